@@ -1,0 +1,195 @@
+//! Signed envelopes: every item of a case says who wrote it, where it belongs and what came before it,
+//! under an Ed25519 signature, all inside the age encryption (DESIGN.md §5, docs/format.md).
+
+use std::fmt;
+
+use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use super::{hex, sha256, unhex};
+
+const SIGNATURE_CONTEXT: &[u8] = b"wbs/v1/envelope\n";
+const SIGNATURE_PREFIX: &str = "ed25519:";
+pub const ENVELOPE_VERSION: u32 = 1;
+
+/// What an item is. Stable strings: they are inside stored ciphertext.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ItemKind {
+    Report,
+    Identity,
+    Manifest,
+    Followup,
+    Reply,
+    InternalNote,
+    StatusNote,
+    RevealRecord,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Reporter,
+    Investigator,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Author {
+    pub role: Role,
+    /// Hex of the Ed25519 verifying key.
+    pub key: String,
+}
+
+/// The signed part of an item. `body` holds plaintext: it lives only in memory and inside age.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Envelope {
+    pub v: u32,
+    pub kind: ItemKind,
+    pub case_id: String,
+    pub seq: u32,
+    pub prev_digest: String,
+    pub day: String,
+    pub author: Author,
+    pub body: serde_json::Value,
+}
+
+impl fmt::Debug for Envelope {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "Envelope({:?}, case {}, seq {})",
+            self.kind, self.case_id, self.seq
+        )
+    }
+}
+
+/// The `prev_digest` of item 0: binds the chain to its case.
+pub fn genesis_digest(case_id: &str) -> [u8; 32] {
+    let mut data = b"wbs/v1/genesis\n".to_vec();
+    data.extend_from_slice(case_id.as_bytes());
+    sha256(&data)
+}
+
+/// The `prev_digest` of the item after one with this ciphertext.
+pub fn chain_digest(ciphertext: &[u8]) -> [u8; 32] {
+    sha256(ciphertext)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum EnvelopeError {
+    #[error("not a signed envelope")]
+    Malformed,
+    #[error("the signature does not verify")]
+    BadSignature,
+    #[error("unsupported envelope version")]
+    Version,
+}
+
+impl Envelope {
+    pub fn author_key(&self) -> Option<VerifyingKey> {
+        unhex::<32>(&self.author.key).and_then(|b| VerifyingKey::from_bytes(&b).ok())
+    }
+
+    /// Serialises and signs: line 1 is the envelope JSON, line 2 the signature over it.
+    pub fn sign(&self, key: &SigningKey) -> Result<Zeroizing<Vec<u8>>, EnvelopeError> {
+        let json = Zeroizing::new(serde_json::to_vec(self).map_err(|_| EnvelopeError::Malformed)?);
+        let mut message = Zeroizing::new(SIGNATURE_CONTEXT.to_vec());
+        message.extend_from_slice(&json);
+        let signature = key.sign(&message);
+        let mut out = Zeroizing::new(Vec::with_capacity(json.len() + 140));
+        out.extend_from_slice(&json);
+        out.push(b'\n');
+        out.extend_from_slice(SIGNATURE_PREFIX.as_bytes());
+        out.extend_from_slice(hex(&signature.to_bytes()).as_bytes());
+        out.push(b'\n');
+        Ok(out)
+    }
+
+    /// Parses a signed envelope and checks its signature against the key it names.
+    /// Whether that key is *allowed* to write this item is the caller's decision (see `intake::verify`).
+    pub fn open(signed: &[u8]) -> Result<Envelope, EnvelopeError> {
+        let text = std::str::from_utf8(signed).map_err(|_| EnvelopeError::Malformed)?;
+        let text = text.strip_suffix('\n').ok_or(EnvelopeError::Malformed)?;
+        let (json, sig_line) = text.split_once('\n').ok_or(EnvelopeError::Malformed)?;
+        let sig_hex = sig_line
+            .strip_prefix(SIGNATURE_PREFIX)
+            .ok_or(EnvelopeError::Malformed)?;
+        let sig_bytes = unhex::<64>(sig_hex).ok_or(EnvelopeError::Malformed)?;
+        let envelope: Envelope =
+            serde_json::from_str(json).map_err(|_| EnvelopeError::Malformed)?;
+        if envelope.v != ENVELOPE_VERSION {
+            return Err(EnvelopeError::Version);
+        }
+        let key = envelope.author_key().ok_or(EnvelopeError::Malformed)?;
+        let mut message = Zeroizing::new(SIGNATURE_CONTEXT.to_vec());
+        message.extend_from_slice(json.as_bytes());
+        key.verify(&message, &Signature::from_bytes(&sig_bytes))
+            .map_err(|_| EnvelopeError::BadSignature)?;
+        Ok(envelope)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn envelope(key: &SigningKey, body: &str) -> Envelope {
+        Envelope {
+            v: ENVELOPE_VERSION,
+            kind: ItemKind::Report,
+            case_id: "case".into(),
+            seq: 0,
+            prev_digest: hex(&genesis_digest("case")),
+            day: "2026-11-29".into(),
+            author: Author {
+                role: Role::Reporter,
+                key: hex(key.verifying_key().as_bytes()),
+            },
+            body: serde_json::json!({ "text": body }),
+        }
+    }
+
+    #[test]
+    fn a_changed_byte_breaks_the_signature() {
+        let key = SigningKey::from_bytes(&[3; 32]);
+        let signed = envelope(&key, "hello").sign(&key).expect("signs");
+        let mut tampered = signed.to_vec();
+        let pos = tampered.iter().position(|&b| b == b'h').expect("h");
+        tampered[pos] = b'j';
+        assert_eq!(
+            Envelope::open(&tampered).err(),
+            Some(EnvelopeError::BadSignature)
+        );
+    }
+
+    #[test]
+    fn a_signature_by_another_key_fails() {
+        let key = SigningKey::from_bytes(&[3; 32]);
+        let other = SigningKey::from_bytes(&[4; 32]);
+        let signed = envelope(&key, "hello").sign(&other).expect("signs");
+        assert_eq!(
+            Envelope::open(&signed).err(),
+            Some(EnvelopeError::BadSignature)
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn sign_open_round_trip(seed in any::<[u8; 32]>(), body in ".{0,200}") {
+            let key = SigningKey::from_bytes(&seed);
+            let e = envelope(&key, &body);
+            let opened = Envelope::open(&e.sign(&key).expect("signs")).expect("opens");
+            prop_assert_eq!(opened.body, e.body);
+            prop_assert_eq!(opened.author, e.author);
+        }
+
+        #[test]
+        fn open_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..400)) {
+            let _ = Envelope::open(&bytes);
+        }
+    }
+}

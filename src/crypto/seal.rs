@@ -1,0 +1,195 @@
+//! age encryption of padded items and attachments. Every ciphertext is a standard age file.
+
+use std::io::{Read, Write};
+
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
+
+use super::pad;
+
+/// One coarse error: it never says which key or which step failed.
+#[derive(Debug, thiserror::Error)]
+#[error("could not decrypt")]
+pub struct OpenError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SealError {
+    #[error("no recipients")]
+    NoRecipients,
+    #[error("write failed: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+fn encryptor(recipients: &[age::x25519::Recipient]) -> Result<age::Encryptor, SealError> {
+    if recipients.is_empty() {
+        return Err(SealError::NoRecipients);
+    }
+    age::Encryptor::with_recipients(recipients.iter().map(|r| r as &dyn age::Recipient))
+        .map_err(|_| SealError::NoRecipients)
+}
+
+/// Pads `content` to its bucket and encrypts it to every recipient.
+pub fn seal(
+    content: &[u8],
+    minimum_padded: usize,
+    recipients: &[age::x25519::Recipient],
+) -> Result<Vec<u8>, SealError> {
+    seal_padded(&pad::pad(content, minimum_padded), recipients)
+}
+
+/// Encrypts already padded bytes to every recipient.
+pub fn seal_padded(
+    padded: &[u8],
+    recipients: &[age::x25519::Recipient],
+) -> Result<Vec<u8>, SealError> {
+    let mut out = Vec::with_capacity(padded.len() + 200 * recipients.len() + 100);
+    let mut writer = encryptor(recipients)?.wrap_output(&mut out)?;
+    writer.write_all(padded)?;
+    writer.finish()?;
+    Ok(out)
+}
+
+/// Decrypts and removes the padding.
+pub fn open(
+    ciphertext: &[u8],
+    identities: &[&dyn age::Identity],
+) -> Result<Zeroizing<Vec<u8>>, OpenError> {
+    let decryptor = age::Decryptor::new_buffered(ciphertext).map_err(|_| OpenError)?;
+    let mut reader = decryptor
+        .decrypt(identities.iter().copied())
+        .map_err(|_| OpenError)?;
+    let mut padded = Zeroizing::new(Vec::new());
+    reader.read_to_end(&mut padded).map_err(|_| OpenError)?;
+    let content = pad::unpad(&padded).map_err(|_| OpenError)?;
+    Ok(Zeroizing::new(content.to_vec()))
+}
+
+/// Streams content through padding and age into `W`, hashing plaintext and ciphertext on the way.
+pub struct SealWriter<W: Write> {
+    inner: age::stream::StreamWriter<HashingWriter<W>>,
+    content_len: u64,
+    plain_hash: Sha256,
+}
+
+impl<W: Write> SealWriter<W> {
+    pub fn new(output: W, recipients: &[age::x25519::Recipient]) -> Result<Self, SealError> {
+        let inner = encryptor(recipients)?.wrap_output(HashingWriter::new(output))?;
+        Ok(SealWriter {
+            inner,
+            content_len: 0,
+            plain_hash: Sha256::new(),
+        })
+    }
+
+    pub fn write_chunk(&mut self, chunk: &[u8]) -> Result<(), SealError> {
+        self.inner.write_all(chunk)?;
+        self.plain_hash.update(chunk);
+        self.content_len += chunk.len() as u64;
+        Ok(())
+    }
+
+    pub fn content_len(&self) -> u64 {
+        self.content_len
+    }
+
+    /// Appends the padding and finishes the age stream. Without this the file would be truncated.
+    pub fn finish(mut self) -> Result<SealedStream<W>, SealError> {
+        let trailer: Vec<u8> = pad::trailer(self.content_len, 0).collect();
+        self.inner.write_all(&trailer)?;
+        let hashing = self.inner.finish()?;
+        Ok(SealedStream {
+            content_len: self.content_len,
+            plain_sha256: self.plain_hash.finalize().into(),
+            ciphertext_len: hashing.written,
+            ciphertext_sha256: hashing.hash.finalize().into(),
+            output: hashing.inner,
+        })
+    }
+}
+
+/// What a finished stream tells about itself.
+pub struct SealedStream<W> {
+    pub content_len: u64,
+    pub plain_sha256: [u8; 32],
+    pub ciphertext_len: u64,
+    pub ciphertext_sha256: [u8; 32],
+    pub output: W,
+}
+
+struct HashingWriter<W> {
+    inner: W,
+    hash: Sha256,
+    written: u64,
+}
+
+impl<W> HashingWriter<W> {
+    fn new(inner: W) -> Self {
+        HashingWriter {
+            inner,
+            hash: Sha256::new(),
+            written: 0,
+        }
+    }
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        self.written += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::keys::InvestigatorIdentity;
+    use proptest::prelude::*;
+    use rand::SeedableRng;
+
+    fn identity(seed: u64) -> InvestigatorIdentity {
+        InvestigatorIdentity::generate(&mut rand::rngs::StdRng::seed_from_u64(seed))
+    }
+
+    #[test]
+    fn every_recipient_can_open_and_others_cannot() {
+        let (a, b, c) = (identity(1), identity(2), identity(3));
+        let sealed = seal(b"secret", 1024, &[a.recipient(), b.recipient()]).expect("seals");
+        for id in [&a, &b] {
+            let opened = open(&sealed, &[id.age_identity() as &dyn age::Identity]).expect("opens");
+            assert_eq!(&opened[..], b"secret");
+        }
+        assert!(open(&sealed, &[c.age_identity() as &dyn age::Identity]).is_err());
+    }
+
+    #[test]
+    fn streamed_and_whole_seals_open_the_same() {
+        let a = identity(4);
+        let mut out = Vec::new();
+        let mut w = SealWriter::new(&mut out, &[a.recipient()]).expect("writer");
+        w.write_chunk(b"hello ").expect("chunk");
+        w.write_chunk(b"world").expect("chunk");
+        let done = w.finish().expect("finish");
+        assert_eq!(done.content_len, 11);
+        assert_eq!(done.plain_sha256, crate::crypto::sha256(b"hello world"));
+        assert_eq!(done.ciphertext_sha256, crate::crypto::sha256(&out));
+        let opened = open(&out, &[a.age_identity() as &dyn age::Identity]).expect("opens");
+        assert_eq!(&opened[..], b"hello world");
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(32))]
+        #[test]
+        fn seal_open_round_trip(content in proptest::collection::vec(any::<u8>(), 0..70_000)) {
+            let a = identity(5);
+            let sealed = seal(&content, 0, &[a.recipient()]).expect("seals");
+            let opened = open(&sealed, &[a.age_identity() as &dyn age::Identity]).expect("opens");
+            prop_assert_eq!(&opened[..], &content[..]);
+        }
+    }
+}

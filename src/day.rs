@@ -1,0 +1,91 @@
+//! Calendar days. Plaintext dates in WBS have day precision only (DESIGN.md §6), in UTC.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// A UTC day as `YYYY-MM-DD`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Day(String);
+
+impl Day {
+    pub fn from_unix(secs: u64) -> Self {
+        let days = (secs / 86_400) as i64;
+        let (y, m, d) = civil_from_days(days);
+        Day(format!("{y:04}-{m:02}-{d:02}"))
+    }
+
+    pub fn today() -> Self {
+        Self::from_unix(unix_now())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Midnight UTC of this day, for file times that must not narrow when something happened.
+    pub fn midnight(&self) -> SystemTime {
+        let days = self.parse_days().unwrap_or(0);
+        UNIX_EPOCH + Duration::from_secs((days.max(0) as u64) * 86_400)
+    }
+
+    fn parse_days(&self) -> Option<i64> {
+        let mut it = self.0.split('-');
+        let y: i64 = it.next()?.parse().ok()?;
+        let m: u32 = it.next()?.parse().ok()?;
+        let d: u32 = it.next()?.parse().ok()?;
+        Some(days_from_civil(y, m, d))
+    }
+}
+
+impl std::fmt::Display for Day {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+pub fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+// Howard Hinnant's algorithms for the proleptic Gregorian calendar.
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_days() {
+        assert_eq!(Day::from_unix(0).as_str(), "1970-01-01");
+        assert_eq!(Day::from_unix(1_796_083_200).as_str(), "2026-12-01");
+        assert_eq!(Day::from_unix(951_782_400).as_str(), "2000-02-29");
+        let d = Day::from_unix(1_796_083_200 + 5000);
+        assert_eq!(
+            d.midnight(),
+            UNIX_EPOCH + Duration::from_secs(1_796_083_200)
+        );
+    }
+}

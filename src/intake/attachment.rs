@@ -1,0 +1,247 @@
+//! Attachments: streamed through padding and age into a blob file as they arrive. The name, type, size
+//! and digest stay in memory until they are sealed inside the case's manifest item.
+
+use serde::{Deserialize, Serialize};
+
+use crate::crypto::seal::{SealError, SealWriter};
+use crate::crypto::{hex, keys::InvestigatorPublic};
+use crate::store::{BlobStore, PendingBlob};
+
+/// What the manifest says of one attachment (sealed; never stored in plaintext).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ManifestEntry {
+    pub blob: String,
+    pub name: String,
+    pub media_type: String,
+    pub size: u64,
+    pub sha256: String,
+    pub ciphertext_len: u64,
+    pub ciphertext_sha256: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttachmentProblem {
+    /// Not an image, PDF or office document.
+    Type,
+    /// Over the remaining size budget.
+    TooLarge,
+    TooMany,
+    /// Could not be written (disk).
+    Storage,
+}
+
+/// Recognises allowed files by their first bytes, with the extension to tell office formats apart.
+pub fn sniff(head: &[u8], file_name: &str) -> Option<&'static str> {
+    let ext = file_name
+        .rsplit_once('.')
+        .map(|(_, e)| e.to_ascii_lowercase())
+        .unwrap_or_default();
+    let starts = |m: &[u8]| head.starts_with(m);
+    if starts(b"\xFF\xD8\xFF") {
+        return Some("image/jpeg");
+    }
+    if starts(b"\x89PNG\r\n\x1a\n") {
+        return Some("image/png");
+    }
+    if starts(b"GIF87a") || starts(b"GIF89a") {
+        return Some("image/gif");
+    }
+    if head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WEBP" {
+        return Some("image/webp");
+    }
+    if starts(b"%PDF-") {
+        return Some("application/pdf");
+    }
+    if starts(b"PK\x03\x04") {
+        return match ext.as_str() {
+            "docx" => {
+                Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+            }
+            "xlsx" => Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            "pptx" => {
+                Some("application/vnd.openxmlformats-officedocument.presentationml.presentation")
+            }
+            "odt" => Some("application/vnd.oasis.opendocument.text"),
+            "ods" => Some("application/vnd.oasis.opendocument.spreadsheet"),
+            "odp" => Some("application/vnd.oasis.opendocument.presentation"),
+            _ => None,
+        };
+    }
+    if starts(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
+        return match ext.as_str() {
+            "doc" => Some("application/msword"),
+            "xls" => Some("application/vnd.ms-excel"),
+            "ppt" => Some("application/vnd.ms-powerpoint"),
+            _ => None,
+        };
+    }
+    None
+}
+
+/// Keeps only a safe display name: no path, no control characters, bounded length.
+pub fn clean_name(raw: &str) -> String {
+    let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
+    let name: String = base.chars().filter(|c| !c.is_control()).take(120).collect();
+    if name.trim().is_empty() {
+        "lampiran".to_owned()
+    } else {
+        name.trim().to_owned()
+    }
+}
+
+const SNIFF_LEN: usize = 16;
+
+/// An attachment being received. Its bytes go straight into age; only the first few are held back
+/// (in memory) until the type is known.
+pub struct AttachmentSink {
+    name: String,
+    head: Vec<u8>,
+    media_type: Option<&'static str>,
+    writer: Option<SealWriter<PendingBlob>>,
+    limit: u64,
+    problem: Option<AttachmentProblem>,
+}
+
+impl AttachmentSink {
+    pub fn new(
+        blobs: &BlobStore,
+        recipients: &[InvestigatorPublic],
+        name: &str,
+        limit: u64,
+    ) -> Self {
+        let recipients: Vec<_> = recipients.iter().map(|r| r.recipient.clone()).collect();
+        let writer = blobs
+            .begin(&mut rand::rngs::OsRng)
+            .map_err(SealError::from)
+            .and_then(|blob| SealWriter::new(blob, &recipients));
+        let problem = writer.as_ref().err().map(|_| AttachmentProblem::Storage);
+        AttachmentSink {
+            name: clean_name(name),
+            head: Vec::with_capacity(SNIFF_LEN),
+            media_type: None,
+            writer: writer.ok(),
+            limit,
+            problem,
+        }
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Bytes received so far.
+    pub fn size(&self) -> u64 {
+        self.writer.as_ref().map_or(0, |w| w.content_len()) + self.head.len() as u64
+    }
+
+    /// Takes the next chunk. After a problem, further chunks are only counted away.
+    pub fn write(&mut self, mut chunk: &[u8]) {
+        if self.problem.is_some() {
+            return;
+        }
+        if self.size() + chunk.len() as u64 > self.limit {
+            return self.fail(AttachmentProblem::TooLarge);
+        }
+        if self.media_type.is_none() {
+            let take = (SNIFF_LEN - self.head.len()).min(chunk.len());
+            self.head.extend_from_slice(&chunk[..take]);
+            chunk = &chunk[take..];
+            if self.head.len() < SNIFF_LEN && chunk.is_empty() {
+                return;
+            }
+            if !self.decide_type() {
+                return;
+            }
+        }
+        self.push(chunk);
+    }
+
+    fn decide_type(&mut self) -> bool {
+        match sniff(&self.head, &self.name) {
+            Some(t) => {
+                self.media_type = Some(t);
+                let head = std::mem::take(&mut self.head);
+                self.push(&head);
+                true
+            }
+            None => {
+                self.fail(AttachmentProblem::Type);
+                false
+            }
+        }
+    }
+
+    fn push(&mut self, chunk: &[u8]) {
+        if chunk.is_empty() {
+            return;
+        }
+        let ok = self
+            .writer
+            .as_mut()
+            .is_some_and(|w| w.write_chunk(chunk).is_ok());
+        if !ok {
+            self.fail(AttachmentProblem::Storage);
+        }
+    }
+
+    fn fail(&mut self, problem: AttachmentProblem) {
+        self.problem = Some(problem);
+        self.writer = None; // drops the pending blob, which deletes its temporary file
+        self.head.clear();
+    }
+
+    /// Finishes the stream: a sealed, not yet committed blob, or what was wrong with the file.
+    pub fn finish(mut self) -> Result<SealedAttachment, (String, AttachmentProblem)> {
+        if self.problem.is_none() && self.media_type.is_none() {
+            self.decide_type();
+        }
+        if let Some(p) = self.problem {
+            return Err((self.name, p));
+        }
+        let (Some(writer), Some(media_type)) = (self.writer.take(), self.media_type) else {
+            return Err((self.name, AttachmentProblem::Storage));
+        };
+        let done = writer
+            .finish()
+            .map_err(|_| (self.name.clone(), AttachmentProblem::Storage))?;
+        Ok(SealedAttachment {
+            entry: ManifestEntry {
+                blob: done.output.id().to_owned(),
+                name: self.name,
+                media_type: media_type.to_owned(),
+                size: done.content_len,
+                sha256: hex(&done.plain_sha256),
+                ciphertext_len: done.ciphertext_len,
+                ciphertext_sha256: hex(&done.ciphertext_sha256),
+            },
+            blob: done.output,
+        })
+    }
+}
+
+/// An attachment encrypted into a temporary blob, waiting for its report to be stored.
+pub struct SealedAttachment {
+    pub entry: ManifestEntry,
+    pub blob: PendingBlob,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn office_formats_need_their_extension() {
+        assert_eq!(sniff(b"PK\x03\x04rest", "a.docx").map(|_| ()), Some(()));
+        assert_eq!(sniff(b"PK\x03\x04rest", "a.zip"), None);
+        assert_eq!(sniff(b"MZ\x90\x00", "a.pdf"), None);
+        assert_eq!(sniff(b"%PDF-1.7", "x"), Some("application/pdf"));
+    }
+
+    #[test]
+    fn names_lose_their_paths() {
+        assert_eq!(clean_name("C:\\Users\\me\\bukti.pdf"), "bukti.pdf");
+        assert_eq!(clean_name("../../etc/passwd"), "passwd");
+        assert_eq!(clean_name(""), "lampiran");
+    }
+}

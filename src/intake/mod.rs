@@ -1,0 +1,11 @@
+//! The domain: what a report is, when it is actionable (the office's four criteria), how a submission
+//! becomes a sealed case, and how a case's items are verified.
+
+pub mod attachment;
+pub mod lang;
+pub mod report;
+pub mod status;
+pub mod submit;
+pub mod verify;
+
+pub use lang::Lang;

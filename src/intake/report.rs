@@ -1,0 +1,487 @@
+//! A report and the office's four criteria (DESIGN.md §8). Validation runs on plaintext in memory and
+//! names every problem by its field path (the same paths in the form and the JSON API).
+
+use serde::{Deserialize, Serialize};
+
+use super::Lang;
+
+pub const MAX_PARTIES: usize = 10;
+pub const MAX_NAME: usize = 120;
+pub const MAX_CONTACT: usize = 200;
+pub const MAX_SHORT: usize = 200;
+pub const MIN_CHRONOLOGY: usize = 20;
+pub const MAX_CHRONOLOGY: usize = 20_000;
+pub const MAX_EVIDENCE: usize = 5_000;
+
+/// A report category: a stable code and labels in both languages.
+#[derive(Debug, Clone, Copy)]
+pub struct Category {
+    pub code: &'static str,
+    pub id: &'static str,
+    pub en: &'static str,
+}
+
+impl Category {
+    pub fn label(&self, lang: Lang) -> &'static str {
+        lang.pick(self.id, self.en)
+    }
+}
+
+pub const CATEGORIES: &[Category] = &[
+    Category {
+        code: "KORUPSI",
+        id: "Korupsi",
+        en: "Corruption",
+    },
+    Category {
+        code: "SUAP",
+        id: "Suap",
+        en: "Bribery",
+    },
+    Category {
+        code: "GRATIFIKASI",
+        id: "Gratifikasi",
+        en: "Gratuities",
+    },
+    Category {
+        code: "PUNGLI",
+        id: "Pungutan liar / pemerasan",
+        en: "Illegal levies / extortion",
+    },
+    Category {
+        code: "BENTURAN_KEPENTINGAN",
+        id: "Benturan kepentingan",
+        en: "Conflict of interest",
+    },
+    Category {
+        code: "PENYALAHGUNAAN_WEWENANG",
+        id: "Penyalahgunaan wewenang",
+        en: "Abuse of authority",
+    },
+    Category {
+        code: "PENGGELAPAN",
+        id: "Penggelapan",
+        en: "Embezzlement",
+    },
+    Category {
+        code: "KECURANGAN",
+        id: "Perbuatan curang / pemalsuan",
+        en: "Fraud / forgery",
+    },
+    Category {
+        code: "PENGADAAN",
+        id: "Pelanggaran pengadaan barang/jasa",
+        en: "Procurement violations",
+    },
+    Category {
+        code: "DISIPLIN_ASN",
+        id: "Pelanggaran disiplin ASN",
+        en: "Civil-servant discipline breach",
+    },
+    Category {
+        code: "KODE_ETIK",
+        id: "Pelanggaran kode etik",
+        en: "Code of conduct breach",
+    },
+    Category {
+        code: "MALADMINISTRASI",
+        id: "Maladministrasi",
+        en: "Maladministration",
+    },
+    Category {
+        code: "LAINNYA",
+        id: "Lainnya",
+        en: "Other",
+    },
+];
+
+pub fn category(code: &str) -> Option<&'static Category> {
+    CATEGORIES.iter().find(|c| c.code == code)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReporterKind {
+    Staff,
+    Public,
+}
+
+impl ReporterKind {
+    pub fn from_code(code: &str) -> Option<Self> {
+        match code {
+            "staff" => Some(ReporterKind::Staff),
+            "public" => Some(ReporterKind::Public),
+            _ => None,
+        }
+    }
+
+    pub fn label(self, lang: Lang) -> &'static str {
+        match self {
+            ReporterKind::Staff => lang.pick("Pegawai DPMPTSP", "DPMPTSP staff"),
+            ReporterKind::Public => lang.pick("Masyarakat", "Member of the public"),
+        }
+    }
+}
+
+/// A reported person or other party, as typed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Party {
+    pub name: String,
+    pub position: String,
+    pub unit: String,
+}
+
+impl Party {
+    fn is_blank(&self) -> bool {
+        self.name.trim().is_empty()
+            && self.position.trim().is_empty()
+            && self.unit.trim().is_empty()
+    }
+}
+
+/// What arrives from a channel, before validation. Every value is kept as typed so that a form can be
+/// shown again with nothing lost.
+#[derive(Debug, Clone, Default)]
+pub struct ReportInput {
+    pub reporter_kind: String,
+    pub category: String,
+    pub chronology: String,
+    pub parties: Vec<Party>,
+    pub incident_when: String,
+    pub incident_place: String,
+    pub reporter_name: String,
+    pub reporter_contact: String,
+    pub anonymous: bool,
+    pub evidence: String,
+    /// `None` when the channel does not ask for the declaration (the JSON API).
+    pub good_faith: Option<bool>,
+}
+
+/// Which of the four criteria a report meets. Only criterion 1 may be missing (anonymous reports).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Criteria {
+    pub identity: bool,
+    pub chronology: bool,
+    pub parties: bool,
+    pub time_and_place: bool,
+}
+
+/// The reporter's identity block: sealed as its own item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReporterIdentity {
+    pub anonymous: bool,
+    pub name: String,
+    pub contact: String,
+}
+
+/// A report that passed validation. The content of the sealed `report` item.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidReport {
+    pub reporter_kind: ReporterKind,
+    pub category: String,
+    pub chronology: String,
+    pub parties: Vec<Party>,
+    pub incident_when: String,
+    pub incident_place: String,
+    pub evidence: String,
+    pub good_faith: Option<bool>,
+    pub criteria: Criteria,
+    #[serde(skip)]
+    pub identity: Option<ReporterIdentity>,
+}
+
+/// One problem with one field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub problem: Problem,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    Required,
+    TooShort(usize),
+    TooLong(usize),
+    UnknownChoice,
+    NameOrAnonymous,
+    AnonymousWithIdentity,
+    AtLeastOneParty,
+    TooMany(usize),
+    MustDeclare,
+}
+
+impl Problem {
+    pub fn message(self, lang: Lang) -> String {
+        match (self, lang) {
+            (Problem::Required, Lang::Id) => "Wajib diisi.".into(),
+            (Problem::Required, Lang::En) => "Required.".into(),
+            (Problem::TooShort(n), Lang::Id) => {
+                format!("Terlalu singkat: tulis sedikitnya {n} karakter.")
+            }
+            (Problem::TooShort(n), Lang::En) => {
+                format!("Too short: write at least {n} characters.")
+            }
+            (Problem::TooLong(n), Lang::Id) => {
+                format!("Terlalu panjang: paling banyak {n} karakter.")
+            }
+            (Problem::TooLong(n), Lang::En) => format!("Too long: at most {n} characters."),
+            (Problem::UnknownChoice, Lang::Id) => "Pilih salah satu pilihan yang tersedia.".into(),
+            (Problem::UnknownChoice, Lang::En) => "Choose one of the options offered.".into(),
+            (Problem::NameOrAnonymous, Lang::Id) => {
+                "Isi nama Anda (nama samaran boleh), atau pilih melapor secara anonim.".into()
+            }
+            (Problem::NameOrAnonymous, Lang::En) => {
+                "Enter your name (a pseudonym is allowed), or choose to report anonymously.".into()
+            }
+            (Problem::AnonymousWithIdentity, Lang::Id) => {
+                "Anda memilih anonim: kosongkan kolom ini, atau batalkan pilihan anonim.".into()
+            }
+            (Problem::AnonymousWithIdentity, Lang::En) => {
+                "You chose to stay anonymous: leave this empty, or untick anonymous.".into()
+            }
+            (Problem::AtLeastOneParty, Lang::Id) => {
+                "Sebutkan sedikitnya satu orang yang dilaporkan: nama, jabatan dan unit kerja."
+                    .into()
+            }
+            (Problem::AtLeastOneParty, Lang::En) => {
+                "Name at least one reported person: name, position and unit.".into()
+            }
+            (Problem::TooMany(n), Lang::Id) => format!("Paling banyak {n}."),
+            (Problem::TooMany(n), Lang::En) => format!("At most {n}."),
+            (Problem::MustDeclare, Lang::Id) => {
+                "Centang pernyataan ini untuk mengirim laporan.".into()
+            }
+            (Problem::MustDeclare, Lang::En) => "Tick this declaration to send the report.".into(),
+        }
+    }
+}
+
+/// Drops carriage returns and control characters other than newline and tab; trims the ends.
+pub fn clean(s: &str) -> String {
+    s.chars()
+        .filter(|&c| c == '\n' || c == '\t' || !c.is_control())
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+struct Checker {
+    errors: Vec<FieldError>,
+}
+
+impl Checker {
+    fn add(&mut self, field: impl Into<String>, problem: Problem) {
+        self.errors.push(FieldError {
+            field: field.into(),
+            problem,
+        });
+    }
+
+    /// A cleaned value; records `Required` / `TooLong` / `TooShort` as needed.
+    fn text(&mut self, field: &str, raw: &str, required: bool, min: usize, max: usize) -> String {
+        let v = clean(raw);
+        let len = v.chars().count();
+        if v.is_empty() {
+            if required {
+                self.add(field, Problem::Required);
+            }
+        } else if len > max {
+            self.add(field, Problem::TooLong(max));
+        } else if len < min {
+            self.add(field, Problem::TooShort(min));
+        }
+        v
+    }
+}
+
+/// Checks the four criteria and every limit. On success the report is ready to seal.
+pub fn validate(input: &ReportInput) -> Result<ValidReport, Vec<FieldError>> {
+    let mut c = Checker { errors: Vec::new() };
+
+    let kind = ReporterKind::from_code(input.reporter_kind.trim());
+    if input.reporter_kind.trim().is_empty() {
+        c.add("reporter.kind", Problem::Required);
+    } else if kind.is_none() {
+        c.add("reporter.kind", Problem::UnknownChoice);
+    }
+
+    let cat = input.category.trim();
+    if cat.is_empty() {
+        c.add("category", Problem::Required);
+    } else if category(cat).is_none() {
+        c.add("category", Problem::UnknownChoice);
+    }
+
+    // Criterion 2: what happened.
+    let chronology = c.text(
+        "chronology",
+        &input.chronology,
+        true,
+        MIN_CHRONOLOGY,
+        MAX_CHRONOLOGY,
+    );
+
+    // Criterion 3: who, with position and unit. Wholly blank rows (spare form rows) are ignored.
+    let mut parties = Vec::new();
+    let filled: Vec<(usize, &Party)> = input
+        .parties
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| !p.is_blank())
+        .collect();
+    if filled.is_empty() {
+        c.add("parties", Problem::AtLeastOneParty);
+    } else if filled.len() > MAX_PARTIES {
+        c.add("parties", Problem::TooMany(MAX_PARTIES));
+    }
+    for (i, p) in filled {
+        parties.push(Party {
+            name: c.text(&format!("parties[{i}].name"), &p.name, true, 1, MAX_SHORT),
+            position: c.text(
+                &format!("parties[{i}].position"),
+                &p.position,
+                true,
+                1,
+                MAX_SHORT,
+            ),
+            unit: c.text(&format!("parties[{i}].unit"), &p.unit, true, 1, MAX_SHORT),
+        });
+    }
+
+    // Criterion 4: when and where.
+    let when = c.text("incident.when", &input.incident_when, true, 1, MAX_SHORT);
+    let place = c.text("incident.place", &input.incident_place, true, 1, MAX_SHORT);
+
+    // Criterion 1: who reports, unless they choose anonymity.
+    let name = clean(&input.reporter_name);
+    let contact = clean(&input.reporter_contact);
+    if input.anonymous {
+        if !name.is_empty() {
+            c.add("reporter.name", Problem::AnonymousWithIdentity);
+        }
+        if !contact.is_empty() {
+            c.add("reporter.contact", Problem::AnonymousWithIdentity);
+        }
+    } else {
+        if name.is_empty() {
+            c.add("reporter.name", Problem::NameOrAnonymous);
+        } else if name.chars().count() > MAX_NAME {
+            c.add("reporter.name", Problem::TooLong(MAX_NAME));
+        }
+        if contact.chars().count() > MAX_CONTACT {
+            c.add("reporter.contact", Problem::TooLong(MAX_CONTACT));
+        }
+    }
+
+    let evidence = c.text("evidence", &input.evidence, false, 0, MAX_EVIDENCE);
+    if input.good_faith == Some(false) {
+        c.add("good_faith", Problem::MustDeclare);
+    }
+
+    if !c.errors.is_empty() {
+        return Err(c.errors);
+    }
+    let (Some(kind), Some(cat)) = (kind, category(cat)) else {
+        return Err(c.errors);
+    };
+    Ok(ValidReport {
+        reporter_kind: kind,
+        category: cat.code.to_owned(),
+        chronology,
+        parties,
+        incident_when: when,
+        incident_place: place,
+        evidence,
+        good_faith: input.good_faith,
+        criteria: Criteria {
+            identity: !input.anonymous,
+            chronology: true,
+            parties: true,
+            time_and_place: true,
+        },
+        identity: Some(ReporterIdentity {
+            anonymous: input.anonymous,
+            name: if input.anonymous { String::new() } else { name },
+            contact: if input.anonymous {
+                String::new()
+            } else {
+                contact
+            },
+        }),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub fn complete() -> ReportInput {
+        ReportInput {
+            reporter_kind: "public".into(),
+            category: "PUNGLI".into(),
+            chronology: "Petugas meminta uang tambahan untuk mempercepat izin.".into(),
+            parties: vec![
+                Party {
+                    name: "Budi".into(),
+                    position: "Staf".into(),
+                    unit: "Perizinan".into(),
+                },
+                Party::default(),
+            ],
+            incident_when: "3 Maret 2026".into(),
+            incident_place: "Loket 2".into(),
+            reporter_name: "Melati".into(),
+            reporter_contact: String::new(),
+            anonymous: false,
+            evidence: String::new(),
+            good_faith: Some(true),
+        }
+    }
+
+    fn fields(input: &ReportInput) -> Vec<String> {
+        validate(input)
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| e.field)
+            .collect()
+    }
+
+    #[test]
+    fn a_complete_report_meets_all_criteria() {
+        let r = validate(&complete()).expect("valid");
+        assert_eq!(r.parties.len(), 1);
+        assert!(r.criteria.identity);
+    }
+
+    #[test]
+    fn anonymous_reports_are_accepted_without_criterion_one() {
+        let mut i = complete();
+        i.reporter_name.clear();
+        i.anonymous = true;
+        let r = validate(&i).expect("valid");
+        assert!(!r.criteria.identity);
+    }
+
+    #[test]
+    fn each_missing_criterion_is_named() {
+        let mut i = complete();
+        i.reporter_name.clear();
+        assert_eq!(fields(&i), ["reporter.name"]);
+        let mut i = complete();
+        i.chronology = " ".into();
+        assert_eq!(fields(&i), ["chronology"]);
+        let mut i = complete();
+        i.parties = vec![Party {
+            name: "Budi".into(),
+            ..Party::default()
+        }];
+        assert_eq!(fields(&i), ["parties[0].position", "parties[0].unit"]);
+        let mut i = complete();
+        i.parties.clear();
+        assert_eq!(fields(&i), ["parties"]);
+        let mut i = complete();
+        i.incident_place.clear();
+        assert_eq!(fields(&i), ["incident.place"]);
+    }
+}

@@ -1,0 +1,264 @@
+//! The submission pipeline (DESIGN.md §4): a validated report and its sealed attachments become a case
+//! of signed, padded, age-encrypted items, stored and flushed before the receipt is returned.
+
+use std::sync::Arc;
+
+use rand::{rngs::OsRng, CryptoRng, RngCore};
+use serde_json::json;
+use tokio::sync::Semaphore;
+
+use super::attachment::{ManifestEntry, SealedAttachment};
+use super::report::{ReporterIdentity, ValidReport};
+use super::status::Status;
+use crate::crypto::envelope::{genesis_digest, Author, Envelope, ItemKind, Role, ENVELOPE_VERSION};
+use crate::crypto::keys::{recipients_fingerprint, InvestigatorPublic};
+use crate::crypto::receipt::Receipt;
+use crate::crypto::{hex, seal, sha256};
+use crate::day::Day;
+use crate::store::{AttachmentRefV1, BlobStore, CaseV1, StatusChangeV1, Store, StoreError};
+
+/// Padded sizes (docs/format.md). The identity block is always exactly this size.
+pub const IDENTITY_SIZE: usize = 4096;
+pub const REPORT_MIN: usize = 4096;
+pub const MANIFEST_MIN: usize = 1024;
+
+/// Where a case came from. Stored in plaintext (DESIGN.md §2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Web,
+    Api,
+}
+
+impl Channel {
+    pub fn code(self) -> &'static str {
+        match self {
+            Channel::Web => "web",
+            Channel::Api => "api",
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    /// Too many key derivations waiting: answer 503 with Retry-After.
+    #[error("busy")]
+    Busy,
+    #[error("storage failed")]
+    Store(#[from] StoreError),
+    #[error("sealing failed")]
+    Seal,
+}
+
+/// What the reporter gets back.
+pub struct Submitted {
+    pub receipt: Receipt,
+    pub case_id: String,
+}
+
+/// The intake service shared by every channel.
+pub struct Intake {
+    store: Arc<dyn Store>,
+    blobs: BlobStore,
+    investigators: Vec<InvestigatorPublic>,
+    fingerprint: String,
+    salt: [u8; 32],
+    kdf_slots: Arc<Semaphore>,
+    kdf_queue: Arc<Semaphore>,
+}
+
+/// Case ids: `WBS-` and 12 random Crockford symbols (60 bits) in groups of four. Random, never sequential.
+pub fn new_case_id(rng: &mut (impl RngCore + CryptoRng)) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut raw = [0u8; 12];
+    rng.fill_bytes(&mut raw);
+    let mut id = String::from("WBS");
+    for (i, b) in raw.iter().enumerate() {
+        if i % 4 == 0 {
+            id.push('-');
+        }
+        id.push(ALPHABET[(b & 31) as usize] as char);
+    }
+    id
+}
+
+impl Intake {
+    pub fn new(
+        store: Arc<dyn Store>,
+        blobs: BlobStore,
+        investigators: Vec<InvestigatorPublic>,
+        salt: [u8; 32],
+        kdf_concurrency: usize,
+    ) -> Self {
+        let fingerprint = recipients_fingerprint(&investigators);
+        let slots = kdf_concurrency.max(1);
+        Intake {
+            store,
+            blobs,
+            investigators,
+            fingerprint,
+            salt,
+            kdf_slots: Arc::new(Semaphore::new(slots)),
+            // A bounded queue: beyond it, callers get `Busy` at once instead of piling up.
+            kdf_queue: Arc::new(Semaphore::new(slots * 16)),
+        }
+    }
+
+    pub fn investigators(&self) -> &[InvestigatorPublic] {
+        &self.investigators
+    }
+
+    pub fn blobs(&self) -> &BlobStore {
+        &self.blobs
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Seals and stores a report. Returns only after everything is flushed to disk.
+    pub async fn submit(
+        self: &Arc<Self>,
+        report: ValidReport,
+        attachments: Vec<SealedAttachment>,
+        channel: Channel,
+    ) -> Result<Submitted, IntakeError> {
+        let _queued = self
+            .kdf_queue
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| IntakeError::Busy)?;
+        let _slot = self
+            .kdf_slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| IntakeError::Busy)?;
+        let this = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            this.submit_blocking(report, attachments, channel, &Day::today(), &mut OsRng)
+        })
+        .await
+        .map_err(|_| IntakeError::Seal)?
+    }
+
+    /// The synchronous pipeline (Argon2, signing, sealing, fsync): run off the async threads.
+    pub fn submit_blocking(
+        &self,
+        report: ValidReport,
+        attachments: Vec<SealedAttachment>,
+        channel: Channel,
+        today: &Day,
+        rng: &mut (impl RngCore + CryptoRng),
+    ) -> Result<Submitted, IntakeError> {
+        let receipt = Receipt::generate(rng);
+        let keys = receipt.derive(&self.salt).map_err(|_| IntakeError::Seal)?;
+        let reporter_key = keys.reporter.signing_key();
+        let case_id = new_case_id(rng);
+        let recipients: Vec<_> = self
+            .investigators
+            .iter()
+            .map(|r| r.recipient.clone())
+            .collect();
+        let author = Author {
+            role: Role::Reporter,
+            key: hex(reporter_key.verifying_key().as_bytes()),
+        };
+
+        let identity = report.identity.clone().unwrap_or(ReporterIdentity {
+            anonymous: true,
+            name: String::new(),
+            contact: String::new(),
+        });
+        let manifest: Vec<&ManifestEntry> = attachments.iter().map(|a| &a.entry).collect();
+        let bodies = [
+            (
+                ItemKind::Report,
+                json!({
+                    "channel": channel.code(),
+                    "report": report,
+                    "reporter_keys": {
+                        "x25519": hex(&keys.reporter.x25519_public()),
+                        "ed25519": author.key,
+                    },
+                    "recipients_digest": self.fingerprint,
+                    "attachments": manifest.len(),
+                }),
+                REPORT_MIN,
+            ),
+            (ItemKind::Identity, json!(identity), IDENTITY_SIZE),
+            (
+                ItemKind::Manifest,
+                json!({ "attachments": manifest }),
+                MANIFEST_MIN,
+            ),
+        ];
+
+        let mut items = Vec::with_capacity(bodies.len());
+        let mut prev = genesis_digest(&case_id);
+        for (seq, (kind, body, size)) in bodies.into_iter().enumerate() {
+            let envelope = Envelope {
+                v: ENVELOPE_VERSION,
+                kind,
+                case_id: case_id.clone(),
+                seq: seq as u32,
+                prev_digest: hex(&prev),
+                day: today.as_str().to_owned(),
+                author: author.clone(),
+                body,
+            };
+            let signed = envelope.sign(reporter_key).map_err(|_| IntakeError::Seal)?;
+            let padded = if kind == ItemKind::Identity {
+                crate::crypto::pad::pad_exact(&signed, size).map_err(|_| IntakeError::Seal)?
+            } else {
+                crate::crypto::pad::pad(&signed, size)
+            };
+            let ciphertext =
+                seal::seal_padded(&padded, &recipients).map_err(|_| IntakeError::Seal)?;
+            prev = sha256(&ciphertext);
+            items.push(ciphertext);
+        }
+
+        // Attachments first: a crash after this leaves only ciphertext orphans, swept at the next start.
+        let mut committed = Vec::with_capacity(attachments.len());
+        let mut refs = Vec::with_capacity(attachments.len());
+        for a in attachments {
+            refs.push(AttachmentRefV1 {
+                id: a.entry.blob.clone(),
+                ciphertext_len: a.entry.ciphertext_len,
+                ciphertext_sha256: a.entry.ciphertext_sha256.clone(),
+            });
+            match a.blob.commit(today) {
+                Ok(id) => committed.push(id),
+                Err(e) => {
+                    self.discard(&committed);
+                    return Err(IntakeError::Store(StoreError::Io(e)));
+                }
+            }
+        }
+
+        let case = CaseV1 {
+            id: case_id.clone(),
+            channel: channel.code().to_owned(),
+            created: today.as_str().to_owned(),
+            statuses: vec![StatusChangeV1 {
+                status: Status::Diterima.code().to_owned(),
+                day: today.as_str().to_owned(),
+            }],
+            item_count: items.len() as u32,
+            last_digest: hex(&prev),
+            recipients_fingerprint: self.fingerprint.clone(),
+            attachments: refs,
+        };
+        if let Err(e) = self.store.create_case(&case, &items, &keys.lookup) {
+            self.discard(&committed);
+            return Err(e.into());
+        }
+        Ok(Submitted { receipt, case_id })
+    }
+
+    fn discard(&self, blobs: &[String]) {
+        for id in blobs {
+            let _ = self.blobs.remove(id);
+        }
+    }
+}

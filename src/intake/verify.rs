@@ -1,0 +1,153 @@
+//! Verification of a case's chain of items (DESIGN.md §5). Used by every reader: the CLI, the desk and
+//! the server before it shows anything to a reporter. An item is genuine only if it decrypts, its
+//! signature verifies, it names this case and its position, it follows the previous item's ciphertext,
+//! and its author is allowed to write it.
+
+use crate::crypto::envelope::{chain_digest, genesis_digest, Envelope, ItemKind, Role};
+use crate::crypto::keys::InvestigatorPublic;
+use crate::crypto::{hex, seal};
+
+/// Why an item is not shown as genuine. Stable wording for people and tests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ItemProblem {
+    #[error("cannot be decrypted with this identity")]
+    CannotDecrypt,
+    #[error("unsigned or malformed")]
+    Unsigned,
+    #[error("signature does not verify")]
+    BadSignature,
+    #[error("belongs to another case (moved)")]
+    WrongCase,
+    #[error("out of order (reordered or removed items)")]
+    OutOfOrder,
+    #[error("breaks the chain (an earlier item was altered, or this one was moved)")]
+    BrokenChain,
+    #[error("signed by a key that is not a known investigator or this case's reporter")]
+    UnknownSigner,
+    #[error("first item is not a report signed by its own reporter key")]
+    BadFirstItem,
+}
+
+/// One item, checked.
+pub struct CheckedItem {
+    pub seq: usize,
+    pub outcome: Result<GenuineItem, ItemProblem>,
+}
+
+pub struct GenuineItem {
+    pub envelope: Envelope,
+    /// The key file name of the investigator who signed, or `None` for the reporter.
+    pub investigator: Option<String>,
+}
+
+/// The reporter's keys as named in the signed report (item 0).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReporterKeysHex {
+    pub ed25519: String,
+    pub x25519: String,
+}
+
+fn reporter_keys(report: &Envelope) -> Option<ReporterKeysHex> {
+    let keys = report.body.get("reporter_keys")?;
+    Some(ReporterKeysHex {
+        ed25519: keys.get("ed25519")?.as_str()?.to_owned(),
+        x25519: keys.get("x25519")?.as_str()?.to_owned(),
+    })
+}
+
+/// Checks every item of a case, in stored order.
+pub fn verify_case(
+    case_id: &str,
+    items: &[Vec<u8>],
+    identities: &[&dyn age::Identity],
+    investigators: &[InvestigatorPublic],
+) -> Vec<CheckedItem> {
+    let mut out = Vec::with_capacity(items.len());
+    let mut expected_prev = genesis_digest(case_id);
+    let mut reporter: Option<ReporterKeysHex> = None;
+    for (seq, ciphertext) in items.iter().enumerate() {
+        let outcome = check_item(
+            case_id,
+            seq,
+            ciphertext,
+            &expected_prev,
+            identities,
+            investigators,
+            &mut reporter,
+        );
+        expected_prev = chain_digest(ciphertext);
+        out.push(CheckedItem { seq, outcome });
+    }
+    out
+}
+
+fn check_item(
+    case_id: &str,
+    seq: usize,
+    ciphertext: &[u8],
+    expected_prev: &[u8; 32],
+    identities: &[&dyn age::Identity],
+    investigators: &[InvestigatorPublic],
+    reporter: &mut Option<ReporterKeysHex>,
+) -> Result<GenuineItem, ItemProblem> {
+    let signed = seal::open(ciphertext, identities).map_err(|_| ItemProblem::CannotDecrypt)?;
+    let envelope = Envelope::open(&signed).map_err(|e| match e {
+        crate::crypto::envelope::EnvelopeError::BadSignature => ItemProblem::BadSignature,
+        _ => ItemProblem::Unsigned,
+    })?;
+    if envelope.case_id != case_id {
+        return Err(ItemProblem::WrongCase);
+    }
+    if envelope.seq as usize != seq {
+        return Err(ItemProblem::OutOfOrder);
+    }
+    if envelope.prev_digest != hex(expected_prev) {
+        return Err(ItemProblem::BrokenChain);
+    }
+    if seq == 0 {
+        let keys = reporter_keys(&envelope).ok_or(ItemProblem::BadFirstItem)?;
+        if envelope.kind != ItemKind::Report
+            || envelope.author.role != Role::Reporter
+            || envelope.author.key != keys.ed25519
+        {
+            return Err(ItemProblem::BadFirstItem);
+        }
+        *reporter = Some(keys);
+        return Ok(GenuineItem {
+            envelope,
+            investigator: None,
+        });
+    }
+    match envelope.author.role {
+        Role::Reporter => {
+            let known = reporter
+                .as_ref()
+                .is_some_and(|k| k.ed25519 == envelope.author.key);
+            if !known || envelope.kind == ItemKind::Report {
+                return Err(ItemProblem::UnknownSigner);
+            }
+            Ok(GenuineItem {
+                envelope,
+                investigator: None,
+            })
+        }
+        Role::Investigator => {
+            let who = investigators
+                .iter()
+                .find(|i| i.signing_hex() == envelope.author.key)
+                .ok_or(ItemProblem::UnknownSigner)?;
+            Ok(GenuineItem {
+                investigator: Some(who.name.clone()),
+                envelope,
+            })
+        }
+    }
+}
+
+/// The reporter keys named by a verified item 0, if it is genuine.
+pub fn reporter_of(checked: &[CheckedItem]) -> Option<ReporterKeysHex> {
+    match checked.first().map(|c| &c.outcome) {
+        Some(Ok(item)) => reporter_keys(&item.envelope),
+        _ => None,
+    }
+}

@@ -1,0 +1,14 @@
+//! WBS — an anonymity-first encrypted whistleblowing drop box.
+//!
+//! Layers (DESIGN.md §3): `web` → `intake` → (`crypto`, `store`). `desk` holds the investigator's
+//! offline tools. `crypto` knows nothing of HTTP or sled; `store` never sees plaintext.
+
+pub mod cli;
+pub mod config;
+pub mod crypto;
+pub mod day;
+pub mod desk;
+pub mod intake;
+pub mod server;
+pub mod store;
+pub mod web;

@@ -1,0 +1,24 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use wbs::cli::{Cli, Command};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+    let result = match cli.command {
+        None => wbs::desk::run_serve(&cli.serve),
+        Some(Command::Serve(args)) => wbs::desk::run_serve(&args),
+        Some(command) => wbs::desk::run_tool(command),
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("wbs: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

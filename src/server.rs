@@ -1,0 +1,236 @@
+//! `wbs serve`: checks keys and mode (failing closed), opens the store, sweeps orphans, serves.
+
+use std::collections::HashSet;
+use std::fs;
+use std::io::Write;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rand::{rngs::OsRng, RngCore};
+
+use crate::config::Config;
+use crate::crypto::keys::{
+    recipients_fingerprint, InvestigatorIdentity, InvestigatorPublic, SECRET_KEY_MARKER,
+};
+use crate::day::Day;
+use crate::intake::submit::Intake;
+use crate::store::{BlobStore, SledStore, Store, META_MODE, META_SALT};
+
+const DEMO_KEY_FILE: &str = "demo-investigator.key";
+const MODE_DEMO: &[u8] = b"demo";
+const MODE_KEYS: &[u8] = b"investigators";
+
+/// Why the server will not start: each is one sentence saying what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("{0} contains a private key (AGE-SECRET-KEY-): move it off this server and keep only the public lines that `wbs keygen` printed")]
+    PrivateKeyInKeys(PathBuf),
+    #[error("{0} is not a valid investigator key file ({1}): save exactly the lines that `wbs keygen` printed")]
+    BadKeyFile(PathBuf, String),
+    #[error("--production needs at least two investigator key files in {0} (one may be an offline recovery key); run `wbs keygen` on each investigator's machine")]
+    TooFewInvestigators(PathBuf),
+    #[error("--production refuses demo mode: add at least two investigator key files to {0}")]
+    ProductionWithoutKeys(PathBuf),
+    #[error("--production refuses the data directory {0} because it was created in demo mode: start production with a new, empty data directory")]
+    DemoDataInProduction(PathBuf),
+    #[error("demo mode is refused because {0} holds cases sealed to other investigator keys: put those investigators' key files back into the keys directory")]
+    DemoWithForeignCases(PathBuf),
+    #[error("the data directory {0} cannot be used: {1}")]
+    Data(PathBuf, String),
+    #[error("cannot listen on {0}: {1}")]
+    Listen(std::net::SocketAddr, std::io::Error),
+}
+
+/// The investigators to encrypt to, and whether they are the demo key.
+pub struct Recipients {
+    pub investigators: Vec<InvestigatorPublic>,
+    pub demo: bool,
+}
+
+/// Reads `keys/`: refuses any private key, parses every key file.
+pub fn load_keys(dir: &Path) -> Result<Vec<InvestigatorPublic>, StartError> {
+    let mut out = Vec::new();
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(StartError::BadKeyFile(dir.into(), e.to_string())),
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        if !path.is_file() {
+            continue;
+        }
+        let bytes =
+            fs::read(&path).map_err(|e| StartError::BadKeyFile(path.clone(), e.to_string()))?;
+        if bytes
+            .windows(SECRET_KEY_MARKER.len())
+            .any(|w| w.eq_ignore_ascii_case(SECRET_KEY_MARKER.as_bytes()))
+        {
+            return Err(StartError::PrivateKeyInKeys(path));
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.starts_with('.') || name.to_ascii_lowercase().ends_with(".md") {
+            continue;
+        }
+        let text = String::from_utf8(bytes)
+            .map_err(|_| StartError::BadKeyFile(path.clone(), "not UTF-8 text".into()))?;
+        let key = InvestigatorPublic::parse(&name, &text)
+            .map_err(|e| StartError::BadKeyFile(path.clone(), e.to_string()))?;
+        out.push(key);
+    }
+    Ok(out)
+}
+
+/// Loads the demo identity, creating it on first use (mode 0600).
+pub fn demo_identity(data: &Path) -> Result<InvestigatorIdentity, StartError> {
+    let path = data.join(DEMO_KEY_FILE);
+    let err = |e: String| StartError::Data(data.into(), e);
+    match fs::read_to_string(&path) {
+        Ok(text) => InvestigatorIdentity::parse(&text).map_err(|e| err(e.to_string())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let id = InvestigatorIdentity::generate(&mut OsRng);
+            let mut f = fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&path)
+                .map_err(|e| err(e.to_string()))?;
+            f.write_all(id.to_file_text(Day::today().as_str()).as_bytes())
+                .and_then(|_| f.sync_all())
+                .map_err(|e| err(e.to_string()))?;
+            Ok(id)
+        }
+        Err(e) => Err(err(e.to_string())),
+    }
+}
+
+/// Everything the web layer needs, built and checked.
+pub struct Prepared {
+    pub config: Config,
+    pub intake: Arc<Intake>,
+    pub demo: bool,
+    pub swept: usize,
+}
+
+/// Checks the keys and the mode, opens the store and sweeps orphans. Fails closed.
+pub fn prepare(config: Config) -> Result<Prepared, StartError> {
+    let data = config.data.clone();
+    let derr = |e: String| StartError::Data(data.clone(), e);
+    let investigators = load_keys(&config.keys)?;
+    if config.production && investigators.is_empty() {
+        return Err(StartError::ProductionWithoutKeys(config.keys.clone()));
+    }
+    if config.production && investigators.len() < 2 {
+        return Err(StartError::TooFewInvestigators(config.keys.clone()));
+    }
+    fs::create_dir_all(&data).map_err(|e| derr(e.to_string()))?;
+    let store = SledStore::open(&data.join("store"), config.sled_cache_bytes)
+        .map_err(|e| derr(e.to_string()))?;
+    let blobs = BlobStore::open(&data.join("blobs")).map_err(|e| derr(e.to_string()))?;
+
+    let demo = investigators.is_empty();
+    let mode = store
+        .meta_init(META_MODE, if demo { MODE_DEMO } else { MODE_KEYS })
+        .map_err(|e| derr(e.to_string()))?;
+    if config.production && mode == MODE_DEMO {
+        return Err(StartError::DemoDataInProduction(data.clone()));
+    }
+    let recipients = if demo {
+        let id = demo_identity(&data)?;
+        let keys = vec![id.public(DEMO_KEY_FILE)];
+        let fingerprint = recipients_fingerprint(&keys);
+        for case_id in store.case_ids().map_err(|e| derr(e.to_string()))? {
+            let case = store.case(&case_id).map_err(|e| derr(e.to_string()))?;
+            if case.is_some_and(|c| c.recipients_fingerprint != fingerprint) {
+                return Err(StartError::DemoWithForeignCases(data.clone()));
+            }
+        }
+        keys
+    } else {
+        investigators
+    };
+
+    let mut fresh = [0u8; 32];
+    OsRng.fill_bytes(&mut fresh);
+    let salt: [u8; 32] = store
+        .meta_init(META_SALT, &fresh)
+        .map_err(|e| derr(e.to_string()))?
+        .try_into()
+        .map_err(|_| derr("the installation salt is damaged".into()))?;
+
+    let mut referenced = HashSet::new();
+    for case_id in store.case_ids().map_err(|e| derr(e.to_string()))? {
+        if let Some(case) = store.case(&case_id).map_err(|e| derr(e.to_string()))? {
+            referenced.extend(case.attachments.into_iter().map(|a| a.id));
+        }
+    }
+    let swept = blobs.sweep(&referenced).map_err(|e| derr(e.to_string()))?;
+
+    let intake = Intake::new(
+        Arc::new(store),
+        blobs,
+        recipients,
+        salt,
+        config.kdf_concurrency,
+    );
+    Ok(Prepared {
+        config,
+        intake: Arc::new(intake),
+        demo,
+        swept,
+    })
+}
+
+/// Runs the server until SIGINT or SIGTERM.
+pub async fn serve(prepared: Prepared) -> Result<(), StartError> {
+    let listen = prepared.config.listen;
+    if prepared.demo {
+        tracing::warn!(
+            "DEMO MODE: no investigator keys in {}; reports are encrypted to the demo key {} which sits on this server. Do not use for real reports.",
+            prepared.config.keys.display(),
+            prepared.config.data.join(DEMO_KEY_FILE).display()
+        );
+    } else {
+        tracing::info!(
+            investigators = prepared.intake.investigators().len(),
+            "reports are encrypted to the investigators' keys"
+        );
+    }
+    if prepared.swept > 0 {
+        tracing::info!(files = prepared.swept, "removed orphaned attachment files");
+    }
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| StartError::Listen(listen, e))?;
+    let app = crate::web::app(crate::web::AppState::new(prepared));
+    tracing::info!("serving on http://{listen}");
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| StartError::Listen(listen, e))?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,99 @@
+//! Storage: bytes and versioned records, never plaintext (DESIGN.md §7).
+//!
+//! The `Store` trait is what the rest of the program sees; `sled.rs` is the only file that names sled.
+//! Records are versioned structs (`CaseV1`, …): a new version is added, never edited. Items are
+//! appended, never overwritten.
+
+mod blobs;
+mod sled;
+
+pub use self::sled::SledStore;
+pub use blobs::{BlobStore, PendingBlob};
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("storage engine error")]
+    Engine(String),
+    #[error("a stored record is not readable")]
+    Corrupt,
+    #[error("the item sequence number is taken")]
+    Conflict,
+    #[error("file error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// A case as stored: only what DESIGN.md §2 allows in plaintext.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseV1 {
+    pub id: String,
+    /// `web`, `api` or (later) `whatsapp`.
+    pub channel: String,
+    /// The day the case was made (UTC, day precision).
+    pub created: String,
+    pub statuses: Vec<StatusChangeV1>,
+    /// Number of items; the next append must use this as its `seq`.
+    pub item_count: u32,
+    /// Hex SHA-256 of the last item's ciphertext, the `prev_digest` of the next item.
+    pub last_digest: String,
+    /// Which investigator recipient set the case was sealed to (see `crypto::keys::recipients_fingerprint`).
+    pub recipients_fingerprint: String,
+    pub attachments: Vec<AttachmentRefV1>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusChangeV1 {
+    pub status: String,
+    pub day: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentRefV1 {
+    pub id: String,
+    pub ciphertext_len: u64,
+    pub ciphertext_sha256: String,
+}
+
+/// The envelope around every stored case record, so new versions can be added beside old ones.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "record")]
+pub enum CaseRecord {
+    #[serde(rename = "case-v1")]
+    V1(CaseV1),
+}
+
+impl CaseRecord {
+    pub fn into_current(self) -> CaseV1 {
+        match self {
+            CaseRecord::V1(c) => c,
+        }
+    }
+}
+
+/// Meta keys.
+pub const META_SALT: &str = "installation-salt";
+pub const META_MODE: &str = "created-mode";
+
+pub trait Store: Send + Sync {
+    /// A meta value.
+    fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Sets a meta value unless one is there, flushes, and returns the value now stored.
+    fn meta_init(&self, key: &str, value: &[u8]) -> Result<Vec<u8>, StoreError>;
+    /// Stores a new case with its first items and its receipt lookup in one atomic step, then flushes
+    /// to disk: when this returns `Ok`, the case survives a crash.
+    fn create_case(
+        &self,
+        case: &CaseV1,
+        items: &[Vec<u8>],
+        lookup: &[u8; 32],
+    ) -> Result<(), StoreError>;
+    fn case(&self, id: &str) -> Result<Option<CaseV1>, StoreError>;
+    fn case_ids(&self) -> Result<Vec<String>, StoreError>;
+    /// The case's items (ciphertext) in `seq` order.
+    fn items(&self, id: &str) -> Result<Vec<Vec<u8>>, StoreError>;
+    fn case_for_lookup(&self, lookup: &[u8; 32]) -> Result<Option<String>, StoreError>;
+}
