@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::fs;
 use std::io::Write;
-use std::os::unix::fs::OpenOptionsExt;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -15,7 +15,7 @@ use crate::crypto::keys::{
 };
 use crate::day::Day;
 use crate::intake::submit::Intake;
-use crate::store::{BlobStore, SledStore, Store, META_MODE, META_SALT};
+use crate::store::{BlobStore, SledStore, Store, StoreError, META_MODE, META_SALT};
 
 const DEMO_KEY_FILE: &str = "demo-investigator.key";
 const MODE_DEMO: &[u8] = b"demo";
@@ -38,6 +38,8 @@ pub enum StartError {
     DemoWithForeignCases(PathBuf),
     #[error("the data directory {0} cannot be used: {1}")]
     Data(PathBuf, String),
+    #[error("the data directory {0} is in use by another wbs process: stop that process first")]
+    InUse(PathBuf),
     #[error("cannot listen on {0}: {1}")]
     Listen(std::net::SocketAddr, std::io::Error),
 }
@@ -128,9 +130,16 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
     if config.production && investigators.len() < 2 {
         return Err(StartError::TooFewInvestigators(config.keys.clone()));
     }
-    fs::create_dir_all(&data).map_err(|e| derr(e.to_string()))?;
-    let store = SledStore::open(&data.join("store"), config.sled_cache_bytes)
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&data)
         .map_err(|e| derr(e.to_string()))?;
+    let store =
+        SledStore::open(&data.join("store"), config.sled_cache_bytes).map_err(|e| match e {
+            StoreError::Engine(m) if m.contains("lock") => StartError::InUse(data.clone()),
+            e => derr(e.to_string()),
+        })?;
     let blobs = BlobStore::open(&data.join("blobs")).map_err(|e| derr(e.to_string()))?;
 
     let demo = investigators.is_empty();

@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 use std::fs::{self, File, FileTimes, OpenOptions};
 use std::io::{self, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use rand::{CryptoRng, RngCore};
@@ -21,7 +22,10 @@ pub struct BlobStore {
 
 impl BlobStore {
     pub fn open(dir: &Path) -> io::Result<Self> {
-        fs::create_dir_all(dir)?;
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
         Ok(BlobStore {
             dir: dir.to_path_buf(),
         })
@@ -41,7 +45,11 @@ impl BlobStore {
         rng.fill_bytes(&mut raw);
         let id = data_encoding::BASE32_NOPAD.encode(&raw).to_lowercase();
         let tmp = self.dir.join(format!("{TMP_PREFIX}{id}"));
-        let file = OpenOptions::new().write(true).create_new(true).open(&tmp)?;
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&tmp)?;
         Ok(PendingBlob {
             id,
             tmp,

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("storage engine error")]
+    #[error("storage engine error: {0}")]
     Engine(String),
     #[error("a stored record is not readable")]
     Corrupt,

@@ -1,0 +1,211 @@
+//! The JSON intake API: `POST /api/v1/reports`. Same validation, sealing and durability as the form.
+//! Errors are `{"errors": {"<field path>": "<message>"}}` in the caller's language (Accept-Language).
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+
+use super::AppState;
+use crate::intake::report::{validate, Party, ReportInput};
+use crate::intake::submit::{Channel, IntakeError};
+use crate::intake::Lang;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApiReporter {
+    kind: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    contact: String,
+    #[serde(default)]
+    anonymous: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApiParty {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    position: String,
+    #[serde(default)]
+    unit: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApiIncident {
+    #[serde(default)]
+    when: String,
+    #[serde(default)]
+    place: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ApiReport {
+    reporter: ApiReporter,
+    category: String,
+    #[serde(default)]
+    chronology: String,
+    #[serde(default)]
+    parties: Vec<ApiParty>,
+    incident: ApiIncident,
+    #[serde(default)]
+    evidence: String,
+}
+
+fn errors(status: StatusCode, map: BTreeMap<String, String>) -> Response {
+    (status, Json(json!({ "errors": map }))).into_response()
+}
+
+fn one_error(status: StatusCode, field: &str, message: &str) -> Response {
+    errors(
+        status,
+        BTreeMap::from([(field.to_owned(), message.to_owned())]),
+    )
+}
+
+/// A message for a body that does not fit the schema. serde's own text is not used: it can echo input.
+fn schema_message(e: &serde_json::Error, l: Lang) -> &'static str {
+    let text = e.to_string();
+    if text.starts_with("unknown field") {
+        l.pick("kolom tidak dikenal", "unknown field")
+    } else if text.starts_with("missing field") {
+        l.pick("wajib diisi", "required")
+    } else {
+        l.pick("jenis nilai salah", "wrong type of value")
+    }
+}
+
+pub async fn create_report(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let l = Lang::from_accept_language(
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let json_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !json_type {
+        return one_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "body",
+            l.pick("kirim sebagai application/json", "send as application/json"),
+        );
+    }
+    let Ok(text) = std::str::from_utf8(&body) else {
+        return one_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "body",
+            l.pick("bukan teks UTF-8", "not UTF-8 text"),
+        );
+    };
+    let mut de = serde_json::Deserializer::from_str(text);
+    let parsed: Result<ApiReport, _> = serde_path_to_error::deserialize(&mut de);
+    if parsed.is_ok() && de.end().is_err() {
+        return one_error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "body",
+            l.pick("bukan JSON yang sah", "not valid JSON"),
+        );
+    }
+    let report = match parsed {
+        Ok(r) => r,
+        Err(e) => {
+            let inner = e.inner();
+            if inner.is_syntax() || inner.is_eof() {
+                return one_error(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "body",
+                    l.pick("bukan JSON yang sah", "not valid JSON"),
+                );
+            }
+            let path = e.path().to_string();
+            let field = if path == "." || path.is_empty() {
+                "body".to_owned()
+            } else {
+                path
+            };
+            return one_error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &field,
+                schema_message(inner, l),
+            );
+        }
+    };
+
+    let input = ReportInput {
+        reporter_kind: report.reporter.kind,
+        category: report.category,
+        chronology: report.chronology,
+        parties: report
+            .parties
+            .into_iter()
+            .map(|p| Party {
+                name: p.name,
+                position: p.position,
+                unit: p.unit,
+            })
+            .collect(),
+        incident_when: report.incident.when,
+        incident_place: report.incident.place,
+        reporter_name: report.reporter.name,
+        reporter_contact: report.reporter.contact,
+        anonymous: report.reporter.anonymous,
+        evidence: report.evidence,
+        good_faith: None,
+    };
+    let valid = match validate(&input) {
+        Ok(v) => v,
+        Err(list) => {
+            let map = list
+                .into_iter()
+                .map(|e| (e.field, e.problem.message(l)))
+                .collect();
+            return errors(StatusCode::UNPROCESSABLE_ENTITY, map);
+        }
+    };
+    let anonymous = !valid.criteria.identity;
+    match state.intake.submit(valid, Vec::new(), Channel::Api).await {
+        Ok(done) => (
+            StatusCode::CREATED,
+            Json(json!({
+                "receipt": done.receipt.grouped().as_str(),
+                "case_id": done.case_id,
+                "criteria_missing": if anonymous { vec![1] } else { vec![] },
+            })),
+        )
+            .into_response(),
+        Err(e) => {
+            if !matches!(e, IntakeError::Busy) {
+                tracing::error!(code = "WBS-STORE", "a submission could not be stored");
+            }
+            let mut r = one_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "body",
+                l.pick(
+                    "laporan belum tersimpan; coba lagi sebentar lagi",
+                    "the report was not stored; try again shortly",
+                ),
+            );
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            r
+        }
+    }
+}

@@ -1,0 +1,131 @@
+//! One error type for the web layer: a friendly page (or JSON for the API) in the visitor's language,
+//! with a short stable code. Details go to the log by code only, never to the client.
+
+use askama::Template;
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+
+use super::pages::Page;
+use crate::intake::Lang;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WebError {
+    NotFound,
+    /// Not a form our pages send (wrong encoding, broken multipart).
+    BadForm,
+    /// A state-changing request from another site.
+    CrossSite,
+    /// Too many submissions at once: try again shortly.
+    Busy,
+    /// Storage or sealing failed: nothing was stored.
+    Unavailable,
+}
+
+impl WebError {
+    pub fn code(self) -> &'static str {
+        match self {
+            WebError::NotFound => "WBS-404",
+            WebError::BadForm => "WBS-FORM",
+            WebError::CrossSite => "WBS-CSRF",
+            WebError::Busy => "WBS-BUSY",
+            WebError::Unavailable => "WBS-STORE",
+        }
+    }
+
+    pub fn status(self) -> StatusCode {
+        match self {
+            WebError::NotFound => StatusCode::NOT_FOUND,
+            WebError::BadForm => StatusCode::BAD_REQUEST,
+            WebError::CrossSite => StatusCode::FORBIDDEN,
+            WebError::Busy | WebError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+
+    pub fn title(self, l: Lang) -> &'static str {
+        match self {
+            WebError::NotFound => l.pick("Halaman tidak ditemukan", "Page not found"),
+            WebError::BadForm => {
+                l.pick("Formulir tidak dapat dibaca", "The form could not be read")
+            }
+            WebError::CrossSite => l.pick("Permintaan ditolak", "Request refused"),
+            WebError::Busy => l.pick("Sedang sibuk", "Busy"),
+            WebError::Unavailable => l.pick(
+                "Laporan belum dapat disimpan",
+                "The report could not be stored",
+            ),
+        }
+    }
+
+    pub fn message(self, l: Lang) -> &'static str {
+        match self {
+            WebError::NotFound => l.pick(
+                "Alamat ini tidak ada. Kembali ke beranda untuk melapor atau membaca informasi WBS.",
+                "This address does not exist. Go back to the home page to report or to read about the WBS.",
+            ),
+            WebError::BadForm => l.pick(
+                "Kiriman ini bukan formulir dari halaman kami. Buka kembali halaman Lapor dan kirim dari sana.",
+                "This was not sent by our form. Open the report page again and send it from there.",
+            ),
+            WebError::CrossSite => l.pick(
+                "Formulir ini dikirim dari situs lain, jadi kami menolaknya demi keamanan Anda. Buka halaman ini langsung dari alamat WBS.",
+                "This form was sent from another site, so it was refused for your safety. Open this page directly at the WBS address.",
+            ),
+            WebError::Busy => l.pick(
+                "Banyak laporan sedang diproses. Tidak ada yang disimpan dari kiriman ini. Tunggu beberapa detik lalu kirim lagi (tombol kembali di peramban menyimpan isian Anda).",
+                "Many reports are being processed. Nothing from this submission was stored. Wait a few seconds and send again (your browser's back button keeps what you typed).",
+            ),
+            WebError::Unavailable => l.pick(
+                "Terjadi gangguan penyimpanan dan laporan Anda TIDAK tersimpan; tidak ada kode resi yang dibuat. Coba lagi sebentar lagi.",
+                "A storage fault occurred and your report was NOT stored; no receipt was made. Please try again shortly.",
+            ),
+        }
+    }
+
+    /// The page, in `lang`.
+    pub fn page(self, lang: Lang, demo: bool) -> Response {
+        tracing::warn!(code = self.code(), "request refused");
+        let t = MessageTemplate {
+            page: Page::new(lang, demo, "/"),
+            title: self.title(lang),
+            message: self.message(lang),
+            code: self.code(),
+        };
+        let mut response = (self.status(), render(&t)).into_response();
+        if matches!(self, WebError::Busy | WebError::Unavailable) {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+        }
+        response
+    }
+}
+
+impl IntoResponse for WebError {
+    fn into_response(self) -> Response {
+        self.page(Lang::Id, false)
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+pub struct MessageTemplate {
+    pub page: Page,
+    pub title: &'static str,
+    pub message: &'static str,
+    pub code: &'static str,
+}
+
+/// Renders a template; a rendering failure (a bug) becomes a plain page with a code, never a trace.
+pub fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(_) => {
+            tracing::error!(code = "WBS-RENDER", "template failed to render");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Html("<!doctype html><title>WBS</title><p>Maaf, terjadi gangguan (WBS-RENDER). Sorry, something went wrong.</p>"),
+            )
+                .into_response()
+        }
+    }
+}

@@ -1,0 +1,518 @@
+//! The report form at `/lapor`: works without JavaScript, keeps everything typed when something is
+//! wrong, streams attachments straight into age, and shows the receipt only in the response to the POST.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::{Multipart, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use zeroize::Zeroizing;
+
+use super::error::{render, WebError};
+use super::middleware::same_origin;
+use super::pages::{lang_of, Page};
+use super::tokens::TokenCheck;
+use super::AppState;
+use crate::intake::attachment::{AttachmentProblem, AttachmentSink, SealedAttachment};
+use crate::intake::report::{
+    validate, Category, FieldError, Party, ReportInput, CATEGORIES, MAX_PARTIES,
+};
+use crate::intake::submit::{Channel, IntakeError};
+use crate::intake::Lang;
+
+/// Longest text field we read from a form (the chronology's limit plus room for multi-byte text).
+const MAX_TEXT_FIELD: usize = 96 * 1024;
+const FIRST_PARTY_ROWS: usize = 2;
+
+/// Everything the reporter typed, as typed.
+#[derive(Default)]
+pub struct FormValues {
+    pub reporter_kind: String,
+    pub category: String,
+    pub chronology: String,
+    pub parties: Vec<Party>,
+    pub incident_when: String,
+    pub incident_place: String,
+    pub reporter_name: String,
+    pub reporter_contact: String,
+    pub anonymous: bool,
+    pub evidence: String,
+    pub good_faith: bool,
+}
+
+impl FormValues {
+    fn from_fields(f: &mut HashMap<String, String>) -> Self {
+        let mut take = |k: &str| f.remove(k).unwrap_or_default();
+        let mut parties = Vec::new();
+        for i in 0..MAX_PARTIES {
+            parties.push(Party {
+                name: take(&format!("parties[{i}].name")),
+                position: take(&format!("parties[{i}].position")),
+                unit: take(&format!("parties[{i}].unit")),
+            });
+        }
+        let rows: usize = take("party_rows").parse().unwrap_or(FIRST_PARTY_ROWS);
+        let last_filled = parties
+            .iter()
+            .rposition(|p| *p != Party::default())
+            .map_or(0, |i| i + 1);
+        parties.truncate(rows.clamp(last_filled.max(1), MAX_PARTIES));
+        FormValues {
+            reporter_kind: take("reporter.kind"),
+            category: take("category"),
+            chronology: take("chronology"),
+            parties,
+            incident_when: take("incident.when"),
+            incident_place: take("incident.place"),
+            reporter_name: take("reporter.name"),
+            reporter_contact: take("reporter.contact"),
+            anonymous: !take("reporter.anonymous").is_empty(),
+            evidence: take("evidence"),
+            good_faith: !take("good_faith").is_empty(),
+        }
+    }
+
+    fn to_input(&self) -> ReportInput {
+        ReportInput {
+            reporter_kind: self.reporter_kind.clone(),
+            category: self.category.clone(),
+            chronology: self.chronology.clone(),
+            parties: self.parties.clone(),
+            incident_when: self.incident_when.clone(),
+            incident_place: self.incident_place.clone(),
+            reporter_name: self.reporter_name.clone(),
+            reporter_contact: self.reporter_contact.clone(),
+            anonymous: self.anonymous,
+            evidence: self.evidence.clone(),
+            good_faith: Some(self.good_faith),
+        }
+    }
+}
+
+/// One problem shown beside its field and in the summary at the top.
+pub struct ShownError {
+    pub field: String,
+    pub anchor: String,
+    pub label: String,
+    pub message: String,
+}
+
+#[derive(Template)]
+#[template(path = "lapor.html")]
+pub struct FormTemplate {
+    pub page: Page,
+    pub token: String,
+    pub v: FormValues,
+    pub errors: Vec<ShownError>,
+    pub lost_files: Vec<String>,
+    pub notice: Option<&'static str>,
+    pub categories: &'static [Category],
+    pub max_upload_mb: u64,
+    pub max_attachments: usize,
+}
+
+impl FormTemplate {
+    pub fn err(&self, field: &str) -> &str {
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map_or("", |e| e.message.as_str())
+    }
+
+    /// The error of one field of party row `i`.
+    pub fn perr(&self, i: &usize, part: &str) -> &str {
+        let field = format!("parties[{i}].{part}");
+        self.errors
+            .iter()
+            .find(|e| e.field == field)
+            .map_or("", |e| e.message.as_str())
+    }
+
+    pub fn can_add_party(&self) -> bool {
+        self.v.parties.len() < MAX_PARTIES
+    }
+}
+
+/// The HTML id of a field path: `parties[0].unit` → `parties-0-unit`.
+pub fn anchor(field: &str) -> String {
+    field
+        .chars()
+        .filter(|&c| c != ']')
+        .map(|c| if c == '.' || c == '[' { '-' } else { c })
+        .collect()
+}
+
+fn label(field: &str, l: Lang) -> String {
+    let base = match field.rsplit('.').next().unwrap_or(field) {
+        "kind" => l.pick("Anda melapor sebagai", "You report as"),
+        "category" => l.pick("Jenis pelanggaran", "Category"),
+        "chronology" => l.pick("Kronologi", "What happened"),
+        "parties" => l.pick("Pihak yang dilaporkan", "Reported persons"),
+        "name" if field.starts_with("parties") => {
+            l.pick("Nama terlapor", "Name of reported person")
+        }
+        "position" => l.pick("Jabatan", "Position"),
+        "unit" => l.pick("Unit kerja", "Unit"),
+        "when" => l.pick("Waktu kejadian", "When"),
+        "place" => l.pick("Tempat kejadian", "Where"),
+        "name" => l.pick("Nama Anda", "Your name"),
+        "contact" => l.pick("Kontak", "Contact"),
+        "evidence" => l.pick("Bukti", "Evidence"),
+        "good_faith" => l.pick("Pernyataan itikad baik", "Good-faith declaration"),
+        "attachments" => l.pick("Lampiran", "Attachments"),
+        _ => field,
+    };
+    match field
+        .strip_prefix("parties[")
+        .and_then(|r| r.split(']').next())
+    {
+        Some(i) => {
+            let n = i.parse::<usize>().unwrap_or(0) + 1;
+            format!("{base} ({} {n})", l.pick("terlapor", "person"))
+        }
+        None => base.to_owned(),
+    }
+}
+
+fn shown(errors: Vec<FieldError>, l: Lang) -> Vec<ShownError> {
+    errors
+        .into_iter()
+        .map(|e| ShownError {
+            anchor: anchor(&e.field),
+            label: label(&e.field, l),
+            message: e.problem.message(l),
+            field: e.field,
+        })
+        .collect()
+}
+
+impl AppState {
+    fn form(&self, l: Lang, v: FormValues) -> FormTemplate {
+        FormTemplate {
+            page: Page::new(l, self.demo, "/lapor"),
+            token: self.forms.issue(),
+            v,
+            errors: Vec::new(),
+            lost_files: Vec::new(),
+            notice: None,
+            categories: CATEGORIES,
+            max_upload_mb: self.max_upload_bytes / (1024 * 1024),
+            max_attachments: self.max_attachments,
+        }
+    }
+}
+
+pub async fn show(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> Response {
+    let mut v = FormValues::default();
+    v.parties = vec![Party::default(); FIRST_PARTY_ROWS];
+    render(&state.form(lang_of(q.as_deref()), v))
+}
+
+/// What came out of reading the multipart body.
+struct Received {
+    fields: HashMap<String, String>,
+    sealed: Vec<SealedAttachment>,
+    file_problems: Vec<(String, AttachmentProblem)>,
+    /// The body broke off (too large or malformed) before its end.
+    truncated: bool,
+}
+
+async fn receive(state: &AppState, mut mp: Multipart) -> Received {
+    let mut r = Received {
+        fields: HashMap::new(),
+        sealed: Vec::new(),
+        file_problems: Vec::new(),
+        truncated: false,
+    };
+    let mut used: u64 = 0;
+    loop {
+        let mut field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(_) => {
+                r.truncated = true;
+                break;
+            }
+        };
+        let name = field.name().unwrap_or("").to_owned();
+        if name == "attachments" {
+            let file_name = field.file_name().unwrap_or("").to_owned();
+            let count = r.sealed.len() + r.file_problems.len();
+            let mut sink = (!file_name.is_empty() && count < state.max_attachments).then(|| {
+                AttachmentSink::new(
+                    state.intake.blobs(),
+                    state.intake.investigators(),
+                    &file_name,
+                    state.max_upload_bytes.saturating_sub(used),
+                )
+            });
+            if !file_name.is_empty() && sink.is_none() {
+                r.file_problems
+                    .push((file_name.clone(), AttachmentProblem::TooMany));
+            }
+            loop {
+                match field.chunk().await {
+                    Ok(Some(chunk)) => {
+                        if let Some(s) = sink.as_mut() {
+                            s.write(&chunk);
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(_) => {
+                        r.truncated = true;
+                        break;
+                    }
+                }
+            }
+            match sink {
+                Some(s) if r.truncated => {
+                    r.file_problems
+                        .push((s.name().to_owned(), AttachmentProblem::TooLarge));
+                }
+                Some(s) => match s.finish() {
+                    Ok(sealed) => {
+                        used += sealed.entry.size;
+                        r.sealed.push(sealed);
+                    }
+                    Err(problem) => r.file_problems.push(problem),
+                },
+                None => {}
+            }
+            if r.truncated {
+                break;
+            }
+        } else {
+            let mut text = Zeroizing::new(Vec::new());
+            loop {
+                match field.chunk().await {
+                    Ok(Some(chunk)) => {
+                        if text.len() + chunk.len() <= MAX_TEXT_FIELD {
+                            text.extend_from_slice(&chunk);
+                        }
+                    }
+                    Ok(None) => break,
+                    Err(_) => {
+                        r.truncated = true;
+                        break;
+                    }
+                }
+            }
+            r.fields
+                .insert(name, String::from_utf8_lossy(&text).into_owned());
+            if r.truncated {
+                break;
+            }
+        }
+    }
+    r
+}
+
+fn file_message(problem: AttachmentProblem, l: Lang, max_mb: u64, max_files: usize) -> String {
+    match problem {
+        AttachmentProblem::Type => l
+            .pick(
+                "jenis berkas tidak diterima (hanya foto JPG/PNG/WebP/GIF, PDF, dan dokumen Office/OpenDocument)",
+                "file type not accepted (only JPG/PNG/WebP/GIF photos, PDF, and Office/OpenDocument files)",
+            )
+            .to_owned(),
+        AttachmentProblem::TooLarge => match l {
+            Lang::Id => format!("melebihi batas ukuran lampiran ({max_mb} MB untuk semua berkas)"),
+            Lang::En => format!("over the attachment size limit ({max_mb} MB for all files)"),
+        },
+        AttachmentProblem::TooMany => match l {
+            Lang::Id => format!("terlalu banyak berkas (paling banyak {max_files})"),
+            Lang::En => format!("too many files (at most {max_files})"),
+        },
+        AttachmentProblem::Storage => l
+            .pick("tidak dapat disimpan, coba lagi", "could not be stored, try again")
+            .to_owned(),
+    }
+}
+
+pub async fn submit(
+    State(state): State<Arc<AppState>>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let query_lang = lang_of(q.as_deref());
+    if !same_origin(&headers) {
+        return WebError::CrossSite.page(query_lang, state.demo);
+    }
+    let Ok(mp) = multipart else {
+        return WebError::BadForm.page(query_lang, state.demo);
+    };
+    let mut received = receive(&state, mp).await;
+    let l = Lang::from_param(received.fields.get("lang").map(String::as_str));
+    let token = received.fields.remove("form_token").unwrap_or_default();
+    let action = received.fields.remove("action").unwrap_or_default();
+    let mut v = FormValues::from_fields(&mut received.fields);
+    let max_mb = state.max_upload_bytes / (1024 * 1024);
+
+    // Every file that is not stored with this submission must be chosen again: name each one.
+    let all_files = |r: &Received| -> Vec<String> {
+        r.sealed
+            .iter()
+            .map(|s| s.entry.name.clone())
+            .chain(r.file_problems.iter().map(|(n, _)| n.clone()))
+            .collect()
+    };
+
+    if action == "add_party" {
+        if v.parties.len() < MAX_PARTIES {
+            v.parties.push(Party::default());
+        }
+        let mut t = state.form(l, v);
+        t.lost_files = all_files(&received);
+        return render(&t);
+    }
+
+    let mut errors = match validate(&v.to_input()) {
+        Ok(_) => Vec::new(),
+        Err(e) => shown(e, l),
+    };
+    for (name, problem) in &received.file_problems {
+        errors.push(ShownError {
+            field: "attachments".into(),
+            anchor: anchor("attachments"),
+            label: format!("{}: {name}", label("attachments", l)),
+            message: file_message(*problem, l, max_mb, state.max_attachments),
+        });
+    }
+    if received.truncated && received.file_problems.is_empty() {
+        errors.push(ShownError {
+            field: "attachments".into(),
+            anchor: anchor("attachments"),
+            label: label("attachments", l).to_owned(),
+            message: file_message(
+                AttachmentProblem::TooLarge,
+                l,
+                max_mb,
+                state.max_attachments,
+            ),
+        });
+    }
+
+    let nonce = match state.forms.check(&token) {
+        TokenCheck::Fresh(nonce) => Some(nonce),
+        TokenCheck::AlreadyUsed => return already_sent(&state, l),
+        TokenCheck::Invalid => None,
+    };
+
+    if !errors.is_empty() || nonce.is_none() {
+        let mut t = state.form(l, v);
+        t.errors = errors;
+        t.lost_files = all_files(&received);
+        if nonce.is_none() {
+            t.notice = Some(l.pick(
+                "Formulir ini sudah terlalu lama terbuka atau tidak berasal dari halaman kami. Isian Anda masih ada di bawah: periksa lalu kirim lagi.",
+                "This form was open too long or did not come from our page. What you typed is still below: check it and send again.",
+            ));
+        }
+        return (StatusCode::UNPROCESSABLE_ENTITY, render(&t)).into_response();
+    }
+    let (Some(nonce), Ok(report)) = (nonce, validate(&v.to_input())) else {
+        return WebError::BadForm.page(l, state.demo);
+    };
+    if !state.forms.consume(nonce) {
+        return already_sent(&state, l);
+    }
+    let anonymous = !report.criteria.identity;
+    let files = received.sealed.len();
+    let file_names = all_files(&received);
+    match state
+        .intake
+        .submit(report, received.sealed, Channel::Web)
+        .await
+    {
+        Ok(done) => render(&ReceiptTemplate {
+            page: Page::new(l, state.demo, "/lapor"),
+            receipt: done.receipt.grouped(),
+            case_id: done.case_id,
+            anonymous,
+            files,
+        }),
+        Err(e) => {
+            state.forms.release(nonce);
+            let (status, notice) = match e {
+                IntakeError::Busy => (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    l.pick(
+                        "Banyak laporan sedang diproses dan laporan Anda BELUM tersimpan. Isian Anda masih ada di bawah: tunggu beberapa detik lalu kirim lagi.",
+                        "Many reports are being processed and yours was NOT stored yet. What you typed is still below: wait a few seconds and send again.",
+                    ),
+                ),
+                _ => {
+                    tracing::error!(code = "WBS-STORE", "a submission could not be stored");
+                    (
+                        StatusCode::SERVICE_UNAVAILABLE,
+                        l.pick(
+                            "Terjadi gangguan penyimpanan dan laporan Anda BELUM tersimpan. Isian Anda masih ada di bawah: coba kirim lagi sebentar lagi.",
+                            "A storage fault occurred and your report was NOT stored. What you typed is still below: try again shortly.",
+                        ),
+                    )
+                }
+            };
+            let mut t = state.form(l, v);
+            t.notice = Some(notice);
+            t.lost_files = file_names;
+            let mut response = (status, render(&t)).into_response();
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            response
+        }
+    }
+}
+
+fn already_sent(state: &AppState, l: Lang) -> Response {
+    let t = super::error::MessageTemplate {
+        page: Page::new(l, state.demo, "/lapor"),
+        title: l.pick("Laporan ini sudah terkirim", "This report was already sent"),
+        message: l.pick(
+            "Formulir ini sudah dikirim dan laporannya tersimpan; kode resi ditampilkan satu kali pada saat itu. Kami tidak menyimpan kode resi, jadi kode itu tidak dapat ditampilkan lagi. Jika Anda belum mencatatnya, kirim laporan baru dari halaman Lapor.",
+            "This form was already sent and its report is stored; the receipt was shown once at that moment. We do not keep receipts, so it cannot be shown again. If you did not note it, send a new report from the report page.",
+        ),
+        code: "WBS-SENT",
+    };
+    (StatusCode::CONFLICT, render(&t)).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "receipt.html")]
+struct ReceiptTemplate {
+    page: Page,
+    receipt: Zeroizing<String>,
+    case_id: String,
+    anonymous: bool,
+    files: usize,
+}
+
+#[derive(Template)]
+#[template(path = "saved.html")]
+struct SavedTemplate {
+    page: Page,
+}
+
+/// The "I have saved it" step: leaves the receipt page for one that does not show the receipt.
+pub async fn saved(
+    State(state): State<Arc<AppState>>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let l = lang_of(q.as_deref());
+    if !same_origin(&headers) {
+        return WebError::CrossSite.page(l, state.demo);
+    }
+    let mut response = render(&SavedTemplate {
+        page: Page::new(l, state.demo, "/"),
+    });
+    // Ask the browser to drop anything it kept of the receipt page.
+    response
+        .headers_mut()
+        .insert("clear-site-data", HeaderValue::from_static("\"cache\""));
+    response
+}

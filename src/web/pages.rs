@@ -1,0 +1,90 @@
+//! Plain pages: home, stylesheet, health, not found.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{RawQuery, State};
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+use super::error::{render, WebError};
+use super::AppState;
+use crate::intake::report::{Category, CATEGORIES};
+use crate::intake::Lang;
+
+/// What every page's frame needs.
+pub struct Page {
+    pub l: Lang,
+    pub demo: bool,
+    /// This page's path, for the language switch.
+    pub path: &'static str,
+}
+
+impl Page {
+    pub fn new(l: Lang, demo: bool, path: &'static str) -> Self {
+        Page { l, demo, path }
+    }
+
+    pub fn en(&self) -> bool {
+        self.l == Lang::En
+    }
+
+    /// A link to `path` in the current language.
+    pub fn link(&self, path: &str) -> String {
+        if self.en() {
+            format!("{path}?lang=en")
+        } else {
+            path.to_owned()
+        }
+    }
+
+    pub fn cat(&self, c: &Category) -> &'static str {
+        c.label(self.l)
+    }
+
+    pub fn t<'a>(&self, id: &'a str, en: &'a str) -> &'a str {
+        self.l.pick(id, en)
+    }
+}
+
+/// The language from a raw query string (`lang=en`), ignoring everything else.
+pub fn lang_of(query: Option<&str>) -> Lang {
+    let value = query.and_then(|q| {
+        q.split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == "lang")
+            .map(|(_, v)| v)
+    });
+    Lang::from_param(value)
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomeTemplate {
+    page: Page,
+    categories: &'static [Category],
+}
+
+pub async fn home(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> Response {
+    let l = lang_of(q.as_deref());
+    render(&HomeTemplate {
+        page: Page::new(l, state.demo, "/"),
+        categories: CATEGORIES,
+    })
+}
+
+pub async fn stylesheet() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("../../static/style.css"),
+    )
+        .into_response()
+}
+
+pub async fn health() -> Response {
+    (StatusCode::OK, "ok").into_response()
+}
+
+pub async fn not_found(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> Response {
+    WebError::NotFound.page(lang_of(q.as_deref()), state.demo)
+}
