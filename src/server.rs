@@ -11,7 +11,7 @@ use rand::{rngs::OsRng, RngCore};
 
 use crate::config::Config;
 use crate::crypto::keys::{
-    recipients_fingerprint, InvestigatorIdentity, InvestigatorPublic, SECRET_KEY_MARKER,
+    contains_secret_key, recipients_fingerprint, InvestigatorIdentity, InvestigatorPublic,
 };
 use crate::day::Day;
 use crate::intake::submit::Intake;
@@ -66,10 +66,7 @@ pub fn load_keys(dir: &Path) -> Result<Vec<InvestigatorPublic>, StartError> {
         }
         let bytes =
             fs::read(&path).map_err(|e| StartError::BadKeyFile(path.clone(), e.to_string()))?;
-        if bytes
-            .windows(SECRET_KEY_MARKER.len())
-            .any(|w| w.eq_ignore_ascii_case(SECRET_KEY_MARKER.as_bytes()))
-        {
+        if contains_secret_key(&bytes) {
             return Err(StartError::PrivateKeyInKeys(path));
         }
         let name = path
@@ -213,33 +210,35 @@ pub async fn serve(prepared: Prepared) -> Result<(), StartError> {
     if prepared.swept > 0 {
         tracing::info!(files = prepared.swept, "removed orphaned attachment files");
     }
+    // Listen for signals before binding, so a SIGTERM right after start-up still shuts down cleanly.
+    let shutdown = shutdown_signal();
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| StartError::Listen(listen, e))?;
     let app = crate::web::app(crate::web::AppState::new(prepared));
     tracing::info!("serving on http://{listen}");
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(shutdown)
         .await
         .map_err(|e| StartError::Listen(listen, e))?;
     tracing::info!("stopped");
     Ok(())
 }
 
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+/// Registers the SIGINT and SIGTERM handlers now; the returned future resolves on the first signal.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let term = signal(SignalKind::terminate());
+    let int = signal(SignalKind::interrupt());
+    async move {
+        match (term, int) {
+            (Ok(mut term), Ok(mut int)) => {
+                tokio::select! {
+                    _ = term.recv() => {},
+                    _ = int.recv() => {},
+                }
             }
-            Err(_) => std::future::pending::<()>().await,
+            _ => std::future::pending::<()>().await,
         }
-    };
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
     }
 }

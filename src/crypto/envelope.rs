@@ -158,7 +158,10 @@ mod tests {
         let key = SigningKey::from_bytes(&[3; 32]);
         let signed = envelope(&key, "hello").sign(&key).expect("signs");
         let mut tampered = signed.to_vec();
-        let pos = tampered.iter().position(|&b| b == b'h').expect("h");
+        let pos = tampered
+            .windows(5)
+            .position(|w| w == b"hello")
+            .expect("body text");
         tampered[pos] = b'j';
         assert_eq!(
             Envelope::open(&tampered).err(),

@@ -15,8 +15,25 @@ use super::{hex, hkdf32, sha256, unhex};
 
 const SECRET_HRP: &str = "AGE-SECRET-KEY-";
 const PUBLIC_HRP: &str = "age";
-/// The marker of a private key; any file in `keys/` that contains it is refused.
+/// The marker of a private key; any file in `keys/` that contains one is refused.
 pub const SECRET_KEY_MARKER: &str = "AGE-SECRET-KEY-";
+const BECH32_CHARSET: &[u8] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+
+/// Whether `bytes` hold an age private key (the marker, `1`, and a run of Bech32 data), in any case.
+/// Text that merely names the marker, such as a README, is not a key.
+pub fn contains_secret_key(bytes: &[u8]) -> bool {
+    let marker = SECRET_KEY_MARKER.as_bytes();
+    bytes.windows(marker.len()).enumerate().any(|(i, w)| {
+        w.eq_ignore_ascii_case(marker)
+            && bytes.get(i + marker.len()) == Some(&b'1')
+            && bytes[i + marker.len() + 1..]
+                .iter()
+                .take(40)
+                .filter(|b| BECH32_CHARSET.contains(&b.to_ascii_lowercase()))
+                .count()
+                == 40
+    })
+}
 const SIGNING_PREFIX: &str = "ed25519:";
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -74,7 +91,7 @@ impl InvestigatorIdentity {
         let mut secret = Zeroizing::new([0u8; 32]);
         rng.fill_bytes(secret.as_mut());
         // Clamping is done by X25519 itself; any 32 bytes are a valid age identity.
-        Self::from_secret(secret).unwrap_or_else(|| unreachable_identity())
+        Self::from_secret(secret).unwrap_or_else(unreachable_identity)
     }
 
     fn from_secret(secret: Zeroizing<[u8; 32]>) -> Option<Self> {
@@ -313,6 +330,20 @@ mod tests {
             InvestigatorPublic::parse("a", "hello\n").err(),
             Some(KeyError::UnknownLine(1))
         );
+    }
+
+    #[test]
+    fn secret_keys_are_found_but_mentions_are_not() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(10);
+        let id = InvestigatorIdentity::generate(&mut rng);
+        assert!(contains_secret_key(id.to_file_text("x").as_bytes()));
+        assert!(contains_secret_key(
+            id.to_file_text("x").to_lowercase().as_bytes()
+        ));
+        assert!(!contains_secret_key(
+            b"never put an AGE-SECRET-KEY- line here"
+        ));
+        assert!(!contains_secret_key(b"AGE-SECRET-KEY-1..."));
     }
 
     #[test]

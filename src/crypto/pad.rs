@@ -80,7 +80,8 @@ mod tests {
         assert_eq!(padme(0), 0);
         assert_eq!(padme(1), 1);
         assert_eq!(padme(9), 10);
-        assert_eq!(padme(1000), 1008);
+        assert_eq!(padme(1000), 1024);
+        assert_eq!(padme(1100), 1152);
         assert_eq!(padme(1024), 1024);
         assert_eq!(padme(1025), 1088);
     }

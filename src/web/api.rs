@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -86,54 +87,24 @@ fn schema_message(e: &serde_json::Error, l: Lang) -> &'static str {
     }
 }
 
-pub async fn create_report(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let l = Lang::from_accept_language(
-        headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    );
-    let json_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
-    if !json_type {
-        return one_error(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "body",
-            l.pick("kirim sebagai application/json", "send as application/json"),
-        );
-    }
-    let Ok(text) = std::str::from_utf8(&body) else {
-        return one_error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "body",
-            l.pick("bukan teks UTF-8", "not UTF-8 text"),
-        );
+/// Parses a JSON report body into the domain input. Errors map field paths to messages in `l`.
+/// Public so the fuzzer can drive it (fuzz/fuzz_targets/api_report.rs).
+pub fn parse_report(body: &[u8], l: Lang) -> Result<ReportInput, BTreeMap<String, String>> {
+    let one = |field: &str, message: &str| BTreeMap::from([(field.to_owned(), message.to_owned())]);
+    let Ok(text) = std::str::from_utf8(body) else {
+        return Err(one("body", l.pick("bukan teks UTF-8", "not UTF-8 text")));
     };
     let mut de = serde_json::Deserializer::from_str(text);
     let parsed: Result<ApiReport, _> = serde_path_to_error::deserialize(&mut de);
     if parsed.is_ok() && de.end().is_err() {
-        return one_error(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "body",
-            l.pick("bukan JSON yang sah", "not valid JSON"),
-        );
+        return Err(one("body", l.pick("bukan JSON yang sah", "not valid JSON")));
     }
     let report = match parsed {
         Ok(r) => r,
         Err(e) => {
             let inner = e.inner();
             if inner.is_syntax() || inner.is_eof() {
-                return one_error(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "body",
-                    l.pick("bukan JSON yang sah", "not valid JSON"),
-                );
+                return Err(one("body", l.pick("bukan JSON yang sah", "not valid JSON")));
             }
             let path = e.path().to_string();
             let field = if path == "." || path.is_empty() {
@@ -141,15 +112,10 @@ pub async fn create_report(
             } else {
                 path
             };
-            return one_error(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &field,
-                schema_message(inner, l),
-            );
+            return Err(one(&field, schema_message(inner, l)));
         }
     };
-
-    let input = ReportInput {
+    Ok(ReportInput {
         reporter_kind: report.reporter.kind,
         category: report.category,
         chronology: report.chronology,
@@ -169,6 +135,56 @@ pub async fn create_report(
         anonymous: report.reporter.anonymous,
         evidence: report.evidence,
         good_faith: None,
+    })
+}
+
+pub async fn create_report(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let l = Lang::from_accept_language(
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let json_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !json_type {
+        return one_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "body",
+            l.pick("kirim sebagai application/json", "send as application/json"),
+        );
+    }
+    let body = match body {
+        Ok(b) => b,
+        Err(rejection) => {
+            let too_large = rejection.status() == StatusCode::PAYLOAD_TOO_LARGE;
+            return one_error(
+                if too_large {
+                    StatusCode::PAYLOAD_TOO_LARGE
+                } else {
+                    StatusCode::BAD_REQUEST
+                },
+                "body",
+                if too_large {
+                    l.pick(
+                        "terlalu besar (paling banyak 256 KiB)",
+                        "too large (at most 256 KiB)",
+                    )
+                } else {
+                    l.pick("tidak dapat dibaca", "could not be read")
+                },
+            );
+        }
+    };
+    let input = match parse_report(&body, l) {
+        Ok(input) => input,
+        Err(map) => return errors(StatusCode::UNPROCESSABLE_ENTITY, map),
     };
     let valid = match validate(&input) {
         Ok(v) => v,

@@ -206,8 +206,10 @@ impl AppState {
 }
 
 pub async fn show(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> Response {
-    let mut v = FormValues::default();
-    v.parties = vec![Party::default(); FIRST_PARTY_ROWS];
+    let v = FormValues {
+        parties: vec![Party::default(); FIRST_PARTY_ROWS],
+        ..FormValues::default()
+    };
     render(&state.form(lang_of(q.as_deref()), v))
 }
 

@@ -1,7 +1,7 @@
 //! The public web server: pages for reporters, the JSON intake API, and the defences around them
 //! (DESIGN.md §6). Handlers are thin: they parse, call `intake`, and render.
 
-mod api;
+pub mod api;
 mod error;
 mod form;
 mod middleware;

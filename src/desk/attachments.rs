@@ -1,0 +1,194 @@
+//! Attachments of a verified case: the signed manifest is the authority. Each file's ciphertext must
+//! match the manifest's digest; with `--attachments OUT` it is decrypted, its plaintext checked against
+//! the manifest's size and digest, and written to `OUT/<case_id>/<name>` without overwriting anything.
+
+use std::fs::{self, DirBuilder, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+
+use super::decrypt::Ctx;
+use super::export::{attachment_file_name, is_safe_id, CaseFile};
+use super::render::{clean, Out};
+use crate::crypto::{hex, seal, sha256};
+use crate::intake::attachment::{clean_name, ManifestEntry};
+
+/// Checks (and with `--attachments`, decrypts and writes) every attachment a verified manifest names.
+/// Returns the number of rejected attachments.
+pub(super) fn check(
+    ctx: &Ctx,
+    dir: &Path,
+    meta: &CaseFile,
+    manifest: &[ManifestEntry],
+) -> Result<usize, String> {
+    let mut out = Out::default();
+    let mut problems = 0;
+    for (i, entry) in manifest.iter().enumerate() {
+        let label = format!("attachment {} ({})", i + 1, clean(&entry.name));
+        match one(ctx, dir, &meta.case_id, entry)? {
+            Ok(done) => out.line(format!("{label}: {done}")),
+            Err(why) => {
+                out.line(format!("{label}: REJECTED — {why}"));
+                problems += 1;
+            }
+        }
+        let listed = meta.attachments.iter().find(|a| a.id == entry.blob);
+        if listed.is_none_or(|a| {
+            a.ciphertext_sha256 != entry.ciphertext_sha256
+                || a.ciphertext_len != entry.ciphertext_len
+        }) {
+            out.line(format!(
+                "note: case.json does not list {label} as the signed manifest does (metadata changed after export)"
+            ));
+            problems += 1;
+        }
+    }
+    for a in &meta.attachments {
+        if !manifest.iter().any(|m| m.blob == a.id) {
+            out.line(format!(
+                "note: {} is listed in case.json but named by no verified manifest; it was not read",
+                clean(&a.file)
+            ));
+        }
+    }
+    out.flush()?;
+    Ok(problems)
+}
+
+/// `Ok(Ok(what was done))`, `Ok(Err(why it is rejected))`, or `Err` for an I/O error (exit 2).
+fn one(
+    ctx: &Ctx,
+    dir: &Path,
+    case_id: &str,
+    entry: &ManifestEntry,
+) -> Result<Result<String, String>, String> {
+    if !is_safe_id(&entry.blob) {
+        return Ok(Err("the manifest names an unusable file id".into()));
+    }
+    let path = dir.join(attachment_file_name(&entry.blob));
+    let ciphertext = match fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Ok(Err(format!(
+                "{} is missing from the export",
+                attachment_file_name(&entry.blob)
+            )))
+        }
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    if ciphertext.len() as u64 != entry.ciphertext_len
+        || hex(&sha256(&ciphertext)) != entry.ciphertext_sha256
+    {
+        return Ok(Err(
+            "the file differs from the signed manifest (altered or replaced)".into(),
+        ));
+    }
+    let Some(out_root) = &ctx.attachments_out else {
+        return Ok(Ok(format!(
+            "ciphertext matches the signed manifest ({}, {} bytes); use --attachments DIR to decrypt it",
+            clean(&entry.media_type),
+            entry.size
+        )));
+    };
+    let Ok(plain) = seal::open(&ciphertext, &ctx.identities()) else {
+        return Ok(Err("cannot be decrypted with this identity".into()));
+    };
+    if plain.len() as u64 != entry.size || hex(&sha256(&plain)) != entry.sha256 {
+        return Ok(Err(
+            "the decrypted content differs from the signed manifest".into(),
+        ));
+    }
+    let case_dir = out_root.join(case_id);
+    DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(&case_dir)
+        .map_err(|e| format!("cannot create {}: {e}", case_dir.display()))?;
+    let written = write_unique(&case_dir, &safe_file_name(&entry.name), &plain)?;
+    Ok(Ok(format!(
+        "verified, written to {} ({}, {} bytes)",
+        written.display(),
+        clean(&entry.media_type),
+        entry.size
+    )))
+}
+
+/// A file name that stays inside the output directory and is harmless in a shell or file manager.
+pub(super) fn safe_file_name(raw: &str) -> String {
+    let base = clean_name(raw);
+    let mapped: String = base
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || " -_.,()[]+".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let trimmed = mapped.trim().trim_start_matches('.').trim();
+    if trimmed.is_empty() {
+        "lampiran".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+/// Writes `bytes` to `dir/name`, or `name (2)`, `name (3)`… before the extension: never overwrites.
+fn write_unique(dir: &Path, name: &str, bytes: &[u8]) -> Result<PathBuf, String> {
+    let (stem, ext) = match name.rsplit_once('.') {
+        Some((s, e)) if !s.is_empty() => (s, format!(".{e}")),
+        _ => (name, String::new()),
+    };
+    for n in 1..=1000u32 {
+        let candidate = if n == 1 {
+            dir.join(name)
+        } else {
+            dir.join(format!("{stem} ({n}){ext}"))
+        };
+        let file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(&candidate);
+        match file {
+            Ok(mut f) => {
+                return f
+                    .write_all(bytes)
+                    .and_then(|()| f.sync_all())
+                    .map(|()| candidate.clone())
+                    .map_err(|e| format!("cannot write {}: {e}", candidate.display()));
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(format!("cannot write {}: {e}", candidate.display())),
+        }
+    }
+    Err(format!(
+        "{} already holds 1000 files named like {name}: choose another --attachments directory",
+        dir.display()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_stay_inside_the_directory() {
+        assert_eq!(safe_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(safe_file_name(".."), "lampiran");
+        assert_eq!(safe_file_name(".bashrc"), "bashrc");
+        assert_eq!(safe_file_name("bukti $(rm -rf).pdf"), "bukti _(rm -rf).pdf");
+        assert_eq!(safe_file_name("a\u{202E}fdp.exe"), "a_fdp.exe");
+    }
+
+    #[test]
+    fn existing_files_are_never_overwritten() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let a = write_unique(dir.path(), "x.pdf", b"1").expect("first");
+        let b = write_unique(dir.path(), "x.pdf", b"2").expect("second");
+        assert_eq!(a, dir.path().join("x.pdf"));
+        assert_eq!(b, dir.path().join("x (2).pdf"));
+        assert_eq!(fs::read(a).expect("read"), b"1");
+    }
+}

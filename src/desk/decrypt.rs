@@ -1,0 +1,385 @@
+//! `wbs decrypt --identity FILE [--keys DIR] [--reveal-identity] [--attachments OUT] PATH…`
+//!
+//! PATH is an export (has `index.json`), a case directory (has `case.json`) or one `.age` item. A case is
+//! verified as a whole (`intake::verify::verify_case`): an item that fails is printed as REJECTED with the
+//! reason, never with its content. Exit status: 0 when everything verified, 1 when anything was rejected,
+//! 2 (through `Err`) on usage and I/O errors.
+
+use std::fs;
+use std::io::{self, Write};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use serde_json::Value;
+use zeroize::Zeroizing;
+
+use super::export::{is_safe_id, item_file_name, CaseFile, IndexEntry};
+use super::render::{self, Out};
+use super::{attachments, single};
+use crate::crypto::envelope::ItemKind;
+use crate::crypto::keys::{recipients_fingerprint, InvestigatorIdentity, InvestigatorPublic};
+use crate::crypto::{hex, sha256};
+use crate::intake::attachment::ManifestEntry;
+use crate::intake::verify::{verify_case, CheckedItem};
+use crate::server;
+
+/// The flags of `wbs decrypt`.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub identity: PathBuf,
+    pub keys: PathBuf,
+    pub reveal_identity: bool,
+    pub attachments: Option<PathBuf>,
+    pub paths: Vec<PathBuf>,
+}
+
+/// What every step needs.
+pub(super) struct Ctx {
+    pub identity: InvestigatorIdentity,
+    pub investigators: Vec<InvestigatorPublic>,
+    /// The fingerprint of the keys in `--keys`, when there are any.
+    pub known_set: Option<String>,
+    pub reveal: bool,
+    pub attachments_out: Option<PathBuf>,
+}
+
+impl Ctx {
+    pub fn identities(&self) -> [&dyn age::Identity; 1] {
+        [self.identity.age_identity() as &dyn age::Identity]
+    }
+}
+
+enum Target {
+    Export(PathBuf),
+    Case(PathBuf),
+    File(PathBuf),
+}
+
+pub fn run(opts: &Options) -> Result<ExitCode, String> {
+    let identity = load_identity(&opts.identity)?;
+    let mut investigators = server::load_keys(&opts.keys)
+        .map_err(|e| format!("--keys {}: {e}", opts.keys.display()))?;
+    let known_set = (!investigators.is_empty()).then(|| recipients_fingerprint(&investigators));
+    // Items this identity signed are its own: accept them even when --keys lacks its public file.
+    let own = identity.public("this identity (--identity)");
+    if !investigators.iter().any(|i| i.signing == own.signing) {
+        investigators.push(own);
+    }
+    let targets = opts
+        .paths
+        .iter()
+        .map(|p| classify(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    let ctx = Ctx {
+        identity,
+        investigators,
+        known_set,
+        reveal: opts.reveal_identity,
+        attachments_out: opts.attachments.clone(),
+    };
+    let mut problems = 0;
+    for target in targets {
+        problems += match target {
+            Target::Export(root) => export_root(&ctx, &root)?,
+            Target::Case(dir) => case(&ctx, &dir)?,
+            Target::File(file) => single::file(&ctx, &file)?,
+        };
+    }
+    if problems == 0 {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        let _ = writeln!(
+            io::stderr(),
+            "wbs: {problems} problem(s) found: rejected parts were not shown as genuine"
+        );
+        Ok(ExitCode::from(1))
+    }
+}
+
+fn load_identity(path: &Path) -> Result<InvestigatorIdentity, String> {
+    let text = fs::read_to_string(path)
+        .map(Zeroizing::new)
+        .map_err(|e| format!("cannot read the identity file {}: {e}", path.display()))?;
+    let identity = InvestigatorIdentity::parse(&text).map_err(|e| {
+        format!(
+            "{} is not a usable age identity file ({e}): pass the file that `wbs keygen` wrote",
+            path.display()
+        )
+    })?;
+    if let Ok(meta) = fs::metadata(path) {
+        let mode = meta.permissions().mode() & 0o777;
+        if mode & 0o077 != 0 {
+            let _ = writeln!(
+                io::stderr(),
+                "wbs: warning: the identity file {} can be read by other users (mode {mode:o}); run `chmod 600` on it",
+                path.display()
+            );
+        }
+    }
+    Ok(identity)
+}
+
+fn classify(path: &Path) -> Result<Target, String> {
+    if path.is_dir() {
+        if path.join("index.json").is_file() {
+            return Ok(Target::Export(path.to_path_buf()));
+        }
+        if path.join("case.json").is_file() {
+            return Ok(Target::Case(path.to_path_buf()));
+        }
+        return Err(format!(
+            "{} holds neither index.json (an export) nor case.json (a case directory)",
+            path.display()
+        ));
+    }
+    if path.is_file() {
+        return Ok(Target::File(path.to_path_buf()));
+    }
+    Err(format!("{} does not exist", path.display()))
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<T, String> {
+    let bytes = fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_slice(&bytes).map_err(|_| {
+        format!(
+            "{} is not in the format `wbs export` writes (see docs/format.md)",
+            path.display()
+        )
+    })
+}
+
+fn export_root(ctx: &Ctx, root: &Path) -> Result<usize, String> {
+    let index: Vec<IndexEntry> = read_json(&root.join("index.json"))?;
+    let mut problems = 0;
+    let mut listed = Vec::new();
+    for entry in &index {
+        let dir = root.join(&entry.case_id);
+        if !is_safe_id(&entry.case_id) || !dir.join("case.json").is_file() {
+            let mut out = Out::default();
+            out.line(format!(
+                "case {}: REJECTED — listed in index.json, but its directory or case.json is missing",
+                render::clean(&entry.case_id)
+            ));
+            out.flush()?;
+            problems += 1;
+            continue;
+        }
+        listed.push(entry.case_id.clone());
+        // One unreadable case.json must not hide the other cases.
+        problems += match case(ctx, &dir) {
+            Ok(n) => n,
+            Err(e) => {
+                let mut out = Out::default();
+                out.line(format!("case {}: REJECTED — {e}", entry.case_id));
+                out.flush()?;
+                1
+            }
+        };
+    }
+    let mut unlisted: Vec<String> = fs::read_dir(root)
+        .map_err(|e| format!("cannot read {}: {e}", root.display()))?
+        .filter_map(Result::ok)
+        .filter(|e| e.path().join("case.json").is_file())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| !listed.contains(name))
+        .collect();
+    unlisted.sort();
+    let mut out = Out::default();
+    for name in unlisted {
+        out.line(format!(
+            "note: {} is not listed in index.json and was not read; pass its directory to read it",
+            render::clean(&name)
+        ));
+    }
+    out.line(format!("{} case(s) in {}", index.len(), root.display()));
+    out.flush()?;
+    Ok(problems)
+}
+
+/// Verifies and prints one case directory. Returns the number of problems.
+fn case(ctx: &Ctx, dir: &Path) -> Result<usize, String> {
+    let meta: CaseFile = read_json(&dir.join("case.json"))?;
+    let mut out = Out::default();
+    let mut problems = 0;
+    if !is_safe_id(&meta.case_id) {
+        out.line(format!(
+            "{}: REJECTED — case.json names an unusable case id",
+            dir.display()
+        ));
+        out.flush()?;
+        return Ok(1);
+    }
+    out.line(format!("==== case {} ====", meta.case_id));
+    out.field("Channel / Kanal:", &meta.channel);
+    out.field("Created / Dibuat:", &meta.created);
+    out.line("  Status history / Riwayat status:");
+    for s in &meta.statuses {
+        out.line(format!(
+            "      {}  {}",
+            render::clean(&s.day),
+            render::status_label(&s.status)
+        ));
+    }
+
+    let (files, missing, notes) = read_items(dir, &meta)?;
+    problems += notes.len();
+    for n in notes {
+        out.line(n);
+    }
+    let checked = verify_case(&meta.case_id, &files, &ctx.identities(), &ctx.investigators);
+    let (item_problems, manifest) = items(ctx, &meta, checked, &missing, &mut out);
+    problems += item_problems;
+    out.flush()?;
+    problems += attachments::check(ctx, dir, &meta, &manifest)?;
+    let mut out = Out::default();
+    if problems == 0 {
+        out.line(format!(
+            "case {}: all {} item(s) verified",
+            meta.case_id,
+            files.len()
+        ));
+    } else {
+        out.line(format!(
+            "case {}: {problems} problem(s) — do not trust the rejected parts",
+            meta.case_id
+        ));
+    }
+    out.line("");
+    out.flush()?;
+    Ok(problems)
+}
+
+/// Prints each checked item: its content when genuine, `REJECTED — why` otherwise. Returns the number
+/// of problems and the entries of the genuine manifests.
+fn items(
+    ctx: &Ctx,
+    meta: &CaseFile,
+    checked: Vec<CheckedItem>,
+    missing: &[usize],
+    out: &mut Out,
+) -> (usize, Vec<ManifestEntry>) {
+    let mut problems = 0;
+    let mut manifest = Vec::new();
+    let mut announced: Option<u64> = None;
+    let mut manifests = 0;
+    let total = checked.len();
+    for c in checked {
+        let genuine = match c.outcome {
+            _ if missing.contains(&c.seq) => {
+                out.line(format!("item {}: REJECTED — the file is missing", c.seq));
+                problems += 1;
+                continue;
+            }
+            Err(problem) => {
+                out.line(format!("item {}: REJECTED — {problem}", c.seq));
+                problems += 1;
+                continue;
+            }
+            Ok(g) => g,
+        };
+        let env = &genuine.envelope;
+        let signer = match &genuine.investigator {
+            Some(name) => format!("investigator {}", render::clean(name)),
+            None => "the reporter".to_owned(),
+        };
+        let mut item_out = Out::default();
+        item_out.line(format!(
+            "item {}: {} — verified, signed by {signer}, {}",
+            c.seq,
+            render::kind_name(env.kind),
+            render::clean(&env.day)
+        ));
+        match render::body(&mut item_out, env, ctx.reveal) {
+            Ok(entries) => {
+                out.append(item_out);
+                if env.kind == ItemKind::Manifest {
+                    manifests += 1;
+                    manifest.extend(entries);
+                }
+            }
+            Err(why) => {
+                out.line(format!("item {}: REJECTED — {why}", c.seq));
+                problems += 1;
+            }
+        }
+        if env.kind == ItemKind::Report {
+            announced = env.body.get("attachments").and_then(Value::as_u64);
+            let signed_channel = env.body.get("channel").and_then(Value::as_str);
+            if let Some(ch) = signed_channel.filter(|c| *c != meta.channel) {
+                out.line(format!(
+                    "note: the signed report names the channel {}, case.json names {}",
+                    render::clean(ch),
+                    render::clean(&meta.channel)
+                ));
+                problems += 1;
+            }
+            if let Some(note) = recipients_note(ctx, &env.body) {
+                out.line(note);
+            }
+        }
+    }
+    // Every case starts with a report, the identity block and the manifest (docs/format.md).
+    if total < 3 {
+        out.line(format!(
+            "note: the case has {total} item(s), fewer than the report, identity block and manifest every case starts with: items were removed"
+        ));
+        problems += 1;
+    }
+    if manifests > 0 && announced.is_some_and(|n| n != manifest.len() as u64) {
+        out.line(
+            "note: the report announces a different number of attachments than its manifest lists",
+        );
+        problems += 1;
+    }
+    (problems, manifest)
+}
+
+type Items = (Vec<Vec<u8>>, Vec<usize>, Vec<String>);
+
+/// Reads the item files in the order case.json lists them. Returns the ciphertexts, the positions whose
+/// file is missing, and notes on disagreements with case.json (each counts as a problem).
+fn read_items(dir: &Path, meta: &CaseFile) -> Result<Items, String> {
+    let mut files = Vec::with_capacity(meta.items.len());
+    let mut missing = Vec::new();
+    let mut notes = Vec::new();
+    for (pos, entry) in meta.items.iter().enumerate() {
+        let expected = u32::try_from(pos).ok().map(item_file_name);
+        if expected.as_deref() != Some(entry.file.as_str()) || entry.seq as usize != pos {
+            notes.push(format!(
+                "note: case.json lists {} as item {} at position {pos}; reading {} instead",
+                render::clean(&entry.file),
+                entry.seq,
+                expected.as_deref().unwrap_or("?")
+            ));
+        }
+        let name = expected.unwrap_or_default();
+        match fs::read(dir.join(&name)) {
+            Ok(bytes) => {
+                if hex(&sha256(&bytes)) != entry.ciphertext_sha256 {
+                    notes.push(format!(
+                        "note: {name} differs from the digest recorded in case.json (changed after export)"
+                    ));
+                }
+                files.push(bytes);
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                missing.push(pos);
+                files.push(Vec::new());
+            }
+            Err(e) => return Err(format!("cannot read {}: {e}", dir.join(&name).display())),
+        }
+    }
+    Ok((files, missing, notes))
+}
+
+/// DESIGN.md §5: warn when a report was sealed to a recipient set other than the one in `--keys`.
+fn recipients_note(ctx: &Ctx, body: &Value) -> Option<String> {
+    let known = ctx.known_set.as_ref()?;
+    let sealed = body.get("recipients_digest").and_then(Value::as_str)?;
+    (sealed != known).then(|| {
+        "note: this report was sealed to a set of investigator keys other than the one in --keys; \
+         if your team does not know of a key change, someone may have added a key on the server"
+            .to_owned()
+    })
+}

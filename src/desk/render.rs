@@ -1,0 +1,250 @@
+//! Plain-text rendering of verified items for the investigator's terminal. Everything the reporter typed
+//! is cleaned of control and bidirectional-override characters first, so a report cannot rewrite the
+//! terminal or disguise what it says.
+
+use std::io::Write;
+
+use serde_json::Value;
+use zeroize::Zeroizing;
+
+use crate::crypto::envelope::{Envelope, ItemKind};
+use crate::intake::attachment::ManifestEntry;
+use crate::intake::report::{category, Criteria, ReporterIdentity, ValidReport};
+use crate::intake::status::Status;
+use crate::intake::Lang;
+
+/// Output collected per case and written at once. Holds plaintext: wiped when dropped.
+#[derive(Default)]
+pub(super) struct Out {
+    buf: Zeroizing<String>,
+}
+
+impl Out {
+    pub fn line(&mut self, text: impl AsRef<str>) {
+        self.buf.push_str(text.as_ref());
+        self.buf.push('\n');
+    }
+
+    /// A labelled value; reporter text is cleaned and continuation lines are indented.
+    pub fn field(&mut self, label: &str, value: &str) {
+        let value = clean(value);
+        let mut lines = value.lines();
+        let first = lines.next().unwrap_or("");
+        self.line(format!("  {label:<30} {first}"));
+        for l in lines {
+            self.line(format!("  {:<30} {l}", ""));
+        }
+    }
+
+    /// A labelled block of free text, indented under its label.
+    pub fn block(&mut self, label: &str, value: &str) {
+        self.line(format!("  {label}"));
+        let value = clean(value);
+        if value.trim().is_empty() {
+            self.line("      (empty)");
+        }
+        for l in value.lines() {
+            self.line(format!("      {l}"));
+        }
+    }
+
+    /// Moves another buffer's lines to the end of this one.
+    pub fn append(&mut self, mut other: Out) {
+        self.buf.push_str(&other.buf);
+        other.buf.clear();
+    }
+
+    pub fn flush(&mut self) -> Result<(), String> {
+        let mut stdout = std::io::stdout().lock();
+        stdout
+            .write_all(self.buf.as_bytes())
+            .and_then(|()| stdout.flush())
+            .map_err(|e| format!("cannot write to standard output: {e}"))?;
+        self.buf.clear();
+        Ok(())
+    }
+}
+
+/// Drops control characters (except newline and tab) and bidirectional overrides.
+pub(super) fn clean(s: &str) -> String {
+    s.chars()
+        .filter(|&c| {
+            (c == '\n' || c == '\t' || !c.is_control())
+                && !matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        })
+        .collect()
+}
+
+pub(super) fn kind_name(kind: ItemKind) -> &'static str {
+    match kind {
+        ItemKind::Report => "report",
+        ItemKind::Identity => "identity",
+        ItemKind::Manifest => "manifest",
+        ItemKind::Followup => "followup",
+        ItemKind::Reply => "reply",
+        ItemKind::InternalNote => "internal-note",
+        ItemKind::StatusNote => "status-note",
+        ItemKind::RevealRecord => "reveal-record",
+    }
+}
+
+pub(super) fn status_label(code: &str) -> String {
+    match Status::from_code(code) {
+        Some(s) => format!("{code} ({} / {})", s.label(Lang::Id), s.label(Lang::En)),
+        None => format!("{} (unknown status code)", clean(code)),
+    }
+}
+
+/// Why a genuine item's content cannot be shown.
+pub(super) const UNREADABLE: &str = "signed, but its content is not in the expected form";
+
+/// Prints the body of a verified (or, for a single file, signature-checked) envelope. Returns the
+/// manifest entries of a manifest item.
+pub(super) fn body(
+    out: &mut Out,
+    envelope: &Envelope,
+    reveal: bool,
+) -> Result<Vec<ManifestEntry>, &'static str> {
+    match envelope.kind {
+        ItemKind::Report => report(out, &envelope.body).map(|()| Vec::new()),
+        ItemKind::Identity => identity(out, &envelope.body, reveal).map(|()| Vec::new()),
+        ItemKind::Manifest => manifest(out, &envelope.body),
+        _ => {
+            other(out, &envelope.body);
+            Ok(Vec::new())
+        }
+    }
+}
+
+fn report(out: &mut Out, body: &Value) -> Result<(), &'static str> {
+    let r: ValidReport = body
+        .get("report")
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .ok_or(UNREADABLE)?;
+    let cat = match category(&r.category) {
+        Some(c) => format!("{} — {} ({})", c.code, c.id, c.en),
+        None => format!("{} (unknown category)", r.category),
+    };
+    out.field("Category / Kategori:", &cat);
+    out.field(
+        "Reporter / Pelapor:",
+        &format!(
+            "{} ({})",
+            r.reporter_kind.label(Lang::Id),
+            r.reporter_kind.label(Lang::En)
+        ),
+    );
+    out.field("Criteria / Kriteria:", &criteria(&r.criteria));
+    out.block("Chronology / Kronologi:", &r.chronology);
+    out.line("  Reported parties / Terlapor:");
+    if r.parties.is_empty() {
+        out.line("      (none)");
+    }
+    for (i, p) in r.parties.iter().enumerate() {
+        out.line(format!(
+            "      {}. {} — {}, {}",
+            i + 1,
+            clean(&p.name),
+            clean(&p.position),
+            clean(&p.unit)
+        ));
+    }
+    out.field("Time / Waktu:", &r.incident_when);
+    out.field("Place / Tempat:", &r.incident_place);
+    if r.evidence.trim().is_empty() {
+        out.field("Evidence / Bukti:", "(none described)");
+    } else {
+        out.block("Evidence / Bukti:", &r.evidence);
+    }
+    let good_faith = match r.good_faith {
+        Some(true) => "declared (dinyatakan)",
+        Some(false) => "NOT declared",
+        None => "not asked (API)",
+    };
+    out.field("Good faith / Itikad baik:", good_faith);
+    if let Some(n) = body.get("attachments").and_then(Value::as_u64) {
+        out.field(
+            "Attachments / Lampiran:",
+            &format!("{n} (see the manifest)"),
+        );
+    }
+    Ok(())
+}
+
+fn criteria(c: &Criteria) -> String {
+    let all = [
+        (1, c.identity),
+        (2, c.chronology),
+        (3, c.parties),
+        (4, c.time_and_place),
+    ];
+    let met: Vec<String> = all
+        .iter()
+        .filter(|(_, ok)| *ok)
+        .map(|(n, _)| n.to_string())
+        .collect();
+    let mut text = if met.is_empty() {
+        "met none".to_owned()
+    } else {
+        format!("met {}", met.join(", "))
+    };
+    for (n, ok) in all {
+        if !ok {
+            let why = if n == 1 { " (anonymous)" } else { "" };
+            text.push_str(&format!("; missing criterion {n}{why}"));
+        }
+    }
+    text
+}
+
+fn identity(out: &mut Out, body: &Value, reveal: bool) -> Result<(), &'static str> {
+    let id: ReporterIdentity = serde_json::from_value(body.clone()).map_err(|_| UNREADABLE)?;
+    const LABEL: &str = "Identity / Identitas pelapor:";
+    if !reveal {
+        out.field(LABEL, "[hidden: use --reveal-identity]");
+    } else if id.anonymous {
+        out.field(LABEL, "anonymous (anonim)");
+    } else {
+        out.field("Name / Nama:", &id.name);
+        let contact = if id.contact.trim().is_empty() {
+            "(none given)"
+        } else {
+            &id.contact
+        };
+        out.field("Contact / Kontak:", contact);
+    }
+    Ok(())
+}
+
+fn manifest(out: &mut Out, body: &Value) -> Result<Vec<ManifestEntry>, &'static str> {
+    let entries: Vec<ManifestEntry> = body
+        .get("attachments")
+        .and_then(|v| serde_json::from_value(v.clone()).ok())
+        .ok_or(UNREADABLE)?;
+    if entries.is_empty() {
+        out.field("Attachments / Lampiran:", "none");
+    } else {
+        out.line("  Attachments / Lampiran:");
+    }
+    for (i, e) in entries.iter().enumerate() {
+        out.line(format!(
+            "      {}. {} — {}, {} bytes",
+            i + 1,
+            clean(&e.name),
+            clean(&e.media_type),
+            e.size
+        ));
+    }
+    Ok(entries)
+}
+
+/// Items of later features (follow-ups, replies, notes): their text, or the body as JSON.
+fn other(out: &mut Out, body: &Value) {
+    match body.get("text").and_then(Value::as_str) {
+        Some(text) => out.block("Text / Teks:", text),
+        None => {
+            let json = Zeroizing::new(serde_json::to_string_pretty(body).unwrap_or_default());
+            out.block("Content / Isi:", &json);
+        }
+    }
+}

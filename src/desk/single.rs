@@ -1,0 +1,88 @@
+//! One `.age` item given on its own: decrypted and its signature checked, but not its place in a case,
+//! which only the case directory can show. The output says so.
+
+use std::fs;
+use std::path::Path;
+
+use super::decrypt::Ctx;
+use super::render::{self, Out};
+use crate::crypto::envelope::{Envelope, Role};
+use crate::crypto::seal;
+
+/// One `.age` item on its own: decrypted and its signature checked, but not its place in a case.
+pub(super) fn file(ctx: &Ctx, path: &Path) -> Result<usize, String> {
+    let bytes = fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let mut out = Out::default();
+    let name = path.display();
+    let signed = match seal::open(&bytes, &ctx.identities()) {
+        Ok(s) => s,
+        Err(_) => {
+            out.line(format!(
+                "{name}: REJECTED — cannot be decrypted with this identity"
+            ));
+            out.flush()?;
+            return Ok(1);
+        }
+    };
+    let env = match Envelope::open(&signed) {
+        Ok(env) => env,
+        Err(e) => {
+            out.line(format!(
+                "{name}: REJECTED — {e} (an attachment file? pass its case directory with --attachments DIR)"
+            ));
+            out.flush()?;
+            return Ok(1);
+        }
+    };
+    let signer = match env.author.role {
+        Role::Reporter => "a reporter key (not checked against the case's report)".to_owned(),
+        Role::Investigator => match ctx
+            .investigators
+            .iter()
+            .find(|i| i.signing_hex() == env.author.key)
+        {
+            Some(i) => format!("investigator {}", render::clean(&i.name)),
+            None => {
+                out.line(format!(
+                    "{name}: REJECTED — signed by a key that is not a known investigator (see --keys)"
+                ));
+                out.flush()?;
+                return Ok(1);
+            }
+        },
+    };
+    out.line(format!(
+        "{name}: {} of case {}, item {} — signature valid, by {signer}, {}",
+        render::kind_name(env.kind),
+        render::clean(&env.case_id),
+        env.seq,
+        render::clean(&env.day)
+    ));
+    out.line("  NOT CHECKED: the chain, the item's place in its case and whether its signer may write it; pass the case directory to check them");
+    let mut problems = 0;
+    let named_seq = path.file_name().and_then(|n| n.to_str()).and_then(|n| {
+        n.strip_prefix("item-")?
+            .strip_suffix(".age")?
+            .parse::<u32>()
+            .ok()
+    });
+    if named_seq.is_some_and(|n| n != env.seq) {
+        out.line(format!(
+            "  note: the file name says item {}, but the signed item says {}: it was renamed or moved",
+            named_seq.unwrap_or_default(),
+            env.seq
+        ));
+        problems += 1;
+    }
+    let mut body = Out::default();
+    match render::body(&mut body, &env, ctx.reveal) {
+        Ok(_) => out.append(body),
+        Err(why) => {
+            out.line(format!("{name}: REJECTED — {why}"));
+            problems += 1;
+        }
+    }
+    out.line("");
+    out.flush()?;
+    Ok(problems)
+}
