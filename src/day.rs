@@ -27,11 +27,41 @@ impl Day {
         UNIX_EPOCH + Duration::from_secs((days.max(0) as u64) * 86_400)
     }
 
+    /// Parses `YYYY-MM-DD`, rejecting anything else (including impossible dates).
+    pub fn parse(s: &str) -> Option<Self> {
+        let b = s.as_bytes();
+        if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+            return None;
+        }
+        let d = Day(s.to_owned());
+        let days = d.parse_days()?;
+        (Day::from_days(days) == d).then_some(d)
+    }
+
+    fn from_days(days: i64) -> Self {
+        let (y, m, d) = civil_from_days(days);
+        Day(format!("{y:04}-{m:02}-{d:02}"))
+    }
+
+    /// The day `n` days later (or earlier, for negative `n`).
+    pub fn plus_days(&self, n: i64) -> Self {
+        Day::from_days(self.parse_days().unwrap_or(0) + n)
+    }
+
+    /// Monday = 0 … Sunday = 6.
+    pub fn weekday(&self) -> u32 {
+        // 1970-01-01 was a Thursday (3).
+        ((self.parse_days().unwrap_or(0) + 3).rem_euclid(7)) as u32
+    }
+
     fn parse_days(&self) -> Option<i64> {
         let mut it = self.0.split('-');
         let y: i64 = it.next()?.parse().ok()?;
         let m: u32 = it.next()?.parse().ok()?;
         let d: u32 = it.next()?.parse().ok()?;
+        if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+            return None;
+        }
         Some(days_from_civil(y, m, d))
     }
 }

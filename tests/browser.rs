@@ -74,7 +74,11 @@ impl Driver {
     async fn call(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
         let url = format!("{}/session/{}{path}", self.base, self.session);
         let req = self.http.request(method.clone(), url);
-        let req = if method == reqwest::Method::GET { req } else { req.json(&body) };
+        let req = if method == reqwest::Method::GET {
+            req
+        } else {
+            req.json(&body)
+        };
         let v: Value = req.send().await.unwrap().json().await.unwrap();
         if let Some(err) = v["value"].get("error") {
             panic!("webdriver {path}: {err} {}", v["value"]["message"]);
@@ -83,19 +87,28 @@ impl Driver {
     }
 
     async fn goto(&self, url: &str) {
-        self.call(reqwest::Method::POST, "/url", json!({ "url": url })).await;
+        self.call(reqwest::Method::POST, "/url", json!({ "url": url }))
+            .await;
     }
 
     async fn find(&self, css: &str) -> String {
         let v = self
-            .call(reqwest::Method::POST, "/element", json!({"using": "css selector", "value": css}))
+            .call(
+                reqwest::Method::POST,
+                "/element",
+                json!({"using": "css selector", "value": css}),
+            )
             .await;
         v[ELEMENT].as_str().unwrap().to_owned()
     }
 
     async fn count(&self, css: &str) -> usize {
         let v = self
-            .call(reqwest::Method::POST, "/elements", json!({"using": "css selector", "value": css}))
+            .call(
+                reqwest::Method::POST,
+                "/elements",
+                json!({"using": "css selector", "value": css}),
+            )
             .await;
         v.as_array().map_or(0, Vec::len)
     }
@@ -104,20 +117,33 @@ impl Driver {
     async fn wait_for(&self, css: &str) {
         let deadline = Instant::now() + Duration::from_secs(30);
         while self.count(css).await == 0 {
-            assert!(Instant::now() < deadline, "{css} never appeared:\n{}", self.source().await);
+            assert!(
+                Instant::now() < deadline,
+                "{css} never appeared:\n{}",
+                self.source().await
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
 
     async fn type_into(&self, css: &str, text: &str) {
         let id = self.find(css).await;
-        self.call(reqwest::Method::POST, &format!("/element/{id}/value"), json!({ "text": text }))
-            .await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{id}/value"),
+            json!({ "text": text }),
+        )
+        .await;
     }
 
     async fn click(&self, css: &str) {
         let id = self.find(css).await;
-        self.call(reqwest::Method::POST, &format!("/element/{id}/click"), json!({})).await;
+        self.call(
+            reqwest::Method::POST,
+            &format!("/element/{id}/click"),
+            json!({}),
+        )
+        .await;
     }
 
     async fn source(&self) -> String {
@@ -130,14 +156,20 @@ impl Driver {
 
     async fn scripts_enabled(&self) -> bool {
         // With JavaScript disabled by content setting, a <noscript> element renders as a real element.
-        self.goto("data:text/html,<noscript><p id=n>off</p></noscript>").await;
+        self.goto("data:text/html,<noscript><p id=n>off</p></noscript>")
+            .await;
         self.count("#n").await == 0
     }
 
     /// Saves a screenshot under target/browser-shots/ for people to look at (not asserted).
     async fn screenshot(&self, name: &str) {
-        let v = self.call(reqwest::Method::GET, "/screenshot", json!(null)).await;
-        if let Some(png) = v.as_str().and_then(|b| data_encoding::BASE64.decode(b.as_bytes()).ok()) {
+        let v = self
+            .call(reqwest::Method::GET, "/screenshot", json!(null))
+            .await;
+        if let Some(png) = v
+            .as_str()
+            .and_then(|b| data_encoding::BASE64.decode(b.as_bytes()).ok())
+        {
             let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser-shots");
             let _ = std::fs::create_dir_all(&dir);
             let _ = std::fs::write(dir.join(format!("{name}.png")), png);
@@ -155,7 +187,11 @@ impl Drop for Driver {
 async fn fill_required(d: &Driver, marker: &str) {
     d.click("input[name='reporter.kind'][value='staff']").await;
     d.click("#category option[value='GRATIFIKASI']").await;
-    d.type_into("#chronology", &format!("Kepala seksi menerima hadiah dari pemohon izin {marker}.")).await;
+    d.type_into(
+        "#chronology",
+        &format!("Kepala seksi menerima hadiah dari pemohon izin {marker}."),
+    )
+    .await;
     d.type_into("#parties-0-name", "Pak Anton").await;
     d.type_into("#parties-0-position", "Kepala Seksi").await;
     d.type_into("#parties-0-unit", "Bidang Perizinan").await;
@@ -171,7 +207,10 @@ async fn a_report_can_be_sent_with_javascript_off() {
     let env = Env::new();
     let mut server = env.start();
     let d = Driver::start().await;
-    assert!(!d.scripts_enabled().await, "JavaScript must be off in this browser");
+    assert!(
+        !d.scripts_enabled().await,
+        "JavaScript must be off in this browser"
+    );
 
     d.goto(&server.url("/")).await;
     d.screenshot("home").await;
@@ -179,7 +218,11 @@ async fn a_report_can_be_sent_with_javascript_off() {
     fill_required(&d, "BROWSER-MARKER").await;
     let dir = tempfile::tempdir().unwrap();
     let photo = dir.path().join("bukti.png");
-    std::fs::write(&photo, b"\x89PNG\r\n\x1a\nnot really an image, but PNG by its magic bytes").unwrap();
+    std::fs::write(
+        &photo,
+        b"\x89PNG\r\n\x1a\nnot really an image, but PNG by its magic bytes",
+    )
+    .unwrap();
     d.type_into("#attachments", photo.to_str().unwrap()).await;
     d.screenshot("form-filled").await;
     d.click("#kirim").await;
@@ -189,7 +232,10 @@ async fn a_report_can_be_sent_with_javascript_off() {
     d.screenshot("receipt").await;
     let receipt = common::receipt_in(&page).unwrap_or_else(|| panic!("no receipt in:\n{page}"));
     assert!(common::looks_like_receipt(&receipt), "{receipt}");
-    assert!(page.contains("1 lampiran"), "the attachment is acknowledged");
+    assert!(
+        page.contains("1 lampiran"),
+        "the attachment is acknowledged"
+    );
 
     // The explicit "I have saved it" step: the box must be ticked, then the receipt is gone.
     d.click("input[name='saved']").await;
@@ -211,22 +257,36 @@ async fn mistakes_keep_what_was_typed_and_enter_does_not_add_a_row() {
     d.goto(&server.url("/lapor")).await;
 
     // Enter in a text field submits the report (the default action), not "add a person".
-    d.type_into("#chronology", "Ada pungutan liar di loket pelayanan setiap pagi.").await;
-    d.type_into("#incident-place", &format!("Loket 3{ENTER}")).await;
+    d.type_into(
+        "#chronology",
+        "Ada pungutan liar di loket pelayanan setiap pagi.",
+    )
+    .await;
+    d.type_into("#incident-place", &format!("Loket 3{ENTER}"))
+        .await;
     d.wait_for(".errors").await;
     let page = d.source().await;
     d.screenshot("errors").await;
     assert_eq!(d.count(".party").await, 2, "Enter must not add a row");
-    assert!(page.contains("Periksa kembali isian berikut"), "errors are summarised");
+    assert!(
+        page.contains("Periksa kembali isian berikut"),
+        "errors are summarised"
+    );
     assert!(page.contains("Ada pungutan liar di loket pelayanan setiap pagi."));
     assert!(page.contains("value=\"Loket 3\""));
-    assert!(d.count(".invalid").await >= 3, "fields with problems are marked");
+    assert!(
+        d.count(".invalid").await >= 3,
+        "fields with problems are marked"
+    );
 
     // "Add a person" adds a row and keeps everything.
     d.click("button[value='add_party']").await;
     d.wait_for("#parties-2-name").await;
     assert_eq!(d.count(".party").await, 3);
-    assert!(d.source().await.contains("Ada pungutan liar di loket pelayanan setiap pagi."));
+    assert!(d
+        .source()
+        .await
+        .contains("Ada pungutan liar di loket pelayanan setiap pagi."));
 
     // Completing the rest sends it.
     d.click("input[name='reporter.kind'][value='public']").await;
@@ -234,14 +294,18 @@ async fn mistakes_keep_what_was_typed_and_enter_does_not_add_a_row() {
     d.type_into("#parties-0-name", "Budi").await;
     d.type_into("#parties-0-position", "Petugas loket").await;
     d.type_into("#parties-0-unit", "Pelayanan").await;
-    d.type_into("#incident-when", "setiap pagi, Maret 2026").await;
+    d.type_into("#incident-when", "setiap pagi, Maret 2026")
+        .await;
     d.click("#reporter-anonymous").await;
     d.click("input[name='good_faith']").await;
     d.click("#kirim").await;
     d.wait_for("#resi").await;
     let done = d.source().await;
     assert!(common::receipt_in(&done).is_some(), "{done}");
-    assert!(done.contains("Laporan anonim"), "the anonymous consequence is explained");
+    assert!(
+        done.contains("Laporan anonim"),
+        "the anonymous consequence is explained"
+    );
     server.stop();
     assert_eq!(env.case_count(), 1);
 }

@@ -7,6 +7,7 @@ pub mod keys;
 pub mod pad;
 pub mod receipt;
 pub mod seal;
+pub mod session;
 pub mod token;
 
 use sha2::{Digest, Sha256};

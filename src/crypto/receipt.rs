@@ -175,6 +175,9 @@ pub struct KdfError;
 
 /// The keys a receipt unlocks. `lookup` indexes the store; the others are the reporter's own keys.
 pub struct ReceiptKeys {
+    /// The Argon2 output; everything else is derived from it with HKDF (cheap), so a session keeps
+    /// only this.
+    pub master: Zeroizing<[u8; 32]>,
     pub lookup: Zeroizing<[u8; 32]>,
     pub reporter: super::keys::ReporterKeys,
 }
@@ -185,6 +188,7 @@ impl ReceiptKeys {
         let x = hkdf32(master, "wbs/v1/reporter-x25519");
         let ed = hkdf32(master, "wbs/v1/reporter-ed25519");
         ReceiptKeys {
+            master: Zeroizing::new(*master),
             lookup,
             reporter: super::keys::ReporterKeys::from_seeds(&x, &ed),
         }

@@ -2,7 +2,9 @@
 //! becomes a sealed case, and how a case's items are verified.
 
 pub mod attachment;
+pub mod deadline;
 pub mod lang;
+pub mod mailbox;
 pub mod report;
 pub mod status;
 pub mod submit;

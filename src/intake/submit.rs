@@ -47,6 +47,19 @@ pub enum IntakeError {
     Store(#[from] StoreError),
     #[error("sealing failed")]
     Seal,
+    #[error("no such case")]
+    UnknownCase,
+    /// Another item took this sequence number: re-read the case and retry.
+    #[error("sequence number taken")]
+    Conflict,
+    #[error("not an age file")]
+    NotAge,
+}
+
+/// Held while an Argon2 derivation runs.
+pub struct KdfPermit {
+    _queued: tokio::sync::OwnedSemaphorePermit,
+    _slot: tokio::sync::OwnedSemaphorePermit,
 }
 
 /// What the reporter gets back.
@@ -122,23 +135,38 @@ impl Intake {
         attachments: Vec<SealedAttachment>,
         channel: Channel,
     ) -> Result<Submitted, IntakeError> {
-        let _queued = self
-            .kdf_queue
-            .clone()
-            .try_acquire_owned()
-            .map_err(|_| IntakeError::Busy)?;
-        let _slot = self
-            .kdf_slots
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| IntakeError::Busy)?;
+        let _permit = self.kdf_permit().await?;
         let this = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
             this.submit_blocking(report, attachments, channel, &Day::today(), &mut OsRng)
         })
         .await
         .map_err(|_| IntakeError::Seal)?
+    }
+
+    /// A place in the Argon2 queue: every receipt derivation (submission or login) takes one. The queue
+    /// is bounded; beyond it callers get `Busy` (503 + Retry-After) at once. There is no per-receipt or
+    /// per-IP state.
+    pub async fn kdf_permit(&self) -> Result<KdfPermit, IntakeError> {
+        let queued = self
+            .kdf_queue
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| IntakeError::Busy)?;
+        let slot = self
+            .kdf_slots
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| IntakeError::Busy)?;
+        Ok(KdfPermit {
+            _queued: queued,
+            _slot: slot,
+        })
+    }
+
+    pub fn installation_salt(&self) -> &[u8; 32] {
+        &self.salt
     }
 
     /// The synchronous pipeline (Argon2, signing, sealing, fsync): run off the async threads.

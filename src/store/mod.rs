@@ -96,4 +96,31 @@ pub trait Store: Send + Sync {
     /// The case's items (ciphertext) in `seq` order.
     fn items(&self, id: &str) -> Result<Vec<Vec<u8>>, StoreError>;
     fn case_for_lookup(&self, lookup: &[u8; 32]) -> Result<Option<String>, StoreError>;
+    /// Appends items to a case at exactly `next_seq` (else `Conflict`: the caller re-reads and retries),
+    /// with an optional status change and attachment references, atomically; then flushes. Items are
+    /// never overwritten.
+    fn append(&self, case_id: &str, next_seq: u32, append: Append) -> Result<CaseV1, StoreError>;
+}
+
+/// What one append adds to a case.
+#[derive(Debug, Default)]
+pub struct Append {
+    pub items: Vec<Vec<u8>>,
+    pub status: Option<StatusChangeV1>,
+    pub attachments: Vec<AttachmentRefV1>,
+}
+
+impl CaseV1 {
+    /// A number that grows with every change of the case (items and statuses are append-only): the
+    /// per-case sync cursor.
+    pub fn revision(&self) -> u64 {
+        u64::from(self.item_count) + self.statuses.len() as u64
+    }
+
+    /// The current status code.
+    pub fn status(&self) -> &str {
+        self.statuses
+            .last()
+            .map_or("diterima", |s| s.status.as_str())
+    }
 }

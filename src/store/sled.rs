@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use super::{CaseRecord, CaseV1, Store, StoreError};
+use super::{Append, CaseRecord, CaseV1, Store, StoreError};
 
 const TREE_META: &str = "meta";
 const TREE_CASES: &str = "cases";
@@ -131,6 +131,42 @@ impl Store for SledStore {
             .collect()
     }
 
+    fn append(&self, case_id: &str, next_seq: u32, append: Append) -> Result<CaseV1, StoreError> {
+        use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
+        let result = (&self.cases, &self.items).transaction(|(cases, its)| {
+            let Some(bytes) = cases.get(case_id.as_bytes())? else {
+                return Err(ConflictableTransactionError::Abort(StoreError::Corrupt));
+            };
+            let mut case = decode(&bytes).map_err(ConflictableTransactionError::Abort)?;
+            if case.item_count != next_seq {
+                return Err(ConflictableTransactionError::Abort(StoreError::Conflict));
+            }
+            for item in &append.items {
+                if its.get(item_key(case_id, case.item_count))?.is_some() {
+                    return Err(ConflictableTransactionError::Abort(StoreError::Conflict));
+                }
+                its.insert(item_key(case_id, case.item_count), item.as_slice())?;
+                case.item_count += 1;
+                case.last_digest = digest_hex(item);
+            }
+            if let Some(status) = &append.status {
+                case.statuses.push(status.clone());
+            }
+            case.attachments.extend(append.attachments.iter().cloned());
+            let record = encode(&case).map_err(ConflictableTransactionError::Abort)?;
+            cases.insert(case_id.as_bytes(), record)?;
+            Ok(case)
+        });
+        match result {
+            Ok(case) => {
+                self.flush()?;
+                Ok(case)
+            }
+            Err(TransactionError::Abort(e)) => Err(e),
+            Err(TransactionError::Storage(e)) => Err(engine(e)),
+        }
+    }
+
     fn case_for_lookup(&self, lookup: &[u8; 32]) -> Result<Option<String>, StoreError> {
         match self.lookup.get(lookup).map_err(engine)? {
             Some(v) => String::from_utf8(v.to_vec())
@@ -139,6 +175,10 @@ impl Store for SledStore {
             None => Ok(None),
         }
     }
+}
+
+fn digest_hex(bytes: &[u8]) -> String {
+    crate::crypto::hex(&crate::crypto::sha256(bytes))
 }
 
 #[cfg(test)]
@@ -180,6 +220,30 @@ mod tests {
         ));
         assert!(store.case("b").expect("read").is_none());
         assert_eq!(store.meta_init("k", b"v1").expect("init"), b"v1");
+        let after = store
+            .append(
+                "a",
+                2,
+                Append {
+                    items: vec![b"2".to_vec()],
+                    ..Append::default()
+                },
+            )
+            .expect("append");
+        assert_eq!(after.item_count, 3);
+        assert_eq!(after.last_digest, digest_hex(b"2"));
+        assert!(matches!(
+            store.append(
+                "a",
+                2,
+                Append {
+                    items: vec![b"x".to_vec()],
+                    ..Append::default()
+                }
+            ),
+            Err(StoreError::Conflict)
+        ));
+        assert_eq!(store.items("a").expect("items")[2], b"2".to_vec());
         assert_eq!(store.meta_init("k", b"v2").expect("init"), b"v1");
     }
 }

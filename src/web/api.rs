@@ -18,9 +18,12 @@ use crate::intake::report::{validate, Party, ReportInput};
 use crate::intake::submit::{Channel, IntakeError};
 use crate::intake::Lang;
 
-#[derive(Deserialize)]
+// Every field has a default so that a missing one is reported by `validate` under its own path,
+// together with every other problem, exactly as an empty one is.
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ApiReporter {
+    #[serde(default)]
     kind: String,
     #[serde(default)]
     name: String,
@@ -41,7 +44,7 @@ struct ApiParty {
     unit: String,
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ApiIncident {
     #[serde(default)]
@@ -53,12 +56,15 @@ struct ApiIncident {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ApiReport {
+    #[serde(default)]
     reporter: ApiReporter,
+    #[serde(default)]
     category: String,
     #[serde(default)]
     chronology: String,
     #[serde(default)]
     parties: Vec<ApiParty>,
+    #[serde(default)]
     incident: ApiIncident,
     #[serde(default)]
     evidence: String,

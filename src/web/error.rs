@@ -83,7 +83,11 @@ impl WebError {
 
     /// The page, in `lang`.
     pub fn page(self, lang: Lang, demo: bool) -> Response {
-        tracing::warn!(code = self.code(), "request refused");
+        // Refusals of visitors' requests are counted hourly, never logged one by one (DESIGN.md §6);
+        // only server-side faults are worth a line.
+        if matches!(self, WebError::Busy | WebError::Unavailable) {
+            tracing::warn!(code = self.code(), "request refused");
+        }
         let t = MessageTemplate {
             page: Page::new(lang, demo, "/"),
             title: self.title(lang),

@@ -218,8 +218,10 @@ struct Received {
     fields: HashMap<String, String>,
     sealed: Vec<SealedAttachment>,
     file_problems: Vec<(String, AttachmentProblem)>,
-    /// The body broke off (too large or malformed) before its end.
+    /// The body broke off before its end.
     truncated: bool,
+    /// ... because it was over the request limit (otherwise: malformed).
+    too_large: bool,
 }
 
 async fn receive(state: &AppState, mut mp: Multipart) -> Received {
@@ -228,14 +230,16 @@ async fn receive(state: &AppState, mut mp: Multipart) -> Received {
         sealed: Vec::new(),
         file_problems: Vec::new(),
         truncated: false,
+        too_large: false,
     };
     let mut used: u64 = 0;
     loop {
         let mut field = match mp.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(_) => {
+            Err(e) => {
                 r.truncated = true;
+                r.too_large = e.status() == StatusCode::PAYLOAD_TOO_LARGE;
                 break;
             }
         };
@@ -263,16 +267,21 @@ async fn receive(state: &AppState, mut mp: Multipart) -> Received {
                         }
                     }
                     Ok(None) => break,
-                    Err(_) => {
+                    Err(e) => {
                         r.truncated = true;
+                        r.too_large = e.status() == StatusCode::PAYLOAD_TOO_LARGE;
                         break;
                     }
                 }
             }
             match sink {
                 Some(s) if r.truncated => {
-                    r.file_problems
-                        .push((s.name().to_owned(), AttachmentProblem::TooLarge));
+                    let problem = if r.too_large {
+                        AttachmentProblem::TooLarge
+                    } else {
+                        AttachmentProblem::Storage
+                    };
+                    r.file_problems.push((s.name().to_owned(), problem));
                 }
                 Some(s) => match s.finish() {
                     Ok(sealed) => {
@@ -291,13 +300,14 @@ async fn receive(state: &AppState, mut mp: Multipart) -> Received {
             loop {
                 match field.chunk().await {
                     Ok(Some(chunk)) => {
-                        if text.len() + chunk.len() <= MAX_TEXT_FIELD {
-                            text.extend_from_slice(&chunk);
-                        }
+                        // Past the cap the value is already refused as too long: keep its start only.
+                        let room = MAX_TEXT_FIELD.saturating_sub(text.len());
+                        text.extend_from_slice(&chunk[..chunk.len().min(room)]);
                     }
                     Ok(None) => break,
-                    Err(_) => {
+                    Err(e) => {
                         r.truncated = true;
+                        r.too_large = e.status() == StatusCode::PAYLOAD_TOO_LARGE;
                         break;
                     }
                 }
@@ -384,7 +394,11 @@ pub async fn submit(
             message: file_message(*problem, l, max_mb, state.max_attachments),
         });
     }
-    if received.truncated && received.file_problems.is_empty() {
+    if received.truncated && !received.too_large {
+        // Not a complete form (a broken upload): nothing can be stored from it.
+        return WebError::BadForm.page(l, state.demo);
+    }
+    if received.too_large && received.file_problems.is_empty() {
         errors.push(ShownError {
             field: "attachments".into(),
             anchor: anchor("attachments"),

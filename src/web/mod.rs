@@ -50,8 +50,11 @@ impl AppState {
 
 /// The router with every route and layer. Tests drive this over a real listener.
 pub fn app(state: Arc<AppState>) -> Router {
+    // Twice the attachment budget: files over the budget are read and discarded (so the reporter gets
+    // a page naming them, not a reset connection); only beyond this is the upload cut off.
     let form_limit = usize::try_from(state.max_upload_bytes)
         .unwrap_or(usize::MAX)
+        .saturating_mul(2)
         .saturating_add(FORM_OVERHEAD);
     middleware::spawn_hourly_report(state.clone());
     Router::new()

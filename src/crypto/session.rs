@@ -1,0 +1,166 @@
+//! Reporter sessions (DESIGN.md §5): the cookie is `XChaCha20-Poly1305(random nonce, key =
+//! HKDF(process root key, "wbs/v1/session"))` over the receipt's master key, with the session id, the
+//! case id and both expiries bound as associated data. The root key lives only in memory, so every
+//! session dies with the process; nothing about sessions is written to disk.
+
+use std::fmt;
+
+use chacha20poly1305::aead::{Aead, KeyInit, Payload};
+use chacha20poly1305::{XChaCha20Poly1305, XNonce};
+use rand::{CryptoRng, RngCore};
+use zeroize::Zeroizing;
+
+use super::hkdf32;
+
+const AAD_CONTEXT: &[u8] = b"wbs/v1/session\n";
+const MAX_CASE_ID: usize = 64;
+
+/// A reporter's logged-in state. Only the server process can open it.
+pub struct Session {
+    pub id: [u8; 16],
+    pub case_id: String,
+    /// Unix seconds after which the session is idle-expired (renewed on each use).
+    pub idle_expiry: u64,
+    /// Unix seconds after which the session ends however active it is.
+    pub absolute_expiry: u64,
+    pub master: Zeroizing<[u8; 32]>,
+}
+
+impl fmt::Debug for Session {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Session(case {})", self.case_id)
+    }
+}
+
+pub struct SessionSealer {
+    cipher: XChaCha20Poly1305,
+}
+
+fn aad(id: &[u8], idle: u64, absolute: u64, case_id: &str) -> Vec<u8> {
+    let mut a = AAD_CONTEXT.to_vec();
+    a.extend_from_slice(id);
+    a.extend_from_slice(&idle.to_be_bytes());
+    a.extend_from_slice(&absolute.to_be_bytes());
+    a.extend_from_slice(case_id.as_bytes());
+    a
+}
+
+impl SessionSealer {
+    pub fn new(root: &[u8; 32]) -> Self {
+        let key = hkdf32(root, "wbs/v1/session");
+        SessionSealer {
+            cipher: XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(&key[..])),
+        }
+    }
+
+    /// The cookie value for `s`.
+    pub fn seal(&self, s: &Session, rng: &mut (impl RngCore + CryptoRng)) -> Option<String> {
+        if s.case_id.len() > MAX_CASE_ID {
+            return None;
+        }
+        let mut nonce = [0u8; 24];
+        rng.fill_bytes(&mut nonce);
+        let ad = aad(&s.id, s.idle_expiry, s.absolute_expiry, &s.case_id);
+        let ct = self
+            .cipher
+            .encrypt(
+                XNonce::from_slice(&nonce),
+                Payload {
+                    msg: s.master.as_ref(),
+                    aad: &ad,
+                },
+            )
+            .ok()?;
+        let mut out = Vec::with_capacity(16 + 16 + 1 + s.case_id.len() + 24 + ct.len());
+        out.extend_from_slice(&s.id);
+        out.extend_from_slice(&s.idle_expiry.to_be_bytes());
+        out.extend_from_slice(&s.absolute_expiry.to_be_bytes());
+        out.push(s.case_id.len() as u8);
+        out.extend_from_slice(s.case_id.as_bytes());
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&ct);
+        Some(data_encoding::BASE64URL_NOPAD.encode(&out))
+    }
+
+    /// Opens a cookie value if it is authentic and neither expiry has passed at `now`.
+    pub fn open(&self, cookie: &str, now: u64) -> Option<Session> {
+        let raw = data_encoding::BASE64URL_NOPAD
+            .decode(cookie.as_bytes())
+            .ok()?;
+        let (id, rest) = split(&raw, 16)?;
+        let (idle, rest) = split(rest, 8)?;
+        let (absolute, rest) = split(rest, 8)?;
+        let (len, rest) = split(rest, 1)?;
+        let (case_id, rest) = split(rest, usize::from(len[0]))?;
+        let (nonce, ct) = split(rest, 24)?;
+        let idle = u64::from_be_bytes(idle.try_into().ok()?);
+        let absolute = u64::from_be_bytes(absolute.try_into().ok()?);
+        let case_id = std::str::from_utf8(case_id).ok()?;
+        let ad = aad(id, idle, absolute, case_id);
+        let plain = Zeroizing::new(
+            self.cipher
+                .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: &ad })
+                .ok()?,
+        );
+        if now > idle || now > absolute {
+            return None;
+        }
+        Some(Session {
+            id: id.try_into().ok()?,
+            case_id: case_id.to_owned(),
+            idle_expiry: idle,
+            absolute_expiry: absolute,
+            master: Zeroizing::new(plain.as_slice().try_into().ok()?),
+        })
+    }
+}
+
+fn split(b: &[u8], n: usize) -> Option<(&[u8], &[u8])> {
+    (b.len() >= n).then(|| b.split_at(n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    fn session() -> Session {
+        Session {
+            id: [1; 16],
+            case_id: "WBS-AAAA-BBBB-CCCC".into(),
+            idle_expiry: 100,
+            absolute_expiry: 200,
+            master: Zeroizing::new([9; 32]),
+        }
+    }
+
+    #[test]
+    fn sealed_sessions_open_until_expiry_and_only_here() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+        let sealer = SessionSealer::new(&[7; 32]);
+        let cookie = sealer.seal(&session(), &mut rng).expect("seal");
+        let opened = sealer.open(&cookie, 50).expect("open");
+        assert_eq!(opened.case_id, "WBS-AAAA-BBBB-CCCC");
+        assert_eq!(*opened.master, [9; 32]);
+        assert!(sealer.open(&cookie, 101).is_none(), "idle expiry");
+        assert!(
+            SessionSealer::new(&[8; 32]).open(&cookie, 50).is_none(),
+            "other process"
+        );
+    }
+
+    #[test]
+    fn any_changed_byte_is_refused() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(2);
+        let sealer = SessionSealer::new(&[7; 32]);
+        let raw = data_encoding::BASE64URL_NOPAD
+            .decode(sealer.seal(&session(), &mut rng).expect("seal").as_bytes())
+            .expect("b64");
+        for i in 0..raw.len() {
+            let mut t = raw.clone();
+            t[i] ^= 1;
+            let c = data_encoding::BASE64URL_NOPAD.encode(&t);
+            assert!(sealer.open(&c, 50).is_none(), "byte {i}");
+        }
+    }
+}

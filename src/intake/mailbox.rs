@@ -1,0 +1,353 @@
+//! The two-way case mailbox (DESIGN.md §5): reporter follow-ups, investigator replies, internal notes and
+//! status notes are signed envelopes appended to the case's chain. The server seals what the reporter
+//! writes; investigators seal on their own machines and only upload ciphertext. Before anything is
+//! shown to a reporter, every item is verified; what does not verify is not shown.
+
+use std::sync::Arc;
+
+use ed25519_dalek::SigningKey;
+use rand::rngs::OsRng;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::attachment::{ManifestEntry, SealedAttachment};
+use super::submit::{Intake, IntakeError};
+use crate::crypto::envelope::{genesis_digest, Author, Envelope, ItemKind, Role, ENVELOPE_VERSION};
+use crate::crypto::keys::{recipient_from_bytes, InvestigatorPublic};
+use crate::crypto::receipt::{Receipt, ReceiptKeys};
+use crate::crypto::{hex, pad, seal, sha256, unhex};
+use crate::day::Day;
+use crate::store::{Append, AttachmentRefV1, CaseV1, StatusChangeV1, StoreError};
+
+/// Padding minimum for messages and notes, so short and long messages look alike.
+pub const MESSAGE_MIN: usize = 4096;
+pub const MAX_MESSAGE_CHARS: usize = 20_000;
+/// How often an append is retried when another writer took the sequence number.
+const APPEND_TRIES: usize = 5;
+
+/// One item to seal: what it is and what it says.
+pub struct ItemDraft<'a> {
+    pub kind: ItemKind,
+    pub case_id: &'a str,
+    pub seq: u32,
+    /// Hex SHA-256 of the previous item's ciphertext (`CaseV1::last_digest`).
+    pub prev_digest: &'a str,
+    pub day: &'a Day,
+    pub role: Role,
+    pub body: serde_json::Value,
+}
+
+/// Signs, pads and encrypts one item to `recipients`. Shared by the server and the investigator tools.
+pub fn seal_item(
+    draft: ItemDraft<'_>,
+    signing: &SigningKey,
+    recipients: &[age::x25519::Recipient],
+    min_padded: usize,
+) -> Result<Vec<u8>, IntakeError> {
+    let envelope = Envelope {
+        v: ENVELOPE_VERSION,
+        kind: draft.kind,
+        case_id: draft.case_id.to_owned(),
+        seq: draft.seq,
+        prev_digest: draft.prev_digest.to_owned(),
+        day: draft.day.as_str().to_owned(),
+        author: Author {
+            role: draft.role,
+            key: hex(signing.verifying_key().as_bytes()),
+        },
+        body: draft.body,
+    };
+    let signed = envelope.sign(signing).map_err(|_| IntakeError::Seal)?;
+    seal::seal_padded(&pad::pad(&signed, min_padded), recipients).map_err(|_| IntakeError::Seal)
+}
+
+/// The `prev_digest` for the next item of a case.
+pub fn next_prev_digest(case: &CaseV1) -> String {
+    if case.item_count == 0 {
+        hex(&genesis_digest(&case.id))
+    } else {
+        case.last_digest.clone()
+    }
+}
+
+/// A message in the reporter's view of the thread. Only verified items become one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadMessage {
+    pub from: Role,
+    pub date: String,
+    pub body: String,
+    /// Set on status notes: the status the note came with.
+    pub status: Option<String>,
+    /// Names of the files that came with a reporter's follow-up.
+    pub attachments: Vec<String>,
+}
+
+/// What a logged-in reporter may see of their case.
+pub struct ReporterView {
+    pub case: CaseV1,
+    pub messages: Vec<ThreadMessage>,
+    /// Items addressed to the reporter that failed verification and are therefore not shown.
+    pub rejected: usize,
+}
+
+fn text_of(body: &serde_json::Value) -> String {
+    body.get("text")
+        .and_then(|t| t.as_str())
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// Verifies the items a reporter can decrypt and turns the genuine ones into messages.
+pub fn reporter_thread(
+    case: &CaseV1,
+    items: &[Vec<u8>],
+    keys: &ReceiptKeys,
+    investigators: &[InvestigatorPublic],
+) -> (Vec<ThreadMessage>, usize) {
+    let Some(identity) = keys.reporter.age_identity() else {
+        return (Vec::new(), 0);
+    };
+    let reporter_key = hex(keys.reporter.signing_key().verifying_key().as_bytes());
+    let mut messages = Vec::new();
+    let mut rejected = 0;
+    for (seq, ct) in items.iter().enumerate() {
+        // Items sealed only to investigators (the report, identity, notes) do not open: not ours to see.
+        let Ok(signed) = seal::open(ct, &[&identity as &dyn age::Identity]) else {
+            continue;
+        };
+        let prev = if seq == 0 {
+            genesis_digest(&case.id)
+        } else {
+            sha256(&items[seq - 1])
+        };
+        let genuine = Envelope::open(&signed).ok().filter(|e| {
+            let signer_ok = match e.author.role {
+                Role::Reporter => e.author.key == reporter_key && e.kind == ItemKind::Followup,
+                Role::Investigator => {
+                    investigators
+                        .iter()
+                        .any(|i| i.signing_hex() == e.author.key)
+                        && matches!(e.kind, ItemKind::Reply | ItemKind::StatusNote)
+                }
+            };
+            e.case_id == case.id
+                && e.seq as usize == seq
+                && e.prev_digest == hex(&prev)
+                && signer_ok
+        });
+        match genuine {
+            Some(e) => messages.push(ThreadMessage {
+                from: e.author.role,
+                date: e.day.clone(),
+                body: text_of(&e.body),
+                status: e
+                    .body
+                    .get("status")
+                    .and_then(|s| s.as_str())
+                    .map(str::to_owned),
+                attachments: e
+                    .body
+                    .get("attachments")
+                    .and_then(|a| a.as_array())
+                    .map(|list| {
+                        list.iter()
+                            .filter_map(|a| a.get("name").and_then(|n| n.as_str()))
+                            .map(str::to_owned)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            }),
+            None => rejected += 1,
+        }
+    }
+    (messages, rejected)
+}
+
+/// The reporter's age recipient as named in keys derived from the receipt.
+fn reporter_recipient(keys: &ReceiptKeys) -> Result<age::x25519::Recipient, IntakeError> {
+    recipient_from_bytes(&keys.reporter.x25519_public()).ok_or(IntakeError::Seal)
+}
+
+/// The reporter's recipient from the hex in a signed report (for investigators' replies).
+pub fn recipient_from_hex(x25519_hex: &str) -> Option<age::x25519::Recipient> {
+    recipient_from_bytes(&unhex::<32>(x25519_hex)?)
+}
+
+impl Intake {
+    /// Derives a typed receipt's keys (Argon2, in the bounded queue) and finds its case. Unknown and
+    /// existing receipts cost the same: one derivation and one index read.
+    pub async fn open_receipt(
+        self: &Arc<Self>,
+        receipt: Receipt,
+    ) -> Result<Option<(String, ReceiptKeys)>, IntakeError> {
+        let _permit = self.kdf_permit().await?;
+        let this = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let keys = receipt
+                .derive(this.installation_salt())
+                .map_err(|_| IntakeError::Seal)?;
+            let found = this.store().case_for_lookup(&keys.lookup)?;
+            Ok(found.map(|case_id| (case_id, keys)))
+        })
+        .await
+        .map_err(|_| IntakeError::Seal)?
+    }
+
+    /// The reporter's verified view of a case.
+    pub fn reporter_view(
+        &self,
+        case_id: &str,
+        keys: &ReceiptKeys,
+    ) -> Result<Option<ReporterView>, IntakeError> {
+        let Some(case) = self.store().case(case_id)? else {
+            return Ok(None);
+        };
+        let items = self.store().items(case_id)?;
+        let (messages, rejected) = reporter_thread(&case, &items, keys, self.investigators());
+        Ok(Some(ReporterView {
+            case,
+            messages,
+            rejected,
+        }))
+    }
+
+    /// Seals items with `build(seq, prev_digest)` and appends them, retrying if another writer got
+    /// there first. Returns the case as it is after the append.
+    pub fn append_with<F>(
+        &self,
+        case_id: &str,
+        mut build: F,
+        status: Option<StatusChangeV1>,
+        attachments: Vec<AttachmentRefV1>,
+    ) -> Result<CaseV1, IntakeError>
+    where
+        F: FnMut(u32, &str) -> Result<Vec<Vec<u8>>, IntakeError>,
+    {
+        for _ in 0..APPEND_TRIES {
+            let case = self
+                .store()
+                .case(case_id)?
+                .ok_or(IntakeError::UnknownCase)?;
+            let items = build(case.item_count, &next_prev_digest(&case))?;
+            let append = Append {
+                items,
+                status: status.clone(),
+                attachments: attachments.clone(),
+            };
+            match self.store().append(case_id, case.item_count, append) {
+                Ok(case) => return Ok(case),
+                Err(StoreError::Conflict) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(IntakeError::Busy)
+    }
+
+    /// A reporter's follow-up: signed with the receipt key, sealed to the reporter and every
+    /// investigator, with its attachments (sealed to investigators) named in its body.
+    pub async fn reporter_followup(
+        self: &Arc<Self>,
+        case_id: String,
+        keys: ReceiptKeys,
+        text: String,
+        attachments: Vec<SealedAttachment>,
+    ) -> Result<(), IntakeError> {
+        let this = Arc::clone(self);
+        tokio::task::spawn_blocking(move || {
+            let today = Day::today();
+            let mut recipients: Vec<_> = this
+                .investigators()
+                .iter()
+                .map(|i| i.recipient.clone())
+                .collect();
+            recipients.push(reporter_recipient(&keys)?);
+            let manifest: Vec<ManifestEntry> =
+                attachments.iter().map(|a| a.entry.clone()).collect();
+            let refs: Vec<AttachmentRefV1> = manifest
+                .iter()
+                .map(|m| AttachmentRefV1 {
+                    id: m.blob.clone(),
+                    ciphertext_len: m.ciphertext_len,
+                    ciphertext_sha256: m.ciphertext_sha256.clone(),
+                })
+                .collect();
+            let mut committed = Vec::new();
+            for a in attachments {
+                committed.push(a.blob.commit(&today).map_err(StoreError::Io)?);
+            }
+            let body = json!({ "text": text, "attachments": manifest });
+            let result = this.append_with(
+                &case_id,
+                |seq, prev| {
+                    let draft = ItemDraft {
+                        kind: ItemKind::Followup,
+                        case_id: &case_id,
+                        seq,
+                        prev_digest: prev,
+                        day: &today,
+                        role: Role::Reporter,
+                        body: body.clone(),
+                    };
+                    Ok(vec![seal_item(
+                        draft,
+                        keys.reporter.signing_key(),
+                        &recipients,
+                        MESSAGE_MIN,
+                    )?])
+                },
+                None,
+                refs,
+            );
+            if result.is_err() {
+                for id in committed {
+                    let _ = this.blobs().remove(&id);
+                }
+            }
+            result.map(|_| ())
+        })
+        .await
+        .map_err(|_| IntakeError::Seal)?
+    }
+
+    /// Appends an item an investigator sealed on their own machine, with an optional status change.
+    /// The server cannot read it: it checks only that it is a well-formed age file of sane size, and
+    /// that it extends the chain at `seq`.
+    pub fn append_uploaded(
+        &self,
+        case_id: &str,
+        seq: u32,
+        ciphertext: Option<Vec<u8>>,
+        status: Option<super::status::Status>,
+    ) -> Result<CaseV1, IntakeError> {
+        if let Some(ct) = &ciphertext {
+            if ct.len() > MAX_UPLOADED_ITEM || age::Decryptor::new_buffered(&ct[..]).is_err() {
+                return Err(IntakeError::NotAge);
+            }
+        }
+        let append = Append {
+            items: ciphertext.into_iter().collect(),
+            status: status.map(|s| StatusChangeV1 {
+                status: s.code().to_owned(),
+                day: Day::today().as_str().to_owned(),
+            }),
+            attachments: Vec::new(),
+        };
+        if self.store().case(case_id)?.is_none() {
+            return Err(IntakeError::UnknownCase);
+        }
+        self.store()
+            .append(case_id, seq, append)
+            .map_err(|e| match e {
+                StoreError::Conflict => IntakeError::Conflict,
+                e => e.into(),
+            })
+    }
+}
+
+/// Largest item an investigator may upload (a long reply, padded, to many recipients).
+pub const MAX_UPLOADED_ITEM: usize = 256 * 1024;
+
+/// Fresh randomness for server-side sealing.
+pub fn os_rng() -> OsRng {
+    OsRng
+}
