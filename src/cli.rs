@@ -62,6 +62,9 @@ pub struct ServeArgs {
     /// Address to listen on (default 127.0.0.1:8080).
     #[arg(long)]
     pub listen: Option<SocketAddr>,
+    /// Address of the investigators' sync API (default 127.0.0.1:8081). Keep it off the internet.
+    #[arg(long)]
+    pub desk_listen: Option<SocketAddr>,
     /// Data directory (default ./data).
     #[arg(long)]
     pub data: Option<PathBuf>,

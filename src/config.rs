@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::cli::ServeArgs;
+use crate::intake::deadline::DeadlinePolicy;
 
 /// The TOML file. Every option is also a flag.
 #[derive(Debug, Default, Deserialize)]
@@ -19,6 +20,8 @@ pub struct FileConfig {
     pub max_attachments: Option<usize>,
     pub sled_cache_mb: Option<u64>,
     pub kdf_concurrency: Option<usize>,
+    pub desk_listen: Option<SocketAddr>,
+    pub deadlines: Option<DeadlinePolicy>,
 }
 
 #[derive(Debug, Clone)]
@@ -33,6 +36,9 @@ pub struct Config {
     pub sled_cache_bytes: u64,
     /// Argon2 derivations at once (each takes 19 MiB and ~10 ms of one core).
     pub kdf_concurrency: usize,
+    /// The investigators' sync API: its own listener, loopback by default, never the public one.
+    pub desk_listen: SocketAddr,
+    pub deadlines: DeadlinePolicy,
 }
 
 impl Default for Config {
@@ -46,6 +52,8 @@ impl Default for Config {
             max_attachments: 10,
             sled_cache_bytes: 64 * 1024 * 1024,
             kdf_concurrency: 2,
+            desk_listen: SocketAddr::from(([127, 0, 0, 1], 8081)),
+            deadlines: DeadlinePolicy::default(),
         }
     }
 }
@@ -90,8 +98,17 @@ impl Config {
         if let Some(v) = file.kdf_concurrency {
             c.kdf_concurrency = v.max(1);
         }
+        if let Some(v) = file.desk_listen {
+            c.desk_listen = v;
+        }
+        if let Some(v) = file.deadlines {
+            c.deadlines = v;
+        }
         if let Some(v) = args.listen {
             c.listen = v;
+        }
+        if let Some(v) = args.desk_listen {
+            c.desk_listen = v;
         }
         if let Some(v) = &args.data {
             c.data = v.clone();
