@@ -2,6 +2,7 @@
 //! envelopes, age sealing and short-lived tokens. Nothing here knows about HTTP or storage.
 
 pub mod ct;
+pub mod desk_auth;
 pub mod envelope;
 pub mod keys;
 pub mod pad;

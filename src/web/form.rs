@@ -214,17 +214,17 @@ pub async fn show(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> 
 }
 
 /// What came out of reading the multipart body.
-struct Received {
-    fields: HashMap<String, String>,
-    sealed: Vec<SealedAttachment>,
-    file_problems: Vec<(String, AttachmentProblem)>,
+pub(super) struct Received {
+    pub(super) fields: HashMap<String, String>,
+    pub(super) sealed: Vec<SealedAttachment>,
+    pub(super) file_problems: Vec<(String, AttachmentProblem)>,
     /// The body broke off before its end.
-    truncated: bool,
+    pub(super) truncated: bool,
     /// ... because it was over the request limit (otherwise: malformed).
-    too_large: bool,
+    pub(super) too_large: bool,
 }
 
-async fn receive(state: &AppState, mut mp: Multipart) -> Received {
+pub(super) async fn receive(state: &AppState, mut mp: Multipart) -> Received {
     let mut r = Received {
         fields: HashMap::new(),
         sealed: Vec::new(),
@@ -322,7 +322,7 @@ async fn receive(state: &AppState, mut mp: Multipart) -> Received {
     r
 }
 
-fn file_message(problem: AttachmentProblem, l: Lang, max_mb: u64, max_files: usize) -> String {
+pub(super) fn file_message(problem: AttachmentProblem, l: Lang, max_mb: u64, max_files: usize) -> String {
     match problem {
         AttachmentProblem::Type => l
             .pick(

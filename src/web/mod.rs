@@ -3,9 +3,12 @@
 
 pub mod api;
 mod error;
+mod followup_api;
 mod form;
 mod middleware;
 mod pages;
+mod pantau;
+mod session;
 mod tokens;
 
 use std::sync::Arc;
@@ -32,6 +35,8 @@ pub struct AppState {
     pub max_upload_bytes: u64,
     pub max_attachments: usize,
     pub forms: tokens::FormTokens,
+    pub sessions: session::Sessions,
+    pub deadlines: crate::intake::deadline::DeadlinePolicy,
     pub counters: Counters,
 }
 
@@ -43,6 +48,8 @@ impl AppState {
             max_attachments: prepared.config.max_attachments,
             intake: prepared.intake,
             forms: tokens::FormTokens::new(),
+            sessions: session::Sessions::new(),
+            deadlines: prepared.config.deadlines.clone(),
             counters: Counters::default(),
         })
     }
@@ -66,9 +73,23 @@ pub fn app(state: Arc<AppState>) -> Router {
                 .layer(DefaultBodyLimit::max(form_limit)),
         )
         .route("/lapor/selesai", post(form::saved))
+        .route("/pantau", get(pantau::show).post(pantau::login))
+        .route(
+            "/pantau/pesan",
+            post(pantau::followup).layer(DefaultBodyLimit::max(form_limit)),
+        )
+        .route("/pantau/keluar", post(pantau::logout))
         .route(
             "/api/v1/reports",
             post(api::create_report).layer(DefaultBodyLimit::max(API_BODY_LIMIT)),
+        )
+        .route(
+            "/api/v1/followup",
+            post(followup_api::case).layer(DefaultBodyLimit::max(API_BODY_LIMIT)),
+        )
+        .route(
+            "/api/v1/followup/messages",
+            post(followup_api::add_message).layer(DefaultBodyLimit::max(API_BODY_LIMIT)),
         )
         .route("/static/style.css", get(pages::stylesheet))
         .route("/healthz", get(pages::health))

@@ -1,0 +1,224 @@
+//! The reporter's JSON API: `POST /api/v1/followup {"receipt"}` reads a case's status and verified
+//! thread; `POST /api/v1/followup/messages {"receipt", "body"}` adds a follow-up. The receipt travels
+//! only in the body. An unknown receipt gets one generic 404, after the same work as a known one.
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::pantau::typo_message;
+use super::AppState;
+use crate::crypto::receipt::{Receipt, ReceiptKeys};
+use crate::intake::mailbox::MAX_MESSAGE_CHARS;
+use crate::intake::report::clean;
+use crate::intake::submit::IntakeError;
+use crate::intake::Lang;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReceiptBody {
+    receipt: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MessageBody {
+    receipt: String,
+    body: String,
+}
+
+fn error(status: StatusCode, field: &str, message: &str) -> Response {
+    let mut r = (status, Json(json!({ "errors": { field: message } }))).into_response();
+    if status == StatusCode::SERVICE_UNAVAILABLE {
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+    }
+    r
+}
+
+fn not_found(l: Lang) -> Response {
+    error(
+        StatusCode::NOT_FOUND,
+        "receipt",
+        l.pick("kode resi tidak dikenal", "unknown receipt code"),
+    )
+}
+
+fn lang(headers: &HeaderMap) -> Lang {
+    Lang::from_accept_language(
+        headers
+            .get(header::ACCEPT_LANGUAGE)
+            .and_then(|v| v.to_str().ok()),
+    )
+}
+
+fn parse<T: serde::de::DeserializeOwned>(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    l: Lang,
+) -> Result<T, Response> {
+    let json_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !json_type {
+        return Err(error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "body",
+            l.pick("kirim sebagai application/json", "send as application/json"),
+        ));
+    }
+    let body = body.map_err(|_| {
+        error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body",
+            l.pick("terlalu besar", "too large"),
+        )
+    })?;
+    serde_json::from_slice(&body).map_err(|_| {
+        error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "body",
+            l.pick(
+                "bukan JSON yang sah dengan kolom yang diharapkan",
+                "not valid JSON with the expected fields",
+            ),
+        )
+    })
+}
+
+/// Parses and opens a receipt: `Ok(None)` for an unknown one.
+async fn open(
+    state: &AppState,
+    receipt: &str,
+    l: Lang,
+) -> Result<Option<(String, ReceiptKeys)>, Response> {
+    let receipt = Receipt::parse(receipt)
+        .map_err(|e| error(StatusCode::UNPROCESSABLE_ENTITY, "receipt", typo_message(e, l)))?;
+    match state.intake.open_receipt(receipt).await {
+        Ok(found) => Ok(found),
+        Err(IntakeError::Busy) => Err(error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "body",
+            l.pick("sedang sibuk; coba lagi", "busy; try again"),
+        )),
+        Err(_) => Err(error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "body",
+            l.pick("gangguan penyimpanan; coba lagi", "storage fault; try again"),
+        )),
+    }
+}
+
+pub async fn case(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let l = lang(&headers);
+    let req: ReceiptBody = match parse(&headers, body, l) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let (case_id, keys) = match open(&state, &req.receipt, l).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return not_found(l),
+        Err(r) => return r,
+    };
+    let view = match state.intake.reporter_view(&case_id, &keys) {
+        Ok(Some(v)) => v,
+        Ok(None) => return not_found(l),
+        Err(_) => {
+            return error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "body",
+                l.pick("gangguan penyimpanan; coba lagi", "storage fault; try again"),
+            )
+        }
+    };
+    let history: Vec<Value> = view
+        .case
+        .statuses
+        .iter()
+        .map(|s| json!({ "status": s.status, "date": s.day }))
+        .collect();
+    let messages: Vec<Value> = view
+        .messages
+        .iter()
+        .map(|m| {
+            let mut v = json!({ "from": m.from, "date": m.date, "body": m.body });
+            if let Some(s) = &m.status {
+                v["status"] = json!(s);
+            }
+            if !m.attachments.is_empty() {
+                v["attachments"] = json!(m.attachments);
+            }
+            v
+        })
+        .collect();
+    let deadline = state
+        .deadlines
+        .next(&view.case, &crate::day::Day::today())
+        .map(|d| json!({ "due": d.due.as_str(), "overdue": d.overdue, "text": d.describe(l) }));
+    Json(json!({
+        "case_id": view.case.id,
+        "status": view.case.status(),
+        "status_history": history,
+        "deadline": deadline,
+        "messages": messages,
+        "unverified_hidden": view.rejected,
+    }))
+    .into_response()
+}
+
+pub async fn add_message(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Response {
+    let l = lang(&headers);
+    let req: MessageBody = match parse(&headers, body, l) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let text = clean(&req.body);
+    if text.is_empty() {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "body",
+            l.pick("wajib diisi", "required"),
+        );
+    }
+    if text.chars().count() > MAX_MESSAGE_CHARS {
+        return error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "body",
+            &crate::intake::report::Problem::TooLong(MAX_MESSAGE_CHARS).message(l),
+        );
+    }
+    let (case_id, keys) = match open(&state, &req.receipt, l).await {
+        Ok(Some(found)) => found,
+        Ok(None) => return not_found(l),
+        Err(r) => return r,
+    };
+    match state
+        .intake
+        .reporter_followup(case_id.clone(), keys, text, Vec::new())
+        .await
+    {
+        Ok(()) => (StatusCode::CREATED, Json(json!({ "case_id": case_id }))).into_response(),
+        Err(_) => error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "body",
+            l.pick("pesan belum tersimpan; coba lagi", "the message was not stored; try again"),
+        ),
+    }
+}

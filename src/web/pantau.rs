@@ -1,0 +1,462 @@
+//! `/pantau`: the reporter's follow-up with the receipt code. The receipt is accepted by POST only;
+//! the session is a sealed cookie; login, follow-up and logout are protected against cross-site
+//! requests. Only verified items are shown.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::multipart::MultipartRejection;
+use axum::extract::rejection::FormRejection;
+use axum::extract::{Form, Multipart, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+
+use super::error::{render, WebError};
+use super::form::{file_message, receive};
+use super::middleware::same_origin;
+use super::pages::{lang_of, Page};
+use super::session::Sessions;
+use super::tokens::TokenCheck;
+use super::AppState;
+use crate::crypto::envelope::Role;
+use crate::crypto::receipt::{Receipt, ReceiptError, ReceiptKeys};
+use crate::crypto::session::Session;
+use crate::day::Day;
+use crate::intake::mailbox::{ThreadMessage, MAX_MESSAGE_CHARS};
+use crate::intake::status::Status;
+use crate::intake::submit::IntakeError;
+use crate::intake::Lang;
+
+#[derive(Template)]
+#[template(path = "pantau_login.html")]
+struct LoginTemplate {
+    page: Page,
+    token: String,
+    error: Option<String>,
+    notice: Option<&'static str>,
+}
+
+/// One status change as the reporter sees it.
+pub struct StatusRow {
+    pub label: &'static str,
+    pub date: String,
+}
+
+#[derive(Template)]
+#[template(path = "pantau_case.html")]
+struct CaseTemplate {
+    page: Page,
+    token: String,
+    case_id: String,
+    created: String,
+    status_label: &'static str,
+    next_step: &'static str,
+    deadline: Option<String>,
+    overdue: bool,
+    history: Vec<StatusRow>,
+    messages: Vec<ThreadMessage>,
+    rejected: usize,
+    sent: bool,
+    draft: String,
+    errors: Vec<String>,
+    lost_files: Vec<String>,
+    max_upload_mb: u64,
+    max_attachments: usize,
+}
+
+impl CaseTemplate {
+    pub fn from_investigator(&self, m: &ThreadMessage) -> bool {
+        m.from == Role::Investigator
+    }
+
+    pub fn status_of(&self, m: &ThreadMessage) -> &'static str {
+        m.status
+            .as_deref()
+            .and_then(Status::from_code)
+            .map_or("", |s| s.label(self.page.l))
+    }
+}
+
+/// What happens next, for each status (DESIGN.md §8).
+fn next_step(status: Status, l: Lang) -> &'static str {
+    match status {
+        Status::Diterima => l.pick(
+            "Laporan sudah diterima. Tim pengelola WBS akan memeriksa apakah laporan memenuhi syarat.",
+            "The report was received. The WBS team will check whether it can be acted on.",
+        ),
+        Status::Diverifikasi => l.pick(
+            "Laporan sudah diverifikasi dan sedang ditelaah untuk ditindaklanjuti.",
+            "The report was verified and is being assessed for follow-up.",
+        ),
+        Status::PerluDilengkapi => l.pick(
+            "Tim membutuhkan keterangan tambahan. Baca pesan tim di bawah dan kirim jawaban Anda.",
+            "The team needs more information. Read the team's message below and send your answer.",
+        ),
+        Status::Ditindaklanjuti => l.pick(
+            "Laporan sedang ditindaklanjuti (pemeriksaan oleh tim).",
+            "The report is being investigated.",
+        ),
+        Status::Diteruskan => l.pick(
+            "Laporan diteruskan kepada pihak yang berwenang (Inspektorat, aparat penegak hukum, atau KPK).",
+            "The report was referred to the competent authority (Inspectorate, law enforcement or the KPK).",
+        ),
+        Status::Selesai => l.pick(
+            "Penanganan laporan sudah selesai. Catatan tim, jika ada, tercantum di bawah.",
+            "Handling of the report is complete. The team's note, if any, is below.",
+        ),
+    }
+}
+
+pub fn typo_message(e: ReceiptError, l: Lang) -> &'static str {
+    match e {
+        ReceiptError::Empty => l.pick("Masukkan kode resi Anda.", "Enter your receipt code."),
+        ReceiptError::BadSymbol => l.pick(
+            "Kode resi hanya berisi angka dan huruf (tanpa huruf U). Periksa kembali pengetikan.",
+            "A receipt code has only digits and letters (no letter U). Check what you typed.",
+        ),
+        ReceiptError::WrongLength => l.pick(
+            "Kode resi terdiri dari 20 karakter (5 kelompok berisi 4). Periksa apakah ada yang terlewat atau berlebih.",
+            "A receipt code has 20 characters (5 groups of 4). Check for missing or extra characters.",
+        ),
+        ReceiptError::Typo | ReceiptError::UnknownEpoch => l.pick(
+            "Ada salah ketik pada kode resi: karakter pemeriksa tidak cocok. Periksa kembali setiap karakter.",
+            "There is a typo in the receipt code: its check character does not match. Check each character again.",
+        ),
+    }
+}
+
+fn generic_unknown(l: Lang) -> String {
+    l.pick(
+        "Kode resi tidak dikenal. Periksa kode Anda; jika benar dan laporan tetap tidak ditemukan, kirim laporan baru.",
+        "This receipt code is not known. Check it; if it is right and the report still cannot be found, send a new report.",
+    )
+    .to_owned()
+}
+
+impl AppState {
+    fn login_page(&self, l: Lang, error: Option<String>, status: StatusCode) -> Response {
+        let t = LoginTemplate {
+            page: Page::new(l, self.demo, "/pantau"),
+            token: self.forms.issue(),
+            error,
+            notice: None,
+        };
+        (status, render(&t)).into_response()
+    }
+
+    fn case_page(&self, l: Lang, session: &mut Session, extra: CaseExtras) -> Response {
+        let keys = ReceiptKeys::from_master(&session.master);
+        let view = match self.intake.reporter_view(&session.case_id, &keys) {
+            Ok(Some(v)) => v,
+            Ok(None) => return self.login_page(l, Some(generic_unknown(l)), StatusCode::OK),
+            Err(_) => return WebError::Unavailable.page(l, self.demo),
+        };
+        let status = Status::from_code(view.case.status()).unwrap_or(Status::Diterima);
+        let deadline = self.deadlines.next(&view.case, &Day::today());
+        let t = CaseTemplate {
+            page: Page::new(l, self.demo, "/pantau"),
+            token: self.forms.issue(),
+            case_id: view.case.id.clone(),
+            created: view.case.created.clone(),
+            status_label: status.label(l),
+            next_step: next_step(status, l),
+            overdue: deadline.as_ref().is_some_and(|d| d.overdue),
+            deadline: deadline.map(|d| d.describe(l)),
+            history: view
+                .case
+                .statuses
+                .iter()
+                .map(|s| StatusRow {
+                    label: Status::from_code(&s.status).map_or("?", |st| st.label(l)),
+                    date: s.day.clone(),
+                })
+                .collect(),
+            messages: view.messages,
+            rejected: view.rejected,
+            sent: extra.sent,
+            draft: extra.draft,
+            errors: extra.errors,
+            lost_files: extra.lost_files,
+            max_upload_mb: self.max_upload_bytes / (1024 * 1024),
+            max_attachments: self.max_attachments,
+        };
+        let mut response = (extra.status, render(&t)).into_response();
+        if let Some(cookie) = self.sessions.cookie(session) {
+            response.headers_mut().insert(header::SET_COOKIE, cookie);
+        }
+        response
+    }
+}
+
+#[derive(Default)]
+struct CaseExtras {
+    sent: bool,
+    draft: String,
+    errors: Vec<String>,
+    lost_files: Vec<String>,
+    status: StatusCode,
+}
+
+/// `GET /pantau`: the case when a session is open, else the receipt form.
+pub async fn show(
+    State(state): State<Arc<AppState>>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let l = lang_of(q.as_deref());
+    match state.sessions.from_headers(&headers) {
+        Some(mut session) => {
+            let sent = q.as_deref().is_some_and(|q| q.split('&').any(|kv| kv == "terkirim=1"));
+            state.case_page(
+                l,
+                &mut session,
+                CaseExtras {
+                    sent,
+                    status: StatusCode::OK,
+                    ..CaseExtras::default()
+                },
+            )
+        }
+        None => state.login_page(l, None, StatusCode::OK),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    receipt: String,
+    #[serde(default)]
+    form_token: String,
+    #[serde(default)]
+    lang: String,
+}
+
+fn see_other(location: &str) -> Response {
+    let mut r = StatusCode::SEE_OTHER.into_response();
+    if let Ok(v) = HeaderValue::from_str(location) {
+        r.headers_mut().insert(header::LOCATION, v);
+    }
+    r
+}
+
+fn case_url(l: Lang, sent: bool) -> String {
+    let mut params = Vec::new();
+    if l == Lang::En {
+        params.push("lang=en");
+    }
+    if sent {
+        params.push("terkirim=1");
+    }
+    if params.is_empty() {
+        "/pantau".to_owned()
+    } else {
+        format!("/pantau?{}", params.join("&"))
+    }
+}
+
+/// `POST /pantau`: logs in with a receipt (never accepted in a URL).
+pub async fn login(
+    State(state): State<Arc<AppState>>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    form: Result<Form<LoginForm>, FormRejection>,
+) -> Response {
+    let ql = lang_of(q.as_deref());
+    if !same_origin(&headers) {
+        return WebError::CrossSite.page(ql, state.demo);
+    }
+    let Ok(Form(form)) = form else {
+        return WebError::BadForm.page(ql, state.demo);
+    };
+    let l = Lang::from_param(Some(form.lang.as_str()));
+    if matches!(state.forms.check(&form.form_token), TokenCheck::Invalid) {
+        return state.login_page(
+            l,
+            Some(
+                l.pick(
+                    "Halaman ini sudah terlalu lama terbuka. Masukkan kode resi sekali lagi.",
+                    "This page was open too long. Enter the receipt code once more.",
+                )
+                .to_owned(),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+        );
+    }
+    let receipt = match Receipt::parse(&form.receipt) {
+        Ok(r) => r,
+        Err(e) => {
+            return state.login_page(
+                l,
+                Some(typo_message(e, l).to_owned()),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+        }
+    };
+    match state.intake.open_receipt(receipt).await {
+        Ok(Some((case_id, keys))) => {
+            let mut session = state.sessions.start(case_id, &keys.master);
+            let mut r = see_other(&case_url(l, false));
+            if let Some(cookie) = state.sessions.cookie(&mut session) {
+                r.headers_mut().insert(header::SET_COOKIE, cookie);
+            }
+            r
+        }
+        Ok(None) => state.login_page(l, Some(generic_unknown(l)), StatusCode::OK),
+        Err(IntakeError::Busy) => WebError::Busy.page(l, state.demo),
+        Err(_) => WebError::Unavailable.page(l, state.demo),
+    }
+}
+
+/// `POST /pantau/pesan`: the reporter's follow-up, with attachments.
+pub async fn followup(
+    State(state): State<Arc<AppState>>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let ql = lang_of(q.as_deref());
+    if !same_origin(&headers) {
+        return WebError::CrossSite.page(ql, state.demo);
+    }
+    let Some(mut session) = state.sessions.from_headers(&headers) else {
+        return state.login_page(
+            ql,
+            Some(
+                ql.pick(
+                    "Sesi Anda sudah berakhir. Masukkan kode resi lagi; pesan yang belum terkirim perlu ditulis ulang.",
+                    "Your session has ended. Enter the receipt code again; an unsent message must be written again.",
+                )
+                .to_owned(),
+            ),
+            StatusCode::UNAUTHORIZED,
+        );
+    };
+    let Ok(mp) = multipart else {
+        return WebError::BadForm.page(ql, state.demo);
+    };
+    let mut received = receive(&state, mp).await;
+    let l = Lang::from_param(received.fields.get("lang").map(String::as_str));
+    if received.truncated && !received.too_large {
+        return WebError::BadForm.page(l, state.demo);
+    }
+    let text = crate::intake::report::clean(&received.fields.remove("body").unwrap_or_default());
+    let token = received.fields.remove("form_token").unwrap_or_default();
+    let max_mb = state.max_upload_bytes / (1024 * 1024);
+    let mut errors = Vec::new();
+    if text.is_empty() && received.sealed.is_empty() {
+        errors.push(
+            l.pick("Tulis pesan atau pilih lampiran.", "Write a message or choose a file.")
+                .to_owned(),
+        );
+    }
+    if text.chars().count() > MAX_MESSAGE_CHARS {
+        errors.push(crate::intake::report::Problem::TooLong(MAX_MESSAGE_CHARS).message(l));
+    }
+    for (name, problem) in &received.file_problems {
+        errors.push(format!("{name}: {}", file_message(*problem, l, max_mb, state.max_attachments)));
+    }
+    let lost: Vec<String> = received
+        .sealed
+        .iter()
+        .map(|s| s.entry.name.clone())
+        .chain(received.file_problems.iter().map(|(n, _)| n.clone()))
+        .collect();
+    let nonce = match state.forms.check(&token) {
+        TokenCheck::Fresh(n) => Some(n),
+        TokenCheck::AlreadyUsed => return see_other(&case_url(l, true)),
+        TokenCheck::Invalid => None,
+    };
+    let nonce = match nonce {
+        Some(n) if errors.is_empty() && state.forms.consume(n) => n,
+        _ => {
+            if errors.is_empty() {
+                errors.push(
+                    l.pick(
+                        "Halaman ini sudah terlalu lama terbuka. Pesan Anda masih ada: kirim lagi.",
+                        "This page was open too long. Your message is still here: send it again.",
+                    )
+                    .to_owned(),
+                );
+            }
+            let extras = CaseExtras {
+                draft: text,
+                errors,
+                lost_files: lost,
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                ..CaseExtras::default()
+            };
+            return state.case_page(l, &mut session, extras);
+        }
+    };
+    let keys = ReceiptKeys::from_master(&session.master);
+    match state
+        .intake
+        .reporter_followup(session.case_id.clone(), keys, text.clone(), received.sealed)
+        .await
+    {
+        Ok(()) => see_other(&case_url(l, true)),
+        Err(_) => {
+            state.forms.release(nonce);
+            let extras = CaseExtras {
+                draft: text,
+                errors: vec![l
+                    .pick(
+                        "Pesan belum tersimpan karena gangguan. Pesan Anda masih ada: coba kirim lagi.",
+                        "The message was not stored because of a fault. It is still here: try again.",
+                    )
+                    .to_owned()],
+                lost_files: lost,
+                status: StatusCode::SERVICE_UNAVAILABLE,
+                ..CaseExtras::default()
+            };
+            state.case_page(l, &mut session, extras)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LogoutForm {
+    #[serde(default)]
+    lang: String,
+    #[serde(default)]
+    form_token: String,
+}
+
+/// `POST /pantau/keluar`: ends the session for good and asks the browser to forget the page.
+pub async fn logout(
+    State(state): State<Arc<AppState>>,
+    RawQuery(q): RawQuery,
+    headers: HeaderMap,
+    form: Result<Form<LogoutForm>, FormRejection>,
+) -> Response {
+    let l = match &form {
+        Ok(Form(f)) => Lang::from_param(Some(f.lang.as_str())),
+        Err(_) => lang_of(q.as_deref()),
+    };
+    let token_ok = form
+        .as_ref()
+        .is_ok_and(|Form(f)| !matches!(state.forms.check(&f.form_token), TokenCheck::Invalid));
+    if !same_origin(&headers) || !token_ok {
+        return WebError::CrossSite.page(l, state.demo);
+    }
+    if let Some(session) = state.sessions.from_headers(&headers) {
+        state.sessions.revoke(&session);
+    }
+    let t = LoginTemplate {
+        page: Page::new(l, state.demo, "/pantau"),
+        token: state.forms.issue(),
+        error: None,
+        notice: Some(l.pick(
+            "Anda sudah keluar. Jika memakai perangkat bersama, tutup jendela peramban ini.",
+            "You are logged out. If this is a shared device, close this browser window.",
+        )),
+    };
+    let mut r = render(&t);
+    r.headers_mut().insert(header::SET_COOKIE, Sessions::clear_cookie());
+    r.headers_mut().insert(
+        "clear-site-data",
+        HeaderValue::from_static("\"cache\", \"cookies\""),
+    );
+    r
+}
