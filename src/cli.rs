@@ -55,6 +55,68 @@ pub enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
+    /// List the cases on the server (desk API): status, age in days, deadline, OVERDUE.
+    Cases {
+        #[command(flatten)]
+        desk: DeskArgs,
+    },
+    /// Fetch, verify and print one case from the server: the report and its thread in order.
+    Show {
+        #[command(flatten)]
+        desk: DeskArgs,
+        /// Show the reporter's name and contact.
+        #[arg(long)]
+        reveal_identity: bool,
+        /// Write decrypted attachments into this directory.
+        #[arg(long)]
+        attachments: Option<PathBuf>,
+        /// The case id (WBS-XXXX-XXXX-XXXX).
+        case: String,
+    },
+    /// Send the reporter a reply: signed and encrypted here, to the reporter and every investigator.
+    Reply {
+        #[command(flatten)]
+        desk: DeskArgs,
+        /// The case id (WBS-XXXX-XXXX-XXXX).
+        case: String,
+        /// The message to the reporter.
+        message: String,
+    },
+    /// Set a case's status, optionally with a sealed note to the reporter.
+    Status {
+        #[command(flatten)]
+        desk: DeskArgs,
+        /// The case id (WBS-XXXX-XXXX-XXXX).
+        case: String,
+        /// diterima, diverifikasi, perlu-dilengkapi, ditindaklanjuti, diteruskan or selesai.
+        status: String,
+        /// A note to the reporter, sealed with the status change.
+        #[arg(long)]
+        note: Option<String>,
+    },
+    /// Add an internal note to a case, readable by investigators only.
+    Note {
+        #[command(flatten)]
+        desk: DeskArgs,
+        /// The case id (WBS-XXXX-XXXX-XXXX).
+        case: String,
+        /// The note.
+        text: String,
+    },
+}
+
+/// How the investigator subcommands reach the desk API and who they are.
+#[derive(Debug, Clone, Args)]
+pub struct DeskArgs {
+    /// The server's desk API, e.g. http://127.0.0.1:8081 (over an SSH tunnel; never the public site).
+    #[arg(long)]
+    pub server: String,
+    /// The investigator's age identity file.
+    #[arg(long)]
+    pub identity: PathBuf,
+    /// Investigators' public key files (a copy of the server's keys/).
+    #[arg(long, default_value = "keys")]
+    pub keys: PathBuf,
 }
 
 #[derive(Debug, Default, Clone, Args)]

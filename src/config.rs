@@ -22,6 +22,7 @@ pub struct FileConfig {
     pub kdf_concurrency: Option<usize>,
     pub desk_listen: Option<SocketAddr>,
     pub deadlines: Option<DeadlinePolicy>,
+    pub session_idle_minutes: Option<u64>,
 }
 
 #[derive(Debug, Clone)]
@@ -39,6 +40,8 @@ pub struct Config {
     /// The investigators' sync API: its own listener, loopback by default, never the public one.
     pub desk_listen: SocketAddr,
     pub deadlines: DeadlinePolicy,
+    /// A reporter's session ends after this many minutes without use (and after 2 hours in any case).
+    pub session_idle_secs: u64,
 }
 
 impl Default for Config {
@@ -54,6 +57,7 @@ impl Default for Config {
             kdf_concurrency: 2,
             desk_listen: SocketAddr::from(([127, 0, 0, 1], 8081)),
             deadlines: DeadlinePolicy::default(),
+            session_idle_secs: 15 * 60,
         }
     }
 }
@@ -100,6 +104,9 @@ impl Config {
         }
         if let Some(v) = file.desk_listen {
             c.desk_listen = v;
+        }
+        if let Some(v) = file.session_idle_minutes {
+            c.session_idle_secs = v.saturating_mul(60);
         }
         if let Some(v) = file.deadlines {
             c.deadlines = v;

@@ -192,9 +192,12 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
     })
 }
 
-/// Runs the server until SIGINT or SIGTERM.
+/// Runs the public server and the investigators' sync API (each on its own listener) until SIGINT or
+/// SIGTERM, then shuts both down gracefully.
 pub async fn serve(prepared: Prepared) -> Result<(), StartError> {
+    use std::future::IntoFuture;
     let listen = prepared.config.listen;
+    let desk_listen = prepared.config.desk_listen;
     if prepared.demo {
         tracing::warn!(
             "DEMO MODE: no investigator keys in {}; reports are encrypted to the demo key {} which sits on this server. Do not use for real reports.",
@@ -215,12 +218,36 @@ pub async fn serve(prepared: Prepared) -> Result<(), StartError> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| StartError::Listen(listen, e))?;
-    let app = crate::web::app(crate::web::AppState::new(prepared));
-    tracing::info!("serving on http://{listen}");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
+    let desk_listener = tokio::net::TcpListener::bind(desk_listen)
         .await
-        .map_err(|e| StartError::Listen(listen, e))?;
+        .map_err(|e| StartError::Listen(desk_listen, e))?;
+    let desk = crate::web::desk_api::router(crate::web::desk_api::DeskState::new(
+        prepared.intake.clone(),
+        prepared.config.keys.clone(),
+        prepared.config.deadlines.clone(),
+    ));
+    let app = crate::web::app(crate::web::AppState::new(prepared));
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let on_stop = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|s| *s).await;
+    };
+    tokio::spawn(async move {
+        shutdown.await;
+        let _ = stop.send(true);
+    });
+    tracing::info!("serving on http://{listen}");
+    tracing::info!(
+        "investigator sync API on http://{desk_listen} (keep it on loopback or a private address)"
+    );
+    let public = axum::serve(listener, app)
+        .with_graceful_shutdown(on_stop(stopped.clone()))
+        .into_future();
+    let desk = axum::serve(desk_listener, desk)
+        .with_graceful_shutdown(on_stop(stopped))
+        .into_future();
+    let (public, desk) = tokio::join!(public, desk);
+    public.map_err(|e| StartError::Listen(listen, e))?;
+    desk.map_err(|e| StartError::Listen(desk_listen, e))?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -404,6 +404,7 @@ fn serve_starts_in_demo_mode_and_stops_on_sigterm() {
     let data = tmp.path().join("data");
     let mut child = Command::new(BIN)
         .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(["--desk-listen", "127.0.0.1:0"])
         .arg("--data")
         .arg(&data)
         .arg("--keys")

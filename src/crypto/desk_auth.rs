@@ -53,9 +53,6 @@ mod tests {
         assert!(!verify(&public, "http://127.0.0.1:8081", "m", 10, &sig));
         assert!(!verify(&public, "http://127.0.0.1:8081", "n", 11, &sig));
         assert!(!verify(&public, "http://127.0.0.1:8081", "n", 10, "00"));
-        assert_eq!(
-            message("o", "n", 7),
-            b"wbs/v1/desk-auth\no\nn\n7".to_vec()
-        );
+        assert_eq!(message("o", "n", 7), b"wbs/v1/desk-auth\no\nn\n7".to_vec());
     }
 }

@@ -13,11 +13,49 @@ use super::render::{clean, Out};
 use crate::crypto::{hex, seal, sha256};
 use crate::intake::attachment::{clean_name, ManifestEntry};
 
-/// Checks (and with `--attachments`, decrypts and writes) every attachment a verified manifest names.
-/// Returns the number of rejected attachments.
+/// Reads a blob's ciphertext by id: `Ok(None)` when there is none; `Err` stops (exit 2).
+pub(super) type Fetch<'a> = &'a dyn Fn(&str) -> Result<Option<Vec<u8>>, String>;
+
+/// Where attachment ciphertext comes from: an export directory or the server, with the words for
+/// what is missing or disagrees.
+pub(super) struct Source<'a> {
+    pub fetch: Fetch<'a>,
+    /// The plain metadata that lists attachments: `case.json`, or the server's case listing.
+    pub listing: &'a str,
+    /// Why that metadata may disagree with the signed manifest.
+    pub listing_why: &'a str,
+    /// Said of a missing file.
+    pub missing: &'a str,
+}
+
+impl Source<'_> {
+    /// Files of an export's case directory.
+    pub fn export_dir(
+        dir: &Path,
+        f: impl FnOnce(&Source<'_>) -> Result<usize, String>,
+    ) -> Result<usize, String> {
+        let fetch = |id: &str| {
+            let path = dir.join(attachment_file_name(id));
+            match fs::read(&path) {
+                Ok(b) => Ok(Some(b)),
+                Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+                Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+            }
+        };
+        f(&Source {
+            fetch: &fetch,
+            listing: "case.json",
+            listing_why: " (metadata changed after export)",
+            missing: "is missing from the export",
+        })
+    }
+}
+
+/// Checks (and with `--attachments`, decrypts and writes) every attachment a verified manifest or
+/// follow-up names. Returns the number of rejected attachments.
 pub(super) fn check(
     ctx: &Ctx,
-    dir: &Path,
+    source: &Source<'_>,
     meta: &CaseFile,
     manifest: &[ManifestEntry],
 ) -> Result<usize, String> {
@@ -25,7 +63,7 @@ pub(super) fn check(
     let mut problems = 0;
     for (i, entry) in manifest.iter().enumerate() {
         let label = format!("attachment {} ({})", i + 1, clean(&entry.name));
-        match one(ctx, dir, &meta.case_id, entry)? {
+        match one(ctx, source, &meta.case_id, entry)? {
             Ok(done) => out.line(format!("{label}: {done}")),
             Err(why) => {
                 out.line(format!("{label}: REJECTED — {why}"));
@@ -38,7 +76,8 @@ pub(super) fn check(
                 || a.ciphertext_len != entry.ciphertext_len
         }) {
             out.line(format!(
-                "note: case.json does not list {label} as the signed manifest does (metadata changed after export)"
+                "note: {} does not list {label} as the signed manifest does{}",
+                source.listing, source.listing_why
             ));
             problems += 1;
         }
@@ -46,8 +85,9 @@ pub(super) fn check(
     for a in &meta.attachments {
         if !manifest.iter().any(|m| m.blob == a.id) {
             out.line(format!(
-                "note: {} is listed in case.json but named by no verified manifest; it was not read",
-                clean(&a.file)
+                "note: {} is listed in {} but named by no verified manifest; it was not read",
+                clean(&a.file),
+                source.listing
             ));
         }
     }
@@ -58,23 +98,19 @@ pub(super) fn check(
 /// `Ok(Ok(what was done))`, `Ok(Err(why it is rejected))`, or `Err` for an I/O error (exit 2).
 fn one(
     ctx: &Ctx,
-    dir: &Path,
+    source: &Source<'_>,
     case_id: &str,
     entry: &ManifestEntry,
 ) -> Result<Result<String, String>, String> {
     if !is_safe_id(&entry.blob) {
         return Ok(Err("the manifest names an unusable file id".into()));
     }
-    let path = dir.join(attachment_file_name(&entry.blob));
-    let ciphertext = match fs::read(&path) {
-        Ok(b) => b,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return Ok(Err(format!(
-                "{} is missing from the export",
-                attachment_file_name(&entry.blob)
-            )))
-        }
-        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    let Some(ciphertext) = (source.fetch)(&entry.blob)? else {
+        return Ok(Err(format!(
+            "{} {}",
+            attachment_file_name(&entry.blob),
+            source.missing
+        )));
     };
     if ciphertext.len() as u64 != entry.ciphertext_len
         || hex(&sha256(&ciphertext)) != entry.ciphertext_sha256

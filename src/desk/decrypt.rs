@@ -56,28 +56,45 @@ enum Target {
     File(PathBuf),
 }
 
-pub fn run(opts: &Options) -> Result<ExitCode, String> {
-    let identity = load_identity(&opts.identity)?;
-    let mut investigators = server::load_keys(&opts.keys)
-        .map_err(|e| format!("--keys {}: {e}", opts.keys.display()))?;
-    let known_set = (!investigators.is_empty()).then(|| recipients_fingerprint(&investigators));
-    // Items this identity signed are its own: accept them even when --keys lacks its public file.
-    let own = identity.public("this identity (--identity)");
-    if !investigators.iter().any(|i| i.signing == own.signing) {
-        investigators.push(own);
+impl Ctx {
+    /// Reads the identity and `--keys`. Items this identity signed are its own: they are accepted even
+    /// when `--keys` lacks its public file.
+    pub(super) fn load(
+        identity: &Path,
+        keys: &Path,
+        reveal: bool,
+        attachments_out: Option<PathBuf>,
+    ) -> Result<Ctx, String> {
+        let identity = load_identity(identity)?;
+        let mut investigators =
+            server::load_keys(keys).map_err(|e| format!("--keys {}: {e}", keys.display()))?;
+        let known_set = (!investigators.is_empty()).then(|| recipients_fingerprint(&investigators));
+        let own = identity.public("this identity (--identity)");
+        if !investigators.iter().any(|i| i.signing == own.signing) {
+            investigators.push(own);
+        }
+        Ok(Ctx {
+            identity,
+            investigators,
+            known_set,
+            reveal,
+            attachments_out,
+        })
     }
+}
+
+pub fn run(opts: &Options) -> Result<ExitCode, String> {
+    let ctx = Ctx::load(
+        &opts.identity,
+        &opts.keys,
+        opts.reveal_identity,
+        opts.attachments.clone(),
+    )?;
     let targets = opts
         .paths
         .iter()
         .map(|p| classify(p))
         .collect::<Result<Vec<_>, _>>()?;
-    let ctx = Ctx {
-        identity,
-        investigators,
-        known_set,
-        reveal: opts.reveal_identity,
-        attachments_out: opts.attachments.clone(),
-    };
     let mut problems = 0;
     for target in targets {
         problems += match target {
@@ -97,7 +114,7 @@ pub fn run(opts: &Options) -> Result<ExitCode, String> {
     }
 }
 
-fn load_identity(path: &Path) -> Result<InvestigatorIdentity, String> {
+pub(super) fn load_identity(path: &Path) -> Result<InvestigatorIdentity, String> {
     let text = fs::read_to_string(path)
         .map(Zeroizing::new)
         .map_err(|e| format!("cannot read the identity file {}: {e}", path.display()))?;
@@ -231,7 +248,9 @@ fn case(ctx: &Ctx, dir: &Path) -> Result<usize, String> {
     let (item_problems, manifest) = items(ctx, &meta, checked, &missing, &mut out);
     problems += item_problems;
     out.flush()?;
-    problems += attachments::check(ctx, dir, &meta, &manifest)?;
+    problems += attachments::Source::export_dir(dir, |source| {
+        attachments::check(ctx, source, &meta, &manifest)
+    })?;
     let mut out = Out::default();
     if problems == 0 {
         out.line(format!(
@@ -251,8 +270,8 @@ fn case(ctx: &Ctx, dir: &Path) -> Result<usize, String> {
 }
 
 /// Prints each checked item: its content when genuine, `REJECTED — why` otherwise. Returns the number
-/// of problems and the entries of the genuine manifests.
-fn items(
+/// of problems and the entries of the genuine manifests and follow-ups.
+pub(super) fn items(
     ctx: &Ctx,
     meta: &CaseFile,
     checked: Vec<CheckedItem>,
@@ -263,6 +282,8 @@ fn items(
     let mut manifest = Vec::new();
     let mut announced: Option<u64> = None;
     let mut manifests = 0;
+    // Entries of the report's manifests (follow-ups name their own attachments).
+    let mut listed = 0;
     let total = checked.len();
     for c in checked {
         let genuine = match c.outcome {
@@ -295,8 +316,9 @@ fn items(
                 out.append(item_out);
                 if env.kind == ItemKind::Manifest {
                     manifests += 1;
-                    manifest.extend(entries);
+                    listed += entries.len();
                 }
+                manifest.extend(entries);
             }
             Err(why) => {
                 out.line(format!("item {}: REJECTED — {why}", c.seq));
@@ -326,7 +348,7 @@ fn items(
         ));
         problems += 1;
     }
-    if manifests > 0 && announced.is_some_and(|n| n != manifest.len() as u64) {
+    if manifests > 0 && announced.is_some_and(|n| n != listed as u64) {
         out.line(
             "note: the report announces a different number of attachments than its manifest lists",
         );

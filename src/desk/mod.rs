@@ -1,19 +1,22 @@
-//! The investigator's side: key generation, export and offline decryption (the desk app comes later),
-//! and the entry point of `wbs serve`.
+//! The investigator's side: key generation, export and offline decryption, the case mailbox against the
+//! server's desk API (`cases`, `show`, `reply`, `status`, `note`), and the entry point of `wbs serve`.
 //!
 //! Every function here returns `Err(sentence)` for usage and I/O errors (the binary prints it and exits
 //! with 2) and `Ok(ExitCode)` otherwise: 0 when everything verified, 1 when something was rejected.
 
 mod attachments;
+mod client;
 pub mod decrypt;
 pub mod export;
 pub mod keygen;
+pub mod mailbox;
 mod render;
+mod show;
 mod single;
 
 use std::process::ExitCode;
 
-use crate::cli::{Command, ServeArgs};
+use crate::cli::{Command, DeskArgs, ServeArgs};
 use crate::config::Config;
 use crate::server;
 
@@ -51,5 +54,32 @@ pub fn run_tool(command: Command) -> Result<ExitCode, String> {
             attachments,
             paths,
         }),
+        Command::Cases { desk } => mailbox::cases(&desk_options(desk)),
+        Command::Show {
+            desk,
+            reveal_identity,
+            attachments,
+            case,
+        } => show::run(&desk_options(desk), &case, reveal_identity, attachments),
+        Command::Reply {
+            desk,
+            case,
+            message,
+        } => mailbox::reply(&desk_options(desk), &case, &message),
+        Command::Status {
+            desk,
+            case,
+            status,
+            note,
+        } => mailbox::status(&desk_options(desk), &case, &status, note.as_deref()),
+        Command::Note { desk, case, text } => mailbox::note(&desk_options(desk), &case, &text),
+    }
+}
+
+fn desk_options(args: DeskArgs) -> mailbox::DeskOptions {
+    mailbox::DeskOptions {
+        server: args.server,
+        identity: args.identity,
+        keys: args.keys,
     }
 }

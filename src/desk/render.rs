@@ -109,6 +109,20 @@ pub(super) fn body(
         ItemKind::Report => report(out, &envelope.body).map(|()| Vec::new()),
         ItemKind::Identity => identity(out, &envelope.body, reveal).map(|()| Vec::new()),
         ItemKind::Manifest => manifest(out, &envelope.body),
+        ItemKind::Followup => followup(out, &envelope.body),
+        ItemKind::Reply => text(
+            out,
+            &envelope.body,
+            "Message to the reporter / Pesan untuk pelapor:",
+        )
+        .map(|()| Vec::new()),
+        ItemKind::InternalNote => text(
+            out,
+            &envelope.body,
+            "Internal note, investigators only / Catatan internal:",
+        )
+        .map(|()| Vec::new()),
+        ItemKind::StatusNote => status_note(out, &envelope.body).map(|()| Vec::new()),
         _ => {
             other(out, &envelope.body);
             Ok(Vec::new())
@@ -238,7 +252,46 @@ fn manifest(out: &mut Out, body: &Value) -> Result<Vec<ManifestEntry>, &'static 
     Ok(entries)
 }
 
-/// Items of later features (follow-ups, replies, notes): their text, or the body as JSON.
+/// The `text` of a message or note (docs/format.md), as a block under `label`.
+fn text(out: &mut Out, body: &Value, label: &str) -> Result<(), &'static str> {
+    let text = body.get("text").and_then(Value::as_str).ok_or(UNREADABLE)?;
+    out.block(label, text);
+    Ok(())
+}
+
+/// A reporter's follow-up: `{"text", "attachments": [manifest entries]}`.
+fn followup(out: &mut Out, body: &Value) -> Result<Vec<ManifestEntry>, &'static str> {
+    text(out, body, "Message from the reporter / Pesan pelapor:")?;
+    let entries: Vec<ManifestEntry> = match body.get("attachments") {
+        None => Vec::new(),
+        Some(v) => serde_json::from_value(v.clone()).map_err(|_| UNREADABLE)?,
+    };
+    if !entries.is_empty() {
+        out.line("  Attachments / Lampiran:");
+    }
+    for (i, e) in entries.iter().enumerate() {
+        out.line(format!(
+            "      {}. {} — {}, {} bytes",
+            i + 1,
+            clean(&e.name),
+            clean(&e.media_type),
+            e.size
+        ));
+    }
+    Ok(entries)
+}
+
+/// A note to the reporter that came with a status change: `{"status", "text"}`.
+fn status_note(out: &mut Out, body: &Value) -> Result<(), &'static str> {
+    let status = body
+        .get("status")
+        .and_then(Value::as_str)
+        .ok_or(UNREADABLE)?;
+    out.field("Status:", &status_label(status));
+    text(out, body, "Note to the reporter / Catatan untuk pelapor:")
+}
+
+/// Items of later features: their text, or the body as JSON.
 fn other(out: &mut Out, body: &Value) {
     match body.get("text").and_then(Value::as_str) {
         Some(text) => out.block("Text / Teks:", text),

@@ -59,6 +59,9 @@ fn lang(headers: &HeaderMap) -> Lang {
     )
 }
 
+// Handlers answer with whichever `Response` the first failing step produced; boxing it would only
+// move the allocation, so the large error variant is deliberate here.
+#[allow(clippy::result_large_err)]
 fn parse<T: serde::de::DeserializeOwned>(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
@@ -96,13 +99,19 @@ fn parse<T: serde::de::DeserializeOwned>(
 }
 
 /// Parses and opens a receipt: `Ok(None)` for an unknown one.
+#[allow(clippy::result_large_err)]
 async fn open(
     state: &AppState,
     receipt: &str,
     l: Lang,
 ) -> Result<Option<(String, ReceiptKeys)>, Response> {
-    let receipt = Receipt::parse(receipt)
-        .map_err(|e| error(StatusCode::UNPROCESSABLE_ENTITY, "receipt", typo_message(e, l)))?;
+    let receipt = Receipt::parse(receipt).map_err(|e| {
+        error(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "receipt",
+            typo_message(e, l),
+        )
+    })?;
     match state.intake.open_receipt(receipt).await {
         Ok(found) => Ok(found),
         Err(IntakeError::Busy) => Err(error(
@@ -113,7 +122,10 @@ async fn open(
         Err(_) => Err(error(
             StatusCode::SERVICE_UNAVAILABLE,
             "body",
-            l.pick("gangguan penyimpanan; coba lagi", "storage fault; try again"),
+            l.pick(
+                "gangguan penyimpanan; coba lagi",
+                "storage fault; try again",
+            ),
         )),
     }
 }
@@ -140,7 +152,10 @@ pub async fn case(
             return error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "body",
-                l.pick("gangguan penyimpanan; coba lagi", "storage fault; try again"),
+                l.pick(
+                    "gangguan penyimpanan; coba lagi",
+                    "storage fault; try again",
+                ),
             )
         }
     };
@@ -218,7 +233,10 @@ pub async fn add_message(
         Err(_) => error(
             StatusCode::SERVICE_UNAVAILABLE,
             "body",
-            l.pick("pesan belum tersimpan; coba lagi", "the message was not stored; try again"),
+            l.pick(
+                "pesan belum tersimpan; coba lagi",
+                "the message was not stored; try again",
+            ),
         ),
     }
 }

@@ -322,7 +322,12 @@ pub(super) async fn receive(state: &AppState, mut mp: Multipart) -> Received {
     r
 }
 
-pub(super) fn file_message(problem: AttachmentProblem, l: Lang, max_mb: u64, max_files: usize) -> String {
+pub(super) fn file_message(
+    problem: AttachmentProblem,
+    l: Lang,
+    max_mb: u64,
+    max_files: usize,
+) -> String {
     match problem {
         AttachmentProblem::Type => l
             .pick(

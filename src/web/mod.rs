@@ -2,6 +2,7 @@
 //! (DESIGN.md §6). Handlers are thin: they parse, call `intake`, and render.
 
 pub mod api;
+pub mod desk_api;
 mod error;
 mod followup_api;
 mod form;
@@ -48,7 +49,7 @@ impl AppState {
             max_attachments: prepared.config.max_attachments,
             intake: prepared.intake,
             forms: tokens::FormTokens::new(),
-            sessions: session::Sessions::new(),
+            sessions: session::Sessions::new(prepared.config.session_idle_secs),
             deadlines: prepared.config.deadlines.clone(),
             counters: Counters::default(),
         })

@@ -66,7 +66,7 @@ struct CaseTemplate {
 }
 
 impl CaseTemplate {
-    pub fn from_investigator(&self, m: &ThreadMessage) -> bool {
+    pub fn by_team(&self, m: &ThreadMessage) -> bool {
         m.from == Role::Investigator
     }
 
@@ -205,9 +205,11 @@ pub async fn show(
     headers: HeaderMap,
 ) -> Response {
     let l = lang_of(q.as_deref());
-    match state.sessions.from_headers(&headers) {
+    match state.sessions.current(&headers) {
         Some(mut session) => {
-            let sent = q.as_deref().is_some_and(|q| q.split('&').any(|kv| kv == "terkirim=1"));
+            let sent = q
+                .as_deref()
+                .is_some_and(|q| q.split('&').any(|kv| kv == "terkirim=1"));
             state.case_page(
                 l,
                 &mut session,
@@ -319,7 +321,7 @@ pub async fn followup(
     if !same_origin(&headers) {
         return WebError::CrossSite.page(ql, state.demo);
     }
-    let Some(mut session) = state.sessions.from_headers(&headers) else {
+    let Some(mut session) = state.sessions.current(&headers) else {
         return state.login_page(
             ql,
             Some(
@@ -346,15 +348,21 @@ pub async fn followup(
     let mut errors = Vec::new();
     if text.is_empty() && received.sealed.is_empty() {
         errors.push(
-            l.pick("Tulis pesan atau pilih lampiran.", "Write a message or choose a file.")
-                .to_owned(),
+            l.pick(
+                "Tulis pesan atau pilih lampiran.",
+                "Write a message or choose a file.",
+            )
+            .to_owned(),
         );
     }
     if text.chars().count() > MAX_MESSAGE_CHARS {
         errors.push(crate::intake::report::Problem::TooLong(MAX_MESSAGE_CHARS).message(l));
     }
     for (name, problem) in &received.file_problems {
-        errors.push(format!("{name}: {}", file_message(*problem, l, max_mb, state.max_attachments)));
+        errors.push(format!(
+            "{name}: {}",
+            file_message(*problem, l, max_mb, state.max_attachments)
+        ));
     }
     let lost: Vec<String> = received
         .sealed
@@ -440,7 +448,7 @@ pub async fn logout(
     if !same_origin(&headers) || !token_ok {
         return WebError::CrossSite.page(l, state.demo);
     }
-    if let Some(session) = state.sessions.from_headers(&headers) {
+    if let Some(session) = state.sessions.current(&headers) {
         state.sessions.revoke(&session);
     }
     let t = LoginTemplate {
@@ -453,7 +461,8 @@ pub async fn logout(
         )),
     };
     let mut r = render(&t);
-    r.headers_mut().insert(header::SET_COOKIE, Sessions::clear_cookie());
+    r.headers_mut()
+        .insert(header::SET_COOKIE, Sessions::clear_cookie());
     r.headers_mut().insert(
         "clear-site-data",
         HeaderValue::from_static("\"cache\", \"cookies\""),

@@ -12,24 +12,24 @@ use crate::crypto::session::{Session, SessionSealer};
 use crate::day::unix_now;
 
 pub const COOKIE: &str = "wbs_sesi";
-/// A session ends after this long without use…
-pub const IDLE_SECS: u64 = 15 * 60;
-/// …and after this long in any case.
+/// A session ends after this long in any case (the idle limit is configuration).
 pub const ABSOLUTE_SECS: u64 = 2 * 3600;
 const MAX_REVOKED: usize = 100_000;
 
 pub struct Sessions {
     sealer: SessionSealer,
+    idle_secs: u64,
     /// Logged-out session ids, until their absolute expiry.
     revoked: Mutex<HashMap<[u8; 16], u64>>,
 }
 
 impl Sessions {
-    pub fn new() -> Self {
+    pub fn new(idle_secs: u64) -> Self {
         let mut root = Zeroizing::new([0u8; 32]);
         OsRng.fill_bytes(root.as_mut());
         Sessions {
             sealer: SessionSealer::new(&root),
+            idle_secs: idle_secs.min(ABSOLUTE_SECS),
             revoked: Mutex::new(HashMap::new()),
         }
     }
@@ -42,7 +42,7 @@ impl Sessions {
         Session {
             id,
             case_id,
-            idle_expiry: now + IDLE_SECS,
+            idle_expiry: now + self.idle_secs,
             absolute_expiry: now + ABSOLUTE_SECS,
             master: Zeroizing::new(*master),
         }
@@ -50,7 +50,7 @@ impl Sessions {
 
     /// The `Set-Cookie` value for a session, with a renewed idle expiry.
     pub fn cookie(&self, s: &mut Session) -> Option<HeaderValue> {
-        s.idle_expiry = (unix_now() + IDLE_SECS).min(s.absolute_expiry);
+        s.idle_expiry = (unix_now() + self.idle_secs).min(s.absolute_expiry);
         let value = self.sealer.seal(s, &mut OsRng)?;
         let max_age = s.idle_expiry.saturating_sub(unix_now());
         HeaderValue::from_str(&format!(
@@ -65,7 +65,7 @@ impl Sessions {
     }
 
     /// The session the request carries, if it is authentic, current and not logged out.
-    pub fn from_headers(&self, headers: &HeaderMap) -> Option<Session> {
+    pub fn current(&self, headers: &HeaderMap) -> Option<Session> {
         let value = headers
             .get_all(header::COOKIE)
             .iter()
@@ -88,11 +88,5 @@ impl Sessions {
             }
             r.insert(s.id, s.absolute_expiry);
         }
-    }
-}
-
-impl Default for Sessions {
-    fn default() -> Self {
-        Self::new()
     }
 }

@@ -66,6 +66,7 @@ impl Env {
         let mut last_log = String::new();
         for _ in 0..5 {
             let port = free_port();
+            let desk_port = free_port();
             let log = OpenOptions::new()
                 .create(true)
                 .append(true)
@@ -74,6 +75,8 @@ impl Env {
             let mut cmd = Command::new(BIN);
             cmd.arg("--listen")
                 .arg(format!("127.0.0.1:{port}"))
+                .arg("--desk-listen")
+                .arg(format!("127.0.0.1:{desk_port}"))
                 .arg("--data")
                 .arg(&self.data)
                 .arg("--keys")
@@ -91,6 +94,8 @@ impl Env {
                 child: Some(child),
                 port,
                 base: format!("http://127.0.0.1:{port}"),
+                desk_port,
+                desk_base: format!("http://127.0.0.1:{desk_port}"),
             };
             match server.wait_ready(Duration::from_secs(60)) {
                 Ok(()) => return server,
@@ -200,11 +205,19 @@ pub struct Server {
     child: Option<Child>,
     pub port: u16,
     pub base: String,
+    /// The investigators' sync API (`--desk-listen`), on its own port.
+    pub desk_port: u16,
+    pub desk_base: String,
 }
 
 impl Server {
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
+    }
+
+    /// A URL on the desk listener.
+    pub fn desk_url(&self, path: &str) -> String {
+        format!("{}{path}", self.desk_base)
     }
 
     pub fn pid(&self) -> u32 {

@@ -1,0 +1,342 @@
+//! The investigator's HTTP client of the desk API (docs/format.md, "Desk API"). It logs in by signing
+//! the server's nonce with the identity's signing key (nothing is decrypted to log in), then carries the
+//! bearer token. Everything the server sends is treated as untrusted: items are verified by the caller,
+//! and text from the server is cleaned before it is printed. Every error is one sentence.
+
+use std::time::Duration;
+
+use reqwest::blocking::{Client, RequestBuilder};
+use reqwest::{StatusCode, Url};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::render::clean;
+use crate::crypto::keys::InvestigatorIdentity;
+use crate::crypto::{desk_auth, hex};
+
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(300);
+
+#[derive(Debug, Clone, Deserialize)]
+pub(super) struct StatusDate {
+    pub status: String,
+    pub date: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub(super) struct DeadlineInfo {
+    pub stage: String,
+    pub due: String,
+    pub overdue: bool,
+}
+
+/// A case as `GET /api/v1/desk/cases` lists it.
+#[derive(Debug, Clone, Deserialize)]
+pub(super) struct CaseSummary {
+    pub case_id: String,
+    pub channel: String,
+    pub created: String,
+    pub status: String,
+    pub deadline: Option<DeadlineInfo>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub(super) struct ItemInfo {
+    pub seq: u32,
+    pub ciphertext_sha256: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub(super) struct AttachmentInfo {
+    pub id: String,
+    pub ciphertext_len: u64,
+    pub ciphertext_sha256: String,
+}
+
+/// One case as `GET /api/v1/desk/cases/{id}` describes it.
+#[derive(Debug, Clone, Deserialize)]
+pub(super) struct CaseDetail {
+    pub case_id: String,
+    pub channel: String,
+    pub created: String,
+    pub status_history: Vec<StatusDate>,
+    pub item_count: u32,
+    pub deadline: Option<DeadlineInfo>,
+    pub items: Vec<ItemInfo>,
+    pub attachments: Vec<AttachmentInfo>,
+}
+
+/// What became of an upload.
+pub(super) enum Posted {
+    Stored,
+    /// Another item took the sequence number: re-read the case and seal again.
+    Conflict,
+}
+
+/// A logged-in connection to the desk API.
+pub(super) struct Desk {
+    http: Client,
+    origin: String,
+    token: String,
+}
+
+/// `http://host:port` from `--server`, exactly as the login signature names it.
+fn origin_of(server: &str) -> Result<String, String> {
+    let bad = || {
+        format!(
+            "--server {} is not a desk API address such as http://127.0.0.1:8081",
+            clean(server)
+        )
+    };
+    let url = Url::parse(server.trim()).map_err(|_| bad())?;
+    if url.scheme() != "http" {
+        return Err(format!(
+            "--server {} must start with http://: the desk API speaks plain HTTP on loopback or a private address (reach it through an SSH tunnel)",
+            clean(server)
+        ));
+    }
+    if url.host_str().is_none() || url.path() != "/" || url.query().is_some() {
+        return Err(bad());
+    }
+    Ok(url.origin().ascii_serialization())
+}
+
+impl Desk {
+    /// Asks for a challenge, signs it and logs in.
+    pub fn connect(server: &str, identity: &InvestigatorIdentity) -> Result<Desk, String> {
+        let origin = origin_of(server)?;
+        let http = Client::builder()
+            .connect_timeout(CONNECT_TIMEOUT)
+            .timeout(REQUEST_TIMEOUT)
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|_| "cannot set up the HTTP client".to_owned())?;
+        let mut desk = Desk {
+            http,
+            origin,
+            token: String::new(),
+        };
+        let (status, body) = desk.send(desk.http.post(desk.url("/api/v1/desk/challenge")))?;
+        if status != StatusCode::OK {
+            return Err(format!(
+                "{} answered, but not as the WBS desk API (HTTP {}): point --server at the server's desk listener (desk_listen, default 127.0.0.1:8081), not at the public site",
+                desk.origin,
+                status.as_u16()
+            ));
+        }
+        #[derive(Deserialize)]
+        struct Challenge {
+            nonce: String,
+            expires: u64,
+        }
+        let c: Challenge = desk.parse(&body)?;
+        let nonce_ok = !c.nonce.is_empty()
+            && c.nonce.len() <= 128
+            && c.nonce
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !nonce_ok {
+            return Err(format!(
+                "{} sent a malformed login challenge: it is not a WBS desk API",
+                desk.origin
+            ));
+        }
+        let signing = identity.signing_key();
+        let body = json!({
+            "key": hex(signing.verifying_key().as_bytes()),
+            "nonce": c.nonce,
+            "expires": c.expires,
+            "signature": desk_auth::sign(signing, &desk.origin, &c.nonce, c.expires),
+        });
+        let (status, reply) =
+            desk.send(desk.http.post(desk.url("/api/v1/desk/login")).json(&body))?;
+        match status {
+            StatusCode::OK => {}
+            StatusCode::UNAUTHORIZED => {
+                return Err(format!(
+                    "the server refused the login: the public key of this identity (ed25519:{}) must be in the server's keys/ directory",
+                    hex(signing.verifying_key().as_bytes())
+                ))
+            }
+            s => return Err(desk.refusal(s, &reply, "the login")),
+        }
+        #[derive(Deserialize)]
+        struct Login {
+            token: String,
+        }
+        let login: Login = desk.parse(&reply)?;
+        desk.token = login.token;
+        Ok(desk)
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.origin)
+    }
+
+    fn send(&self, request: RequestBuilder) -> Result<(StatusCode, Vec<u8>), String> {
+        let request = if self.token.is_empty() {
+            request
+        } else {
+            request.bearer_auth(&self.token)
+        };
+        let response = request.send().map_err(|e| self.transport(&e))?;
+        let status = response.status();
+        let body = response.bytes().map_err(|e| self.transport(&e))?;
+        Ok((status, body.to_vec()))
+    }
+
+    fn transport(&self, e: &reqwest::Error) -> String {
+        if e.is_timeout() {
+            format!("the desk API at {} did not answer in time", self.origin)
+        } else if e.is_connect() {
+            format!(
+                "cannot connect to the desk API at {}: check that the server runs and that --server (or your SSH tunnel) points at its desk listener",
+                self.origin
+            )
+        } else {
+            format!(
+                "the connection to the desk API at {} failed before an answer arrived",
+                self.origin
+            )
+        }
+    }
+
+    fn parse<T: DeserializeOwned>(&self, body: &[u8]) -> Result<T, String> {
+        serde_json::from_slice(body).map_err(|_| {
+            format!(
+                "{} sent an answer that is not in the desk API's format (docs/format.md)",
+                self.origin
+            )
+        })
+    }
+
+    /// One sentence for a refused request.
+    fn refusal(&self, status: StatusCode, body: &[u8], what: &str) -> String {
+        let code = serde_json::from_slice::<Value>(body)
+            .ok()
+            .and_then(|v| v.get("error").and_then(Value::as_str).map(clean))
+            .map(|c| c.chars().take(40).collect::<String>())
+            .unwrap_or_else(|| "no error code".to_owned());
+        match status.as_u16() {
+            401 => "the server no longer accepts this login (it expired, or this identity's key was removed from the server's keys/ directory): run the command again".to_owned(),
+            404 => format!("the server has no {what}"),
+            413 => format!("the server refused {what} as too large"),
+            503 => format!("the server is busy or could not store {what} (HTTP 503): try again shortly"),
+            n => format!("the server refused {what} (HTTP {n}, {code})"),
+        }
+    }
+
+    fn get(&self, path: &str, what: &str) -> Result<Option<Vec<u8>>, String> {
+        let (status, body) = self.send(self.http.get(self.url(path)))?;
+        match status {
+            StatusCode::OK => Ok(Some(body)),
+            StatusCode::NOT_FOUND => Ok(None),
+            s => Err(self.refusal(s, &body, what)),
+        }
+    }
+
+    pub fn cases(&self) -> Result<Vec<CaseSummary>, String> {
+        #[derive(Deserialize)]
+        struct List {
+            cases: Vec<CaseSummary>,
+        }
+        let body = self
+            .get("/api/v1/desk/cases", "case list")?
+            .ok_or_else(|| self.refusal(StatusCode::NOT_FOUND, &[], "case list"))?;
+        Ok(self.parse::<List>(&body)?.cases)
+    }
+
+    /// The case's metadata. `case_id` must be a safe id (checked by the caller).
+    pub fn case(&self, case_id: &str) -> Result<CaseDetail, String> {
+        let what = format!("case {case_id}");
+        let body = self
+            .get(&format!("/api/v1/desk/cases/{case_id}"), &what)?
+            .ok_or_else(|| format!("the server has no case {case_id}"))?;
+        let detail: CaseDetail = self.parse(&body)?;
+        if detail.case_id != case_id || detail.items.len() != detail.item_count as usize {
+            return Err(format!(
+                "the server's description of case {case_id} does not hold together: do not trust this server"
+            ));
+        }
+        Ok(detail)
+    }
+
+    pub fn item(&self, case_id: &str, seq: u32) -> Result<Vec<u8>, String> {
+        let what = format!("item {seq} of case {case_id}");
+        self.get(&format!("/api/v1/desk/cases/{case_id}/items/{seq}"), &what)?
+            .ok_or_else(|| {
+                format!("the server lists item {seq} of case {case_id} but does not send it")
+            })
+    }
+
+    /// An attachment's ciphertext, or `None` when the server does not have it.
+    pub fn attachment(&self, case_id: &str, blob: &str) -> Result<Option<Vec<u8>>, String> {
+        self.get(
+            &format!("/api/v1/desk/cases/{case_id}/attachments/{blob}"),
+            "attachment",
+        )
+    }
+
+    fn post(&self, path: &str, body: &Value, what: &str) -> Result<Posted, String> {
+        let (status, reply) = self.send(self.http.post(self.url(path)).json(body))?;
+        match status {
+            StatusCode::CREATED => Ok(Posted::Stored),
+            StatusCode::CONFLICT => Ok(Posted::Conflict),
+            s => Err(self.refusal(s, &reply, what)),
+        }
+    }
+
+    /// Uploads a sealed item at `seq`.
+    pub fn post_item(&self, case_id: &str, seq: u32, ciphertext: &[u8]) -> Result<Posted, String> {
+        let body = json!({ "seq": seq, "ciphertext": data_encoding::BASE64.encode(ciphertext) });
+        self.post(
+            &format!("/api/v1/desk/cases/{case_id}/items"),
+            &body,
+            &format!("the item for case {case_id}"),
+        )
+    }
+
+    /// Sets the status, with a sealed note at `seq` when one is given.
+    pub fn post_status(
+        &self,
+        case_id: &str,
+        status: &str,
+        note: Option<(u32, &[u8])>,
+    ) -> Result<Posted, String> {
+        let mut body = json!({ "status": status });
+        if let Some((seq, ciphertext)) = note {
+            body["seq"] = json!(seq);
+            body["note"] = json!(data_encoding::BASE64.encode(ciphertext));
+        }
+        self.post(
+            &format!("/api/v1/desk/cases/{case_id}/status"),
+            &body,
+            &format!("the status change of case {case_id}"),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_origin_is_scheme_host_and_port() {
+        assert_eq!(
+            origin_of("http://127.0.0.1:8081").as_deref(),
+            Ok("http://127.0.0.1:8081")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:8081/").as_deref(),
+            Ok("http://127.0.0.1:8081")
+        );
+        assert_eq!(
+            origin_of("http://[::1]:9000").as_deref(),
+            Ok("http://[::1]:9000")
+        );
+        assert!(origin_of("https://wbs.example").is_err());
+        assert!(origin_of("http://127.0.0.1:8081/api").is_err());
+        assert!(origin_of("127.0.0.1:8081").is_err());
+    }
+}

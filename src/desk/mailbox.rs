@@ -1,0 +1,325 @@
+//! `wbs cases`, `wbs reply`, `wbs status` and `wbs note`: the investigator's side of the case mailbox
+//! against the desk API (`wbs show` is in `show.rs`). Replies and notes are signed, padded and encrypted
+//! here, on the investigator's machine; the server only stores ciphertext (DESIGN.md §5).
+//!
+//! Who gets encrypted to: replies and status notes go to the reporter key named in the *verified* report
+//! (item 0) — never one from server metadata — and to every investigator in `--keys`; internal notes go
+//! to the investigators and one throwaway key, so they look like replies.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::UNIX_EPOCH;
+
+use rand::rngs::OsRng;
+use serde_json::{json, Value};
+
+use super::client::{CaseDetail, Desk, Posted};
+use super::decrypt::{load_identity, Ctx};
+use super::export::is_safe_id;
+use super::render::{clean, status_label, Out};
+use crate::crypto::envelope::{genesis_digest, ItemKind, Role};
+use crate::crypto::keys::InvestigatorIdentity;
+use crate::crypto::{hex, unhex};
+use crate::day::Day;
+use crate::intake::mailbox::{
+    recipient_from_hex, seal_item, ItemDraft, MAX_MESSAGE_CHARS, MESSAGE_MIN,
+};
+use crate::intake::status::Status;
+use crate::intake::verify::{reporter_of, verify_case};
+
+/// How often an upload is sealed again when other items arrive meanwhile.
+const UPLOAD_TRIES: usize = 5;
+
+/// The flags every desk subcommand takes.
+#[derive(Debug, Clone)]
+pub struct DeskOptions {
+    pub server: String,
+    pub identity: PathBuf,
+    pub keys: PathBuf,
+}
+
+/// A case id from the command line: the server's form (`WBS-XXXX-XXXX-XXXX`), upper case.
+pub(super) fn case_arg(raw: &str) -> Result<String, String> {
+    let id = raw.trim().to_ascii_uppercase();
+    if is_safe_id(&id) && id.starts_with("WBS-") {
+        Ok(id)
+    } else {
+        Err(format!(
+            "{} is not a case id (they look like WBS-XXXX-XXXX-XXXX)",
+            clean(raw)
+        ))
+    }
+}
+
+/// Whole days from `created` to today, if `created` is a day.
+fn age_days(created: &str, today: &Day) -> Option<u64> {
+    let created = Day::parse(created)?;
+    let then = created.midnight().duration_since(UNIX_EPOCH).ok()?;
+    let now = today.midnight().duration_since(UNIX_EPOCH).ok()?;
+    now.checked_sub(then).map(|d| d.as_secs() / 86_400)
+}
+
+/// `acknowledge by 2026-12-02`, with `OVERDUE` when it has passed; `-` for a closed case.
+pub(super) fn deadline_text(deadline: Option<&super::client::DeadlineInfo>) -> String {
+    match deadline {
+        None => "-".to_owned(),
+        Some(d) => {
+            let mut s = format!("{} by {}", clean(&d.stage), clean(&d.due));
+            if d.overdue {
+                s.push_str("  OVERDUE");
+            }
+            s
+        }
+    }
+}
+
+/// `wbs cases`: every case with its status, age and deadline.
+pub fn cases(opts: &DeskOptions) -> Result<ExitCode, String> {
+    let identity = load_identity(&opts.identity)?;
+    let desk = Desk::connect(&opts.server, &identity)?;
+    let mut list = desk.cases()?;
+    list.sort_by(|a, b| (&a.created, &a.case_id).cmp(&(&b.created, &b.case_id)));
+    let today = Day::today();
+    let mut out = Out::default();
+    out.line(format!(
+        "{:<18}  {:<8}  {:<10}  {:<16}  {:>5}  DEADLINE",
+        "CASE", "CHANNEL", "CREATED", "STATUS", "AGE"
+    ));
+    let mut overdue = 0;
+    for c in &list {
+        let age = age_days(&c.created, &today).map_or_else(|| "?".to_owned(), |d| format!("{d}d"));
+        if c.deadline.as_ref().is_some_and(|d| d.overdue) {
+            overdue += 1;
+        }
+        out.line(format!(
+            "{:<18}  {:<8}  {:<10}  {:<16}  {:>5}  {}",
+            clean(&c.case_id),
+            clean(&c.channel),
+            clean(&c.created),
+            clean(&c.status),
+            age,
+            deadline_text(c.deadline.as_ref())
+        ));
+    }
+    out.line(format!("{} case(s), {overdue} overdue", list.len()));
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The identity and `--keys`, which must name at least one investigator: everything sealed here goes
+/// to all of them.
+fn sealing_context(opts: &DeskOptions) -> Result<Ctx, String> {
+    let ctx = Ctx::load(&opts.identity, &opts.keys, false, None)?;
+    if ctx.known_set.is_none() {
+        return Err(format!(
+            "--keys {} holds no investigator public keys: pass a copy of the server's keys/ directory, so that what you write is sealed to every investigator",
+            opts.keys.display()
+        ));
+    }
+    Ok(ctx)
+}
+
+/// The reporter's age recipient from the verified report (item 0). Warns when the report was sealed to
+/// another investigator set than `--keys`.
+fn reporter_recipient(
+    ctx: &Ctx,
+    desk: &Desk,
+    case_id: &str,
+) -> Result<age::x25519::Recipient, String> {
+    let first = desk.item(case_id, 0)?;
+    let checked = verify_case(
+        case_id,
+        std::slice::from_ref(&first),
+        &ctx.identities(),
+        &ctx.investigators,
+    );
+    let report = match checked.first().map(|c| &c.outcome) {
+        Some(Ok(item)) => item.envelope.body.clone(),
+        Some(Err(problem)) => {
+            return Err(format!(
+                "the report (item 0) of case {case_id} does not verify ({problem}): refusing to write to a reporter key that cannot be trusted"
+            ))
+        }
+        None => return Err(format!("case {case_id} has no report")),
+    };
+    let sealed = report.get("recipients_digest").and_then(Value::as_str);
+    if sealed.is_some_and(|d| Some(d) != ctx.known_set.as_deref()) {
+        eprintln!(
+            "wbs: warning: the report of case {case_id} was sealed to a set of investigator keys other than the one in --keys; if your team does not know of a key change, someone may have added a key on the server"
+        );
+    }
+    reporter_of(&checked)
+        .and_then(|k| recipient_from_hex(&k.x25519))
+        .ok_or_else(|| {
+            format!("the report of case {case_id} names no usable reporter key: cannot reply")
+        })
+}
+
+/// The `prev_digest` for the item after those the server lists.
+fn next_prev(detail: &CaseDetail, case_id: &str) -> Result<String, String> {
+    match detail.items.last() {
+        None => Ok(hex(&genesis_digest(case_id))),
+        Some(last) => unhex::<32>(&last.ciphertext_sha256)
+            .map(|d| hex(&d))
+            .ok_or_else(|| {
+                format!("the server lists a malformed digest for case {case_id}: do not trust this server")
+            }),
+    }
+}
+
+/// Seals an item for the next free `seq` and posts it; on a conflict re-reads the case and seals again.
+/// Returns the `seq` the item was stored at.
+fn upload(
+    desk: &Desk,
+    case_id: &str,
+    mut seal: impl FnMut(u32, &str) -> Result<Vec<u8>, String>,
+    post: impl Fn(u32, &[u8]) -> Result<Posted, String>,
+) -> Result<u32, String> {
+    for _ in 0..UPLOAD_TRIES {
+        let detail = desk.case(case_id)?;
+        let seq = detail.item_count;
+        let ciphertext = seal(seq, &next_prev(&detail, case_id)?)?;
+        match post(seq, &ciphertext)? {
+            Posted::Stored => return Ok(seq),
+            Posted::Conflict => continue,
+        }
+    }
+    Err(format!(
+        "case {case_id} kept changing while this was being stored ({UPLOAD_TRIES} tries): run the command again"
+    ))
+}
+
+/// Seals one investigator item of `kind` with `body` to `recipients`.
+fn sealer<'a>(
+    ctx: &'a Ctx,
+    case_id: &'a str,
+    kind: ItemKind,
+    body: Value,
+    recipients: Vec<age::x25519::Recipient>,
+) -> impl FnMut(u32, &str) -> Result<Vec<u8>, String> + 'a {
+    let today = Day::today();
+    move |seq, prev| {
+        let draft = ItemDraft {
+            kind,
+            case_id,
+            seq,
+            prev_digest: prev,
+            day: &today,
+            role: Role::Investigator,
+            body: body.clone(),
+        };
+        seal_item(draft, ctx.identity.signing_key(), &recipients, MESSAGE_MIN)
+            .map_err(|_| "sealing the item failed".to_owned())
+    }
+}
+
+fn check_text(text: &str, what: &str) -> Result<(), String> {
+    if text.trim().is_empty() {
+        return Err(format!("the {what} is empty: write something to send"));
+    }
+    if text.chars().count() > MAX_MESSAGE_CHARS {
+        return Err(format!(
+            "the {what} is longer than {MAX_MESSAGE_CHARS} characters: shorten it"
+        ));
+    }
+    Ok(())
+}
+
+fn investigator_recipients(ctx: &Ctx) -> Vec<age::x25519::Recipient> {
+    ctx.investigators
+        .iter()
+        .map(|i| i.recipient.clone())
+        .collect()
+}
+
+fn done(line: String) -> Result<ExitCode, String> {
+    let mut out = Out::default();
+    out.line(line);
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `wbs reply … CASE MESSAGE`.
+pub fn reply(opts: &DeskOptions, case: &str, message: &str) -> Result<ExitCode, String> {
+    let case_id = case_arg(case)?;
+    check_text(message, "message")?;
+    let ctx = sealing_context(opts)?;
+    let desk = Desk::connect(&opts.server, &ctx.identity)?;
+    let mut recipients = investigator_recipients(&ctx);
+    let investigators = recipients.len();
+    recipients.push(reporter_recipient(&ctx, &desk, &case_id)?);
+    let body = json!({ "text": message });
+    let seal = sealer(&ctx, &case_id, ItemKind::Reply, body, recipients);
+    let seq = upload(&desk, &case_id, seal, |seq, ct| {
+        desk.post_item(&case_id, seq, ct)
+    })?;
+    done(format!(
+        "case {case_id}: reply stored as item {seq}, sealed to the reporter and {investigators} investigator key(s)"
+    ))
+}
+
+/// `wbs status … CASE STATUS [--note TEXT]`.
+pub fn status(
+    opts: &DeskOptions,
+    case: &str,
+    status: &str,
+    note: Option<&str>,
+) -> Result<ExitCode, String> {
+    let case_id = case_arg(case)?;
+    let Some(status) = Status::from_code(status.trim()) else {
+        let codes: Vec<&str> = Status::ALL.iter().map(|s| s.code()).collect();
+        return Err(format!(
+            "{} is not a status code: use one of {}",
+            clean(status),
+            codes.join(", ")
+        ));
+    };
+    let code = status.code();
+    let Some(text) = note else {
+        let identity = load_identity(&opts.identity)?;
+        let desk = Desk::connect(&opts.server, &identity)?;
+        return match desk.post_status(&case_id, code, None)? {
+            Posted::Stored => done(format!(
+                "case {case_id}: status set to {}",
+                status_label(code)
+            )),
+            Posted::Conflict => Err(format!(
+                "case {case_id} kept changing while the status was being set: run the command again"
+            )),
+        };
+    };
+    check_text(text, "note")?;
+    let ctx = sealing_context(opts)?;
+    let desk = Desk::connect(&opts.server, &ctx.identity)?;
+    let mut recipients = investigator_recipients(&ctx);
+    recipients.push(reporter_recipient(&ctx, &desk, &case_id)?);
+    let body = json!({ "status": code, "text": text });
+    let seal = sealer(&ctx, &case_id, ItemKind::StatusNote, body, recipients);
+    let seq = upload(&desk, &case_id, seal, |seq, ct| {
+        desk.post_status(&case_id, code, Some((seq, ct)))
+    })?;
+    done(format!(
+        "case {case_id}: status set to {}, with a note to the reporter stored as item {seq}",
+        status_label(code)
+    ))
+}
+
+/// `wbs note … CASE TEXT`.
+pub fn note(opts: &DeskOptions, case: &str, text: &str) -> Result<ExitCode, String> {
+    let case_id = case_arg(case)?;
+    check_text(text, "note")?;
+    let ctx = sealing_context(opts)?;
+    let desk = Desk::connect(&opts.server, &ctx.identity)?;
+    let mut recipients = investigator_recipients(&ctx);
+    let investigators = recipients.len();
+    // A key nobody holds, so the note has as many recipients as a reply and looks like one.
+    recipients.push(InvestigatorIdentity::generate(&mut OsRng).recipient());
+    let body = json!({ "text": text });
+    let seal = sealer(&ctx, &case_id, ItemKind::InternalNote, body, recipients);
+    let seq = upload(&desk, &case_id, seal, |seq, ct| {
+        desk.post_item(&case_id, seq, ct)
+    })?;
+    done(format!(
+        "case {case_id}: internal note stored as item {seq}, sealed to {investigators} investigator key(s) only"
+    ))
+}

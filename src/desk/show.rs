@@ -1,0 +1,133 @@
+//! `wbs show --server URL --identity FILE [--keys DIR] [--reveal-identity] [--attachments DIR] CASE`:
+//! fetches a case's items from the desk API, verifies the whole chain (`intake::verify::verify_case`)
+//! and prints the report and the thread in order, exactly as `wbs decrypt` prints an exported case. An
+//! item that fails verification is printed as `item N: REJECTED — why`, never with its content.
+//! Exit status: 0 when everything verified, 1 when anything was rejected, 2 on errors.
+
+use std::io::{self, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::attachments::{self, Source};
+use super::client::Desk;
+use super::decrypt::{self, Ctx};
+use super::export::{
+    attachment_file_name, is_safe_id, item_file_name, AttachmentEntry, CaseFile, ItemEntry,
+    StatusEntry,
+};
+use super::mailbox::{case_arg, deadline_text, DeskOptions};
+use super::render::{self, Out};
+use crate::crypto::{hex, sha256};
+use crate::intake::verify::verify_case;
+
+pub fn run(
+    opts: &DeskOptions,
+    case: &str,
+    reveal_identity: bool,
+    attachments_out: Option<PathBuf>,
+) -> Result<ExitCode, String> {
+    let case_id = case_arg(case)?;
+    let ctx = Ctx::load(&opts.identity, &opts.keys, reveal_identity, attachments_out)?;
+    let desk = Desk::connect(&opts.server, &ctx.identity)?;
+    let detail = desk.case(&case_id)?;
+    let mut files = Vec::with_capacity(detail.items.len());
+    let mut notes = Vec::new();
+    for (seq, listed) in (0u32..).zip(&detail.items) {
+        let bytes = desk.item(&case_id, seq)?;
+        if listed.seq != seq || hex(&sha256(&bytes)) != listed.ciphertext_sha256 {
+            notes.push(format!(
+                "note: item {seq} differs from what the server's case listing says of it"
+            ));
+        }
+        files.push(bytes);
+    }
+    let meta = CaseFile {
+        case_id: case_id.clone(),
+        channel: detail.channel.clone(),
+        created: detail.created.clone(),
+        statuses: detail
+            .status_history
+            .iter()
+            .map(|s| StatusEntry {
+                status: s.status.clone(),
+                day: s.date.clone(),
+            })
+            .collect(),
+        items: (0u32..)
+            .zip(&detail.items)
+            .map(|(seq, i)| ItemEntry {
+                seq,
+                file: item_file_name(seq),
+                ciphertext_sha256: i.ciphertext_sha256.clone(),
+            })
+            .collect(),
+        attachments: detail
+            .attachments
+            .iter()
+            .filter(|a| is_safe_id(&a.id))
+            .map(|a| AttachmentEntry {
+                id: a.id.clone(),
+                file: attachment_file_name(&a.id),
+                ciphertext_len: a.ciphertext_len,
+                ciphertext_sha256: a.ciphertext_sha256.clone(),
+            })
+            .collect(),
+    };
+
+    let mut out = Out::default();
+    out.line(format!("==== case {case_id} ===="));
+    out.field("Channel / Kanal:", &meta.channel);
+    out.field("Created / Dibuat:", &meta.created);
+    out.line("  Status history / Riwayat status:");
+    for s in &meta.statuses {
+        out.line(format!(
+            "      {}  {}",
+            render::clean(&s.day),
+            render::status_label(&s.status)
+        ));
+    }
+    out.field(
+        "Deadline / Tenggat:",
+        &deadline_text(detail.deadline.as_ref()),
+    );
+    let mut problems = notes.len();
+    for n in notes {
+        out.line(n);
+    }
+    // Verified against the case id asked for, never the one the server names.
+    let checked = verify_case(&case_id, &files, &ctx.identities(), &ctx.investigators);
+    let (item_problems, manifest) = decrypt::items(&ctx, &meta, checked, &[], &mut out);
+    problems += item_problems;
+    out.flush()?;
+
+    let fetch = |blob: &str| desk.attachment(&case_id, blob);
+    let source = Source {
+        fetch: &fetch,
+        listing: "the server's case listing",
+        listing_why: "",
+        missing: "is not on the server",
+    };
+    problems += attachments::check(&ctx, &source, &meta, &manifest)?;
+
+    let mut out = Out::default();
+    if problems == 0 {
+        out.line(format!(
+            "case {case_id}: all {} item(s) verified",
+            files.len()
+        ));
+    } else {
+        out.line(format!(
+            "case {case_id}: {problems} problem(s) — do not trust the rejected parts"
+        ));
+    }
+    out.flush()?;
+    if problems == 0 {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        let _ = writeln!(
+            io::stderr(),
+            "wbs: {problems} problem(s) found: rejected parts were not shown as genuine"
+        );
+        Ok(ExitCode::from(1))
+    }
+}

@@ -1,0 +1,486 @@
+//! The investigators' sync API (`/api/v1/desk/…`, docs/format.md): its own router and listener
+//! (`desk_listen`, loopback by default), never part of the public site. Investigators log in by signing a
+//! fresh nonce (see `auth`), then list cases changed since their per-case cursor, fetch ciphertext, and
+//! upload items they sealed on their own machines, with status changes. The server never sees plaintext
+//! here and writes no per-request log line. Errors are `{"error": "<stable code>"}`.
+
+pub mod auth;
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::rejection::{JsonRejection, PathRejection};
+use axum::extract::{DefaultBodyLimit, Path, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::crypto::{hex, sha256};
+use crate::day::{unix_now, Day};
+use crate::intake::deadline::{DeadlinePolicy, Stage};
+use crate::intake::status::Status;
+use crate::intake::submit::{Intake, IntakeError};
+use crate::store::{CaseV1, StoreError};
+
+/// Room for one uploaded item (at most `MAX_UPLOADED_ITEM` bytes) in base64, plus JSON.
+pub const DESK_BODY_LIMIT: usize = 512 * 1024;
+/// How often a status change without an item is retried when items arrive meanwhile.
+const STATUS_TRIES: usize = 5;
+
+/// Every refusal of the desk API, as a stable code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ApiError {
+    /// Not logged in, or the login was refused (one answer for every reason).
+    Auth,
+    NotFound,
+    BadRequest,
+    TooLarge,
+    /// `seq` is not the next sequence number: re-read the case and retry.
+    Conflict,
+    /// The upload is not an age file (or too large for one item).
+    NotAge,
+    UnknownStatus,
+    Busy,
+    Unavailable,
+}
+
+impl ApiError {
+    pub fn code(self) -> &'static str {
+        match self {
+            ApiError::Auth => "auth",
+            ApiError::NotFound => "not-found",
+            ApiError::BadRequest => "bad-request",
+            ApiError::TooLarge => "too-large",
+            ApiError::Conflict => "conflict",
+            ApiError::NotAge => "not-age",
+            ApiError::UnknownStatus => "unknown-status",
+            ApiError::Busy => "busy",
+            ApiError::Unavailable => "unavailable",
+        }
+    }
+
+    fn status(self) -> StatusCode {
+        match self {
+            ApiError::Auth => StatusCode::UNAUTHORIZED,
+            ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::BadRequest => StatusCode::BAD_REQUEST,
+            ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::Conflict => StatusCode::CONFLICT,
+            ApiError::NotAge | ApiError::UnknownStatus => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Busy | ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let mut r = (self.status(), Json(json!({ "error": self.code() }))).into_response();
+        if matches!(self, ApiError::Busy | ApiError::Unavailable) {
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
+        r
+    }
+}
+
+impl From<IntakeError> for ApiError {
+    fn from(e: IntakeError) -> Self {
+        match e {
+            IntakeError::UnknownCase => ApiError::NotFound,
+            IntakeError::Conflict => ApiError::Conflict,
+            IntakeError::NotAge => ApiError::NotAge,
+            IntakeError::Busy => ApiError::Busy,
+            IntakeError::Store(_) | IntakeError::Seal => {
+                tracing::error!(
+                    code = "WBS-DESK-STORE",
+                    "a desk request could not be served"
+                );
+                ApiError::Unavailable
+            }
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        IntakeError::Store(e).into()
+    }
+}
+
+fn json_error(rejection: JsonRejection) -> ApiError {
+    if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::TooLarge
+    } else {
+        ApiError::BadRequest
+    }
+}
+
+/// What the desk API's handlers share.
+pub struct DeskState {
+    pub intake: Arc<Intake>,
+    pub deadlines: DeadlinePolicy,
+    pub auth: auth::DeskAuth,
+}
+
+impl DeskState {
+    pub fn new(intake: Arc<Intake>, keys_dir: PathBuf, deadlines: DeadlinePolicy) -> Arc<Self> {
+        Arc::new(DeskState {
+            intake,
+            deadlines,
+            auth: auth::DeskAuth::new(keys_dir),
+        })
+    }
+}
+
+/// The desk router. Served only on the desk listener.
+pub fn router(state: Arc<DeskState>) -> Router {
+    let authenticated = Router::new()
+        .route("/api/v1/desk/cases", get(list_cases))
+        .route("/api/v1/desk/cases/changes", post(changed_cases))
+        .route("/api/v1/desk/cases/{id}", get(one_case))
+        .route("/api/v1/desk/cases/{id}/items", post(upload_item))
+        .route("/api/v1/desk/cases/{id}/items/{seq}", get(item))
+        .route(
+            "/api/v1/desk/cases/{id}/attachments/{blob}",
+            get(attachment),
+        )
+        .route("/api/v1/desk/cases/{id}/status", post(set_status))
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            require_login,
+        ));
+    Router::new()
+        .route("/api/v1/desk/challenge", post(challenge))
+        .route("/api/v1/desk/login", post(login))
+        .merge(authenticated)
+        .fallback(|| async { ApiError::NotFound })
+        .layer(axum::middleware::from_fn(harden))
+        .layer(DefaultBodyLimit::max(DESK_BODY_LIMIT))
+        .with_state(state)
+}
+
+async fn harden(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+    );
+    response
+}
+
+async fn require_login(
+    State(state): State<Arc<DeskState>>,
+    request: Request,
+    next: Next,
+) -> Response {
+    match state.auth.authorize(request.headers(), unix_now()) {
+        Ok(_) => next.run(request).await,
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn challenge(State(state): State<Arc<DeskState>>) -> Result<Response, ApiError> {
+    let (nonce, expires) = state.auth.challenge(unix_now())?;
+    Ok(Json(json!({ "nonce": nonce, "expires": expires })).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LoginBody {
+    key: String,
+    nonce: String,
+    expires: u64,
+    signature: String,
+}
+
+async fn login(
+    State(state): State<Arc<DeskState>>,
+    headers: HeaderMap,
+    body: Result<Json<LoginBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(body) = body.map_err(json_error)?;
+    // The origin as the client named it: `http://` and the Host it sent.
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .ok_or(ApiError::Auth)?;
+    let origin = format!("http://{host}");
+    let state2 = state.clone();
+    let (token, expires) = tokio::task::spawn_blocking(move || {
+        let req = auth::LoginRequest {
+            key: &body.key,
+            nonce: &body.nonce,
+            expires: body.expires,
+            signature: &body.signature,
+        };
+        state2.auth.login(&origin, &req, unix_now())
+    })
+    .await
+    .map_err(|_| ApiError::Unavailable)??;
+    Ok(Json(json!({ "token": token, "expires": expires })).into_response())
+}
+
+/// Runs store work off the async threads.
+async fn blocking<T, F>(state: &Arc<DeskState>, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&DeskState) -> Result<T, ApiError> + Send + 'static,
+{
+    let state = state.clone();
+    tokio::task::spawn_blocking(move || f(&state))
+        .await
+        .map_err(|_| ApiError::Unavailable)?
+}
+
+fn stage_code(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Acknowledge => "acknowledge",
+        Stage::Feedback => "feedback",
+        Stage::Settle => "settle",
+    }
+}
+
+/// A case as listed: only metadata that is plaintext on the server anyway (DESIGN.md §2).
+fn summary(case: &CaseV1, deadlines: &DeadlinePolicy, today: &Day) -> Value {
+    let deadline = deadlines.next(case, today).map(
+        |d| json!({ "stage": stage_code(d.stage), "due": d.due.as_str(), "overdue": d.overdue }),
+    );
+    let history: Vec<Value> = case
+        .statuses
+        .iter()
+        .map(|s| json!({ "status": s.status, "date": s.day }))
+        .collect();
+    json!({
+        "case_id": case.id,
+        "channel": case.channel,
+        "created": case.created,
+        "status": case.status(),
+        "status_history": history,
+        "item_count": case.item_count,
+        "revision": case.revision(),
+        "attachments": case.attachments.len(),
+        "deadline": deadline,
+    })
+}
+
+fn all_cases(state: &DeskState) -> Result<Vec<CaseV1>, ApiError> {
+    let store = state.intake.store();
+    let mut cases = Vec::new();
+    for id in store.case_ids()? {
+        if let Some(case) = store.case(&id)? {
+            cases.push(case);
+        }
+    }
+    Ok(cases)
+}
+
+async fn list_cases(State(state): State<Arc<DeskState>>) -> Result<Response, ApiError> {
+    blocking(&state, |s| {
+        let today = Day::today();
+        let cases: Vec<Value> = all_cases(s)?
+            .iter()
+            .map(|c| summary(c, &s.deadlines, &today))
+            .collect();
+        Ok(Json(json!({ "cases": cases })).into_response())
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChangesBody {
+    cursors: BTreeMap<String, u64>,
+}
+
+async fn changed_cases(
+    State(state): State<Arc<DeskState>>,
+    body: Result<Json<ChangesBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(body) = body.map_err(json_error)?;
+    blocking(&state, move |s| {
+        let today = Day::today();
+        let cases: Vec<Value> = all_cases(s)?
+            .iter()
+            .filter(|c| body.cursors.get(&c.id) != Some(&c.revision()))
+            .map(|c| summary(c, &s.deadlines, &today))
+            .collect();
+        Ok(Json(json!({ "cases": cases })).into_response())
+    })
+    .await
+}
+
+fn find_case(state: &DeskState, id: &str) -> Result<CaseV1, ApiError> {
+    state.intake.store().case(id)?.ok_or(ApiError::NotFound)
+}
+
+async fn one_case(
+    State(state): State<Arc<DeskState>>,
+    id: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let Path(id) = id.map_err(|_| ApiError::NotFound)?;
+    blocking(&state, move |s| {
+        let case = find_case(s, &id)?;
+        let items: Vec<Value> = s
+            .intake
+            .store()
+            .items(&id)?
+            .iter()
+            .enumerate()
+            .map(|(seq, ct)| {
+                json!({ "seq": seq, "ciphertext_sha256": hex(&sha256(ct)), "len": ct.len() })
+            })
+            .collect();
+        let mut v = summary(&case, &s.deadlines, &Day::today());
+        v["items"] = Value::Array(items);
+        v["attachments"] = json!(case.attachments);
+        Ok(Json(v).into_response())
+    })
+    .await
+}
+
+fn octets(bytes: Vec<u8>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/octet-stream"),
+        )],
+        Bytes::from(bytes),
+    )
+        .into_response()
+}
+
+async fn item(
+    State(state): State<Arc<DeskState>>,
+    path: Result<Path<(String, u32)>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let Path((id, seq)) = path.map_err(|_| ApiError::NotFound)?;
+    blocking(&state, move |s| {
+        let mut items = s.intake.store().items(&id)?;
+        let seq = seq as usize;
+        if seq >= items.len() {
+            return Err(ApiError::NotFound);
+        }
+        Ok(octets(items.swap_remove(seq)))
+    })
+    .await
+}
+
+async fn attachment(
+    State(state): State<Arc<DeskState>>,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let Path((id, blob)) = path.map_err(|_| ApiError::NotFound)?;
+    blocking(&state, move |s| {
+        // Only ids the case lists: a path never comes from the request.
+        let case = find_case(s, &id)?;
+        let listed = case.attachments.iter().find(|a| a.id == blob);
+        let Some(a) = listed else {
+            return Err(ApiError::NotFound);
+        };
+        match s.intake.blobs().read(&a.id) {
+            Ok(bytes) => Ok(octets(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(ApiError::NotFound),
+            Err(e) => Err(StoreError::Io(e).into()),
+        }
+    })
+    .await
+}
+
+fn decode_item(b64: &str) -> Result<Vec<u8>, ApiError> {
+    data_encoding::BASE64
+        .decode(b64.as_bytes())
+        .map_err(|_| ApiError::BadRequest)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ItemBody {
+    seq: u32,
+    ciphertext: String,
+}
+
+async fn upload_item(
+    State(state): State<Arc<DeskState>>,
+    id: Result<Path<String>, PathRejection>,
+    body: Result<Json<ItemBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Path(id) = id.map_err(|_| ApiError::NotFound)?;
+    let Json(body) = body.map_err(json_error)?;
+    let ciphertext = decode_item(&body.ciphertext)?;
+    blocking(&state, move |s| {
+        let case = s
+            .intake
+            .append_uploaded(&id, body.seq, Some(ciphertext), None)?;
+        Ok(created(&case))
+    })
+    .await
+}
+
+fn created(case: &CaseV1) -> Response {
+    (
+        StatusCode::CREATED,
+        Json(json!({ "revision": case.revision(), "item_count": case.item_count })),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatusBody {
+    status: String,
+    #[serde(default)]
+    seq: Option<u32>,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+async fn set_status(
+    State(state): State<Arc<DeskState>>,
+    id: Result<Path<String>, PathRejection>,
+    body: Result<Json<StatusBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Path(id) = id.map_err(|_| ApiError::NotFound)?;
+    let Json(body) = body.map_err(json_error)?;
+    let status = Status::from_code(&body.status).ok_or(ApiError::UnknownStatus)?;
+    let note = body.note.as_deref().map(decode_item).transpose()?;
+    if note.is_some() && body.seq.is_none() {
+        return Err(ApiError::BadRequest);
+    }
+    blocking(&state, move |s| {
+        if let (Some(note), Some(seq)) = (note, body.seq) {
+            let case = s
+                .intake
+                .append_uploaded(&id, seq, Some(note), Some(status))?;
+            return Ok(created(&case));
+        }
+        for _ in 0..STATUS_TRIES {
+            let seq = match body.seq {
+                Some(seq) => seq,
+                None => find_case(s, &id)?.item_count,
+            };
+            match s.intake.append_uploaded(&id, seq, None, Some(status)) {
+                Ok(case) => return Ok(created(&case)),
+                Err(IntakeError::Conflict) if body.seq.is_none() => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(ApiError::Busy)
+    })
+    .await
+}

@@ -1,0 +1,275 @@
+//! Investigator authentication for the desk API (DESIGN.md §5): single-use challenges, signed logins
+//! checked against `keys/`, and short-lived bearer tokens held in memory only. A token stops working as
+//! soon as its investigator's key file leaves `keys/` (the directory is re-read at most once a second).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use axum::http::{header, HeaderMap};
+use ed25519_dalek::VerifyingKey;
+use rand::{rngs::OsRng, RngCore};
+use zeroize::Zeroizing;
+
+use super::ApiError;
+use crate::crypto::token::TokenKey;
+use crate::crypto::{desk_auth, unhex};
+use crate::server;
+
+/// How long a challenge may be answered.
+pub const CHALLENGE_TTL_SECS: u64 = 60;
+/// How long a login lasts.
+pub const TOKEN_TTL_SECS: u64 = 15 * 60;
+/// Bounds on what is kept in memory: beyond them, new challenges or logins get `busy`.
+const MAX_CHALLENGES: usize = 1024;
+const MAX_SESSIONS: usize = 1024;
+/// How often an authenticated request may re-read `keys/`.
+const KEYS_REFRESH: Duration = Duration::from_secs(1);
+
+/// A login as the server checks it.
+pub struct LoginRequest<'a> {
+    /// Hex Ed25519 verifying key.
+    pub key: &'a str,
+    pub nonce: &'a str,
+    pub expires: u64,
+    pub signature: &'a str,
+}
+
+/// The investigator behind a valid token.
+#[derive(Debug, Clone)]
+pub struct Investigator {
+    pub key: VerifyingKey,
+}
+
+struct Session {
+    key: VerifyingKey,
+    expires: u64,
+}
+
+struct KeysCache {
+    loaded: Option<Instant>,
+    keys: Vec<VerifyingKey>,
+    /// Whether the last read failed (logged once per failure streak, by code).
+    failing: bool,
+}
+
+pub struct DeskAuth {
+    keys_dir: PathBuf,
+    tokens: TokenKey,
+    challenges: Mutex<HashMap<String, u64>>,
+    sessions: Mutex<HashMap<[u8; 16], Session>>,
+    keys: Mutex<KeysCache>,
+}
+
+impl DeskAuth {
+    pub fn new(keys_dir: PathBuf) -> Self {
+        let mut root = Zeroizing::new([0u8; 32]);
+        OsRng.fill_bytes(root.as_mut());
+        DeskAuth {
+            keys_dir,
+            tokens: TokenKey::new(&root, "wbs/v1/desk-token"),
+            challenges: Mutex::new(HashMap::new()),
+            sessions: Mutex::new(HashMap::new()),
+            keys: Mutex::new(KeysCache {
+                loaded: None,
+                keys: Vec::new(),
+                failing: false,
+            }),
+        }
+    }
+
+    /// A fresh single-use nonce (base64url of 32 random bytes) and its expiry.
+    pub fn challenge(&self, now: u64) -> Result<(String, u64), ApiError> {
+        let mut raw = [0u8; 32];
+        OsRng.fill_bytes(&mut raw);
+        let nonce = data_encoding::BASE64URL_NOPAD.encode(&raw);
+        let expires = now + CHALLENGE_TTL_SECS;
+        let mut map = self.challenges.lock().map_err(|_| ApiError::Unavailable)?;
+        if map.len() >= MAX_CHALLENGES {
+            map.retain(|_, e| *e >= now);
+            if map.len() >= MAX_CHALLENGES {
+                return Err(ApiError::Busy);
+            }
+        }
+        map.insert(nonce.clone(), expires);
+        Ok((nonce, expires))
+    }
+
+    /// Checks a signed login; on success returns a bearer token and its expiry. Every refusal is the
+    /// same `auth` error. The nonce is used up by any attempt, good or bad.
+    pub fn login(
+        &self,
+        origin: &str,
+        req: &LoginRequest<'_>,
+        now: u64,
+    ) -> Result<(String, u64), ApiError> {
+        let issued = self
+            .challenges
+            .lock()
+            .map_err(|_| ApiError::Unavailable)?
+            .remove(req.nonce);
+        let fresh = issued == Some(req.expires) && now <= req.expires;
+        let key = unhex::<32>(req.key).and_then(|b| VerifyingKey::from_bytes(&b).ok());
+        let Some(key) = key else {
+            return Err(ApiError::Auth);
+        };
+        let known = self.reload_keys().contains(&key);
+        let signed = desk_auth::verify(&key, origin, req.nonce, req.expires, req.signature);
+        if !(fresh && known && signed) {
+            return Err(ApiError::Auth);
+        }
+        let expires = now + TOKEN_TTL_SECS;
+        let token = self.tokens.issue(&mut OsRng, expires);
+        let nonce = self
+            .tokens
+            .verify(&token, now)
+            .ok_or(ApiError::Unavailable)?;
+        let mut sessions = self.sessions.lock().map_err(|_| ApiError::Unavailable)?;
+        if sessions.len() >= MAX_SESSIONS {
+            sessions.retain(|_, s| s.expires >= now);
+            if sessions.len() >= MAX_SESSIONS {
+                return Err(ApiError::Busy);
+            }
+        }
+        sessions.insert(nonce, Session { key, expires });
+        Ok((token, expires))
+    }
+
+    /// The investigator behind the request's bearer token: its MAC and expiry must hold, the server must
+    /// have issued it, and its key must still be in `keys/`.
+    pub fn authorize(&self, headers: &HeaderMap, now: u64) -> Result<Investigator, ApiError> {
+        let token = headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .ok_or(ApiError::Auth)?;
+        self.authorize_token(token.trim(), now)
+    }
+
+    pub fn authorize_token(&self, token: &str, now: u64) -> Result<Investigator, ApiError> {
+        let nonce = self.tokens.verify(token, now).ok_or(ApiError::Auth)?;
+        let key = {
+            let sessions = self.sessions.lock().map_err(|_| ApiError::Unavailable)?;
+            match sessions.get(&nonce) {
+                Some(s) if s.expires >= now => s.key,
+                _ => return Err(ApiError::Auth),
+            }
+        };
+        if !self.current_keys().contains(&key) {
+            if let Ok(mut sessions) = self.sessions.lock() {
+                sessions.remove(&nonce);
+            }
+            return Err(ApiError::Auth);
+        }
+        Ok(Investigator { key })
+    }
+
+    /// Re-reads `keys/` now.
+    fn reload_keys(&self) -> Vec<VerifyingKey> {
+        let Ok(mut cache) = self.keys.lock() else {
+            return Vec::new();
+        };
+        self.refresh(&mut cache);
+        cache.keys.clone()
+    }
+
+    /// The keys, re-read if the last read is more than a second old.
+    fn current_keys(&self) -> Vec<VerifyingKey> {
+        let Ok(mut cache) = self.keys.lock() else {
+            return Vec::new();
+        };
+        if cache.loaded.is_none_or(|t| t.elapsed() >= KEYS_REFRESH) {
+            self.refresh(&mut cache);
+        }
+        cache.keys.clone()
+    }
+
+    fn refresh(&self, cache: &mut KeysCache) {
+        match server::load_keys(&self.keys_dir) {
+            Ok(keys) => {
+                cache.keys = keys.into_iter().map(|k| k.signing).collect();
+                cache.failing = false;
+            }
+            Err(_) => {
+                // Fail closed: while keys/ cannot be read (or holds a private key), nobody logs in.
+                if !cache.failing {
+                    tracing::error!(
+                        code = "WBS-DESK-KEYS",
+                        "the keys directory cannot be read; investigator logins are refused"
+                    );
+                }
+                cache.keys.clear();
+                cache.failing = true;
+            }
+        }
+        cache.loaded = Some(Instant::now());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::keys::InvestigatorIdentity;
+    use rand::SeedableRng;
+
+    const ORIGIN: &str = "http://127.0.0.1:8081";
+
+    fn setup() -> (tempfile::TempDir, DeskAuth, InvestigatorIdentity) {
+        let dir = tempfile::tempdir().expect("tmp");
+        let id = InvestigatorIdentity::generate(&mut rand::rngs::StdRng::seed_from_u64(3));
+        std::fs::write(
+            dir.path().join("alice.pub"),
+            id.public("alice").to_file_text("today"),
+        )
+        .expect("key file");
+        let auth = DeskAuth::new(dir.path().to_path_buf());
+        (dir, auth, id)
+    }
+
+    fn login(
+        auth: &DeskAuth,
+        id: &InvestigatorIdentity,
+        nonce: &str,
+        expires: u64,
+        now: u64,
+    ) -> Result<(String, u64), ApiError> {
+        let key = crate::crypto::hex(id.signing_key().verifying_key().as_bytes());
+        let signature = desk_auth::sign(id.signing_key(), ORIGIN, nonce, expires);
+        let req = LoginRequest {
+            key: &key,
+            nonce,
+            expires,
+            signature: &signature,
+        };
+        auth.login(ORIGIN, &req, now)
+    }
+
+    #[test]
+    fn an_expired_challenge_and_an_expired_token_are_refused() {
+        let (_dir, auth, id) = setup();
+        let (nonce, expires) = auth.challenge(1000).expect("challenge");
+        assert!(matches!(
+            login(&auth, &id, &nonce, expires, expires + 1),
+            Err(ApiError::Auth)
+        ));
+        let (nonce, expires) = auth.challenge(1000).expect("challenge");
+        let (token, token_expires) = login(&auth, &id, &nonce, expires, 1001).expect("login");
+        assert!(auth.authorize_token(&token, 1002).is_ok());
+        assert!(matches!(
+            auth.authorize_token(&token, token_expires + 1),
+            Err(ApiError::Auth)
+        ));
+    }
+
+    #[test]
+    fn challenges_are_bounded() {
+        let (_dir, auth, _id) = setup();
+        for _ in 0..MAX_CHALLENGES {
+            auth.challenge(10).expect("challenge");
+        }
+        assert!(matches!(auth.challenge(10), Err(ApiError::Busy)));
+        // Once they have expired, room is made again.
+        assert!(auth.challenge(10 + CHALLENGE_TTL_SECS + 1).is_ok());
+    }
+}

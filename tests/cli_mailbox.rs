@@ -1,0 +1,685 @@
+//! Golden tests of the investigator's mailbox subcommands against a real server's desk API: `wbs cases`,
+//! `show`, `reply`, `status` and `note` — their exact output (ids, dates, keys and ports masked) and exit
+//! codes — and the forgery test: an investigator-looking reply written straight into the store is
+//! flagged by `wbs show`.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::ffi::OsStr;
+use std::fs;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use common::{client, files_containing, Env, Server, BIN};
+use rand::rngs::OsRng;
+use serde_json::{json, Value};
+use wbs::crypto::envelope::{ItemKind, Role};
+use wbs::crypto::keys::InvestigatorIdentity;
+use wbs::day::Day;
+use wbs::intake::mailbox::{recipient_from_hex, seal_item, ItemDraft, MESSAGE_MIN};
+use wbs::store::{Append, SledStore, Store};
+
+const CHRONOLOGY: &str = "CANARY-CHRONO-5e1f: petugas loket meminta uang pelicin Rp500.000.";
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+/// One server with one investigator (alice) and one submitted report.
+struct World {
+    env: Env,
+    server: Server,
+    alice: PathBuf,
+    case_id: String,
+}
+
+impl World {
+    async fn new() -> World {
+        let env = Env::new();
+        let alice = add_investigator(&env, "alice").0;
+        let server = env.start();
+        let case_id = submit(&server).await;
+        World {
+            env,
+            server,
+            alice,
+            case_id,
+        }
+    }
+
+    /// Runs `wbs SUB --server DESK --identity alice --keys KEYS ARGS…`.
+    fn desk(&self, sub: &str, args: &[&str]) -> Run {
+        self.desk_as(sub, &self.alice, args)
+    }
+
+    fn desk_as(&self, sub: &str, identity: &Path, args: &[&str]) -> Run {
+        let mut all: Vec<&OsStr> = vec![
+            sub.as_ref(),
+            "--server".as_ref(),
+            self.server.desk_base.as_ref(),
+            "--identity".as_ref(),
+            identity.as_os_str(),
+            "--keys".as_ref(),
+            self.env.keys.as_os_str(),
+        ];
+        all.extend(args.iter().map(OsStr::new));
+        run(all)
+    }
+}
+
+fn run<I, S>(args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let out = Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("runs wbs");
+    Run {
+        code: out.status.code().expect("exit code"),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Writes an identity file (0600) and its public file into `keys/`; returns (identity file, identity).
+fn add_investigator(env: &Env, name: &str) -> (PathBuf, InvestigatorIdentity) {
+    let identity = InvestigatorIdentity::generate(&mut OsRng);
+    let file = env.path().join(format!("{name}.identity"));
+    fs::write(&file, identity.to_file_text("2026-01-01").as_bytes()).unwrap();
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
+    fs::write(
+        env.keys.join(format!("{name}.pub")),
+        identity.public(name).to_file_text("2026-01-01"),
+    )
+    .unwrap();
+    (file, identity)
+}
+
+async fn submit(s: &Server) -> String {
+    let body = json!({
+        "reporter": {"kind": "public", "name": "Melati Pelapor", "contact": "melati@example.org", "anonymous": false},
+        "category": "PUNGLI",
+        "chronology": CHRONOLOGY,
+        "parties": [{"name": "Budi Santoso", "position": "Staf Perizinan", "unit": "Bidang Perizinan"}],
+        "incident": {"when": "3 Maret 2026", "place": "Loket 2"},
+        "evidence": ""
+    });
+    let r = client()
+        .post(s.url("/api/v1/reports"))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let v: Value = r.json().await.unwrap();
+    v["case_id"].as_str().unwrap().to_owned()
+}
+
+/// Masks what varies from run to run: case ids, dates, hex keys, ports, the temporary directory.
+fn mask(text: &str, env: &Env) -> String {
+    let text = text.replace(&env.path().display().to_string(), "<TMP>");
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    let is = |j: usize, f: fn(char) -> bool| chars.get(j).is_some_and(|&c| f(c));
+    while i < chars.len() {
+        let rest: String = chars[i..chars.len().min(i + 18)].iter().collect();
+        if rest.len() == 18
+            && rest.starts_with("WBS-")
+            && rest[4..].chars().enumerate().all(|(k, c)| {
+                if k % 5 == 4 {
+                    c == '-'
+                } else {
+                    c.is_ascii_alphanumeric()
+                }
+            })
+        {
+            out.push_str("WBS-<ID>");
+            i += 18;
+            continue;
+        }
+        let date = (0..10).all(|k| {
+            if k == 4 || k == 7 {
+                is(i + k, |c| c == '-')
+            } else {
+                is(i + k, |c| c.is_ascii_digit())
+            }
+        });
+        if date {
+            out.push_str("<DATE>");
+            i += 10;
+            continue;
+        }
+        let hex_run = (0..64).all(|k| is(i + k, |c| c.is_ascii_hexdigit()));
+        if hex_run {
+            let mut j = i;
+            while is(j, |c| c.is_ascii_hexdigit()) {
+                j += 1;
+            }
+            out.push_str("<HEX>");
+            i = j;
+            continue;
+        }
+        if rest.starts_with("127.0.0.1:") {
+            let mut j = i + 10;
+            while is(j, |c| c.is_ascii_digit()) {
+                j += 1;
+            }
+            out.push_str("127.0.0.1:<PORT>");
+            i = j;
+            continue;
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
+fn assert_golden(actual: &str, env: &Env, expected: &str) {
+    let masked = mask(actual, env);
+    assert_eq!(
+        masked, expected,
+        "\n--- masked output ---\n{masked}\n--- expected ---\n{expected}"
+    );
+}
+
+fn assert_ok(r: &Run) {
+    assert_eq!(
+        (r.code, r.stderr.as_str()),
+        (0, ""),
+        "stdout:\n{}\nstderr:\n{}",
+        r.stdout,
+        r.stderr
+    );
+}
+
+/// Asserts exit status 2 with one sentence on stderr containing `what`, and nothing on stdout.
+fn assert_usage_error(r: &Run, what: &str) {
+    assert_eq!(r.code, 2, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    assert_eq!(r.stdout, "", "{}", r.stdout);
+    assert_eq!(r.stderr.trim_end().lines().count(), 1, "{}", r.stderr);
+    assert!(r.stderr.starts_with("wbs: "), "{}", r.stderr);
+    assert!(r.stderr.contains(what), "expected {what:?} in {}", r.stderr);
+    assert!(!r.stderr.contains("panicked"), "{}", r.stderr);
+}
+
+const REPORT_GOLDEN: &str = "\
+item 0: report — verified, signed by the reporter, <DATE>
+  Category / Kategori:           PUNGLI — Pungutan liar / pemerasan (Illegal levies / extortion)
+  Reporter / Pelapor:            Masyarakat (Member of the public)
+  Criteria / Kriteria:           met 1, 2, 3, 4
+  Chronology / Kronologi:
+      CANARY-CHRONO-5e1f: petugas loket meminta uang pelicin Rp500.000.
+  Reported parties / Terlapor:
+      1. Budi Santoso — Staf Perizinan, Bidang Perizinan
+  Time / Waktu:                  3 Maret 2026
+  Place / Tempat:                Loket 2
+  Evidence / Bukti:              (none described)
+  Good faith / Itikad baik:      not asked (API)
+  Attachments / Lampiran:        0 (see the manifest)
+item 1: identity — verified, signed by the reporter, <DATE>
+  Identity / Identitas pelapor:  [hidden: use --reveal-identity]
+item 2: manifest — verified, signed by the reporter, <DATE>
+  Attachments / Lampiran:        none
+";
+
+const REPLY: &str = "Mohon kirim foto kuitansi. <script>alert(1)</script> CANARY-REPLY-8c2d";
+const STATUS_NOTE: &str = "Laporan Anda sudah diverifikasi. CANARY-STATUS-19aa";
+const INTERNAL: &str = "Cek jadwal piket loket 2. CANARY-INTERNAL-77e0";
+
+#[tokio::test]
+async fn cases_show_reply_status_and_note_print_their_golden_output() {
+    let mut w = World::new().await;
+    let id = w.case_id.clone();
+
+    let r = w.desk("cases", &[]);
+    assert_ok(&r);
+    assert_golden(
+        &r.stdout,
+        &w.env,
+        "\
+CASE                CHANNEL   CREATED     STATUS              AGE  DEADLINE
+WBS-<ID>  api       <DATE>  diterima             0d  acknowledge by <DATE>
+1 case(s), 0 overdue
+",
+    );
+
+    let r = w.desk("show", &[&id]);
+    assert_ok(&r);
+    assert_golden(
+        &r.stdout,
+        &w.env,
+        &format!(
+            "\
+==== case WBS-<ID> ====
+  Channel / Kanal:               api
+  Created / Dibuat:              <DATE>
+  Status history / Riwayat status:
+      <DATE>  diterima (Diterima / Received)
+  Deadline / Tenggat:            acknowledge by <DATE>
+{REPORT_GOLDEN}case WBS-<ID>: all 3 item(s) verified
+"
+        ),
+    );
+    assert!(!r.stdout.contains("Melati Pelapor"));
+
+    let r = w.desk("reply", &[&id, REPLY]);
+    assert_ok(&r);
+    assert_golden(
+        &r.stdout,
+        &w.env,
+        "case WBS-<ID>: reply stored as item 3, sealed to the reporter and 1 investigator key(s)\n",
+    );
+
+    let r = w.desk("status", &[&id, "diverifikasi", "--note", STATUS_NOTE]);
+    assert_ok(&r);
+    assert_golden(
+        &r.stdout,
+        &w.env,
+        "case WBS-<ID>: status set to diverifikasi (Diverifikasi / Verified), with a note to the reporter stored as item 4\n",
+    );
+
+    let r = w.desk("note", &[&id, INTERNAL]);
+    assert_ok(&r);
+    assert_golden(
+        &r.stdout,
+        &w.env,
+        "case WBS-<ID>: internal note stored as item 5, sealed to 1 investigator key(s) only\n",
+    );
+
+    // A status change without a note: no item, only the plaintext code and date.
+    let r = w.desk("status", &[&id.to_lowercase(), "ditindaklanjuti"]);
+    assert_ok(&r);
+    assert_golden(
+        &r.stdout,
+        &w.env,
+        "case WBS-<ID>: status set to ditindaklanjuti (Ditindaklanjuti / Under investigation)\n",
+    );
+
+    let r = w.desk("show", &[&id]);
+    assert_ok(&r);
+    assert_golden(
+        &r.stdout,
+        &w.env,
+        &format!(
+            "\
+==== case WBS-<ID> ====
+  Channel / Kanal:               api
+  Created / Dibuat:              <DATE>
+  Status history / Riwayat status:
+      <DATE>  diterima (Diterima / Received)
+      <DATE>  diverifikasi (Diverifikasi / Verified)
+      <DATE>  ditindaklanjuti (Ditindaklanjuti / Under investigation)
+  Deadline / Tenggat:            settle by <DATE>
+{REPORT_GOLDEN}item 3: reply — verified, signed by investigator alice.pub, <DATE>
+  Message to the reporter / Pesan untuk pelapor:
+      {REPLY}
+item 4: status-note — verified, signed by investigator alice.pub, <DATE>
+  Status:                        diverifikasi (Diverifikasi / Verified)
+  Note to the reporter / Catatan untuk pelapor:
+      {STATUS_NOTE}
+item 5: internal-note — verified, signed by investigator alice.pub, <DATE>
+  Internal note, investigators only / Catatan internal:
+      {INTERNAL}
+case WBS-<ID>: all 6 item(s) verified
+"
+        ),
+    );
+
+    let r = w.desk("show", &["--reveal-identity", &id]);
+    assert_ok(&r);
+    assert!(r
+        .stdout
+        .contains("  Name / Nama:                   Melati Pelapor\n"));
+
+    let r = w.desk("cases", &[]);
+    assert_ok(&r);
+    assert_golden(
+        &r.stdout,
+        &w.env,
+        "\
+CASE                CHANNEL   CREATED     STATUS              AGE  DEADLINE
+WBS-<ID>  api       <DATE>  ditindaklanjuti      0d  settle by <DATE>
+1 case(s), 0 overdue
+",
+    );
+
+    // Nothing anyone wrote reached the data directory or the server's output in plaintext.
+    w.server.stop();
+    let canaries: [&[u8]; 4] = [
+        b"CANARY-CHRONO-5e1f",
+        b"CANARY-REPLY-8c2d",
+        b"CANARY-STATUS-19aa",
+        b"CANARY-INTERNAL-77e0",
+    ];
+    assert_eq!(files_containing(&w.env.data, &canaries), vec![]);
+    let log = w.env.log_bytes();
+    for c in canaries {
+        assert!(!common::contains(&log, c));
+    }
+    // No line per request: only start-up and shutdown.
+    let text = w.env.log_text();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    assert!(
+        lines[0].ends_with("reports are encrypted to the investigators' keys investigators=1"),
+        "{text}"
+    );
+    assert!(lines[3].ends_with("stopped"), "{text}");
+    assert!(!text.contains("/api/v1/desk"), "{text}");
+}
+
+#[tokio::test]
+async fn an_overdue_case_is_marked_in_the_listing() {
+    let mut w = World::new().await;
+    w.server.stop();
+    plant_case(&w.env, &w.case_id, "WBS-0000-0000-0001", "2020-01-06");
+    w.server = w.env.start();
+    let r = w.desk("cases", &[]);
+    assert_ok(&r);
+    let age = (Day::today()
+        .midnight()
+        .duration_since(Day::parse("2020-01-06").unwrap().midnight())
+        .unwrap()
+        .as_secs()
+        / 86_400)
+        .to_string();
+    assert_golden(
+        &r.stdout,
+        &w.env,
+        &format!(
+            "\
+CASE                CHANNEL   CREATED     STATUS              AGE  DEADLINE
+WBS-<ID>  api       <DATE>  diterima          {age}d  acknowledge by <DATE>  OVERDUE
+WBS-<ID>  api       <DATE>  diterima             0d  acknowledge by <DATE>
+2 case(s), 1 overdue
+"
+        ),
+    );
+    assert!(r.stdout.contains("acknowledge by 2020-01-09  OVERDUE"));
+}
+
+/// Stores a copy of `like`'s items as case `id` created on `created` (the server must be stopped), as
+/// a case received long ago would be.
+fn plant_case(env: &Env, like: &str, id: &str, created: &str) {
+    use wbs::store::{CaseV1, StatusChangeV1};
+    let store = SledStore::open(&env.data.join("store"), 8 * 1024 * 1024).unwrap();
+    let template = store.case(like).unwrap().unwrap();
+    let items = store.items(like).unwrap();
+    let case = CaseV1 {
+        id: id.to_owned(),
+        created: created.to_owned(),
+        statuses: vec![StatusChangeV1 {
+            status: "diterima".into(),
+            day: created.to_owned(),
+        }],
+        ..template
+    };
+    store.create_case(&case, &items, &[9u8; 32]).unwrap();
+}
+
+#[tokio::test]
+async fn usage_errors_and_refusals_exit_2_with_one_sentence() {
+    let w = World::new().await;
+    let id = w.case_id.clone();
+
+    let r = w.desk("status", &[&id, "verified"]);
+    assert_usage_error(
+        &r,
+        "verified is not a status code: use one of diterima, diverifikasi, perlu-dilengkapi, ditindaklanjuti, diteruskan, selesai",
+    );
+    let r = w.desk("show", &["../../etc"]);
+    assert_usage_error(&r, "is not a case id");
+    let r = w.desk("reply", &[&id, "   "]);
+    assert_usage_error(&r, "the message is empty");
+    let r = w.desk("show", &["WBS-0000-0000-0000"]);
+    assert_usage_error(&r, "the server has no case WBS-0000-0000-0000");
+
+    // An unreachable server, the public site instead of the desk API, and https.
+    let port = common::free_port();
+    for (server, what) in [
+        (
+            format!("http://127.0.0.1:{port}"),
+            "cannot connect to the desk API at http://127.0.0.1:",
+        ),
+        (w.server.base.clone(), "not as the WBS desk API"),
+        ("https://127.0.0.1:1".to_owned(), "must start with http://"),
+        ("wbs.example".to_owned(), "is not a desk API address"),
+    ] {
+        let r = run([
+            "cases",
+            "--server",
+            &server,
+            "--identity",
+            w.alice.to_str().unwrap(),
+        ]);
+        assert_usage_error(&r, what);
+    }
+
+    // An identity whose key is not in the server's keys/.
+    let stranger = w.env.path().join("stranger.identity");
+    fs::write(
+        &stranger,
+        InvestigatorIdentity::generate(&mut OsRng)
+            .to_file_text("x")
+            .as_bytes(),
+    )
+    .unwrap();
+    fs::set_permissions(&stranger, fs::Permissions::from_mode(0o600)).unwrap();
+    let r = w.desk_as("cases", &stranger, &[]);
+    assert_usage_error(&r, "the server refused the login");
+
+    // Replies need --keys: they are sealed to every investigator.
+    let empty = w.env.path().join("no-keys");
+    let r = run([
+        "reply",
+        "--server",
+        &w.server.desk_base,
+        "--identity",
+        w.alice.to_str().unwrap(),
+        "--keys",
+        empty.to_str().unwrap(),
+        &id,
+        "halo",
+    ]);
+    assert_usage_error(&r, "holds no investigator public keys");
+
+    // Missing arguments are clap's usage errors: also exit 2.
+    let r = run(["reply", "--server", &w.server.desk_base]);
+    assert_eq!(r.code, 2);
+    assert_eq!(r.stdout, "");
+}
+
+#[tokio::test]
+async fn a_forged_reply_written_into_the_store_is_flagged_by_show() {
+    let mut w = World::new().await;
+    let id = w.case_id.clone();
+    w.server.stop();
+
+    // A thief of the disk: seals a reply to the reporter and the investigators, signs it with a key
+    // that is not in keys/, and appends it in the right place of the chain.
+    let alice = InvestigatorIdentity::parse(&fs::read_to_string(&w.alice).unwrap()).unwrap();
+    {
+        let store = SledStore::open(&w.env.data.join("store"), 8 * 1024 * 1024).unwrap();
+        let case = store.case(&id).unwrap().unwrap();
+        let items = store.items(&id).unwrap();
+        let report =
+            wbs::crypto::seal::open(&items[0], &[alice.age_identity() as &dyn age::Identity])
+                .unwrap();
+        let report = wbs::crypto::envelope::Envelope::open(&report).unwrap();
+        let reporter =
+            recipient_from_hex(report.body["reporter_keys"]["x25519"].as_str().unwrap()).unwrap();
+        let forger = InvestigatorIdentity::generate(&mut OsRng);
+        let draft = ItemDraft {
+            kind: ItemKind::Reply,
+            case_id: &id,
+            seq: case.item_count,
+            prev_digest: &case.last_digest,
+            day: &Day::today(),
+            role: Role::Investigator,
+            body: json!({"text": "FORGED-REPLY-3b7c: transfer Rp1.000.000 ke rekening ini"}),
+        };
+        let forged = seal_item(
+            draft,
+            forger.signing_key(),
+            &[alice.recipient(), reporter],
+            MESSAGE_MIN,
+        )
+        .unwrap();
+        store
+            .append(
+                &id,
+                case.item_count,
+                Append {
+                    items: vec![forged],
+                    ..Append::default()
+                },
+            )
+            .unwrap();
+    }
+    w.server = w.env.start();
+
+    let r = w.desk("show", &[&id]);
+    assert_eq!(r.code, 1, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    assert!(!r.stdout.contains("FORGED-REPLY-3b7c"), "{}", r.stdout);
+    assert!(
+        mask(&r.stdout, &w.env).contains(REPORT_GOLDEN),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        mask(&r.stdout, &w.env).ends_with(
+            "item 3: REJECTED — signed by a key that is not a known investigator or this case's reporter
+case WBS-<ID>: 1 problem(s) — do not trust the rejected parts
+"
+        ),
+        "{}",
+        r.stdout
+    );
+    assert_eq!(
+        r.stderr,
+        "wbs: 1 problem(s) found: rejected parts were not shown as genuine\n"
+    );
+
+    // A reply after the forgery still chains (to the forged item's ciphertext) and verifies; the
+    // forged item stays flagged.
+    let r = w.desk("reply", &[&id, "Balasan asli."]);
+    assert_ok(&r);
+    let r = w.desk("show", &[&id]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.contains("item 3: REJECTED"));
+    assert!(r
+        .stdout
+        .contains("item 4: reply — verified, signed by investigator alice.pub"));
+}
+
+const PDF: &[u8] = b"%PDF-1.4\n% CANARY-PDF-4410 kuitansi\n%%EOF\n";
+
+/// Submits a report with one PDF attachment in-process (the server must be stopped); returns its id.
+fn submit_with_attachment(env: &Env) -> String {
+    use wbs::intake::attachment::AttachmentSink;
+    use wbs::intake::report::{validate, Party, ReportInput};
+    use wbs::intake::submit::Channel;
+    let prepared = wbs::server::prepare(wbs::config::Config {
+        data: env.data.clone(),
+        keys: env.keys.clone(),
+        ..wbs::config::Config::default()
+    })
+    .unwrap();
+    let intake = prepared.intake.clone();
+    let mut sink =
+        AttachmentSink::new(intake.blobs(), intake.investigators(), "bukti.pdf", 1 << 20);
+    sink.write(PDF);
+    let attachment = sink.finish().map_err(|(_, p)| format!("{p:?}")).unwrap();
+    let input = ReportInput {
+        reporter_kind: "staff".into(),
+        category: "PUNGLI".into(),
+        chronology: CHRONOLOGY.into(),
+        parties: vec![Party {
+            name: "Budi Santoso".into(),
+            position: "Kepala Seksi".into(),
+            unit: "Bidang Perizinan".into(),
+        }],
+        incident_when: "3 Maret 2026".into(),
+        incident_place: "Loket 2".into(),
+        reporter_name: String::new(),
+        reporter_contact: String::new(),
+        anonymous: true,
+        evidence: "Foto kuitansi terlampir.".into(),
+        good_faith: Some(true),
+    };
+    intake
+        .submit_blocking(
+            validate(&input).unwrap(),
+            vec![attachment],
+            Channel::Web,
+            &Day::today(),
+            &mut OsRng,
+        )
+        .unwrap()
+        .case_id
+}
+
+#[tokio::test]
+async fn show_checks_attachments_and_decrypts_them_on_request() {
+    let env = Env::new();
+    let alice = add_investigator(&env, "alice").0;
+    let case_id = submit_with_attachment(&env);
+    let server = env.start();
+    let w = World {
+        env,
+        server,
+        alice,
+        case_id: case_id.clone(),
+    };
+
+    let r = w.desk("show", &[&case_id]);
+    assert_ok(&r);
+    let masked = mask(&r.stdout, &w.env);
+    assert!(
+        masked.contains(&format!(
+            "  Attachments / Lampiran:\n      1. bukti.pdf — application/pdf, {} bytes\n",
+            PDF.len()
+        )),
+        "{masked}"
+    );
+    assert!(
+        masked.ends_with(&format!(
+            "attachment 1 (bukti.pdf): ciphertext matches the signed manifest (application/pdf, {} bytes); use --attachments DIR to decrypt it\ncase WBS-<ID>: all 3 item(s) verified\n",
+            PDF.len()
+        )),
+        "{masked}"
+    );
+    assert!(!r.stdout.contains("CANARY-PDF"));
+
+    let out = w.env.path().join("files");
+    let r = w.desk("show", &["--attachments", out.to_str().unwrap(), &case_id]);
+    assert_ok(&r);
+    assert_eq!(fs::read(out.join(&case_id).join("bukti.pdf")).unwrap(), PDF);
+
+    // The blob altered on the server's disk: rejected, not written.
+    let blob = fs::read_dir(w.env.data.join("blobs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "age"))
+        .unwrap();
+    let mut bytes = fs::read(&blob).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    fs::write(&blob, bytes).unwrap();
+    let out2 = w.env.path().join("files2");
+    let r = w.desk("show", &["--attachments", out2.to_str().unwrap(), &case_id]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(r.stdout.contains(
+        "attachment 1 (bukti.pdf): REJECTED — the file differs from the signed manifest (altered or replaced)"
+    ));
+    assert!(!out2.join(&case_id).join("bukti.pdf").exists());
+}
