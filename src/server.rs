@@ -221,9 +221,15 @@ pub async fn serve(prepared: Prepared) -> Result<(), StartError> {
     let desk_listener = tokio::net::TcpListener::bind(desk_listen)
         .await
         .map_err(|e| StartError::Listen(desk_listen, e))?;
+    // In demo mode the demo identity is the one investigator, so the desk tools can be tried too.
+    let demo_key = prepared
+        .demo
+        .then(|| prepared.intake.investigators().first().map(|i| i.signing))
+        .flatten();
     let desk = crate::web::desk_api::router(crate::web::desk_api::DeskState::new(
         prepared.intake.clone(),
         prepared.config.keys.clone(),
+        demo_key,
         prepared.config.deadlines.clone(),
     ));
     let app = crate::web::app(crate::web::AppState::new(prepared));

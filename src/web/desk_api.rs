@@ -129,11 +129,17 @@ pub struct DeskState {
 }
 
 impl DeskState {
-    pub fn new(intake: Arc<Intake>, keys_dir: PathBuf, deadlines: DeadlinePolicy) -> Arc<Self> {
+    /// `demo_key`: in demo mode, the demo identity's signing key, accepted while `keys/` is empty.
+    pub fn new(
+        intake: Arc<Intake>,
+        keys_dir: PathBuf,
+        demo_key: Option<ed25519_dalek::VerifyingKey>,
+        deadlines: DeadlinePolicy,
+    ) -> Arc<Self> {
         Arc::new(DeskState {
             intake,
             deadlines,
-            auth: auth::DeskAuth::new(keys_dir),
+            auth: auth::DeskAuth::new(keys_dir, demo_key),
         })
     }
 }
