@@ -477,7 +477,13 @@ async fn usage_errors_and_refusals_exit_2_with_one_sentence() {
     let r = w.desk_as("cases", &stranger, &[]);
     assert_usage_error(&r, "the server refused the login");
 
-    // Replies need --keys: they are sealed to every investigator.
+    // Replies need --keys: they are sealed to every investigator. (Without keys, only a case sealed to
+    // the writer alone — a demo server's — may be answered; this one is sealed to alice and bob.)
+    let mut w = w;
+    w.server.stop();
+    add_investigator(&w.env, "bob");
+    w.server = w.env.start();
+    let shared_case = submit(&w.server).await;
     let empty = w.env.path().join("no-keys");
     let r = run([
         "reply",
@@ -487,7 +493,7 @@ async fn usage_errors_and_refusals_exit_2_with_one_sentence() {
         w.alice.to_str().unwrap(),
         "--keys",
         empty.to_str().unwrap(),
-        &id,
+        &shared_case,
         "halo",
     ]);
     assert_usage_error(&r, "holds no investigator public keys");

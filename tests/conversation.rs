@@ -322,3 +322,55 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
         );
     }
 }
+
+/// `cargo run` with no keys is demo mode: the demo identity can try the investigator's side too, and
+/// only for cases sealed to it alone.
+#[tokio::test]
+async fn the_demo_identity_can_try_the_investigator_commands() {
+    let env = Env::new();
+    let mut s = env.start();
+    let c = client();
+    let r = c
+        .post(s.url("/api/v1/reports"))
+        .json(&json!({
+            "reporter": {"kind": "public", "anonymous": true},
+            "category": "GRATIFIKASI",
+            "chronology": "Pemohon memberi hadiah kepada petugas setelah izin terbit.",
+            "parties": [{"name": "Pak C", "position": "Petugas", "unit": "Pelayanan"}],
+            "incident": {"when": "Januari 2026", "place": "Kantor"}
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let v: Value = r.json().await.unwrap();
+    let (receipt, case_id) = (
+        v["receipt"].as_str().unwrap(),
+        v["case_id"].as_str().unwrap(),
+    );
+    let demo = env.demo_identity();
+    let listed = desk(&s, &env, &demo, "cases", &[]);
+    assert!(listed.stdout.contains(case_id));
+    let mark = marker();
+    desk(
+        &s,
+        &env,
+        &demo,
+        "reply",
+        &[case_id, &format!("Terima kasih {mark}")],
+    );
+    let api: Value = c
+        .post(s.url("/api/v1/followup"))
+        .json(&json!({ "receipt": receipt }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        api["messages"][0]["body"],
+        format!("Terima kasih {mark}").as_str()
+    );
+    s.stop();
+}

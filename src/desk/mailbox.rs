@@ -106,23 +106,32 @@ pub fn cases(opts: &DeskOptions) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The identity and `--keys`, which must name at least one investigator: everything sealed here goes
-/// to all of them.
-fn sealing_context(opts: &DeskOptions) -> Result<Ctx, String> {
-    let ctx = Ctx::load(&opts.identity, &opts.keys, false, None)?;
-    if ctx.known_set.is_none() {
-        return Err(format!(
-            "--keys {} holds no investigator public keys: pass a copy of the server's keys/ directory, so that what you write is sealed to every investigator",
-            opts.keys.display()
-        ));
+/// The identity and `--keys`: everything sealed here goes to every investigator named there. With no
+/// keys at all, only a case sealed to this identity alone (a demo server's) may be written to: then
+/// `solo` is set and `reporter_recipient` refuses any other case.
+fn sealing_context(opts: &DeskOptions) -> Result<(Ctx, bool), String> {
+    let mut ctx = Ctx::load(&opts.identity, &opts.keys, false, None)?;
+    if ctx.known_set.is_some() {
+        return Ok((ctx, false));
     }
-    Ok(ctx)
+    let own = vec![ctx.identity.public("(this identity)")];
+    ctx.known_set = Some(crate::crypto::keys::recipients_fingerprint(&own));
+    ctx.investigators = own;
+    Ok((ctx, true))
+}
+
+fn no_keys_error(opts: &DeskOptions) -> String {
+    format!(
+        "--keys {} holds no investigator public keys and this case was not sealed to your identity alone: pass a copy of the server's keys/ directory, so that what you write is sealed to every investigator",
+        opts.keys.display()
+    )
 }
 
 /// The reporter's age recipient from the verified report (item 0). Warns when the report was sealed to
 /// another investigator set than `--keys`.
 fn reporter_recipient(
     ctx: &Ctx,
+    solo: Option<&DeskOptions>,
     desk: &Desk,
     case_id: &str,
 ) -> Result<age::x25519::Recipient, String> {
@@ -143,7 +152,11 @@ fn reporter_recipient(
         None => return Err(format!("case {case_id} has no report")),
     };
     let sealed = report.get("recipients_digest").and_then(Value::as_str);
-    if sealed.is_some_and(|d| Some(d) != ctx.known_set.as_deref()) {
+    if let Some(opts) = solo {
+        if sealed != ctx.known_set.as_deref() {
+            return Err(no_keys_error(opts));
+        }
+    } else if sealed.is_some_and(|d| Some(d) != ctx.known_set.as_deref()) {
         eprintln!(
             "wbs: warning: the report of case {case_id} was sealed to a set of investigator keys other than the one in --keys; if your team does not know of a key change, someone may have added a key on the server"
         );
@@ -243,11 +256,12 @@ fn done(line: String) -> Result<ExitCode, String> {
 pub fn reply(opts: &DeskOptions, case: &str, message: &str) -> Result<ExitCode, String> {
     let case_id = case_arg(case)?;
     check_text(message, "message")?;
-    let ctx = sealing_context(opts)?;
+    let (ctx, solo) = sealing_context(opts)?;
+    let solo = solo.then_some(opts);
     let desk = Desk::connect(&opts.server, &ctx.identity)?;
     let mut recipients = investigator_recipients(&ctx);
     let investigators = recipients.len();
-    recipients.push(reporter_recipient(&ctx, &desk, &case_id)?);
+    recipients.push(reporter_recipient(&ctx, solo, &desk, &case_id)?);
     let body = json!({ "text": message });
     let seal = sealer(&ctx, &case_id, ItemKind::Reply, body, recipients);
     let seq = upload(&desk, &case_id, seal, |seq, ct| {
@@ -289,10 +303,11 @@ pub fn status(
         };
     };
     check_text(text, "note")?;
-    let ctx = sealing_context(opts)?;
+    let (ctx, solo) = sealing_context(opts)?;
+    let solo = solo.then_some(opts);
     let desk = Desk::connect(&opts.server, &ctx.identity)?;
     let mut recipients = investigator_recipients(&ctx);
-    recipients.push(reporter_recipient(&ctx, &desk, &case_id)?);
+    recipients.push(reporter_recipient(&ctx, solo, &desk, &case_id)?);
     let body = json!({ "status": code, "text": text });
     let seal = sealer(&ctx, &case_id, ItemKind::StatusNote, body, recipients);
     let seq = upload(&desk, &case_id, seal, |seq, ct| {
@@ -308,8 +323,13 @@ pub fn status(
 pub fn note(opts: &DeskOptions, case: &str, text: &str) -> Result<ExitCode, String> {
     let case_id = case_arg(case)?;
     check_text(text, "note")?;
-    let ctx = sealing_context(opts)?;
+    let (ctx, solo) = sealing_context(opts)?;
+    let solo = solo.then_some(opts);
     let desk = Desk::connect(&opts.server, &ctx.identity)?;
+    if solo.is_some() {
+        // Only to check that the case was sealed to this identity alone.
+        reporter_recipient(&ctx, solo, &desk, &case_id)?;
+    }
     let mut recipients = investigator_recipients(&ctx);
     let investigators = recipients.len();
     // A key nobody holds, so the note has as many recipients as a reply and looks like one.
