@@ -325,3 +325,39 @@ async fn english_pages_are_complete() {
     assert!(page.contains("lang=\"en\""));
     server.stop();
 }
+
+#[tokio::test]
+#[ignore = "needs chromium and chromium-driver (Debian packages)"]
+async fn a_reporter_follows_up_with_javascript_off() {
+    let env = Env::new();
+    let mut server = env.start();
+    let d = Driver::start().await;
+    d.goto(&server.url("/lapor")).await;
+    fill_required(&d, "FOLLOW-UP").await;
+    d.click("#kirim").await;
+    d.wait_for("#resi").await;
+    let page = d.source().await;
+    let receipt = common::receipt_in(&page).unwrap();
+
+    d.goto(&server.url("/pantau")).await;
+    // Typed as a person might: lower case, with spaces.
+    d.type_into("#receipt", &receipt.to_lowercase().replace('-', " ")).await;
+    d.click("form[action='/pantau'] button").await;
+    d.wait_for("#thread-title").await;
+    let case = d.source().await;
+    assert!(case.contains("Status: Diterima"), "{case}");
+    assert!(case.contains("Diverifikasi paling lambat"));
+    d.type_into("#body", "Saya menyimpan salinan kuitansinya.").await;
+    d.click("#kirim").await;
+    d.wait_for(".thread li.from-me").await;
+    d.screenshot("pantau").await;
+    assert!(d.source().await.contains("Saya menyimpan salinan kuitansinya."));
+
+    // Logging out ends the session: reloading shows the receipt form again.
+    d.click("form.logout button").await;
+    d.wait_for("#receipt").await;
+    d.goto(&server.url("/pantau")).await;
+    d.wait_for("#receipt").await;
+    assert!(!d.source().await.contains("Saya menyimpan salinan kuitansinya."));
+    server.stop();
+}
