@@ -72,6 +72,8 @@ pub async fn count_and_harden(
     set(h, header::REFERRER_POLICY, "no-referrer");
     set(h, header::X_FRAME_OPTIONS, "DENY");
     set(h, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    // Everything, the stylesheet included: a cached file on a shared device would show that someone
+    // visited the WBS site.
     set(h, header::CACHE_CONTROL, "no-store");
     set(
         h,
