@@ -341,23 +341,31 @@ async fn a_reporter_follows_up_with_javascript_off() {
 
     d.goto(&server.url("/pantau")).await;
     // Typed as a person might: lower case, with spaces.
-    d.type_into("#receipt", &receipt.to_lowercase().replace('-', " ")).await;
+    d.type_into("#receipt", &receipt.to_lowercase().replace('-', " "))
+        .await;
     d.click("form[action='/pantau'] button").await;
     d.wait_for("#thread-title").await;
     let case = d.source().await;
     assert!(case.contains("Status: Diterima"), "{case}");
     assert!(case.contains("Diverifikasi paling lambat"));
-    d.type_into("#body", "Saya menyimpan salinan kuitansinya.").await;
+    d.type_into("#body", "Saya menyimpan salinan kuitansinya.")
+        .await;
     d.click("#kirim").await;
     d.wait_for(".thread li.from-me").await;
     d.screenshot("pantau").await;
-    assert!(d.source().await.contains("Saya menyimpan salinan kuitansinya."));
+    assert!(d
+        .source()
+        .await
+        .contains("Saya menyimpan salinan kuitansinya."));
 
     // Logging out ends the session: reloading shows the receipt form again.
     d.click("form.logout button").await;
     d.wait_for("#receipt").await;
     d.goto(&server.url("/pantau")).await;
     d.wait_for("#receipt").await;
-    assert!(!d.source().await.contains("Saya menyimpan salinan kuitansinya."));
+    assert!(!d
+        .source()
+        .await
+        .contains("Saya menyimpan salinan kuitansinya."));
     server.stop();
 }
