@@ -23,6 +23,7 @@ pub struct FileConfig {
     pub desk_listen: Option<SocketAddr>,
     pub deadlines: Option<DeadlinePolicy>,
     pub session_idle_minutes: Option<u64>,
+    pub whatsapp: Option<WhatsAppFile>,
 }
 
 #[derive(Debug, Clone)]
@@ -42,6 +43,8 @@ pub struct Config {
     pub deadlines: DeadlinePolicy,
     /// A reporter's session ends after this many minutes without use (and after 2 hours in any case).
     pub session_idle_secs: u64,
+    /// The WhatsApp channel, when configured (docs/whatsapp.md).
+    pub whatsapp: Option<WhatsAppConfig>,
 }
 
 impl Default for Config {
@@ -58,6 +61,7 @@ impl Default for Config {
             desk_listen: SocketAddr::from(([127, 0, 0, 1], 8081)),
             deadlines: DeadlinePolicy::default(),
             session_idle_secs: 15 * 60,
+            whatsapp: None,
         }
     }
 }
@@ -68,6 +72,8 @@ pub enum ConfigError {
     Read(PathBuf, std::io::Error),
     #[error("the config file {0} is not valid: {1}")]
     Parse(PathBuf, String),
+    #[error("the WhatsApp settings are incomplete or invalid: {0}")]
+    WhatsApp(String),
 }
 
 impl Config {
@@ -126,6 +132,16 @@ impl Config {
         if args.production {
             c.production = true;
         }
+        c.whatsapp = WhatsAppConfig::resolve(file.whatsapp, |k| std::env::var(k).ok())?;
+        if c.production
+            && c.whatsapp
+                .as_ref()
+                .is_some_and(|w| !w.graph_base_url.starts_with("https://"))
+        {
+            return Err(ConfigError::WhatsApp(
+                "graph_base_url must be an https:// URL in production".into(),
+            ));
+        }
         Ok(c)
     }
 }
@@ -134,4 +150,166 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read(path.into(), e))?;
     // toml's messages quote the offending line of the config file, never report data: safe to show.
     toml::from_str(&text).map_err(|e| ConfigError::Parse(path.into(), e.message().to_owned()))
+}
+
+/// The Graph API base URL when none is configured.
+pub const DEFAULT_GRAPH_BASE_URL: &str = "https://graph.facebook.com/v21.0";
+
+/// The `[whatsapp]` section as written. Secrets are never printed (hand-written `Debug`).
+#[derive(Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WhatsAppFile {
+    pub verify_token: Option<String>,
+    pub app_secret: Option<String>,
+    pub access_token: Option<String>,
+    pub phone_number_id: Option<String>,
+    pub graph_base_url: Option<String>,
+    pub public_url: Option<String>,
+}
+
+impl std::fmt::Debug for WhatsAppFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WhatsAppFile")
+            .field(
+                "verify_token",
+                &self.verify_token.as_ref().map(|_| "<secret>"),
+            )
+            .field("app_secret", &self.app_secret.as_ref().map(|_| "<secret>"))
+            .field(
+                "access_token",
+                &self.access_token.as_ref().map(|_| "<secret>"),
+            )
+            .field("phone_number_id", &self.phone_number_id)
+            .field("graph_base_url", &self.graph_base_url)
+            .field("public_url", &self.public_url)
+            .finish()
+    }
+}
+
+/// The WhatsApp Business Cloud API channel. Secrets are wiped from memory when dropped and never
+/// printed (hand-written `Debug`).
+#[derive(Clone)]
+pub struct WhatsAppConfig {
+    /// The token Meta echoes in the `hub.challenge` handshake.
+    pub verify_token: zeroize::Zeroizing<String>,
+    /// The app secret that keys `X-Hub-Signature-256`.
+    pub app_secret: zeroize::Zeroizing<String>,
+    /// The (system user) access token for the Graph API.
+    pub access_token: zeroize::Zeroizing<String>,
+    /// The business phone number's id (not the number itself).
+    pub phone_number_id: String,
+    /// `https://graph.facebook.com/v21.0` unless set (tests point it at a local stand-in).
+    pub graph_base_url: String,
+    /// The public address of the web site, named in chat messages (`/pantau`, `/lapor`).
+    pub public_url: Option<String>,
+}
+
+impl std::fmt::Debug for WhatsAppConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WhatsAppConfig")
+            .field("verify_token", &"<secret>")
+            .field("app_secret", &"<secret>")
+            .field("access_token", &"<secret>")
+            .field("phone_number_id", &self.phone_number_id)
+            .field("graph_base_url", &self.graph_base_url)
+            .field("public_url", &self.public_url)
+            .finish()
+    }
+}
+
+impl WhatsAppConfig {
+    /// The section from the file, each value overridden by its environment variable
+    /// (`WBS_WHATSAPP_VERIFY_TOKEN`, `…_APP_SECRET`, `…_ACCESS_TOKEN`, `…_PHONE_NUMBER_ID`,
+    /// `…_GRAPH_BASE_URL`, `…_PUBLIC_URL`). `None` when nothing is set: the channel is off.
+    pub fn resolve(
+        file: Option<WhatsAppFile>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<Self>, ConfigError> {
+        let file = file.unwrap_or_default();
+        let pick = |name: &str, value: Option<String>| {
+            env(&format!("WBS_WHATSAPP_{name}"))
+                .or(value)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let verify_token = pick("VERIFY_TOKEN", file.verify_token);
+        let app_secret = pick("APP_SECRET", file.app_secret);
+        let access_token = pick("ACCESS_TOKEN", file.access_token);
+        let phone_number_id = pick("PHONE_NUMBER_ID", file.phone_number_id);
+        let graph_base_url = pick("GRAPH_BASE_URL", file.graph_base_url);
+        let public_url = pick("PUBLIC_URL", file.public_url);
+        let required = [&verify_token, &app_secret, &access_token, &phone_number_id];
+        if required.iter().all(|v| v.is_none()) {
+            return Ok(None);
+        }
+        let (Some(verify_token), Some(app_secret), Some(access_token), Some(phone_number_id)) =
+            (verify_token, app_secret, access_token, phone_number_id)
+        else {
+            return Err(ConfigError::WhatsApp(
+                "set all of verify_token, app_secret, access_token and phone_number_id (or none)"
+                    .into(),
+            ));
+        };
+        if !phone_number_id.chars().all(|c| c.is_ascii_digit()) {
+            return Err(ConfigError::WhatsApp(
+                "phone_number_id is the numeric id Meta shows for the business number".into(),
+            ));
+        }
+        let base = graph_base_url
+            .unwrap_or_else(|| DEFAULT_GRAPH_BASE_URL.to_owned())
+            .trim_end_matches('/')
+            .to_owned();
+        if !(base.starts_with("https://") || base.starts_with("http://")) {
+            return Err(ConfigError::WhatsApp(
+                "graph_base_url must be an https:// URL".into(),
+            ));
+        }
+        Ok(Some(WhatsAppConfig {
+            verify_token: zeroize::Zeroizing::new(verify_token),
+            app_secret: zeroize::Zeroizing::new(app_secret),
+            access_token: zeroize::Zeroizing::new(access_token),
+            phone_number_id,
+            graph_base_url: base,
+            public_url: public_url.map(|u| u.trim_end_matches('/').to_owned()),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod whatsapp_tests {
+    use super::*;
+
+    fn file() -> WhatsAppFile {
+        WhatsAppFile {
+            verify_token: Some("vt".into()),
+            app_secret: Some("s3cret-app".into()),
+            access_token: Some("t0ken".into()),
+            phone_number_id: Some("109876543210987".into()),
+            ..WhatsAppFile::default()
+        }
+    }
+
+    #[test]
+    fn whatsapp_settings_resolve_with_environment_overrides_and_hide_secrets() {
+        assert!(WhatsAppConfig::resolve(None, |_| None)
+            .expect("ok")
+            .is_none());
+        let c = WhatsAppConfig::resolve(Some(file()), |k| {
+            (k == "WBS_WHATSAPP_GRAPH_BASE_URL").then(|| "http://127.0.0.1:9/v21.0/".to_owned())
+        })
+        .expect("ok")
+        .expect("on");
+        assert_eq!(c.graph_base_url, "http://127.0.0.1:9/v21.0");
+        let shown = format!("{c:?} {:?}", file());
+        assert!(
+            !shown.contains("s3cret-app") && !shown.contains("t0ken") && !shown.contains("\"vt\"")
+        );
+        let mut partial = file();
+        partial.access_token = None;
+        assert!(WhatsAppConfig::resolve(Some(partial), |_| None).is_err());
+        let d = WhatsAppConfig::resolve(Some(file()), |_| None)
+            .expect("ok")
+            .expect("on");
+        assert_eq!(d.graph_base_url, DEFAULT_GRAPH_BASE_URL);
+    }
 }

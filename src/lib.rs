@@ -12,3 +12,4 @@ pub mod intake;
 pub mod server;
 pub mod store;
 pub mod web;
+pub mod whatsapp;

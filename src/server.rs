@@ -42,6 +42,8 @@ pub enum StartError {
     InUse(PathBuf),
     #[error("cannot listen on {0}: {1}")]
     Listen(std::net::SocketAddr, std::io::Error),
+    #[error("the WhatsApp channel cannot start: {0}")]
+    WhatsApp(String),
 }
 
 /// The investigators to encrypt to, and whether they are the demo key.
@@ -114,6 +116,8 @@ pub struct Prepared {
     pub intake: Arc<Intake>,
     pub demo: bool,
     pub swept: usize,
+    /// The WhatsApp channel, when configured (its workers start in `serve`).
+    pub whatsapp: Option<Arc<crate::whatsapp::WhatsApp>>,
 }
 
 /// Checks the keys and the mode, opens the store and sweeps orphans. Fails closed.
@@ -175,6 +179,11 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
             referenced.extend(case.attachments.into_iter().map(|a| a.id));
         }
     }
+    // Photos and documents of WhatsApp dialogues still in progress are kept too.
+    referenced.extend(
+        crate::whatsapp::prepare_store(&store, crate::day::unix_now())
+            .map_err(|e| derr(e.to_string()))?,
+    );
     let swept = blobs.sweep(&referenced).map_err(|e| derr(e.to_string()))?;
 
     let intake = Intake::new(
@@ -184,11 +193,25 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
         salt,
         config.kdf_concurrency,
     );
+    let intake = Arc::new(intake);
+    let whatsapp = match &config.whatsapp {
+        Some(wa) => Some(
+            crate::whatsapp::WhatsApp::new(
+                wa.clone(),
+                intake.clone(),
+                config.max_upload_bytes,
+                config.max_attachments,
+            )
+            .map_err(StartError::WhatsApp)?,
+        ),
+        None => None,
+    };
     Ok(Prepared {
         config,
-        intake: Arc::new(intake),
+        intake,
         demo,
         swept,
+        whatsapp,
     })
 }
 
@@ -232,6 +255,11 @@ pub async fn serve(prepared: Prepared) -> Result<(), StartError> {
         demo_key,
         prepared.config.deadlines.clone(),
     ));
+    let whatsapp = prepared.whatsapp.clone();
+    if let Some(wa) = &whatsapp {
+        wa.start();
+        tracing::info!("WhatsApp channel on: webhook at /webhook/whatsapp");
+    }
     let app = crate::web::app(crate::web::AppState::new(prepared));
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let on_stop = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
@@ -252,6 +280,10 @@ pub async fn serve(prepared: Prepared) -> Result<(), StartError> {
         .with_graceful_shutdown(on_stop(stopped))
         .into_future();
     let (public, desk) = tokio::join!(public, desk);
+    if let Some(wa) = whatsapp {
+        // Replies wait in memory only: give the ones still queued a moment to go out.
+        wa.wind_down(std::time::Duration::from_secs(5)).await;
+    }
     public.map_err(|e| StartError::Listen(listen, e))?;
     desk.map_err(|e| StartError::Listen(desk_listen, e))?;
     tracing::info!("stopped");

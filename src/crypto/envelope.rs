@@ -25,6 +25,8 @@ pub enum ItemKind {
     InternalNote,
     StatusNote,
     RevealRecord,
+    /// A one-time receipt was replaced: signed by the old reporter key, names the new one.
+    Rekey,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

@@ -85,6 +85,7 @@ pub(super) fn kind_name(kind: ItemKind) -> &'static str {
         ItemKind::InternalNote => "internal-note",
         ItemKind::StatusNote => "status-note",
         ItemKind::RevealRecord => "reveal-record",
+        ItemKind::Rekey => "rekey",
     }
 }
 
@@ -123,6 +124,7 @@ pub(super) fn body(
         )
         .map(|()| Vec::new()),
         ItemKind::StatusNote => status_note(out, &envelope.body).map(|()| Vec::new()),
+        ItemKind::Rekey => rekey(out, &envelope.body).map(|()| Vec::new()),
         _ => {
             other(out, &envelope.body);
             Ok(Vec::new())
@@ -289,6 +291,21 @@ fn status_note(out: &mut Out, body: &Value) -> Result<(), &'static str> {
         .ok_or(UNREADABLE)?;
     out.field("Status:", &status_label(status));
     text(out, body, "Note to the reporter / Catatan untuk pelapor:")
+}
+
+/// A one-time (chat) receipt replaced at the reporter's first web login: `{"reporter_keys", …}`. The
+/// previous reporter secret it carries (for the reporter's own use) is not printed.
+fn rekey(out: &mut Out, body: &Value) -> Result<(), &'static str> {
+    let ed = body
+        .pointer("/reporter_keys/ed25519")
+        .and_then(Value::as_str)
+        .ok_or(UNREADABLE)?;
+    out.field(
+        "Receipt replaced / Resi diganti:",
+        "the one-time receipt from the chat was replaced at the reporter's first web login",
+    );
+    out.field("New reporter key / Kunci baru:", &format!("ed25519 {ed}"));
+    Ok(())
 }
 
 /// Items of later features: their text, or the body as JSON.

@@ -24,7 +24,7 @@ pub(super) fn file(ctx: &Ctx, path: &Path) -> Result<usize, String> {
             return Ok(1);
         }
     };
-    let env = match Envelope::open(&signed) {
+    let mut env = match Envelope::open(&signed) {
         Ok(env) => env,
         Err(e) => {
             out.line(format!(
@@ -75,7 +75,10 @@ pub(super) fn file(ctx: &Ctx, path: &Path) -> Result<usize, String> {
         problems += 1;
     }
     let mut body = Out::default();
-    match render::body(&mut body, &env, ctx.reveal) {
+    // A chat report carries its answers sealed inside (docs/format.md, "Sealed answers").
+    let opened = crate::intake::answers::expand(env.kind, &mut env.body, &ctx.identities())
+        .map_err(|_| "an answer sealed inside it does not open or does not belong to it");
+    match opened.and_then(|()| render::body(&mut body, &env, ctx.reveal)) {
         Ok(_) => out.append(body),
         Err(why) => {
             out.line(format!("{name}: REJECTED — {why}"));

@@ -9,6 +9,7 @@ use ed25519_dalek::SigningKey;
 use rand::rngs::OsRng;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use zeroize::Zeroizing;
 
 use super::attachment::{ManifestEntry, SealedAttachment};
 use super::submit::{Intake, IntakeError};
@@ -97,6 +98,96 @@ fn text_of(body: &serde_json::Value) -> String {
         .to_owned()
 }
 
+/// The body key of a `rekey` item that hands the previous reporter X25519 secret on to the new key, so
+/// replies sealed before the receipt was replaced stay readable (docs/format.md).
+pub const PREVIOUS_X25519_SECRET: &str = "previous_x25519_secret";
+
+/// What the reporter can open of a case: each item's envelope (when it decrypts with the receipt's key
+/// or an earlier key handed on by a `rekey` item), `None` for items sealed to investigators only.
+fn open_as_reporter(
+    case: &CaseV1,
+    items: &[Vec<u8>],
+    current: age::x25519::Identity,
+) -> Vec<Option<Result<Envelope, ()>>> {
+    let mut identities = vec![current];
+    let mut opened: Vec<Option<Result<Envelope, ()>>> = vec![None; items.len()];
+    loop {
+        let mut handed_on = Vec::new();
+        {
+            let ids: Vec<&dyn age::Identity> =
+                identities.iter().map(|i| i as &dyn age::Identity).collect();
+            for (seq, ct) in items.iter().enumerate() {
+                if opened[seq].is_some() {
+                    continue;
+                }
+                let Ok(signed) = seal::open(ct, &ids) else {
+                    continue;
+                };
+                let envelope = Envelope::open(&signed).map_err(|_| ());
+                if let Ok(e) = &envelope {
+                    let secret = e
+                        .body
+                        .get(PREVIOUS_X25519_SECRET)
+                        .and_then(|v| v.as_str())
+                        .and_then(unhex::<32>)
+                        .map(Zeroizing::new);
+                    if let (ItemKind::Rekey, true, Some(secret)) =
+                        (e.kind, e.case_id == case.id, secret)
+                    {
+                        let keys = crate::crypto::keys::ReporterKeys::from_seeds(&secret, &[0; 32]);
+                        handed_on.extend(keys.age_identity());
+                    }
+                }
+                opened[seq] = Some(envelope);
+            }
+        }
+        if handed_on.is_empty() {
+            return opened;
+        }
+        identities.extend(handed_on);
+    }
+}
+
+/// For each position, the reporter signing key in force there: the receipt's own key after the last
+/// consistent `rekey`, each rekey's signer before it. Rekeys that do not chain up to the receipt's key
+/// are returned as rejected positions.
+fn reporter_keys_by_position(
+    opened: &[Option<Result<Envelope, ()>>],
+    current: String,
+) -> (Vec<String>, Vec<usize>) {
+    let rekeys: Vec<(usize, &Envelope)> = opened
+        .iter()
+        .enumerate()
+        .filter_map(|(seq, o)| match o {
+            Some(Ok(e)) if e.kind == ItemKind::Rekey => Some((seq, e)),
+            _ => None,
+        })
+        .collect();
+    let mut keys = vec![current.clone(); opened.len()];
+    let mut rejected = Vec::new();
+    let mut expected = current;
+    let mut upto = opened.len();
+    for (seq, e) in rekeys.into_iter().rev() {
+        let names = e
+            .body
+            .pointer("/reporter_keys/ed25519")
+            .and_then(|v| v.as_str());
+        if names != Some(expected.as_str()) || e.author.role != Role::Reporter {
+            rejected.push(seq);
+            continue;
+        }
+        for k in keys.iter_mut().take(upto).skip(seq + 1) {
+            *k = expected.clone();
+        }
+        expected = e.author.key.clone();
+        upto = seq + 1;
+    }
+    for k in keys.iter_mut().take(upto) {
+        *k = expected.clone();
+    }
+    (keys, rejected)
+}
+
 /// Verifies the items a reporter can decrypt and turns the genuine ones into messages.
 pub fn reporter_thread(
     case: &CaseV1,
@@ -107,12 +198,14 @@ pub fn reporter_thread(
     let Some(identity) = keys.reporter.age_identity() else {
         return (Vec::new(), 0);
     };
-    let reporter_key = hex(keys.reporter.signing_key().verifying_key().as_bytes());
+    let own_key = hex(keys.reporter.signing_key().verifying_key().as_bytes());
+    let opened = open_as_reporter(case, items, identity);
+    let (reporter_key, bad_rekeys) = reporter_keys_by_position(&opened, own_key);
     let mut messages = Vec::new();
     let mut rejected = 0;
-    for (seq, ct) in items.iter().enumerate() {
+    for (seq, envelope) in opened.into_iter().enumerate() {
         // Items sealed only to investigators (the report, identity, notes) do not open: not ours to see.
-        let Ok(signed) = seal::open(ct, &[&identity as &dyn age::Identity]) else {
+        let Some(envelope) = envelope else {
             continue;
         };
         let prev = if seq == 0 {
@@ -120,9 +213,13 @@ pub fn reporter_thread(
         } else {
             sha256(&items[seq - 1])
         };
-        let genuine = Envelope::open(&signed).ok().filter(|e| {
+        let genuine = envelope.ok().filter(|e| {
             let signer_ok = match e.author.role {
-                Role::Reporter => e.author.key == reporter_key && e.kind == ItemKind::Followup,
+                Role::Reporter => {
+                    e.author.key == reporter_key[seq]
+                        && matches!(e.kind, ItemKind::Followup | ItemKind::Rekey)
+                        && !bad_rekeys.contains(&seq)
+                }
                 Role::Investigator => {
                     investigators
                         .iter()
@@ -136,6 +233,8 @@ pub fn reporter_thread(
                 && signer_ok
         });
         match genuine {
+            // A replaced receipt is bookkeeping, not a message.
+            Some(e) if e.kind == ItemKind::Rekey => {}
             Some(e) => messages.push(ThreadMessage {
                 from: e.author.role,
                 date: e.day.clone(),

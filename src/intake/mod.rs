@@ -1,6 +1,7 @@
 //! The domain: what a report is, when it is actionable (the office's four criteria), how a submission
 //! becomes a sealed case, and how a case's items are verified.
 
+pub mod answers;
 pub mod attachment;
 pub mod deadline;
 pub mod lang;

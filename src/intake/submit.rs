@@ -12,7 +12,7 @@ use super::report::{ReporterIdentity, ValidReport};
 use super::status::Status;
 use crate::crypto::envelope::{genesis_digest, Author, Envelope, ItemKind, Role, ENVELOPE_VERSION};
 use crate::crypto::keys::{recipients_fingerprint, InvestigatorPublic};
-use crate::crypto::receipt::Receipt;
+use crate::crypto::receipt::{Receipt, ReceiptKeys};
 use crate::crypto::{hex, seal, sha256};
 use crate::day::Day;
 use crate::store::{AttachmentRefV1, BlobStore, CaseV1, StatusChangeV1, Store, StoreError};
@@ -27,6 +27,7 @@ pub const MANIFEST_MIN: usize = 1024;
 pub enum Channel {
     Web,
     Api,
+    WhatsApp,
 }
 
 impl Channel {
@@ -34,6 +35,7 @@ impl Channel {
         match self {
             Channel::Web => "web",
             Channel::Api => "api",
+            Channel::WhatsApp => "whatsapp",
         }
     }
 }
@@ -66,6 +68,13 @@ pub struct KdfPermit {
 pub struct Submitted {
     pub receipt: Receipt,
     pub case_id: String,
+}
+
+/// A case about to be made: its random id, a fresh receipt and the keys derived from it.
+pub struct NewCase {
+    pub case_id: String,
+    pub receipt: Receipt,
+    pub keys: ReceiptKeys,
 }
 
 /// The intake service shared by every channel.
@@ -178,73 +187,24 @@ impl Intake {
         today: &Day,
         rng: &mut (impl RngCore + CryptoRng),
     ) -> Result<Submitted, IntakeError> {
-        let receipt = Receipt::generate(rng);
-        let keys = receipt.derive(&self.salt).map_err(|_| IntakeError::Seal)?;
-        let reporter_key = keys.reporter.signing_key();
-        let case_id = new_case_id(rng);
-        let recipients: Vec<_> = self
-            .investigators
-            .iter()
-            .map(|r| r.recipient.clone())
-            .collect();
-        let author = Author {
-            role: Role::Reporter,
-            key: hex(reporter_key.verifying_key().as_bytes()),
-        };
-
+        let new = self.new_case(rng)?;
         let identity = report.identity.clone().unwrap_or(ReporterIdentity {
             anonymous: true,
             name: String::new(),
             contact: String::new(),
         });
         let manifest: Vec<&ManifestEntry> = attachments.iter().map(|a| &a.entry).collect();
-        let bodies = [
-            (
-                ItemKind::Report,
-                json!({
-                    "channel": channel.code(),
-                    "report": report,
-                    "reporter_keys": {
-                        "x25519": hex(&keys.reporter.x25519_public()),
-                        "ed25519": author.key,
-                    },
-                    "recipients_digest": self.fingerprint,
-                    "attachments": manifest.len(),
-                }),
-                REPORT_MIN,
-            ),
-            (ItemKind::Identity, json!(identity), IDENTITY_SIZE),
-            (
-                ItemKind::Manifest,
-                json!({ "attachments": manifest }),
-                MANIFEST_MIN,
-            ),
-        ];
-
-        let mut items = Vec::with_capacity(bodies.len());
-        let mut prev = genesis_digest(&case_id);
-        for (seq, (kind, body, size)) in bodies.into_iter().enumerate() {
-            let envelope = Envelope {
-                v: ENVELOPE_VERSION,
-                kind,
-                case_id: case_id.clone(),
-                seq: seq as u32,
-                prev_digest: hex(&prev),
-                day: today.as_str().to_owned(),
-                author: author.clone(),
-                body,
-            };
-            let signed = envelope.sign(reporter_key).map_err(|_| IntakeError::Seal)?;
-            let padded = if kind == ItemKind::Identity {
-                crate::crypto::pad::pad_exact(&signed, size).map_err(|_| IntakeError::Seal)?
-            } else {
-                crate::crypto::pad::pad(&signed, size)
-            };
-            let ciphertext =
-                seal::seal_padded(&padded, &recipients).map_err(|_| IntakeError::Seal)?;
-            prev = sha256(&ciphertext);
-            items.push(ciphertext);
-        }
+        let (items, last_digest) = self.seal_opening(
+            &new,
+            json!({
+                "channel": channel.code(),
+                "report": report,
+                "attachments": manifest.len(),
+            }),
+            json!(identity),
+            json!({ "attachments": manifest }),
+            today,
+        )?;
 
         // Attachments first: a crash after this leaves only ciphertext orphans, swept at the next start.
         let mut committed = Vec::with_capacity(attachments.len());
@@ -264,8 +224,104 @@ impl Intake {
             }
         }
 
-        let case = CaseV1 {
-            id: case_id.clone(),
+        let case = self.case_record(&new.case_id, channel, today, &items, last_digest, refs);
+        if let Err(e) = self.store.create_case(&case, &items, &new.keys.lookup) {
+            self.discard(&committed);
+            return Err(e.into());
+        }
+        Ok(Submitted {
+            receipt: new.receipt,
+            case_id: new.case_id,
+        })
+    }
+
+    /// A fresh receipt, its keys (Argon2: run off the async threads) and a random case id.
+    pub fn new_case(&self, rng: &mut (impl RngCore + CryptoRng)) -> Result<NewCase, IntakeError> {
+        let receipt = Receipt::generate(rng);
+        let keys = receipt.derive(&self.salt).map_err(|_| IntakeError::Seal)?;
+        Ok(NewCase {
+            case_id: new_case_id(rng),
+            receipt,
+            keys,
+        })
+    }
+
+    /// Signs with the new reporter key, pads and seals a case's first three items to every
+    /// investigator: the report (whose body gets the reporter's public keys and the digest of the
+    /// recipient set here), the identity block (exactly `IDENTITY_SIZE`) and the manifest. Returns the
+    /// ciphertexts and the hex SHA-256 of the last one.
+    pub fn seal_opening(
+        &self,
+        new: &NewCase,
+        mut report: serde_json::Value,
+        identity: serde_json::Value,
+        manifest: serde_json::Value,
+        today: &Day,
+    ) -> Result<(Vec<Vec<u8>>, String), IntakeError> {
+        let reporter_key = new.keys.reporter.signing_key();
+        let author = Author {
+            role: Role::Reporter,
+            key: hex(reporter_key.verifying_key().as_bytes()),
+        };
+        let recipients: Vec<_> = self
+            .investigators
+            .iter()
+            .map(|r| r.recipient.clone())
+            .collect();
+        if let Some(body) = report.as_object_mut() {
+            body.insert(
+                "reporter_keys".to_owned(),
+                json!({
+                    "x25519": hex(&new.keys.reporter.x25519_public()),
+                    "ed25519": author.key,
+                }),
+            );
+            body.insert("recipients_digest".to_owned(), json!(self.fingerprint));
+        }
+        let bodies = [
+            (ItemKind::Report, report, REPORT_MIN),
+            (ItemKind::Identity, identity, IDENTITY_SIZE),
+            (ItemKind::Manifest, manifest, MANIFEST_MIN),
+        ];
+        let mut items = Vec::with_capacity(bodies.len());
+        let mut prev = genesis_digest(&new.case_id);
+        for (seq, (kind, body, size)) in bodies.into_iter().enumerate() {
+            let envelope = Envelope {
+                v: ENVELOPE_VERSION,
+                kind,
+                case_id: new.case_id.clone(),
+                seq: seq as u32,
+                prev_digest: hex(&prev),
+                day: today.as_str().to_owned(),
+                author: author.clone(),
+                body,
+            };
+            let signed = envelope.sign(reporter_key).map_err(|_| IntakeError::Seal)?;
+            let padded = if kind == ItemKind::Identity {
+                crate::crypto::pad::pad_exact(&signed, size).map_err(|_| IntakeError::Seal)?
+            } else {
+                crate::crypto::pad::pad(&signed, size)
+            };
+            let ciphertext =
+                seal::seal_padded(&padded, &recipients).map_err(|_| IntakeError::Seal)?;
+            prev = sha256(&ciphertext);
+            items.push(ciphertext);
+        }
+        Ok((items, hex(&prev)))
+    }
+
+    /// The plaintext record of a new case (DESIGN.md §2: only what may be seen without a key).
+    pub fn case_record(
+        &self,
+        case_id: &str,
+        channel: Channel,
+        today: &Day,
+        items: &[Vec<u8>],
+        last_digest: String,
+        attachments: Vec<AttachmentRefV1>,
+    ) -> CaseV1 {
+        CaseV1 {
+            id: case_id.to_owned(),
             channel: channel.code().to_owned(),
             created: today.as_str().to_owned(),
             statuses: vec![StatusChangeV1 {
@@ -273,15 +329,10 @@ impl Intake {
                 day: today.as_str().to_owned(),
             }],
             item_count: items.len() as u32,
-            last_digest: hex(&prev),
+            last_digest,
             recipients_fingerprint: self.fingerprint.clone(),
-            attachments: refs,
-        };
-        if let Err(e) = self.store.create_case(&case, &items, &keys.lookup) {
-            self.discard(&committed);
-            return Err(e.into());
+            attachments,
         }
-        Ok(Submitted { receipt, case_id })
     }
 
     fn discard(&self, blobs: &[String]) {

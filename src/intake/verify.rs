@@ -2,7 +2,14 @@
 //! the server before it shows anything to a reporter. An item is genuine only if it decrypts, its
 //! signature verifies, it names this case and its position, it follows the previous item's ciphertext,
 //! and its author is allowed to write it.
+//!
+//! The reporter's key can change once a case exists: a one-time receipt from a chat is replaced at the
+//! first web login by a `rekey` item, signed by the old reporter key and naming the new one. From that
+//! item on, reporter items must be signed by the new key (and replies go to its X25519 half, see
+//! `current_reporter_x25519`). Sealed answers (the chat channel, `intake::answers`) are opened here and
+//! presented in the ordinary form.
 
+use super::answers;
 use crate::crypto::envelope::{chain_digest, genesis_digest, Envelope, ItemKind, Role};
 use crate::crypto::keys::InvestigatorPublic;
 use crate::crypto::{hex, seal};
@@ -26,6 +33,8 @@ pub enum ItemProblem {
     UnknownSigner,
     #[error("first item is not a report signed by its own reporter key")]
     BadFirstItem,
+    #[error("an answer sealed inside it does not open or does not belong to it")]
+    BadAnswers,
 }
 
 /// One item, checked.
@@ -47,8 +56,8 @@ pub struct ReporterKeysHex {
     pub x25519: String,
 }
 
-fn reporter_keys(report: &Envelope) -> Option<ReporterKeysHex> {
-    let keys = report.body.get("reporter_keys")?;
+fn reporter_keys(item: &Envelope) -> Option<ReporterKeysHex> {
+    let keys = item.body.get("reporter_keys")?;
     Some(ReporterKeysHex {
         ed25519: keys.get("ed25519")?.as_str()?.to_owned(),
         x25519: keys.get("x25519")?.as_str()?.to_owned(),
@@ -91,7 +100,7 @@ fn check_item(
     reporter: &mut Option<ReporterKeysHex>,
 ) -> Result<GenuineItem, ItemProblem> {
     let signed = seal::open(ciphertext, identities).map_err(|_| ItemProblem::CannotDecrypt)?;
-    let envelope = Envelope::open(&signed).map_err(|e| match e {
+    let mut envelope = Envelope::open(&signed).map_err(|e| match e {
         crate::crypto::envelope::EnvelopeError::BadSignature => ItemProblem::BadSignature,
         _ => ItemProblem::Unsigned,
     })?;
@@ -112,6 +121,8 @@ fn check_item(
         {
             return Err(ItemProblem::BadFirstItem);
         }
+        answers::expand(envelope.kind, &mut envelope.body, identities)
+            .map_err(|_| ItemProblem::BadAnswers)?;
         *reporter = Some(keys);
         return Ok(GenuineItem {
             envelope,
@@ -126,11 +137,18 @@ fn check_item(
             if !known || envelope.kind == ItemKind::Report {
                 return Err(ItemProblem::UnknownSigner);
             }
+            if envelope.kind == ItemKind::Rekey {
+                // From here on the reporter is whoever holds the new key.
+                *reporter = Some(reporter_keys(&envelope).ok_or(ItemProblem::Unsigned)?);
+            }
+            answers::expand(envelope.kind, &mut envelope.body, identities)
+                .map_err(|_| ItemProblem::BadAnswers)?;
             Ok(GenuineItem {
                 envelope,
                 investigator: None,
             })
         }
+        Role::Investigator if envelope.kind == ItemKind::Rekey => Err(ItemProblem::UnknownSigner),
         Role::Investigator => {
             let who = investigators
                 .iter()
@@ -150,4 +168,23 @@ pub fn reporter_of(checked: &[CheckedItem]) -> Option<ReporterKeysHex> {
         Some(Ok(item)) => reporter_keys(&item.envelope),
         _ => None,
     }
+}
+
+/// The reporter's keys as they are now: item 0's, or those named by the last genuine `rekey` item.
+/// `None` when item 0 is not genuine.
+pub fn current_reporter(checked: &[CheckedItem]) -> Option<ReporterKeysHex> {
+    let mut current = reporter_of(checked)?;
+    for c in checked.iter().skip(1) {
+        if let Ok(item) = &c.outcome {
+            if item.envelope.kind == ItemKind::Rekey {
+                current = reporter_keys(&item.envelope)?;
+            }
+        }
+    }
+    Some(current)
+}
+
+/// The hex X25519 key replies and status notes must be sealed to: the newest verified reporter key.
+pub fn current_reporter_x25519(checked: &[CheckedItem]) -> Option<String> {
+    current_reporter(checked).map(|k| k.x25519)
 }

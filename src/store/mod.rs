@@ -29,7 +29,7 @@ pub enum StoreError {
 #[serde(deny_unknown_fields)]
 pub struct CaseV1 {
     pub id: String,
-    /// `web`, `api` or (later) `whatsapp`.
+    /// `web`, `api` or `whatsapp`.
     pub channel: String,
     /// The day the case was made (UTC, day precision).
     pub created: String,
@@ -100,6 +100,62 @@ pub trait Store: Send + Sync {
     /// with an optional status change and attachment references, atomically; then flushes. Items are
     /// never overwritten.
     fn append(&self, case_id: &str, next_seq: u32, append: Append) -> Result<CaseV1, StoreError>;
+
+    // The WhatsApp channel (DESIGN.md §9, docs/whatsapp.md). Dialogue records are opaque bytes here.
+
+    /// Deletes a meta value (and flushes).
+    fn meta_remove(&self, key: &str) -> Result<(), StoreError>;
+    /// The meta keys that start with `prefix`.
+    fn meta_keys(&self, prefix: &str) -> Result<Vec<String>, StoreError>;
+    /// The dialogue record at a sender index (a keyed hash of the sender).
+    fn dialogue(&self, index: &[u8; 32]) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Every dialogue record, with its index (for expiry and the start-up sweep).
+    fn dialogues(&self) -> Result<Vec<DialogueEntry>, StoreError>;
+    /// Writes or deletes a dialogue record, forgets its older index and remembers message keys, in one
+    /// atomic step; then flushes.
+    fn dialogue_write(&self, write: &DialogueWrite<'_>) -> Result<(), StoreError>;
+    /// Whether a message key (a keyed hash of a message id) was processed and not yet forgotten.
+    fn seen(&self, key: &[u8; 32]) -> Result<bool, StoreError>;
+    /// Forgets message keys whose expiry (unix seconds) is before `now`. Returns how many went.
+    fn forget_seen(&self, now: u64) -> Result<usize, StoreError>;
+    /// `create_case`, plus: the case's receipt is marked one-time, and `write` (the dialogue's deletion
+    /// and its message keys) happens in the same atomic step.
+    fn create_case_once(
+        &self,
+        case: &CaseV1,
+        items: &[Vec<u8>],
+        lookup: &[u8; 32],
+        write: &DialogueWrite<'_>,
+    ) -> Result<(), StoreError>;
+    /// Whether the case's receipt is one-time (made in a chat and not yet replaced).
+    fn receipt_is_one_time(&self, case_id: &str) -> Result<bool, StoreError>;
+    /// Replaces a one-time receipt: appends `item` (the `rekey` item) at exactly `next_seq`, moves the
+    /// lookup `old` → `new` (the old one is gone) and clears the one-time mark, atomically; then
+    /// flushes. `Conflict` when the sequence number is taken, the old lookup no longer names this case,
+    /// or the new one is in use.
+    fn replace_lookup(
+        &self,
+        case_id: &str,
+        old: &[u8; 32],
+        new: &[u8; 32],
+        next_seq: u32,
+        item: Vec<u8>,
+    ) -> Result<CaseV1, StoreError>;
+}
+
+/// A dialogue record with its sender index.
+pub type DialogueEntry = ([u8; 32], Vec<u8>);
+
+/// One atomic change to the dialogue trees.
+#[derive(Debug, Default)]
+pub struct DialogueWrite<'a> {
+    pub index: [u8; 32],
+    /// The new record, or `None` to delete it.
+    pub record: Option<&'a [u8]>,
+    /// Another index to delete (the same dialogue under yesterday's key).
+    pub remove: Option<[u8; 32]>,
+    /// Message keys to remember, each with its expiry (unix seconds).
+    pub seen: &'a [([u8; 32], u64)],
 }
 
 /// What one append adds to a case.

@@ -2,12 +2,22 @@
 
 use std::path::Path;
 
-use super::{Append, CaseRecord, CaseV1, Store, StoreError};
+use sled::transaction::{
+    ConflictableTransactionError, TransactionError, Transactional, TransactionalTree,
+};
+
+use super::{Append, CaseRecord, CaseV1, DialogueEntry, DialogueWrite, Store, StoreError};
 
 const TREE_META: &str = "meta";
 const TREE_CASES: &str = "cases";
 const TREE_ITEMS: &str = "items";
 const TREE_LOOKUP: &str = "lookup";
+/// Case ids whose receipt is one-time (a chat receipt not yet replaced on the web). Not secret.
+const TREE_ONE_TIME: &str = "one_time";
+/// WhatsApp dialogue records by sender index (a keyed hash of the sender under a daily key).
+const TREE_DIALOGUES: &str = "wa_dialogues";
+/// Keyed hashes of processed WhatsApp message ids → expiry (unix seconds, big-endian).
+const TREE_SEEN: &str = "wa_seen";
 
 pub struct SledStore {
     db: sled::Db,
@@ -15,6 +25,48 @@ pub struct SledStore {
     cases: sled::Tree,
     items: sled::Tree,
     lookup: sled::Tree,
+    one_time: sled::Tree,
+    dialogues: sled::Tree,
+    seen: sled::Tree,
+}
+
+type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
+
+/// The dialogue part of a transaction: write or delete the record, drop the old index, remember ids.
+fn write_dialogue(
+    dialogues: &TransactionalTree,
+    seen: &TransactionalTree,
+    w: &DialogueWrite<'_>,
+) -> TxResult<()> {
+    if let Some(old) = w.remove {
+        dialogues.remove(&old[..])?;
+    }
+    match w.record {
+        Some(record) => {
+            dialogues.insert(&w.index[..], record)?;
+        }
+        None => {
+            dialogues.remove(&w.index[..])?;
+        }
+    }
+    for (key, expiry) in w.seen {
+        seen.insert(&key[..], &expiry.to_be_bytes()[..])?;
+    }
+    Ok(())
+}
+
+fn finish_tx<T>(
+    store: &SledStore,
+    result: Result<T, TransactionError<StoreError>>,
+) -> Result<T, StoreError> {
+    match result {
+        Ok(v) => {
+            store.flush()?;
+            Ok(v)
+        }
+        Err(TransactionError::Abort(e)) => Err(e),
+        Err(TransactionError::Storage(e)) => Err(engine(e)),
+    }
 }
 
 fn engine(e: impl std::fmt::Display) -> StoreError {
@@ -43,6 +95,9 @@ impl SledStore {
             cases: db.open_tree(TREE_CASES).map_err(engine)?,
             items: db.open_tree(TREE_ITEMS).map_err(engine)?,
             lookup: db.open_tree(TREE_LOOKUP).map_err(engine)?,
+            one_time: db.open_tree(TREE_ONE_TIME).map_err(engine)?,
+            dialogues: db.open_tree(TREE_DIALOGUES).map_err(engine)?,
+            seen: db.open_tree(TREE_SEEN).map_err(engine)?,
             db,
         })
     }
@@ -83,7 +138,6 @@ impl Store for SledStore {
         items: &[Vec<u8>],
         lookup: &[u8; 32],
     ) -> Result<(), StoreError> {
-        use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
         let record = encode(case)?;
         let result = (&self.cases, &self.items, &self.lookup).transaction(|(cases, its, look)| {
             if cases.get(case.id.as_bytes())?.is_some() || look.get(lookup)?.is_some() {
@@ -132,7 +186,6 @@ impl Store for SledStore {
     }
 
     fn append(&self, case_id: &str, next_seq: u32, append: Append) -> Result<CaseV1, StoreError> {
-        use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
         let result = (&self.cases, &self.items).transaction(|(cases, its)| {
             let Some(bytes) = cases.get(case_id.as_bytes())? else {
                 return Err(ConflictableTransactionError::Abort(StoreError::Corrupt));
@@ -174,6 +227,144 @@ impl Store for SledStore {
                 .map_err(|_| StoreError::Corrupt),
             None => Ok(None),
         }
+    }
+
+    fn meta_remove(&self, key: &str) -> Result<(), StoreError> {
+        self.meta.remove(key).map_err(engine)?;
+        self.flush()
+    }
+
+    fn meta_keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        self.meta
+            .scan_prefix(prefix)
+            .keys()
+            .map(|k| {
+                let k = k.map_err(engine)?;
+                String::from_utf8(k.to_vec()).map_err(|_| StoreError::Corrupt)
+            })
+            .collect()
+    }
+
+    fn dialogue(&self, index: &[u8; 32]) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .dialogues
+            .get(&index[..])
+            .map_err(engine)?
+            .map(|v| v.to_vec()))
+    }
+
+    fn dialogues(&self) -> Result<Vec<DialogueEntry>, StoreError> {
+        self.dialogues
+            .iter()
+            .map(|kv| {
+                let (k, v) = kv.map_err(engine)?;
+                let index: [u8; 32] = k.as_ref().try_into().map_err(|_| StoreError::Corrupt)?;
+                Ok((index, v.to_vec()))
+            })
+            .collect()
+    }
+
+    fn dialogue_write(&self, write: &DialogueWrite<'_>) -> Result<(), StoreError> {
+        let result =
+            (&self.dialogues, &self.seen).transaction(|(d, s)| write_dialogue(d, s, write));
+        finish_tx(self, result)
+    }
+
+    fn seen(&self, key: &[u8; 32]) -> Result<bool, StoreError> {
+        Ok(self.seen.get(&key[..]).map_err(engine)?.is_some())
+    }
+
+    fn forget_seen(&self, now: u64) -> Result<usize, StoreError> {
+        let mut gone = 0;
+        for kv in self.seen.iter() {
+            let (k, v) = kv.map_err(engine)?;
+            let expiry = <[u8; 8]>::try_from(v.as_ref()).map_or(0, u64::from_be_bytes);
+            if expiry < now {
+                self.seen.remove(k).map_err(engine)?;
+                gone += 1;
+            }
+        }
+        if gone > 0 {
+            self.flush()?;
+        }
+        Ok(gone)
+    }
+
+    fn create_case_once(
+        &self,
+        case: &CaseV1,
+        items: &[Vec<u8>],
+        lookup: &[u8; 32],
+        write: &DialogueWrite<'_>,
+    ) -> Result<(), StoreError> {
+        let record = encode(case)?;
+        let trees = (
+            &self.cases,
+            &self.items,
+            &self.lookup,
+            &self.one_time,
+            &self.dialogues,
+            &self.seen,
+        );
+        let result = trees.transaction(|(cases, its, look, once, d, s)| {
+            if cases.get(case.id.as_bytes())?.is_some() || look.get(lookup)?.is_some() {
+                return Err(ConflictableTransactionError::Abort(StoreError::Conflict));
+            }
+            cases.insert(case.id.as_bytes(), record.as_slice())?;
+            for (seq, item) in items.iter().enumerate() {
+                its.insert(item_key(&case.id, seq as u32), item.as_slice())?;
+            }
+            look.insert(&lookup[..], case.id.as_bytes())?;
+            once.insert(case.id.as_bytes(), &b"1"[..])?;
+            write_dialogue(d, s, write)
+        });
+        finish_tx(self, result)
+    }
+
+    fn receipt_is_one_time(&self, case_id: &str) -> Result<bool, StoreError> {
+        Ok(self
+            .one_time
+            .get(case_id.as_bytes())
+            .map_err(engine)?
+            .is_some())
+    }
+
+    fn replace_lookup(
+        &self,
+        case_id: &str,
+        old: &[u8; 32],
+        new: &[u8; 32],
+        next_seq: u32,
+        item: Vec<u8>,
+    ) -> Result<CaseV1, StoreError> {
+        let trees = (&self.cases, &self.items, &self.lookup, &self.one_time);
+        let result = trees.transaction(|(cases, its, look, once)| {
+            let abort = |e| Err(ConflictableTransactionError::Abort(e));
+            let Some(bytes) = cases.get(case_id.as_bytes())? else {
+                return abort(StoreError::Corrupt);
+            };
+            let mut case = decode(&bytes).map_err(ConflictableTransactionError::Abort)?;
+            let names_case = look
+                .get(&old[..])?
+                .is_some_and(|v| v.as_ref() == case_id.as_bytes());
+            if case.item_count != next_seq
+                || !names_case
+                || look.get(&new[..])?.is_some()
+                || its.get(item_key(case_id, next_seq))?.is_some()
+            {
+                return abort(StoreError::Conflict);
+            }
+            its.insert(item_key(case_id, next_seq), item.as_slice())?;
+            case.item_count += 1;
+            case.last_digest = digest_hex(&item);
+            let record = encode(&case).map_err(ConflictableTransactionError::Abort)?;
+            cases.insert(case_id.as_bytes(), record)?;
+            look.remove(&old[..])?;
+            look.insert(&new[..], case_id.as_bytes())?;
+            once.remove(case_id.as_bytes())?;
+            Ok(case)
+        });
+        finish_tx(self, result)
     }
 }
 
@@ -245,5 +436,68 @@ mod tests {
         ));
         assert_eq!(store.items("a").expect("items")[2], b"2".to_vec());
         assert_eq!(store.meta_init("k", b"v2").expect("init"), b"v1");
+    }
+
+    #[test]
+    fn dialogue_writes_are_atomic_and_one_time_receipts_are_replaced_once() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let store = SledStore::open(dir.path(), 1 << 20).expect("open");
+        let seen = [([9; 32], 100)];
+        let write = DialogueWrite {
+            index: [1; 32],
+            record: Some(b"r1"),
+            remove: None,
+            seen: &seen,
+        };
+        store.dialogue_write(&write).expect("write");
+        assert_eq!(
+            store.dialogue(&[1; 32]).expect("read"),
+            Some(b"r1".to_vec())
+        );
+        assert!(store.seen(&[9; 32]).expect("seen"));
+        // Moved under a new day's index: the old one is gone in the same step.
+        let moved = DialogueWrite {
+            index: [2; 32],
+            record: Some(b"r2"),
+            remove: Some([1; 32]),
+            seen: &[],
+        };
+        store.dialogue_write(&moved).expect("move");
+        assert_eq!(store.dialogues().expect("all").len(), 1);
+        assert_eq!(store.forget_seen(50).expect("forget"), 0);
+        assert_eq!(store.forget_seen(101).expect("forget"), 1);
+        assert!(!store.seen(&[9; 32]).expect("seen"));
+
+        let seen = [([8; 32], 10)];
+        let done = DialogueWrite {
+            index: [2; 32],
+            record: None,
+            remove: None,
+            seen: &seen,
+        };
+        store
+            .create_case_once(&case("a"), &[b"0".to_vec(), b"1".to_vec()], &[5; 32], &done)
+            .expect("create");
+        assert!(store.dialogues().expect("all").is_empty());
+        assert!(store.seen(&[8; 32]).expect("seen"));
+        assert!(store.receipt_is_one_time("a").expect("flag"));
+        let after = store
+            .replace_lookup("a", &[5; 32], &[6; 32], 2, b"2".to_vec())
+            .expect("replace");
+        assert_eq!(after.item_count, 3);
+        assert_eq!(store.case_for_lookup(&[5; 32]).expect("old"), None);
+        assert_eq!(
+            store.case_for_lookup(&[6; 32]).expect("new").as_deref(),
+            Some("a")
+        );
+        assert!(!store.receipt_is_one_time("a").expect("flag"));
+        assert!(matches!(
+            store.replace_lookup("a", &[5; 32], &[7; 32], 3, b"3".to_vec()),
+            Err(StoreError::Conflict)
+        ));
+        store.meta_init("p/1", b"x").expect("meta");
+        store.meta_init("p/2", b"y").expect("meta");
+        store.meta_remove("p/1").expect("remove");
+        assert_eq!(store.meta_keys("p/").expect("keys"), vec!["p/2".to_owned()]);
     }
 }

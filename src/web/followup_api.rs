@@ -113,6 +113,23 @@ async fn open(
         )
     })?;
     match state.intake.open_receipt(receipt).await {
+        // A one-time (WhatsApp) receipt is replaced at its first use on the web page, never here.
+        Ok(Some((case_id, _)))
+            if state
+                .intake
+                .store()
+                .receipt_is_one_time(&case_id)
+                .unwrap_or(true) =>
+        {
+            Err(error(
+                StatusCode::FORBIDDEN,
+                "receipt",
+                l.pick(
+                    "kode resi sekali pakai: masuk dulu di halaman Pantau untuk mendapat kode resi baru",
+                    "one-time receipt code: log in on the Follow-up page first to get a new receipt code",
+                ),
+            ))
+        }
         Ok(found) => Ok(found),
         Err(IntakeError::Busy) => Err(error(
             StatusCode::SERVICE_UNAVAILABLE,

@@ -9,6 +9,7 @@ mod form;
 mod middleware;
 mod pages;
 mod pantau;
+mod rekey;
 mod session;
 mod tokens;
 
@@ -39,6 +40,8 @@ pub struct AppState {
     pub sessions: session::Sessions,
     pub deadlines: crate::intake::deadline::DeadlinePolicy,
     pub counters: Counters,
+    /// The WhatsApp channel, when configured (its routes answer 404 otherwise).
+    pub whatsapp: Option<Arc<crate::whatsapp::WhatsApp>>,
 }
 
 impl AppState {
@@ -52,6 +55,7 @@ impl AppState {
             sessions: session::Sessions::new(prepared.config.session_idle_secs),
             deadlines: prepared.config.deadlines.clone(),
             counters: Counters::default(),
+            whatsapp: prepared.whatsapp,
         })
     }
 }
@@ -92,6 +96,7 @@ pub fn app(state: Arc<AppState>) -> Router {
             "/api/v1/followup/messages",
             post(followup_api::add_message).layer(DefaultBodyLimit::max(API_BODY_LIMIT)),
         )
+        .merge(crate::whatsapp::routes(state.whatsapp.clone()))
         .route("/static/style.css", get(pages::stylesheet))
         .route("/healthz", get(pages::health))
         .fallback(pages::not_found)

@@ -297,6 +297,13 @@ pub async fn login(
     };
     match state.intake.open_receipt(receipt).await {
         Ok(Some((case_id, keys))) => {
+            // A one-time (WhatsApp) receipt is replaced at its first use; the new one is shown once.
+            match crate::whatsapp::rekey_if_one_time(&state.intake, &case_id, &keys).await {
+                Ok(Some(rekeyed)) => return super::rekey::page(&state, l, case_id, &rekeyed),
+                Ok(None) => {}
+                Err(IntakeError::Busy) => return WebError::Busy.page(l, state.demo),
+                Err(_) => return WebError::Unavailable.page(l, state.demo),
+            }
             let mut session = state.sessions.start(case_id, &keys.master);
             let mut r = see_other(&case_url(l, false));
             if let Some(cookie) = state.sessions.cookie(&mut session) {

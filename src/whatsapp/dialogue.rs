@@ -1,0 +1,498 @@
+//! The intake dialogue: one message in, the sender's record and the replies out. Bahasa Indonesia
+//! first (English on request); consent before anything is kept; then category, reporter kind,
+//! chronology, reported persons, time, place, name or pseudonym, evidence, contact consent, and a
+//! summary to confirm, change or cancel. Every answer is checked like the web form's (the same
+//! `report::validate`) and sealed to the investigators before it is acknowledged.
+
+use zeroize::Zeroizing;
+
+use super::payload::{InKind, Inbound, MediaIn};
+use super::prompts::{find_case_id, prompt, status_answer, PromptInfo};
+use super::reply::{cut, Reply};
+use super::state::{seal_summary, AnswerV1, DialogueV1, State};
+use super::texts as t;
+use crate::day::Day;
+use crate::intake::answers::{seal_fragment, Field, Fragment};
+use crate::intake::report::{
+    self, clean, Party, Problem, ReportInput, CATEGORIES, MAX_EVIDENCE, MIN_CHRONOLOGY,
+};
+use crate::intake::submit::IntakeError;
+use crate::intake::Lang;
+use crate::store::{AttachmentRefV1, Store};
+
+/// Meta's limits on media the Cloud API delivers (REFERENCE.md).
+pub const MAX_IMAGE_BYTES: u64 = 5 * 1024 * 1024;
+pub const MAX_DOCUMENT_BYTES: u64 = 100 * 1024 * 1024;
+
+/// What a turn needs from outside.
+pub struct Ctx<'a> {
+    pub store: &'a dyn Store,
+    pub state: &'a State,
+    pub recipients: &'a [age::x25519::Recipient],
+    pub today: &'a Day,
+    pub now: u64,
+    pub max_attachments: usize,
+    pub max_upload_bytes: u64,
+    /// Free places in the media queue right now.
+    pub media_room: usize,
+    pub form_url: String,
+}
+
+/// A photo or document to fetch for this dialogue.
+pub struct MediaRequest {
+    pub media: MediaIn,
+    pub name: String,
+    /// Bytes it may have: Meta's limit for its kind, within what is left of the report's budget.
+    pub limit: u64,
+}
+
+/// What becomes of the sender's record.
+pub enum End {
+    /// Nothing to store (no dialogue, or a message that changes nothing).
+    Unchanged,
+    Keep(DialogueV1),
+    /// Cancelled: delete the record and its blobs, wipe its key.
+    Delete(DialogueV1),
+    /// Confirmed: make the case from it.
+    Confirm(DialogueV1),
+}
+
+/// One turn's effects. Nothing here has happened yet: the caller stores first, then sends.
+pub struct Turn {
+    pub end: End,
+    pub replies: Vec<Reply>,
+    pub media: Vec<MediaRequest>,
+    /// Blobs to delete once the record no longer names them.
+    pub drop_blobs: Vec<String>,
+}
+
+impl Turn {
+    fn only(replies: Vec<Reply>) -> Self {
+        Turn {
+            end: End::Unchanged,
+            replies,
+            media: Vec::new(),
+            drop_blobs: Vec::new(),
+        }
+    }
+}
+
+enum Command {
+    Cancel,
+    Help,
+    Status(String),
+    Language(Lang),
+}
+
+fn command(text: &str) -> Option<Command> {
+    let norm = text
+        .trim()
+        .trim_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace())
+        .to_uppercase();
+    let first = norm.split_whitespace().next().unwrap_or("");
+    match norm.as_str() {
+        "BATAL" | "CANCEL" | "BATALKAN" => return Some(Command::Cancel),
+        "BANTUAN" | "HELP" | "TOLONG" => return Some(Command::Help),
+        "ENGLISH" | "INGGRIS" | "BAHASA INGGRIS" => return Some(Command::Language(Lang::En)),
+        "INDONESIA" | "BAHASA" | "BAHASA INDONESIA" | "INDONESIAN" => {
+            return Some(Command::Language(Lang::Id))
+        }
+        _ => {}
+    }
+    (first == "STATUS").then(|| Command::Status(norm[first.len()..].trim().to_owned()))
+}
+
+/// Consent typed instead of tapped: the button id it stands for.
+fn typed_consent(text: &str) -> Option<&'static str> {
+    let norm = text
+        .trim()
+        .trim_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace())
+        .to_uppercase();
+    match norm.as_str() {
+        "SETUJU" | "SAYA SETUJU" | "YA SETUJU" => Some("consent-yes"),
+        "I AGREE" | "AGREE" => Some("consent-yes-en"),
+        _ => None,
+    }
+}
+
+/// A complete, valid report input: one field is replaced to check it alone with `report::validate`.
+pub(super) fn base_input() -> ReportInput {
+    ReportInput {
+        reporter_kind: "public".into(),
+        category: "LAINNYA".into(),
+        chronology: "x".repeat(MIN_CHRONOLOGY),
+        parties: vec![Party {
+            name: "x".into(),
+            position: "x".into(),
+            unit: "x".into(),
+        }],
+        incident_when: "x".into(),
+        incident_place: "x".into(),
+        reporter_name: "x".into(),
+        good_faith: Some(true),
+        ..ReportInput::default()
+    }
+}
+
+/// The problems `report::validate` finds in the fields under `prefix`.
+pub(super) fn problems(input: &ReportInput, prefix: &str) -> Vec<(String, Problem)> {
+    match report::validate(input) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors
+            .into_iter()
+            .filter(|e| e.field.starts_with(prefix))
+            .map(|e| (e.field, e.problem))
+            .collect(),
+    }
+}
+
+/// Reads "name / position / unit" from one message: lines, or commas / semicolons on one line.
+pub fn parse_party(text: &str) -> Party {
+    const LABELS: &[&str] = &[
+        "nama",
+        "name",
+        "jabatan",
+        "position",
+        "unit kerja",
+        "unit",
+        "bagian",
+    ];
+    let strip = |s: &str| {
+        let s = s.trim();
+        let lower = s.to_lowercase();
+        for label in LABELS {
+            if let Some(rest) = lower.strip_prefix(label) {
+                if let Some(r) = rest.trim_start().strip_prefix(':') {
+                    let cut = s.len() - r.len();
+                    return s[cut..].trim().to_owned();
+                }
+            }
+        }
+        s.to_owned()
+    };
+    let mut parts: Vec<String> = text.lines().map(strip).filter(|p| !p.is_empty()).collect();
+    if parts.len() == 1 {
+        parts = parts[0]
+            .split([',', ';'])
+            .map(strip)
+            .filter(|p| !p.is_empty())
+            .collect();
+    }
+    let mut it = parts.into_iter();
+    Party {
+        name: it.next().unwrap_or_default(),
+        position: it.next().unwrap_or_default(),
+        unit: it.collect::<Vec<_>>().join(", "),
+    }
+}
+
+pub(super) fn category_from_text(text: &str, l: Lang) -> Option<&'static str> {
+    let s = text.trim().trim_end_matches('.');
+    if let Ok(n) = s.parse::<usize>() {
+        return CATEGORIES.get(n.checked_sub(1)?).map(|c| c.code);
+    }
+    CATEGORIES
+        .iter()
+        .find(|c| {
+            c.code.eq_ignore_ascii_case(s)
+                || c.id.eq_ignore_ascii_case(s)
+                || c.en.eq_ignore_ascii_case(s)
+                || t::category_title(c.code, l).eq_ignore_ascii_case(s)
+        })
+        .map(|c| c.code)
+}
+
+/// Handles one message from a sender whose record (if any) is `record`.
+pub fn handle(
+    ctx: &Ctx<'_>,
+    record: Option<DialogueV1>,
+    msg: &Inbound,
+    info: &PromptInfo,
+) -> Result<Turn, IntakeError> {
+    let wa = msg.from.as_str();
+    if let InKind::Text(text) = &msg.kind {
+        if ctx.state.take_status_wait(wa, ctx.now) {
+            if let Some(id) = find_case_id(text) {
+                let l = record.as_ref().map_or(Lang::Id, DialogueV1::lang);
+                let mut replies = vec![status_answer(ctx.store, &id, l)?];
+                if let Some(d) = &record {
+                    let (key, _) = ctx.state.summary_key(&d.id, ctx.now);
+                    replies.extend(prompt(d, info, &key));
+                }
+                return Ok(Turn::only(replies));
+            }
+        }
+    }
+    match record {
+        None => fresh(ctx, msg, info),
+        Some(d) if msg.ts < d.last_ts => late(ctx, d, msg, info),
+        Some(d) => {
+            let (key, made) = ctx.state.summary_key(&d.id, ctx.now);
+            let mut e = Engine {
+                ctx,
+                info,
+                wa,
+                l: d.lang(),
+                d,
+                key,
+                turn: Turn::only(Vec::new()),
+            };
+            if made {
+                e.resumed();
+            }
+            e.d.last_ts = e.d.last_ts.max(msg.ts);
+            e.d.updated = ctx.now;
+            e.on_message(msg)?;
+            Ok(e.finish())
+        }
+    }
+}
+
+fn notice(ctx: &Ctx<'_>, l: Lang) -> Reply {
+    Reply::buttons(t::notice(l, &ctx.form_url), &t::consent_buttons(l))
+}
+
+/// A sender without a dialogue: the privacy notice until they agree; nothing is kept before that.
+fn fresh(ctx: &Ctx<'_>, msg: &Inbound, info: &PromptInfo) -> Result<Turn, IntakeError> {
+    let l = Lang::Id;
+    let wa = msg.from.as_str();
+    let replies = match &msg.kind {
+        InKind::Choice(id) if id == "consent-yes" || id == "consent-yes-en" => {
+            let l = if id == "consent-yes-en" {
+                Lang::En
+            } else {
+                Lang::Id
+            };
+            let d = DialogueV1::new(l, msg.ts, ctx.now);
+            let (key, _) = ctx.state.summary_key(&d.id, ctx.now);
+            let mut replies = vec![Reply::text(t::consent_thanks(l))];
+            replies.extend(prompt(&d, info, &key));
+            return Ok(Turn {
+                end: End::Keep(d),
+                replies,
+                media: Vec::new(),
+                drop_blobs: Vec::new(),
+            });
+        }
+        InKind::Choice(id) if id == "consent-no" => {
+            vec![Reply::text(t::declined(l, &ctx.form_url))]
+        }
+        InKind::Choice(id) if id == "lang-en" => vec![notice(ctx, Lang::En)],
+        InKind::Choice(id) if id == "lang-id" => vec![notice(ctx, Lang::Id)],
+        InKind::Choice(_) => vec![Reply::text(t::no_report_running(l)), notice(ctx, l)],
+        InKind::Text(text) if typed_consent(text).is_some() => {
+            let id = typed_consent(text).unwrap_or("consent-yes");
+            let tap = Inbound {
+                id: msg.id.clone(),
+                from: msg.from.clone(),
+                ts: msg.ts,
+                kind: InKind::Choice(id.to_owned()),
+            };
+            return fresh(ctx, &tap, info);
+        }
+        InKind::Text(text) => match command(text) {
+            Some(Command::Language(l)) => vec![notice(ctx, l)],
+            Some(Command::Cancel) => vec![Reply::text(t::no_report_running(l))],
+            Some(Command::Help) => vec![Reply::text(t::help(l)), notice(ctx, l)],
+            Some(Command::Status(rest)) => match find_case_id(&rest) {
+                Some(id) => vec![status_answer(ctx.store, &id, l)?],
+                None => {
+                    ctx.state.wait_for_case_id(wa, ctx.now);
+                    vec![Reply::text(t::status_ask(l))]
+                }
+            },
+            None => vec![Reply::text(t::not_stored_yet(l)), notice(ctx, l)],
+        },
+        InKind::Media(_) | InKind::Unsupported => {
+            vec![Reply::text(t::not_stored_yet(l)), notice(ctx, l)]
+        }
+        InKind::Ignored => Vec::new(),
+    };
+    Ok(Turn::only(replies))
+}
+
+/// A message older than one already processed (delivery out of order). Text is kept, sealed, as a
+/// note to the report, never taken as the answer to a later question; anything else is ignored.
+fn late(
+    ctx: &Ctx<'_>,
+    mut d: DialogueV1,
+    msg: &Inbound,
+    info: &PromptInfo,
+) -> Result<Turn, IntakeError> {
+    let InKind::Text(text) = &msg.kind else {
+        return Ok(Turn::only(Vec::new()));
+    };
+    let text = clean(text);
+    if text.is_empty() || command(&text).is_some() {
+        return Ok(Turn::only(Vec::new()));
+    }
+    if msg.ts < d.consent_ts {
+        // Written before the reporter agreed: not kept.
+        return Ok(Turn::only(vec![Reply::text(t::before_consent(d.lang()))]));
+    }
+    let (key, _) = ctx.state.summary_key(&d.id, ctx.now);
+    let mut f = Fragment::new(&d.id, Field::LateNote, ctx.today.as_str());
+    f.text = cut(&text, MAX_EVIDENCE);
+    let sealed = seal_fragment(&f, ctx.recipients).map_err(|_| IntakeError::Seal)?;
+    d.answers.push(AnswerV1 {
+        field: Field::LateNote,
+        sealed: data_encoding::BASE64.encode(&sealed),
+        summary: seal_summary(&key, &d.id, &cut(&text, 80)),
+        blob: None,
+    });
+    d.updated = ctx.now;
+    let l = d.lang();
+    let mut replies = vec![Reply::text(t::late_note(l))];
+    // Every turn ends with the question that is open, so its buttons stay the last ones shown.
+    replies.extend(prompt(&d, info, &key));
+    let mut turn = Turn::only(replies);
+    turn.end = End::Keep(d);
+    Ok(turn)
+}
+
+pub(super) enum Input<'a> {
+    Text(&'a str),
+    Choice(&'a str),
+}
+
+/// One turn on an existing dialogue (the steps are in `steps.rs`).
+pub(super) struct Engine<'a> {
+    pub(super) ctx: &'a Ctx<'a>,
+    pub(super) info: &'a PromptInfo,
+    /// The sender (memory only).
+    pub(super) wa: &'a str,
+    pub(super) l: Lang,
+    pub(super) d: DialogueV1,
+    pub(super) key: Zeroizing<[u8; 32]>,
+    pub(super) turn: Turn,
+}
+
+impl Engine<'_> {
+    pub(super) fn say(&mut self, text: impl Into<String>) {
+        self.turn.replies.push(Reply::Text(text.into()));
+    }
+
+    pub(super) fn ask(&mut self) {
+        let p = prompt(&self.d, self.info, &self.key);
+        self.turn.replies.extend(p);
+    }
+
+    fn finish(mut self) -> Turn {
+        if matches!(self.turn.end, End::Unchanged) {
+            self.turn.end = End::Keep(self.d);
+        }
+        self.turn
+    }
+
+    /// The process restarted since this dialogue began: its summary key is new, and photos that were
+    /// being fetched are lost.
+    fn resumed(&mut self) {
+        self.say(t::resumed(self.l));
+        if self.d.pending_media > 0 {
+            self.say(t::lost_files(self.l, self.d.pending_media));
+            self.d.pending_media = 0;
+        }
+    }
+
+    /// Seals an answer twice (investigators; in-memory summary key) and adds it to the record.
+    pub(super) fn add(
+        &mut self,
+        fragment: Fragment,
+        summary: &str,
+        blob: Option<AttachmentRefV1>,
+    ) -> Result<(), IntakeError> {
+        let sealed =
+            seal_fragment(&fragment, self.ctx.recipients).map_err(|_| IntakeError::Seal)?;
+        self.d.answers.push(AnswerV1 {
+            field: fragment.field,
+            sealed: data_encoding::BASE64.encode(&sealed),
+            summary: seal_summary(&self.key, &self.d.id, summary),
+            blob,
+        });
+        Ok(())
+    }
+
+    pub(super) fn add_text(
+        &mut self,
+        field: Field,
+        text: &str,
+        summary: &str,
+    ) -> Result<(), IntakeError> {
+        let mut f = Fragment::new(&self.d.id, field, self.ctx.today.as_str());
+        f.text = text.to_owned();
+        self.add(f, summary, None)
+    }
+
+    /// Deletes a field's answers (and, for attachments, schedules their blobs for deletion).
+    pub(super) fn clear(&mut self, field: Field) {
+        let drop = &mut self.turn.drop_blobs;
+        self.d.answers.retain(|a| {
+            if a.field != field {
+                return true;
+            }
+            drop.extend(a.blob.as_ref().map(|b| b.id.clone()));
+            false
+        });
+    }
+
+    fn on_message(&mut self, msg: &Inbound) -> Result<(), IntakeError> {
+        match &msg.kind {
+            InKind::Text(text) => {
+                if let Some(c) = command(text) {
+                    return self.on_command(c);
+                }
+                self.on_step(Input::Text(text))
+            }
+            InKind::Choice(id) => match id.as_str() {
+                "cancel" => self.on_command(Command::Cancel),
+                "lang-en" => self.on_command(Command::Language(Lang::En)),
+                "lang-id" => self.on_command(Command::Language(Lang::Id)),
+                "consent-yes" | "consent-yes-en" => {
+                    self.ask();
+                    Ok(())
+                }
+                other => self.on_step(Input::Choice(other)),
+            },
+            InKind::Media(m) => self.on_media(m),
+            InKind::Unsupported => {
+                self.say(t::unsupported(self.l));
+                self.ask();
+                Ok(())
+            }
+            InKind::Ignored => Ok(()),
+        }
+    }
+
+    fn on_command(&mut self, c: Command) -> Result<(), IntakeError> {
+        match c {
+            Command::Cancel => {
+                self.say(t::cancelled(self.l));
+                let blobs: Vec<String> = self.d.blobs().map(|b| b.id.clone()).collect();
+                self.turn.drop_blobs.extend(blobs);
+                self.ctx.state.forget(&self.d.id);
+                self.turn.end = End::Delete(self.d.clone());
+            }
+            Command::Help => {
+                self.say(t::help(self.l));
+                self.ask();
+            }
+            Command::Status(rest) => match find_case_id(&rest) {
+                Some(id) => {
+                    let r = status_answer(self.ctx.store, &id, self.l)?;
+                    self.turn.replies.push(r);
+                    self.ask();
+                }
+                None => {
+                    self.ctx.state.wait_for_case_id(self.wa, self.ctx.now);
+                    self.say(t::status_ask(self.l));
+                }
+            },
+            Command::Language(l) => {
+                self.l = l;
+                self.d.lang = l.code().to_owned();
+                self.ask();
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,320 @@
+//! WhatsApp Center WBS: the WhatsApp Business Cloud API channel (DESIGN.md §9, docs/whatsapp.md).
+//!
+//! - `webhook`: the two routes (the `hub.challenge` handshake; signed events), answered fast.
+//! - `process`: each message, under its sender's lock: dedupe, the dialogue step, sealing, storing.
+//! - `dialogue`, `steps`, `prompts`, `texts`: the intake conversation (Bahasa Indonesia / English).
+//! - `state`: dialogue records (keyed by a keyed hash of the sender under a daily key), summary keys.
+//! - `finish`: the confirmed dialogue becomes a case; `rekey`: its one-time receipt is replaced.
+//! - `graph`, `outbox`, `media`: the Graph API client, the in-memory send queue, the media worker.
+
+mod dialogue;
+mod finish;
+pub mod graph;
+mod media;
+mod outbox;
+mod payload;
+mod process;
+mod prompts;
+mod rekey;
+mod reply;
+mod state;
+mod steps;
+mod texts;
+pub mod webhook;
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use crate::config::WhatsAppConfig;
+use crate::day::unix_now;
+use crate::intake::submit::Intake;
+use crate::store::{Store, StoreError};
+
+pub use rekey::{rekey_if_one_time, Rekeyed};
+pub use webhook::routes;
+
+/// Photos and documents waiting to be fetched, in all dialogues together.
+const MEDIA_QUEUE: usize = 64;
+const MEDIA_WORKERS: usize = 2;
+const PRUNE_EVERY: Duration = Duration::from_secs(600);
+/// The fixed-size identity block holds the name sealed to every investigator: this many fit
+/// (`finish` tests the worst case).
+pub const MAX_INVESTIGATORS: usize = 16;
+
+/// What the channel counts instead of logging (DESIGN.md §6): reported hourly, then reset.
+#[derive(Default)]
+pub struct Counters {
+    pub messages: AtomicU64,
+    pub duplicates: AtomicU64,
+    pub late: AtomicU64,
+    pub statuses: AtomicU64,
+    pub foreign: AtomicU64,
+    pub sent: AtomicU64,
+    pub send_failed: AtomicU64,
+    pub dropped_window: AtomicU64,
+    pub dropped_full: AtomicU64,
+    pub media_stored: AtomicU64,
+    pub media_refused: AtomicU64,
+    pub media_failed: AtomicU64,
+    pub cases: AtomicU64,
+    pub cancelled: AtomicU64,
+    pub expired: AtomicU64,
+    pub faults: AtomicU64,
+    /// Error codes already logged this hour: each is logged once, then only counted.
+    logged: Mutex<HashSet<String>>,
+}
+
+impl Counters {
+    pub fn add(c: &AtomicU64) {
+        c.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn add_n(c: &AtomicU64, n: usize) {
+        c.fetch_add(n as u64, Ordering::Relaxed);
+    }
+
+    /// Whether `code` is new this hour (and should be logged).
+    pub fn first_this_hour(&self, code: &str) -> bool {
+        self.logged
+            .lock()
+            .map(|mut seen| seen.len() < 100 && seen.insert(code.to_owned()))
+            .unwrap_or(false)
+    }
+
+    fn take(c: &AtomicU64) -> u64 {
+        c.swap(0, Ordering::Relaxed)
+    }
+
+    fn report(&self) {
+        let counts = [
+            Self::take(&self.messages),
+            Self::take(&self.duplicates),
+            Self::take(&self.late),
+            Self::take(&self.statuses),
+            Self::take(&self.foreign),
+            Self::take(&self.sent),
+            Self::take(&self.send_failed),
+            Self::take(&self.dropped_window),
+            Self::take(&self.dropped_full),
+            Self::take(&self.media_stored),
+            Self::take(&self.media_refused),
+            Self::take(&self.media_failed),
+            Self::take(&self.cases),
+            Self::take(&self.cancelled),
+            Self::take(&self.expired),
+            Self::take(&self.faults),
+        ];
+        if let Ok(mut seen) = self.logged.lock() {
+            seen.clear();
+        }
+        if counts.iter().all(|n| *n == 0) {
+            return;
+        }
+        let [messages, duplicates, late, statuses, foreign, sent, send_failed, dropped_window, dropped_full, media_stored, media_refused, media_failed, cases, cancelled, expired, faults] =
+            counts;
+        tracing::info!(
+            messages,
+            duplicates,
+            late,
+            statuses,
+            foreign,
+            sent,
+            send_failed,
+            dropped_window,
+            dropped_full,
+            media_stored,
+            media_refused,
+            media_failed,
+            cases,
+            cancelled,
+            expired,
+            faults,
+            "whatsapp hourly count"
+        );
+    }
+}
+
+/// The channel: configuration, the intake it feeds, and its in-memory state and queues.
+pub struct WhatsApp {
+    config: WhatsAppConfig,
+    intake: Arc<Intake>,
+    graph: Arc<graph::Graph>,
+    state: state::State,
+    outbox: Arc<outbox::Outbox>,
+    media_tx: mpsc::Sender<media::MediaJob>,
+    media_rx: Mutex<Option<mpsc::Receiver<media::MediaJob>>>,
+    counters: Arc<Counters>,
+    max_upload_bytes: u64,
+    max_attachments: usize,
+}
+
+impl WhatsApp {
+    /// Sets the channel up (nothing runs until `start`).
+    pub fn new(
+        config: WhatsAppConfig,
+        intake: Arc<Intake>,
+        max_upload_bytes: u64,
+        max_attachments: usize,
+    ) -> Result<Arc<Self>, String> {
+        if intake.investigators().len() > MAX_INVESTIGATORS {
+            return Err(format!(
+                "a chat report's identity block holds a name sealed to at most {MAX_INVESTIGATORS} investigator keys; remove keys from keys/ or turn the channel off"
+            ));
+        }
+        let graph = Arc::new(graph::Graph::new(&config)?);
+        let counters = Arc::new(Counters::default());
+        let (media_tx, media_rx) = mpsc::channel(MEDIA_QUEUE);
+        Ok(Arc::new(WhatsApp {
+            outbox: Arc::new(outbox::Outbox::new(graph.clone(), counters.clone())),
+            config,
+            intake,
+            graph,
+            state: state::State::default(),
+            media_tx,
+            media_rx: Mutex::new(Some(media_rx)),
+            counters,
+            max_upload_bytes,
+            max_attachments,
+        }))
+    }
+
+    /// Starts the media workers, the hourly count and the expiry of old dialogues. Call once, inside
+    /// the runtime.
+    pub fn start(self: &Arc<Self>) {
+        let rx = self.media_rx.lock().ok().and_then(|mut r| r.take());
+        if let Some(rx) = rx {
+            let rx = Arc::new(tokio::sync::Mutex::new(rx));
+            for _ in 0..MEDIA_WORKERS {
+                tokio::spawn(media::worker(self.clone(), rx.clone()));
+            }
+        }
+        let this = self.clone();
+        tokio::spawn(async move {
+            let mut prune = tokio::time::interval(PRUNE_EVERY);
+            let mut hours = 0u32;
+            loop {
+                prune.tick().await;
+                let worker = this.clone();
+                let _ = tokio::task::spawn_blocking(move || worker.prune(unix_now())).await;
+                hours += 1;
+                if hours.is_multiple_of(6) {
+                    this.counters.report();
+                }
+            }
+        });
+    }
+
+    /// At shutdown: waits (at most `max`) for the replies still queued, which live only in memory.
+    pub async fn wind_down(&self, max: Duration) {
+        let deadline = tokio::time::Instant::now() + max;
+        while self.outbox.unsent() > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        self.counters.report();
+    }
+
+    /// Deletes dialogues without activity for `DIALOGUE_TTL_SECS` (their blobs too), forgets old
+    /// message ids and wipes summary keys that outlived their dialogue.
+    fn prune(&self, now: u64) {
+        let store = self.intake.store().as_ref();
+        let Ok(records) = store.dialogues() else {
+            Counters::add(&self.counters.faults);
+            return;
+        };
+        for (index, bytes) in records {
+            let record = state::DialogueV1::decode(&bytes).ok();
+            // A margin past the expiry: a message handled at this moment treats the record as gone.
+            let expired = record
+                .as_ref()
+                .is_none_or(|d| d.updated + state::DIALOGUE_TTL_SECS + 600 < now);
+            if !expired {
+                continue;
+            }
+            let write = crate::store::DialogueWrite {
+                index,
+                ..Default::default()
+            };
+            if store.dialogue_write(&write).is_err() {
+                Counters::add(&self.counters.faults);
+                continue;
+            }
+            Counters::add(&self.counters.expired);
+            if let Some(d) = record {
+                self.state.forget(&d.id);
+                for b in d.blobs() {
+                    let _ = self.intake.blobs().remove(&b.id);
+                }
+            }
+        }
+        self.state.expire(now);
+        if store.forget_seen(now).is_err() {
+            Counters::add(&self.counters.faults);
+        }
+    }
+}
+
+/// At start-up, before orphaned blobs are swept: deletes expired or unreadable dialogue records and
+/// returns the blobs the remaining ones hold (photos fetched for dialogues still in progress).
+pub fn prepare_store(store: &dyn Store, now: u64) -> Result<HashSet<String>, StoreError> {
+    let mut keep = HashSet::new();
+    for (index, bytes) in store.dialogues()? {
+        match state::DialogueV1::decode(&bytes) {
+            Ok(d) if d.updated + state::DIALOGUE_TTL_SECS >= now => {
+                keep.extend(d.blobs().map(|b| b.id.clone()));
+            }
+            _ => store.dialogue_write(&crate::store::DialogueWrite {
+                index,
+                ..Default::default()
+            })?,
+        }
+    }
+    store.forget_seen(now)?;
+    Ok(keep)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::intake::Lang;
+    use crate::store::{AttachmentRefV1, DialogueWrite, SledStore};
+
+    #[test]
+    fn start_up_keeps_the_blobs_of_live_dialogues_and_deletes_expired_ones() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let store = SledStore::open(dir.path(), 1 << 20).expect("store");
+        let now = 10 * state::DIALOGUE_TTL_SECS;
+        let mut live = state::DialogueV1::new(Lang::Id, 1, now - 60);
+        live.answers.push(state::AnswerV1 {
+            field: crate::intake::answers::Field::Attachment,
+            sealed: String::new(),
+            summary: String::new(),
+            blob: Some(AttachmentRefV1 {
+                id: "live".into(),
+                ciphertext_len: 1,
+                ciphertext_sha256: String::new(),
+            }),
+        });
+        let mut old = live.clone();
+        old.updated = now - state::DIALOGUE_TTL_SECS - 1;
+        old.answers[0].blob.as_mut().expect("blob").id = "old".into();
+        for (i, d) in [(1u8, &live), (2, &old)] {
+            let bytes = d.encode().expect("encode");
+            let write = DialogueWrite {
+                index: [i; 32],
+                record: Some(&bytes),
+                ..Default::default()
+            };
+            store.dialogue_write(&write).expect("write");
+        }
+        let keep = prepare_store(&store, now).expect("prepare");
+        assert_eq!(
+            keep.into_iter().collect::<Vec<_>>(),
+            vec!["live".to_owned()]
+        );
+        assert_eq!(store.dialogues().expect("list").len(), 1);
+    }
+}

@@ -1,0 +1,426 @@
+//! Test support for the WhatsApp channel: a local stand-in for Meta's Graph API (an axum server on
+//! 127.0.0.1 that serves media look-ups and bytes and records every message the bot sends), a
+//! `wbs serve` configured to use it, and a chat that posts correctly signed webhook events built from
+//! the real payload shapes in `tests/data/whatsapp/`.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::extract::{Path as UrlPath, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::common::{self, Env};
+
+pub const APP_SECRET: &str = "test-app-secret-0f3c";
+pub const VERIFY_TOKEN: &str = "test-verify-token-77a1";
+pub const ACCESS_TOKEN: &str = "test-access-token-5be2";
+pub const PHONE_NUMBER_ID: &str = "109876543210987";
+
+/// A served media file: bytes, MIME type, Meta's digest as sent.
+type Served = (Vec<u8>, String, String);
+
+/// The Graph API stand-in.
+#[derive(Default)]
+pub struct Meta {
+    pub sent: Mutex<Vec<Value>>,
+    media: Mutex<HashMap<String, Served>>,
+    /// Answer this many sends with Meta's pair-rate-limit error first.
+    pub fail_sends: AtomicUsize,
+    /// Requests that came without the right bearer token.
+    pub unauthorized: AtomicUsize,
+    pub lookups: AtomicUsize,
+    /// File sizes the look-up claims instead of the real ones.
+    sizes: Mutex<HashMap<String, u64>>,
+    base: OnceLock<String>,
+}
+
+fn fixture(name: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/whatsapp")
+        .join(name);
+    serde_json::from_slice(&std::fs::read(&path).expect("fixture")).expect("fixture JSON")
+}
+
+fn authorized(meta: &Meta, headers: &HeaderMap) -> bool {
+    let ok = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v == format!("Bearer {ACCESS_TOKEN}"));
+    if !ok {
+        meta.unauthorized.fetch_add(1, Ordering::SeqCst);
+    }
+    ok
+}
+
+async fn lookup(
+    State(meta): State<Arc<Meta>>,
+    UrlPath(id): UrlPath<String>,
+    headers: HeaderMap,
+) -> Response {
+    if !authorized(&meta, &headers) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    meta.lookups.fetch_add(1, Ordering::SeqCst);
+    let Some((bytes, mime, sha)) = meta.media.lock().unwrap().get(&id).cloned() else {
+        return (StatusCode::NOT_FOUND, Json(json!({"error": {"code": 100}}))).into_response();
+    };
+    let mut v = fixture("media_lookup_response.json");
+    v["url"] = json!(format!("{}/files/{id}?hash=ATs", meta.base()));
+    v["mime_type"] = json!(mime);
+    v["sha256"] = json!(sha);
+    let claimed = meta.sizes.lock().unwrap().get(&id).copied();
+    v["file_size"] = json!(claimed.unwrap_or(bytes.len() as u64));
+    v["id"] = json!(id);
+    Json(v).into_response()
+}
+
+async fn file(
+    State(meta): State<Arc<Meta>>,
+    UrlPath(id): UrlPath<String>,
+    headers: HeaderMap,
+) -> Response {
+    if !authorized(&meta, &headers) {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    match meta.media.lock().unwrap().get(&id).cloned() {
+        Some((bytes, mime, _)) => ([("content-type", mime)], bytes).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+async fn send(
+    State(meta): State<Arc<Meta>>,
+    UrlPath(phone): UrlPath<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if !authorized(&meta, &headers) || phone != PHONE_NUMBER_ID {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    let message: Value = serde_json::from_slice(&body).expect("the bot sends JSON");
+    if meta
+        .fail_sends
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok()
+    {
+        return (
+            StatusCode::BAD_REQUEST,
+            Json(fixture("error_pair_rate_limit.json")),
+        )
+            .into_response();
+    }
+    meta.sent.lock().unwrap().push(message);
+    Json(fixture("send_response.json")).into_response()
+}
+
+impl Meta {
+    /// Starts the stand-in on a free loopback port.
+    pub async fn start() -> Arc<Meta> {
+        let meta = Arc::new(Meta::default());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        meta.base.set(format!("http://{addr}")).expect("once");
+        let app = Router::new()
+            .route("/v21.0/{id}", get(lookup))
+            .route("/v21.0/{id}/messages", post(send))
+            .route("/files/{id}", get(file))
+            .with_state(meta.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        meta
+    }
+
+    pub fn base(&self) -> String {
+        self.base.get().cloned().expect("started")
+    }
+
+    /// Serves `bytes` as media `id`; Meta's digest is given as hex or base64.
+    pub fn add_media(&self, id: &str, bytes: Vec<u8>, mime: &str, base64: bool) {
+        let digest = Sha256::digest(&bytes);
+        let sha = if base64 {
+            data_encoding::BASE64.encode(&digest)
+        } else {
+            data_encoding::HEXLOWER.encode(&digest)
+        };
+        self.media
+            .lock()
+            .unwrap()
+            .insert(id.to_owned(), (bytes, mime.to_owned(), sha));
+    }
+
+    /// Serves `bytes` as media `id` but says other things of it: its size (in the look-up) and
+    /// Meta's digest.
+    pub fn add_media_claiming(
+        &self,
+        id: &str,
+        bytes: Vec<u8>,
+        mime: &str,
+        size: Option<u64>,
+        sha: &str,
+    ) {
+        if let Some(size) = size {
+            self.sizes.lock().unwrap().insert(id.to_owned(), size);
+        }
+        self.media
+            .lock()
+            .unwrap()
+            .insert(id.to_owned(), (bytes, mime.to_owned(), sha.to_owned()));
+    }
+
+    pub fn sent_to(&self, wa: &str) -> Vec<Value> {
+        self.sent
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| m["to"] == wa)
+            .cloned()
+            .collect()
+    }
+}
+
+/// The configuration that turns the channel on, pointed at the stand-in.
+pub fn config(meta: &Meta) -> String {
+    format!(
+        "max_upload_mb = 20\n\n[whatsapp]\nverify_token = \"{VERIFY_TOKEN}\"\napp_secret = \"{APP_SECRET}\"\naccess_token = \"{ACCESS_TOKEN}\"\nphone_number_id = \"{PHONE_NUMBER_ID}\"\ngraph_base_url = \"{}/v21.0\"\npublic_url = \"https://wbs.example\"\n",
+        meta.base()
+    )
+}
+
+/// A test environment whose server has the WhatsApp channel on.
+pub fn env(meta: &Meta) -> Env {
+    Env::with_config(&config(meta))
+}
+
+pub fn sign(body: &[u8]) -> String {
+    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(APP_SECRET.as_bytes()).expect("key");
+    mac.update(body);
+    format!(
+        "sha256={}",
+        data_encoding::HEXLOWER.encode(&mac.finalize().into_bytes())
+    )
+}
+
+/// What a bot message says: its text, or an interactive message's body.
+pub fn text_of(m: &Value) -> String {
+    m["text"]["body"]
+        .as_str()
+        .or_else(|| m["interactive"]["body"]["text"].as_str())
+        .unwrap_or("")
+        .to_owned()
+}
+
+/// The reply ids an interactive message offers (buttons or list rows).
+pub fn choices(m: &Value) -> Vec<String> {
+    let buttons = m["interactive"]["action"]["buttons"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|b| b["reply"]["id"].as_str());
+    let rows = m["interactive"]["action"]["sections"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|s| s["rows"].as_array().into_iter().flatten())
+        .filter_map(|r| r["id"].as_str());
+    buttons.chain(rows).map(str::to_owned).collect()
+}
+
+/// One reporter's chat with the server.
+pub struct Chat {
+    pub meta: Arc<Meta>,
+    pub server: String,
+    pub wa: String,
+    pub name: String,
+    pub ts: u64,
+    seq: u32,
+    cursor: usize,
+    client: reqwest::Client,
+}
+
+impl Chat {
+    /// A reporter with a fresh phone number and a profile name that carries a canary.
+    pub fn new(meta: &Arc<Meta>, server: &common::Server) -> Self {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .expect("clock")
+            .as_secs();
+        Chat {
+            meta: meta.clone(),
+            server: server.url("/webhook/whatsapp"),
+            wa: format!("62811{:08}", rand::random::<u32>() % 100_000_000),
+            name: format!("Warga {}", common::marker()),
+            ts: now - 3600,
+            seq: 0,
+            cursor: 0,
+            client: common::client(),
+        }
+    }
+
+    /// Points the chat at a (re)started server.
+    pub fn reconnect(&mut self, server: &common::Server) {
+        self.server = server.url("/webhook/whatsapp");
+    }
+
+    /// The next message id and timestamp.
+    pub fn stamp(&mut self) -> (String, u64) {
+        self.seq += 1;
+        self.ts += 5;
+        (format!("wamid.TEST{}.{}", self.wa, self.seq), self.ts)
+    }
+
+    /// A fixture made this reporter's: number, profile name, ids and timestamps.
+    pub fn event(&mut self, name: &str) -> Value {
+        let mut v = fixture(name);
+        let value = &mut v["entry"][0]["changes"][0]["value"];
+        if let Some(contacts) = value["contacts"].as_array_mut() {
+            for c in contacts {
+                c["wa_id"] = json!(self.wa);
+                c["profile"]["name"] = json!(self.name);
+            }
+        }
+        let n = value["messages"].as_array().map_or(0, Vec::len);
+        for i in 0..n {
+            let (id, ts) = self.stamp();
+            let m = &mut value["messages"][i];
+            m["from"] = json!(self.wa);
+            m["id"] = json!(id);
+            m["timestamp"] = json!(ts.to_string());
+        }
+        v
+    }
+
+    pub async fn post(&self, event: &Value) -> u16 {
+        let body = serde_json::to_vec(event).expect("json");
+        self.client
+            .post(&self.server)
+            .header("content-type", "application/json")
+            .header("x-hub-signature-256", sign(&body))
+            .body(body)
+            .send()
+            .await
+            .expect("POST webhook")
+            .status()
+            .as_u16()
+    }
+
+    pub fn text_event(&mut self, body: &str) -> Value {
+        let mut v = self.event("text.json");
+        v["entry"][0]["changes"][0]["value"]["messages"][0]["text"]["body"] = json!(body);
+        v
+    }
+
+    pub async fn text(&mut self, body: &str) {
+        let v = self.text_event(body);
+        assert_eq!(self.post(&v).await, 200);
+    }
+
+    /// Taps a reply button.
+    pub async fn tap(&mut self, id: &str) {
+        let mut v = self.event("button_reply.json");
+        v["entry"][0]["changes"][0]["value"]["messages"][0]["interactive"]["button_reply"]["id"] =
+            json!(id);
+        assert_eq!(self.post(&v).await, 200);
+    }
+
+    /// Picks a list row.
+    pub async fn pick(&mut self, id: &str) {
+        let mut v = self.event("list_reply.json");
+        v["entry"][0]["changes"][0]["value"]["messages"][0]["interactive"]["list_reply"]["id"] =
+            json!(id);
+        assert_eq!(self.post(&v).await, 200);
+    }
+
+    /// Sends a photo or document that the stand-in serves as `media_id`.
+    pub async fn media(&mut self, fixture: &str, media_id: &str, caption: &str) {
+        let mut v = self.event(fixture);
+        let kind = if fixture == "image.json" {
+            "image"
+        } else {
+            "document"
+        };
+        let m = &mut v["entry"][0]["changes"][0]["value"]["messages"][0][kind];
+        m["id"] = json!(media_id);
+        m["caption"] = json!(caption);
+        let (_, _, sha) = self.meta.media.lock().unwrap()[media_id].clone();
+        m["sha256"] = json!(sha);
+        assert_eq!(self.post(&v).await, 200);
+    }
+
+    /// Waits for the next bot message to this reporter that contains `needle`; returns it.
+    pub async fn expect(&mut self, needle: &str) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let sent = self.meta.sent_to(&self.wa);
+            if let Some(pos) = sent[self.cursor..]
+                .iter()
+                .position(|m| text_of(m).contains(needle))
+            {
+                self.cursor += pos + 1;
+                return sent[self.cursor - 1].clone();
+            }
+            if Instant::now() > deadline {
+                let texts: Vec<String> = sent[self.cursor..].iter().map(text_of).collect();
+                panic!(
+                    "no message containing {needle:?}; since the last expected one:\n{texts:#?}"
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(40)).await;
+        }
+    }
+
+    /// Asserts that the bot says nothing more for a while.
+    pub async fn silence(&self, ms: u64) {
+        let before = self.meta.sent_to(&self.wa).len();
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+        let after = self.meta.sent_to(&self.wa);
+        assert_eq!(
+            after.len(),
+            before,
+            "unexpected: {:#?}",
+            after[before..].iter().map(text_of).collect::<Vec<_>>()
+        );
+    }
+
+    /// Everything the bot sent this reporter so far.
+    pub fn all_texts(&self) -> String {
+        self.meta
+            .sent_to(&self.wa)
+            .iter()
+            .map(text_of)
+            .collect::<Vec<_>>()
+            .join("\n---\n")
+    }
+}
+
+/// The value between `start` and the next `*` in a bot message (case id, receipt).
+pub fn starred(text: &str, start: &str) -> String {
+    let at = text
+        .find(start)
+        .unwrap_or_else(|| panic!("{start:?} in {text}"))
+        + start.len();
+    text[at..].split('*').next().unwrap_or("").to_owned()
+}
+
+/// A small JPEG-looking file whose bytes carry `text`.
+pub fn jpeg_with(text: &str) -> Vec<u8> {
+    let mut v = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00".to_vec();
+    v.extend_from_slice(text.as_bytes());
+    v.extend(std::iter::repeat_n(0x42u8, 3000));
+    v.extend_from_slice(b"\xFF\xD9");
+    v
+}
