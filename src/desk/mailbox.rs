@@ -25,7 +25,7 @@ use crate::intake::mailbox::{
     recipient_from_hex, seal_item, ItemDraft, MAX_MESSAGE_CHARS, MESSAGE_MIN,
 };
 use crate::intake::status::Status;
-use crate::intake::verify::{reporter_of, verify_case};
+use crate::intake::verify::{current_reporter_x25519, verify_case};
 
 /// How often an upload is sealed again when other items arrive meanwhile.
 const UPLOAD_TRIES: usize = 5;
@@ -135,13 +135,13 @@ fn reporter_recipient(
     desk: &Desk,
     case_id: &str,
 ) -> Result<age::x25519::Recipient, String> {
-    let first = desk.item(case_id, 0)?;
-    let checked = verify_case(
-        case_id,
-        std::slice::from_ref(&first),
-        &ctx.identities(),
-        &ctx.investigators,
-    );
+    // Every item, so that a reporter who re-keyed (a chat receipt replaced on the web) is written to
+    // at their newest verified key.
+    let detail = desk.case(case_id)?;
+    let items = (0..detail.items.len() as u32)
+        .map(|seq| desk.item(case_id, seq))
+        .collect::<Result<Vec<_>, _>>()?;
+    let checked = verify_case(case_id, &items, &ctx.identities(), &ctx.investigators);
     let report = match checked.first().map(|c| &c.outcome) {
         Some(Ok(item)) => item.envelope.body.clone(),
         Some(Err(problem)) => {
@@ -161,8 +161,8 @@ fn reporter_recipient(
             "wbs: warning: the report of case {case_id} was sealed to a set of investigator keys other than the one in --keys; if your team does not know of a key change, someone may have added a key on the server"
         );
     }
-    reporter_of(&checked)
-        .and_then(|k| recipient_from_hex(&k.x25519))
+    current_reporter_x25519(&checked)
+        .and_then(|k| recipient_from_hex(&k))
         .ok_or_else(|| {
             format!("the report of case {case_id} names no usable reporter key: cannot reply")
         })
