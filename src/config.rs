@@ -165,6 +165,7 @@ pub struct WhatsAppFile {
     pub phone_number_id: Option<String>,
     pub graph_base_url: Option<String>,
     pub public_url: Option<String>,
+    pub display_number: Option<String>,
 }
 
 impl std::fmt::Debug for WhatsAppFile {
@@ -202,6 +203,9 @@ pub struct WhatsAppConfig {
     pub graph_base_url: String,
     /// The public address of the web site, named in chat messages (`/pantau`, `/lapor`).
     pub public_url: Option<String>,
+    /// The business number as the office publishes it (e.g. `+62 812-0000-0000`), shown on the home
+    /// page. Not a secret; never a reporter's number.
+    pub display_number: Option<String>,
 }
 
 impl std::fmt::Debug for WhatsAppConfig {
@@ -213,6 +217,7 @@ impl std::fmt::Debug for WhatsAppConfig {
             .field("phone_number_id", &self.phone_number_id)
             .field("graph_base_url", &self.graph_base_url)
             .field("public_url", &self.public_url)
+            .field("display_number", &self.display_number)
             .finish()
     }
 }
@@ -238,6 +243,7 @@ impl WhatsAppConfig {
         let phone_number_id = pick("PHONE_NUMBER_ID", file.phone_number_id);
         let graph_base_url = pick("GRAPH_BASE_URL", file.graph_base_url);
         let public_url = pick("PUBLIC_URL", file.public_url);
+        let display_number = pick("DISPLAY_NUMBER", file.display_number);
         let required = [&verify_token, &app_secret, &access_token, &phone_number_id];
         if required.iter().all(|v| v.is_none()) {
             return Ok(None);
@@ -271,6 +277,7 @@ impl WhatsAppConfig {
             phone_number_id,
             graph_base_url: base,
             public_url: public_url.map(|u| u.trim_end_matches('/').to_owned()),
+            display_number,
         }))
     }
 }

@@ -100,6 +100,19 @@ async fn the_handshake_and_signatures_guard_the_webhook() {
     let s = env.start();
     let c = client();
     let get = |q: &str| c.get(s.url(&format!("/webhook/whatsapp?{q}"))).send();
+    // The home page presents the channel with the number the office publishes.
+    let home = c
+        .get(s.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains("kirim pesan ke <strong>+62 811-5000-0000</strong>"),
+        "{home}"
+    );
     let ok = get(&format!(
         "hub.mode=subscribe&hub.verify_token={}&hub.challenge=1158201444",
         support::VERIFY_TOKEN
@@ -200,9 +213,18 @@ async fn the_handshake_and_signatures_guard_the_webhook() {
     stale.silence(1500).await;
     drop(s);
 
-    // Without the [whatsapp] settings the routes do not exist.
+    // Without the [whatsapp] settings the routes do not exist, and the home page says so.
     let plain = Env::new();
     let s = plain.start();
+    let home = c
+        .get(s.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains("belum tersedia di server ini"));
     assert_eq!(
         c.get(s.url("/webhook/whatsapp?hub.mode=subscribe"))
             .send()

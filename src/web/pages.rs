@@ -63,6 +63,8 @@ pub fn lang_of(query: Option<&str>) -> Lang {
 struct HomeTemplate {
     page: Page,
     categories: &'static [Category],
+    /// The WhatsApp channel: `None` when it is off, else the published number if configured.
+    whatsapp: Option<Option<String>>,
 }
 
 pub async fn home(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> Response {
@@ -70,6 +72,10 @@ pub async fn home(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> 
     render(&HomeTemplate {
         page: Page::new(l, state.demo, "/"),
         categories: CATEGORIES,
+        whatsapp: state
+            .whatsapp
+            .as_ref()
+            .map(|w| w.display_number().map(str::to_owned)),
     })
 }
 

@@ -153,6 +153,11 @@ pub struct WhatsApp {
 }
 
 impl WhatsApp {
+    /// The business number as the office publishes it, for the home page.
+    pub fn display_number(&self) -> Option<&str> {
+        self.config.display_number.as_deref()
+    }
+
     /// Sets the channel up (nothing runs until `start`).
     pub fn new(
         config: WhatsAppConfig,

@@ -196,7 +196,7 @@ impl Meta {
 /// The configuration that turns the channel on, pointed at the stand-in.
 pub fn config(meta: &Meta) -> String {
     format!(
-        "max_upload_mb = 20\n\n[whatsapp]\nverify_token = \"{VERIFY_TOKEN}\"\napp_secret = \"{APP_SECRET}\"\naccess_token = \"{ACCESS_TOKEN}\"\nphone_number_id = \"{PHONE_NUMBER_ID}\"\ngraph_base_url = \"{}/v21.0\"\npublic_url = \"https://wbs.example\"\n",
+        "max_upload_mb = 20\n\n[whatsapp]\nverify_token = \"{VERIFY_TOKEN}\"\napp_secret = \"{APP_SECRET}\"\naccess_token = \"{ACCESS_TOKEN}\"\nphone_number_id = \"{PHONE_NUMBER_ID}\"\ngraph_base_url = \"{}/v21.0\"\npublic_url = \"https://wbs.example\"\ndisplay_number = \"+62 811-5000-0000\"\n",
         meta.base()
     )
 }
