@@ -49,16 +49,6 @@ fn desk(s: &Server, env: &Env, identity: &Path, sub: &str, rest: &[&str]) -> Run
     r
 }
 
-fn session_cookie(r: &reqwest::Response) -> String {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("wbs_sesi=") && !v.starts_with("wbs_sesi=;"))
-        .map(|v| v.split(';').next().unwrap().to_owned())
-        .expect("session cookie")
-}
-
 #[tokio::test]
 async fn a_case_is_a_conversation_the_server_cannot_read() {
     let env = Env::new();
@@ -139,7 +129,7 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let cookie = session_cookie(&r);
+    let cookie = common::session_cookie(&r).expect("session cookie");
     let html = c
         .get(s.url("/pantau"))
         .header("cookie", &cookie)

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{client, marker, token_in, Env, Server};
+use common::{client, marker, session_cookie, token_in, Env, Server};
 use serde_json::{json, Value};
 
 fn report(chronology: &str) -> Value {
@@ -33,15 +33,6 @@ async fn submit(c: &reqwest::Client, s: &Server) -> (String, String) {
         v["receipt"].as_str().unwrap().to_owned(),
         v["case_id"].as_str().unwrap().to_owned(),
     )
-}
-
-fn session_cookie(r: &reqwest::Response) -> Option<String> {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("wbs_sesi=") && !v.starts_with("wbs_sesi=;"))
-        .map(|v| v.split(';').next().unwrap().to_owned())
 }
 
 async fn login_page_token(c: &reqwest::Client, s: &Server) -> String {

@@ -50,13 +50,7 @@ async fn pantau_login(s: &Server, receipt: &str) -> (u16, String, Option<String>
         .await
         .unwrap();
     let status = r.status().as_u16();
-    let cookie = r
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("wbs_sesi=") && !v.starts_with("wbs_sesi=;"))
-        .map(|v| v.split(';').next().unwrap().to_owned());
+    let cookie = common::session_cookie(&r);
     (status, r.text().await.unwrap(), cookie)
 }
 

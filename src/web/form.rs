@@ -27,68 +27,36 @@ use crate::intake::Lang;
 const MAX_TEXT_FIELD: usize = 96 * 1024;
 const FIRST_PARTY_ROWS: usize = 2;
 
-/// Everything the reporter typed, as typed.
-#[derive(Default)]
-pub struct FormValues {
-    pub reporter_kind: String,
-    pub category: String,
-    pub chronology: String,
-    pub parties: Vec<Party>,
-    pub incident_when: String,
-    pub incident_place: String,
-    pub reporter_name: String,
-    pub reporter_contact: String,
-    pub anonymous: bool,
-    pub evidence: String,
-    pub good_faith: bool,
-}
-
-impl FormValues {
-    fn from_fields(f: &mut HashMap<String, String>) -> Self {
-        let mut take = |k: &str| f.remove(k).unwrap_or_default();
-        let mut parties = Vec::new();
-        for i in 0..MAX_PARTIES {
-            parties.push(Party {
-                name: take(&format!("parties[{i}].name")),
-                position: take(&format!("parties[{i}].position")),
-                unit: take(&format!("parties[{i}].unit")),
-            });
-        }
-        let rows: usize = take("party_rows").parse().unwrap_or(FIRST_PARTY_ROWS);
-        let last_filled = parties
-            .iter()
-            .rposition(|p| *p != Party::default())
-            .map_or(0, |i| i + 1);
-        parties.truncate(rows.clamp(last_filled.max(1), MAX_PARTIES));
-        FormValues {
-            reporter_kind: take("reporter.kind"),
-            category: take("category"),
-            chronology: take("chronology"),
-            parties,
-            incident_when: take("incident.when"),
-            incident_place: take("incident.place"),
-            reporter_name: take("reporter.name"),
-            reporter_contact: take("reporter.contact"),
-            anonymous: !take("reporter.anonymous").is_empty(),
-            evidence: take("evidence"),
-            good_faith: !take("good_faith").is_empty(),
-        }
+/// Reads the form's fields into the domain input, exactly as typed (the form is shown again from it).
+fn input_from_fields(f: &mut HashMap<String, String>) -> ReportInput {
+    let mut take = |k: &str| f.remove(k).unwrap_or_default();
+    let mut parties = Vec::new();
+    for i in 0..MAX_PARTIES {
+        parties.push(Party {
+            name: take(&format!("parties[{i}].name")),
+            position: take(&format!("parties[{i}].position")),
+            unit: take(&format!("parties[{i}].unit")),
+        });
     }
-
-    fn to_input(&self) -> ReportInput {
-        ReportInput {
-            reporter_kind: self.reporter_kind.clone(),
-            category: self.category.clone(),
-            chronology: self.chronology.clone(),
-            parties: self.parties.clone(),
-            incident_when: self.incident_when.clone(),
-            incident_place: self.incident_place.clone(),
-            reporter_name: self.reporter_name.clone(),
-            reporter_contact: self.reporter_contact.clone(),
-            anonymous: self.anonymous,
-            evidence: self.evidence.clone(),
-            good_faith: Some(self.good_faith),
-        }
+    let rows: usize = take("party_rows").parse().unwrap_or(FIRST_PARTY_ROWS);
+    let last_filled = parties
+        .iter()
+        .rposition(|p| *p != Party::default())
+        .map_or(0, |i| i + 1);
+    parties.truncate(rows.clamp(last_filled.max(1), MAX_PARTIES));
+    ReportInput {
+        reporter_kind: take("reporter.kind"),
+        category: take("category"),
+        chronology: take("chronology"),
+        parties,
+        incident_when: take("incident.when"),
+        incident_place: take("incident.place"),
+        reporter_name: take("reporter.name"),
+        reporter_contact: take("reporter.contact"),
+        anonymous: !take("reporter.anonymous").is_empty(),
+        evidence: take("evidence"),
+        // The form always asks for the declaration: unticked is `Some(false)`.
+        good_faith: Some(!take("good_faith").is_empty()),
     }
 }
 
@@ -105,7 +73,7 @@ pub struct ShownError {
 pub struct FormTemplate {
     pub page: Page,
     pub token: String,
-    pub v: FormValues,
+    pub v: ReportInput,
     pub errors: Vec<ShownError>,
     pub lost_files: Vec<String>,
     pub notice: Option<&'static str>,
@@ -190,7 +158,7 @@ fn shown(errors: Vec<FieldError>, l: Lang) -> Vec<ShownError> {
 }
 
 impl AppState {
-    fn form(&self, l: Lang, v: FormValues) -> FormTemplate {
+    fn form(&self, l: Lang, v: ReportInput) -> FormTemplate {
         FormTemplate {
             page: Page::new(l, self.demo, "/lapor"),
             token: self.forms.issue(),
@@ -206,9 +174,9 @@ impl AppState {
 }
 
 pub async fn show(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> Response {
-    let v = FormValues {
+    let v = ReportInput {
         parties: vec![Party::default(); FIRST_PARTY_ROWS],
-        ..FormValues::default()
+        ..ReportInput::default()
     };
     render(&state.form(lang_of(q.as_deref()), v))
 }
@@ -366,7 +334,7 @@ pub async fn submit(
     let l = Lang::from_param(received.fields.get("lang").map(String::as_str));
     let token = received.fields.remove("form_token").unwrap_or_default();
     let action = received.fields.remove("action").unwrap_or_default();
-    let mut v = FormValues::from_fields(&mut received.fields);
+    let mut v = input_from_fields(&mut received.fields);
     let max_mb = state.max_upload_bytes / (1024 * 1024);
 
     // Every file that is not stored with this submission must be chosen again: name each one.
@@ -387,7 +355,7 @@ pub async fn submit(
         return render(&t);
     }
 
-    let mut errors = match validate(&v.to_input()) {
+    let mut errors = match validate(&v) {
         Ok(_) => Vec::new(),
         Err(e) => shown(e, l),
     };
@@ -435,7 +403,7 @@ pub async fn submit(
         }
         return (StatusCode::UNPROCESSABLE_ENTITY, render(&t)).into_response();
     }
-    let (Some(nonce), Ok(report)) = (nonce, validate(&v.to_input())) else {
+    let (Some(nonce), Ok(report)) = (nonce, validate(&v)) else {
         return WebError::BadForm.page(l, state.demo);
     };
     if !state.forms.consume(nonce) {

@@ -686,3 +686,13 @@ pub fn multipart_bytes(fields: &[(&[u8], &[u8])], files: &[(&[u8], &[u8])]) -> V
 }
 
 pub const MULTIPART_XYZ: &str = "Content-Type: multipart/form-data; boundary=XyZ\r\n";
+
+/// The reporter's session cookie (`wbs_sesi=…`) a response sets, if any (a clearing one is not).
+pub fn session_cookie(r: &reqwest::Response) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("wbs_sesi=") && !v.starts_with("wbs_sesi=;"))
+        .map(|v| v.split(';').next().unwrap_or_default().to_owned())
+}
