@@ -10,6 +10,14 @@ fn main() -> ExitCode {
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .init();
+    // A panic's default message quotes its payload, which could hold report text: print only where.
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("wbs: internal error (WBS-PANIC) at {at}");
+    }));
     let result = match cli.command {
         None => wbs::desk::run_serve(&cli.serve),
         Some(Command::Serve(args)) => wbs::desk::run_serve(&args),

@@ -603,6 +603,12 @@ async fn duplicates_late_messages_and_a_restart_keep_every_answer_once() {
         json!((first_ts - 2).to_string());
     assert_eq!(chat.post(&old).await, 200);
     chat.expect("tiba terlambat").await;
+    // A late photo answers no particular question: it is taken as any file is, never dropped.
+    let late_photo = marker();
+    meta.add_media("777", support::jpeg_with(&late_photo), "image/jpeg", false);
+    chat.media_at("image.json", "777", "", Some(first_ts - 1))
+        .await;
+    chat.expect("foto-1.jpg diterima").await;
     chat.tap("next").await;
     chat.expect("4/8").await;
     chat.text(&format!("Budi {}, Staf, Perizinan", k.party))
@@ -671,7 +677,11 @@ async fn duplicates_late_messages_and_a_restart_keep_every_answer_once() {
     ];
     secrets.extend([chat.wa.as_str(), chat.name.as_str()]);
     assert_nowhere(&env, &secrets);
-    let (out, _) = export_and_decrypt(&env, "export");
+    let (out, files) = export_and_decrypt(&env, "export");
+    let photo_kept = common::files_under(&files)
+        .iter()
+        .any(|f| common::contains(&std::fs::read(f).unwrap(), late_photo.as_bytes()));
+    assert!(photo_kept, "the late photo is an attachment of the report");
     for c in &secrets[..7] {
         assert!(out.contains(c), "{c} in the decrypted report:\n{out}");
     }

@@ -298,6 +298,11 @@ impl Intake {
         case_id: &str,
         keys: &ReceiptKeys,
     ) -> Result<Option<ReporterView>, IntakeError> {
+        // The receipt must still open this case: a replaced (one-time) receipt's keys, or a session
+        // made from them, open nothing.
+        if !self.receipt_opens(case_id, keys)? {
+            return Ok(None);
+        }
         let Some(case) = self.store().case(case_id)? else {
             return Ok(None);
         };
@@ -308,6 +313,11 @@ impl Intake {
             messages,
             rejected,
         }))
+    }
+
+    /// Whether these receipt keys still open this case (false once the receipt was replaced).
+    pub fn receipt_opens(&self, case_id: &str, keys: &ReceiptKeys) -> Result<bool, IntakeError> {
+        Ok(self.store().case_for_lookup(&keys.lookup)?.as_deref() == Some(case_id))
     }
 
     /// Seals items with `build(seq, prev_digest)` and appends them, retrying if another writer got
@@ -353,6 +363,9 @@ impl Intake {
     ) -> Result<(), IntakeError> {
         let this = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
+            if !this.receipt_opens(&case_id, &keys)? {
+                return Err(IntakeError::UnknownCase);
+            }
             let today = Day::today();
             let mut recipients: Vec<_> = this
                 .investigators()

@@ -137,12 +137,13 @@ fn check_item(
             if !known || envelope.kind == ItemKind::Report {
                 return Err(ItemProblem::UnknownSigner);
             }
-            if envelope.kind == ItemKind::Rekey {
-                // From here on the reporter is whoever holds the new key.
-                *reporter = Some(reporter_keys(&envelope).ok_or(ItemProblem::Unsigned)?);
-            }
             answers::expand(envelope.kind, &mut envelope.body, identities)
                 .map_err(|_| ItemProblem::BadAnswers)?;
+            if envelope.kind == ItemKind::Rekey {
+                // From here on the reporter is whoever holds the new key (only once the item is wholly
+                // genuine, so a rejected re-key never moves the signer).
+                *reporter = Some(reporter_keys(&envelope).ok_or(ItemProblem::Unsigned)?);
+            }
             Ok(GenuineItem {
                 envelope,
                 investigator: None,

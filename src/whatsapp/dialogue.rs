@@ -22,6 +22,17 @@ use crate::store::{AttachmentRefV1, Store};
 
 /// Meta's limits on media the Cloud API delivers (REFERENCE.md).
 pub const MAX_IMAGE_BYTES: u64 = 5 * 1024 * 1024;
+/// Free-text notes (evidence descriptions and late messages) one dialogue may collect: each is up to
+/// `MAX_EVIDENCE` characters and every message rewrites the record, so the count must be bounded.
+pub const MAX_NOTES: usize = 10;
+
+/// How many free-text notes a dialogue holds.
+pub fn notes(d: &DialogueV1) -> usize {
+    d.answers
+        .iter()
+        .filter(|a| matches!(a.field, Field::Evidence | Field::LateNote))
+        .count()
+}
 pub const MAX_DOCUMENT_BYTES: u64 = 100 * 1024 * 1024;
 
 /// What a turn needs from outside.
@@ -157,14 +168,17 @@ pub fn parse_party(text: &str) -> Party {
         "unit",
         "bagian",
     ];
+    // Labels are ASCII: compare them against the original text, never against a lower-cased copy,
+    // whose byte offsets differ from the original's for some characters (K, İ, …).
     let strip = |s: &str| {
         let s = s.trim();
-        let lower = s.to_lowercase();
         for label in LABELS {
-            if let Some(rest) = lower.strip_prefix(label) {
+            let head = s
+                .get(..label.len())
+                .filter(|h| h.eq_ignore_ascii_case(label));
+            if let Some(rest) = head.and_then(|_| s.get(label.len()..)) {
                 if let Some(r) = rest.trim_start().strip_prefix(':') {
-                    let cut = s.len() - r.len();
-                    return s[cut..].trim().to_owned();
+                    return r.trim().to_owned();
                 }
             }
         }
@@ -225,7 +239,11 @@ pub fn handle(
     }
     match record {
         None => fresh(ctx, msg, info),
-        Some(d) if msg.ts < d.last_ts => late(ctx, d, msg, info),
+        // A late text may answer a question already moved past, so it becomes a note; a late file
+        // answers no particular question and is taken as any file is.
+        Some(d) if msg.ts < d.last_ts && !(is_media(msg) && msg.ts >= d.consent_ts) => {
+            late(ctx, d, msg, info)
+        }
         Some(d) => {
             let (key, made) = ctx.state.summary_key(&d.id, ctx.now);
             let mut e = Engine {
@@ -246,6 +264,10 @@ pub fn handle(
             Ok(e.finish())
         }
     }
+}
+
+fn is_media(msg: &Inbound) -> bool {
+    matches!(msg.kind, InKind::Media(_))
 }
 
 fn notice(ctx: &Ctx<'_>, l: Lang) -> Reply {
@@ -329,6 +351,9 @@ fn late(
     if msg.ts < d.consent_ts {
         // Written before the reporter agreed: not kept.
         return Ok(Turn::only(vec![Reply::text(t::before_consent(d.lang()))]));
+    }
+    if notes(&d) >= MAX_NOTES {
+        return Ok(Turn::only(vec![Reply::text(t::notes_full(d.lang()))]));
     }
     let (key, _) = ctx.state.summary_key(&d.id, ctx.now);
     let mut f = Fragment::new(&d.id, Field::LateNote, ctx.today.as_str());
@@ -494,5 +519,28 @@ impl Engine<'_> {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_party;
+
+    #[test]
+    fn party_labels_survive_text_whose_case_changes_byte_length() {
+        // The Kelvin sign and dotted capital I change byte length when lower-cased.
+        for text in [
+            "nama:\u{212A}",
+            "Nama:\u{130}\u{130}\u{130}\u{130}\u{130}\u{130}",
+            "\u{212A}ama: x",
+            "jabatan\u{130}: y",
+        ] {
+            let _ = parse_party(text);
+        }
+        let p = parse_party("Nama: Budi\nJabatan: Staf\nUnit kerja: Loket");
+        assert_eq!(
+            (p.name.as_str(), p.position.as_str(), p.unit.as_str()),
+            ("Budi", "Staf", "Loket")
+        );
     }
 }

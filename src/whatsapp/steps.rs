@@ -298,6 +298,11 @@ impl Engine<'_> {
                     self.ask();
                     return Ok(());
                 }
+                if super::dialogue::notes(&self.d) >= super::dialogue::MAX_NOTES {
+                    self.say(t::notes_full(self.l).to_owned());
+                    self.ask();
+                    return Ok(());
+                }
                 if !text.is_empty() {
                     self.add_text(Field::Evidence, &text, &text)?;
                 }

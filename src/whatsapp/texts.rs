@@ -463,6 +463,13 @@ pub fn late_note(l: Lang) -> &'static str {
     )
 }
 
+pub fn notes_full(l: Lang) -> &'static str {
+    l.pick(
+        "Keterangan tambahan sudah mencapai batas untuk satu laporan dan pesan ini tidak disimpan. Lanjutkan ke langkah berikutnya; keterangan lain dapat dikirim lewat halaman Pantau setelah laporan tersimpan.",
+        "This report already has the most notes it can hold, so this message was not stored. Go on to the next step; more can be sent on the Follow-up page once the report is stored.",
+    )
+}
+
 pub fn before_consent(l: Lang) -> &'static str {
     l.pick(
         "Sebuah pesan yang Anda kirim sebelum menyetujui ketentuan baru tiba dan tidak disimpan. Kirim ulang isinya bila masih diperlukan.",

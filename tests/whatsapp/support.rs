@@ -347,7 +347,22 @@ impl Chat {
 
     /// Sends a photo or document that the stand-in serves as `media_id`.
     pub async fn media(&mut self, fixture: &str, media_id: &str, caption: &str) {
+        self.media_at(fixture, media_id, caption, None).await;
+    }
+
+    /// A photo or document, sent with Meta's timestamp `ts` when given (a late delivery).
+    pub async fn media_at(
+        &mut self,
+        fixture: &str,
+        media_id: &str,
+        caption: &str,
+        ts: Option<u64>,
+    ) {
         let mut v = self.event(fixture);
+        if let Some(ts) = ts {
+            v["entry"][0]["changes"][0]["value"]["messages"][0]["timestamp"] =
+                json!(ts.to_string());
+        }
         let kind = if fixture == "image.json" {
             "image"
         } else {
