@@ -55,16 +55,34 @@ pub async fn worker(
 }
 
 impl WhatsApp {
+    /// Graph errors are logged by code only (never a number, url or content), once per code an hour.
+    fn log_fetch_failure(&self, code: &str) {
+        if self.counters.first_this_hour(code) {
+            tracing::warn!(
+                code = %code,
+                "whatsapp: a file could not be fetched (further failures this hour are only counted)"
+            );
+        }
+    }
+
     async fn fetch(&self, job: &MediaJob) -> Fetched {
         let r = &job.request;
-        let Ok(info) = with_retries(|| self.graph.media_info(&r.media.media_id)).await else {
-            return Fetched::Failed;
+        let info = match with_retries(|| self.graph.media_info(&r.media.media_id)).await {
+            Ok(info) => info,
+            Err(e) => {
+                self.log_fetch_failure(&e.code());
+                return Fetched::Failed;
+            }
         };
         if info.file_size.is_some_and(|n| n > r.limit) {
             return Fetched::TooLarge;
         }
-        let Ok(mut response) = with_retries(|| self.graph.download(&info.url)).await else {
-            return Fetched::Failed;
+        let mut response = match with_retries(|| self.graph.download(&info.url)).await {
+            Ok(r) => r,
+            Err(e) => {
+                self.log_fetch_failure(&e.code());
+                return Fetched::Failed;
+            }
         };
         if response.content_length().is_some_and(|n| n > r.limit) {
             return Fetched::TooLarge;

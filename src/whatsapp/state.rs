@@ -177,8 +177,9 @@ struct DailyKeys {
     yesterday: Option<Zeroizing<[u8; 32]>>,
 }
 
-/// A dialogue's summary key and when it was last used (unix seconds).
-type SummaryKey = (Zeroizing<[u8; 32]>, u64);
+/// A dialogue's summary key and when it was last used (unix seconds). Boxed: when the map grows it
+/// moves its entries, and an inline key would leave unwiped copies in the freed table.
+type SummaryKey = (Box<Zeroizing<[u8; 32]>>, u64);
 
 /// The in-memory side of the dialogue state.
 pub struct State {
@@ -327,9 +328,9 @@ impl State {
         let made = !keys.contains_key(dialogue);
         let entry = keys
             .entry(dialogue.to_owned())
-            .or_insert_with(|| (random_key(), now));
+            .or_insert_with(|| (Box::new(random_key()), now));
         entry.1 = now;
-        (entry.0.clone(), made)
+        ((*entry.0).clone(), made)
     }
 
     /// Wipes a dialogue's summary key (the dialogue ended).
