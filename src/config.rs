@@ -23,6 +23,7 @@ pub struct FileConfig {
     pub desk_listen: Option<SocketAddr>,
     pub deadlines: Option<DeadlinePolicy>,
     pub session_idle_minutes: Option<u64>,
+    pub desk_origins: Option<Vec<String>>,
     pub whatsapp: Option<WhatsAppFile>,
 }
 
@@ -43,6 +44,9 @@ pub struct Config {
     pub deadlines: DeadlinePolicy,
     /// A reporter's session ends after this many minutes without use (and after 2 hours in any case).
     pub session_idle_secs: u64,
+    /// Extra addresses investigators reach the desk API at (e.g. `http://127.0.0.1:9081` through an SSH
+    /// tunnel); the listener's own address is always accepted.
+    pub desk_origins: Vec<String>,
     /// The WhatsApp channel, when configured (docs/whatsapp.md).
     pub whatsapp: Option<WhatsAppConfig>,
 }
@@ -61,6 +65,7 @@ impl Default for Config {
             desk_listen: SocketAddr::from(([127, 0, 0, 1], 8081)),
             deadlines: DeadlinePolicy::default(),
             session_idle_secs: 15 * 60,
+            desk_origins: Vec::new(),
             whatsapp: None,
         }
     }
@@ -110,6 +115,12 @@ impl Config {
         }
         if let Some(v) = file.desk_listen {
             c.desk_listen = v;
+        }
+        if let Some(v) = file.desk_origins {
+            c.desk_origins = v
+                .into_iter()
+                .map(|o| o.trim_end_matches('/').to_owned())
+                .collect();
         }
         if let Some(v) = file.session_idle_minutes {
             c.session_idle_secs = v.saturating_mul(60);

@@ -249,11 +249,20 @@ pub async fn serve(prepared: Prepared) -> Result<(), StartError> {
         .demo
         .then(|| prepared.intake.investigators().first().map(|i| i.signing))
         .flatten();
+    let bound = desk_listener
+        .local_addr()
+        .map_err(|e| StartError::Listen(desk_listen, e))?;
+    let mut origins = vec![format!("http://{bound}")];
+    if bound.ip().is_loopback() {
+        origins.push(format!("http://localhost:{}", bound.port()));
+    }
+    origins.extend(prepared.config.desk_origins.iter().cloned());
     let desk = crate::web::desk_api::router(crate::web::desk_api::DeskState::new(
         prepared.intake.clone(),
         prepared.config.keys.clone(),
         demo_key,
         prepared.config.deadlines.clone(),
+        origins,
     ));
     let whatsapp = prepared.whatsapp.clone();
     if let Some(wa) = &whatsapp {

@@ -52,6 +52,11 @@ impl World {
         }
     }
 
+    /// `wbs show --reveal-identity CASE` as alice.
+    fn desk_with_reveal(&self, case: &str) -> Run {
+        self.desk("show", &["--reveal-identity", case])
+    }
+
     /// Runs `wbs SUB --server DESK --identity alice --keys KEYS ARGS…`.
     fn desk(&self, sub: &str, args: &[&str]) -> Run {
         self.desk_as(sub, &self.alice, args)
@@ -688,4 +693,54 @@ async fn show_checks_attachments_and_decrypts_them_on_request() {
         "attachment 1 (bukti.pdf): REJECTED — the file differs from the signed manifest (altered or replaced)"
     ));
     assert!(!out2.join(&case_id).join("bukti.pdf").exists());
+}
+
+/// A genuine investigator key writing an item only the reporter may write (here an identity block after
+/// the opening items) is rejected for its kind, not shown as genuine.
+#[tokio::test]
+async fn an_item_of_the_wrong_kind_for_its_author_is_flagged_by_show() {
+    let mut w = World::new().await;
+    let id = w.case_id.clone();
+    w.server.stop();
+    let alice = InvestigatorIdentity::parse(&fs::read_to_string(&w.alice).unwrap()).unwrap();
+    {
+        let store = SledStore::open(&w.env.data.join("store"), 8 * 1024 * 1024).unwrap();
+        let case = store.case(&id).unwrap().unwrap();
+        let draft = ItemDraft {
+            kind: ItemKind::Identity,
+            case_id: &id,
+            seq: case.item_count,
+            prev_digest: &case.last_digest,
+            day: &Day::today(),
+            role: Role::Investigator,
+            body: json!({"anonymous": false, "name": "WRONG-KIND-9d2e", "contact": ""}),
+        };
+        let item = seal_item(
+            draft,
+            alice.signing_key(),
+            &[alice.recipient()],
+            MESSAGE_MIN,
+        )
+        .unwrap();
+        store
+            .append(
+                &id,
+                case.item_count,
+                Append {
+                    items: vec![item],
+                    ..Append::default()
+                },
+            )
+            .unwrap();
+    }
+    w.server = w.env.start();
+    let r = w.desk_with_reveal(&id);
+    assert_eq!(r.code, 1, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
+    assert!(!r.stdout.contains("WRONG-KIND-9d2e"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("item 3: REJECTED — its author may not write this kind of item here"),
+        "{}",
+        r.stdout
+    );
 }

@@ -216,6 +216,25 @@ async fn logins_are_refused_for_unknown_keys_replays_expiry_bad_signatures_and_o
     let body = login_body(&alice.identity, "http://wbs.example", &nonce, expires);
     let (status, v) = post_login(&c, &s, &body).await;
     assert_auth_refused(status, &v);
+    // A relay (a malicious server the investigator was lured to) forwards a login signed for its own
+    // origin, claiming that origin in `Host`: the server checks its own configured origins, not `Host`.
+    let (nonce, expires) = challenge(&c, &s).await;
+    let body = login_body(&alice.identity, "http://wbs.example", &nonce, expires);
+    let r = c
+        .post(s.desk_url("/api/v1/desk/login"))
+        .header("host", "wbs.example")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let status = r.status();
+    assert_auth_refused(status, &r.json().await.unwrap_or(Value::Null));
+    // The listener's own address also works as `localhost`.
+    let (nonce, expires) = challenge(&c, &s).await;
+    let local = format!("http://localhost:{}", s.desk_port);
+    let body = login_body(&alice.identity, &local, &nonce, expires);
+    let (status, _) = post_login(&c, &s, &body).await;
+    assert_eq!(status, StatusCode::OK);
 
     // Malformed bodies are bad requests, not crashes.
     let r = c

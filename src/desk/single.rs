@@ -60,6 +60,12 @@ pub(super) fn file(ctx: &Ctx, path: &Path) -> Result<usize, String> {
     ));
     out.line("  NOT CHECKED: the chain, the item's place in its case and whether its signer may write it; pass the case directory to check them");
     let mut problems = 0;
+    // A report is signed by the key it names itself; any other reporter item can only be checked
+    // against its case's report, which a lone file does not have: not verified, so not exit 0.
+    if env.author.role == Role::Reporter && env.kind != crate::crypto::envelope::ItemKind::Report {
+        out.line("  NOT VERIFIED: who signed this reporter item is unknown without its case; pass the case directory");
+        problems += 1;
+    }
     let named_seq = path.file_name().and_then(|n| n.to_str()).and_then(|n| {
         n.strip_prefix("item-")?
             .strip_suffix(".age")?

@@ -35,6 +35,28 @@ pub enum ItemProblem {
     BadFirstItem,
     #[error("an answer sealed inside it does not open or does not belong to it")]
     BadAnswers,
+    #[error("its author may not write this kind of item here")]
+    WrongKind,
+}
+
+/// Who may write which kind of item, and where (DESIGN.md §5): the reporter opens a case with the
+/// report, the identity block and the manifest, then adds follow-ups and re-keys; investigators add
+/// replies, notes, status notes and reveal records.
+pub fn may_write(role: Role, kind: ItemKind, seq: usize) -> bool {
+    match (role, kind) {
+        (Role::Reporter, ItemKind::Report) => seq == 0,
+        (Role::Reporter, ItemKind::Identity) => seq == 1,
+        (Role::Reporter, ItemKind::Manifest) => seq == 2,
+        (Role::Reporter, ItemKind::Followup | ItemKind::Rekey) => seq >= 3,
+        (
+            Role::Investigator,
+            ItemKind::Reply
+            | ItemKind::StatusNote
+            | ItemKind::InternalNote
+            | ItemKind::RevealRecord,
+        ) => seq >= 3,
+        _ => false,
+    }
 }
 
 /// One item, checked.
@@ -134,8 +156,11 @@ fn check_item(
             let known = reporter
                 .as_ref()
                 .is_some_and(|k| k.ed25519 == envelope.author.key);
-            if !known || envelope.kind == ItemKind::Report {
+            if !known {
                 return Err(ItemProblem::UnknownSigner);
+            }
+            if !may_write(Role::Reporter, envelope.kind, seq) {
+                return Err(ItemProblem::WrongKind);
             }
             answers::expand(envelope.kind, &mut envelope.body, identities)
                 .map_err(|_| ItemProblem::BadAnswers)?;
@@ -149,12 +174,14 @@ fn check_item(
                 investigator: None,
             })
         }
-        Role::Investigator if envelope.kind == ItemKind::Rekey => Err(ItemProblem::UnknownSigner),
         Role::Investigator => {
             let who = investigators
                 .iter()
                 .find(|i| i.signing_hex() == envelope.author.key)
                 .ok_or(ItemProblem::UnknownSigner)?;
+            if !may_write(Role::Investigator, envelope.kind, seq) {
+                return Err(ItemProblem::WrongKind);
+            }
             Ok(GenuineItem {
                 investigator: Some(who.name.clone()),
                 envelope,
@@ -188,4 +215,25 @@ pub fn current_reporter(checked: &[CheckedItem]) -> Option<ReporterKeysHex> {
 /// The hex X25519 key replies and status notes must be sealed to: the newest verified reporter key.
 pub fn current_reporter_x25519(checked: &[CheckedItem]) -> Option<String> {
     current_reporter(checked).map(|k| k.x25519)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_author_writes_only_its_own_kinds_in_their_places() {
+        assert!(may_write(Role::Reporter, ItemKind::Report, 0));
+        assert!(!may_write(Role::Reporter, ItemKind::Report, 3));
+        assert!(may_write(Role::Reporter, ItemKind::Identity, 1));
+        assert!(!may_write(Role::Reporter, ItemKind::Identity, 4));
+        assert!(may_write(Role::Reporter, ItemKind::Followup, 3));
+        assert!(!may_write(Role::Reporter, ItemKind::Reply, 5));
+        assert!(!may_write(Role::Reporter, ItemKind::StatusNote, 5));
+        assert!(may_write(Role::Investigator, ItemKind::Reply, 3));
+        assert!(!may_write(Role::Investigator, ItemKind::Report, 0));
+        assert!(!may_write(Role::Investigator, ItemKind::Followup, 4));
+        assert!(!may_write(Role::Investigator, ItemKind::Rekey, 4));
+        assert!(!may_write(Role::Investigator, ItemKind::Manifest, 2));
+    }
 }

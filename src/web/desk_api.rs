@@ -13,7 +13,7 @@ use std::sync::Arc;
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -124,6 +124,9 @@ fn json_error(rejection: JsonRejection) -> ApiError {
 /// What the desk API's handlers share.
 pub struct DeskState {
     pub intake: Arc<Intake>,
+    /// The origins a login signature may name (docs/format.md): this listener's own addresses and
+    /// any configured in `desk_origins` (for SSH port forwarding).
+    pub origins: Vec<String>,
     pub deadlines: DeadlinePolicy,
     pub auth: auth::DeskAuth,
 }
@@ -135,9 +138,11 @@ impl DeskState {
         keys_dir: PathBuf,
         demo_key: Option<ed25519_dalek::VerifyingKey>,
         deadlines: DeadlinePolicy,
+        origins: Vec<String>,
     ) -> Arc<Self> {
         Arc::new(DeskState {
             intake,
+            origins,
             deadlines,
             auth: auth::DeskAuth::new(keys_dir, demo_key),
         })
@@ -217,16 +222,9 @@ struct LoginBody {
 
 async fn login(
     State(state): State<Arc<DeskState>>,
-    headers: HeaderMap,
     body: Result<Json<LoginBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(body) = body.map_err(json_error)?;
-    // The origin as the client named it: `http://` and the Host it sent.
-    let host = headers
-        .get(header::HOST)
-        .and_then(|h| h.to_str().ok())
-        .ok_or(ApiError::Auth)?;
-    let origin = format!("http://{host}");
     let state2 = state.clone();
     let (token, expires) = tokio::task::spawn_blocking(move || {
         let req = auth::LoginRequest {
@@ -235,7 +233,7 @@ async fn login(
             expires: body.expires,
             signature: &body.signature,
         };
-        state2.auth.login(&origin, &req, unix_now())
+        state2.auth.login(&state2.origins, &req, unix_now())
     })
     .await
     .map_err(|_| ApiError::Unavailable)??;

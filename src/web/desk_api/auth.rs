@@ -100,9 +100,11 @@ impl DeskAuth {
 
     /// Checks a signed login; on success returns a bearer token and its expiry. Every refusal is the
     /// same `auth` error. The nonce is used up by any attempt, good or bad.
+    /// `origins`: the addresses investigators may name in their signature — this server's own, from
+    /// configuration, never taken from the request (a relay could forge its `Host`).
     pub fn login(
         &self,
-        origin: &str,
+        origins: &[String],
         req: &LoginRequest<'_>,
         now: u64,
     ) -> Result<(String, u64), ApiError> {
@@ -117,7 +119,9 @@ impl DeskAuth {
             return Err(ApiError::Auth);
         };
         let known = self.reload_keys().contains(&key);
-        let signed = desk_auth::verify(&key, origin, req.nonce, req.expires, req.signature);
+        let signed = origins
+            .iter()
+            .any(|o| desk_auth::verify(&key, o, req.nonce, req.expires, req.signature));
         if !(fresh && known && signed) {
             return Err(ApiError::Auth);
         }
@@ -247,7 +251,7 @@ mod tests {
             expires,
             signature: &signature,
         };
-        auth.login(ORIGIN, &req, now)
+        auth.login(&[ORIGIN.to_owned()], &req, now)
     }
 
     #[test]
