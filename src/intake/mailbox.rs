@@ -152,14 +152,21 @@ fn open_as_reporter(
 /// consistent `rekey`, each rekey's signer before it. Rekeys that do not chain up to the receipt's key
 /// are returned as rejected positions.
 fn reporter_keys_by_position(
+    case_id: &str,
     opened: &[Option<Result<Envelope, ()>>],
     current: String,
 ) -> (Vec<String>, Vec<usize>) {
+    // Only rekeys that say they are this case's item at this place may move the key; the full chain
+    // check of every item follows in `reporter_thread`.
     let rekeys: Vec<(usize, &Envelope)> = opened
         .iter()
         .enumerate()
         .filter_map(|(seq, o)| match o {
-            Some(Ok(e)) if e.kind == ItemKind::Rekey => Some((seq, e)),
+            Some(Ok(e))
+                if e.kind == ItemKind::Rekey && e.case_id == case_id && e.seq as usize == seq =>
+            {
+                Some((seq, e))
+            }
             _ => None,
         })
         .collect();
@@ -200,7 +207,7 @@ pub fn reporter_thread(
     };
     let own_key = hex(keys.reporter.signing_key().verifying_key().as_bytes());
     let opened = open_as_reporter(case, items, identity);
-    let (reporter_key, bad_rekeys) = reporter_keys_by_position(&opened, own_key);
+    let (reporter_key, bad_rekeys) = reporter_keys_by_position(&case.id, &opened, own_key);
     let mut messages = Vec::new();
     let mut rejected = 0;
     for (seq, envelope) in opened.into_iter().enumerate() {
@@ -410,7 +417,8 @@ impl Intake {
                 None,
                 refs,
             );
-            if result.is_err() {
+            let unflushed = matches!(result, Err(IntakeError::Store(StoreError::NotFlushed)));
+            if result.is_err() && !unflushed {
                 for id in committed {
                     let _ = this.blobs().remove(&id);
                 }

@@ -226,7 +226,11 @@ impl Intake {
 
         let case = self.case_record(&new.case_id, channel, today, &items, last_digest, refs);
         if let Err(e) = self.store.create_case(&case, &items, &new.keys.lookup) {
-            self.discard(&committed);
+            // Unflushed is not undone: the case may still reach the disk, and must find its files
+            // (the start-up sweep removes them if it does not).
+            if !matches!(e, StoreError::NotFlushed) {
+                self.discard(&committed);
+            }
             return Err(e.into());
         }
         Ok(Submitted {

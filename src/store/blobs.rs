@@ -106,9 +106,10 @@ impl PendingBlob {
     /// Makes the blob durable under its final name.
     pub fn commit(mut self, day: &Day) -> io::Result<String> {
         if let Some(file) = self.file.take() {
-            file.sync_all()?;
+            // Times first, so the fsync makes them durable together with the content.
             let t = day.midnight();
             file.set_times(FileTimes::new().set_accessed(t).set_modified(t))?;
+            file.sync_all()?;
         }
         fs::rename(&self.tmp, self.dir.join(format!("{}{SUFFIX}", self.id)))?;
         sync_dir(&self.dir)?;

@@ -20,6 +20,10 @@ pub enum StoreError {
     Corrupt,
     #[error("the item sequence number is taken")]
     Conflict,
+    /// Written but not confirmed on disk: it may or may not survive a crash. Not an acknowledgement;
+    /// and nothing it refers to (attachment files) may be removed.
+    #[error("the write could not be flushed to disk")]
+    NotFlushed,
     #[error("file error: {0}")]
     Io(#[from] std::io::Error),
 }

@@ -102,8 +102,10 @@ impl SledStore {
         })
     }
 
+    /// After a committed transaction: a failure here means the change may still reach the disk
+    /// (sled flushes in the background), so callers must not undo what it refers to.
     fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush().map_err(engine)?;
+        self.db.flush().map_err(|_| StoreError::NotFlushed)?;
         Ok(())
     }
 }

@@ -26,6 +26,9 @@ use crate::intake::Lang;
 /// Longest text field we read from a form (the chronology's limit plus room for multi-byte text).
 const MAX_TEXT_FIELD: usize = 96 * 1024;
 const FIRST_PARTY_ROWS: usize = 2;
+/// Text fields read from one form (ours have under 50) and their total size.
+const MAX_TEXT_FIELDS: usize = 80;
+const MAX_FORM_TEXT: usize = 512 * 1024;
 
 /// Reads the form's fields into the domain input, exactly as typed (the form is shown again from it).
 fn input_from_fields(f: &mut HashMap<String, String>) -> ReportInput {
@@ -201,6 +204,7 @@ pub(super) async fn receive(state: &AppState, mut mp: Multipart) -> Received {
         too_large: false,
     };
     let mut used: u64 = 0;
+    let mut text_total: usize = 0;
     loop {
         let mut field = match mp.next_field().await {
             Ok(Some(f)) => f,
@@ -264,13 +268,20 @@ pub(super) async fn receive(state: &AppState, mut mp: Multipart) -> Received {
                 break;
             }
         } else {
+            // Our forms have a few dozen fields: beyond that, or beyond the text budget, what is sent
+            // is read and dropped, so an unauthenticated body cannot make us hold more.
+            let keep = r.fields.len() < MAX_TEXT_FIELDS;
             let mut text = Zeroizing::new(Vec::new());
             loop {
                 match field.chunk().await {
                     Ok(Some(chunk)) => {
                         // Past the cap the value is already refused as too long: keep its start only.
-                        let room = MAX_TEXT_FIELD.saturating_sub(text.len());
-                        text.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                        let room = MAX_TEXT_FIELD
+                            .saturating_sub(text.len())
+                            .min(MAX_FORM_TEXT.saturating_sub(text_total + text.len()));
+                        if keep {
+                            text.extend_from_slice(&chunk[..chunk.len().min(room)]);
+                        }
                     }
                     Ok(None) => break,
                     Err(e) => {
@@ -280,8 +291,11 @@ pub(super) async fn receive(state: &AppState, mut mp: Multipart) -> Received {
                     }
                 }
             }
-            r.fields
-                .insert(name, String::from_utf8_lossy(&text).into_owned());
+            if keep {
+                text_total += text.len();
+                r.fields
+                    .insert(name, String::from_utf8_lossy(&text).into_owned());
+            }
             if r.truncated {
                 break;
             }
