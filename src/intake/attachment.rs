@@ -8,7 +8,7 @@ use crate::crypto::{hex, keys::InvestigatorPublic};
 use crate::store::{BlobStore, PendingBlob};
 
 /// What the manifest says of one attachment (sealed; never stored in plaintext).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ManifestEntry {
     pub blob: String,
@@ -224,6 +224,13 @@ impl AttachmentSink {
 pub struct SealedAttachment {
     pub entry: ManifestEntry,
     pub blob: PendingBlob,
+}
+
+/// Holds what a reporter wrote: its `Debug` never shows it.
+impl std::fmt::Debug for ManifestEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ManifestEntry(<redacted>)")
+    }
 }
 
 #[cfg(test)]

@@ -124,7 +124,7 @@ impl ReporterKind {
 }
 
 /// A reported person or other party, as typed.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Party {
     pub name: String,
     pub position: String,
@@ -141,7 +141,7 @@ impl Party {
 
 /// What arrives from a channel, before validation. Every value is kept as typed so that a form can be
 /// shown again with nothing lost.
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct ReportInput {
     pub reporter_kind: String,
     pub category: String,
@@ -167,7 +167,7 @@ pub struct Criteria {
 }
 
 /// The reporter's identity block: sealed as its own item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReporterIdentity {
     pub anonymous: bool,
     pub name: String,
@@ -175,7 +175,7 @@ pub struct ReporterIdentity {
 }
 
 /// A report that passed validation. The content of the sealed `report` item.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ValidReport {
     pub reporter_kind: ReporterKind,
     pub category: String,
@@ -409,6 +409,34 @@ pub fn validate(input: &ReportInput) -> Result<ValidReport, Vec<FieldError>> {
             },
         }),
     })
+}
+
+/// Holds what a reporter wrote: its `Debug` never shows it.
+impl std::fmt::Debug for Party {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Party(<redacted>)")
+    }
+}
+
+/// Holds what a reporter wrote: its `Debug` never shows it.
+impl std::fmt::Debug for ReporterIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReporterIdentity(<redacted>)")
+    }
+}
+
+/// Holds what a reporter wrote: its `Debug` never shows it.
+impl std::fmt::Debug for ReportInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReportInput(<redacted>)")
+    }
+}
+
+/// Holds what a reporter wrote: its `Debug` never shows it.
+impl std::fmt::Debug for ValidReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ValidReport(<redacted>)")
+    }
 }
 
 #[cfg(test)]
