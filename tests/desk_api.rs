@@ -75,7 +75,8 @@ async fn challenge(c: &reqwest::Client, s: &Server) -> (String, u64) {
             .decode(nonce.as_bytes())
             .unwrap()
             .len(),
-        32
+        56,
+        "16 random bytes, the expiry and a MAC (docs/format.md)"
     );
     let expires = v["expires"].as_u64().unwrap();
     let now = unix_now();
@@ -197,13 +198,12 @@ async fn logins_are_refused_for_unknown_keys_replays_expiry_bad_signatures_and_o
     )
     .await;
     assert_auth_refused(status, &v);
-    // Each attempt uses the challenge up, even a failed one.
-    let (status, v) = post_login(
-        &c,
-        &s,
-        &login_body(&alice.identity, &s.desk_base, &nonce, expires),
-    )
-    .await;
+    // Challenges are stateless (a flood of them costs the server nothing), so a failed attempt does
+    // not use one up; the first successful login does, and its replay is refused.
+    let good = login_body(&alice.identity, &s.desk_base, &nonce, expires);
+    let (status, v) = post_login(&c, &s, &good).await;
+    assert_eq!(status, 200, "{v}");
+    let (status, v) = post_login(&c, &s, &good).await;
     assert_auth_refused(status, &v);
 
     // A signature by another key, and a signature over another origin.

@@ -1,4 +1,4 @@
-//! Investigator authentication for the desk API (DESIGN.md §5): single-use challenges, signed logins
+//! Investigator authentication for the desk API (DESIGN.md §5): single-use stateless challenges, signed logins
 //! checked against `keys/`, and short-lived bearer tokens held in memory only. A token stops working as
 //! soon as its investigator's key file leaves `keys/` (the directory is re-read at most once a second).
 
@@ -21,8 +21,10 @@ use crate::server;
 pub const CHALLENGE_TTL_SECS: u64 = 60;
 /// How long a login lasts.
 pub const TOKEN_TTL_SECS: u64 = 15 * 60;
-/// Bounds on what is kept in memory: beyond them, new challenges or logins get `busy`.
-const MAX_CHALLENGES: usize = 1024;
+/// Bounds on what is kept in memory: beyond them, logins get `busy`. Challenges themselves are
+/// stateless (MAC'd), so asking for many costs the server nothing; only successful logins are
+/// remembered, to refuse their replay.
+const MAX_USED_CHALLENGES: usize = 4096;
 const MAX_SESSIONS: usize = 1024;
 /// How often an authenticated request may re-read `keys/`.
 const KEYS_REFRESH: Duration = Duration::from_secs(1);
@@ -58,7 +60,10 @@ pub struct DeskAuth {
     keys_dir: PathBuf,
     demo_key: Option<VerifyingKey>,
     tokens: TokenKey,
-    challenges: Mutex<HashMap<String, u64>>,
+    /// Issues and checks challenges without keeping them (label `wbs/v1/desk-challenge`).
+    challenge_key: TokenKey,
+    /// Challenges already used by a successful login, until they expire.
+    used: Mutex<HashMap<[u8; 16], u64>>,
     sessions: Mutex<HashMap<[u8; 16], Session>>,
     keys: Mutex<KeysCache>,
 }
@@ -71,7 +76,8 @@ impl DeskAuth {
             keys_dir,
             demo_key,
             tokens: TokenKey::new(&root, "wbs/v1/desk-token"),
-            challenges: Mutex::new(HashMap::new()),
+            challenge_key: TokenKey::new(&root, "wbs/v1/desk-challenge"),
+            used: Mutex::new(HashMap::new()),
             sessions: Mutex::new(HashMap::new()),
             keys: Mutex::new(KeysCache {
                 loaded: None,
@@ -81,25 +87,14 @@ impl DeskAuth {
         }
     }
 
-    /// A fresh single-use nonce (base64url of 32 random bytes) and its expiry.
+    /// A fresh single-use challenge (random, MAC'd, with its expiry inside) and its expiry.
     pub fn challenge(&self, now: u64) -> Result<(String, u64), ApiError> {
-        let mut raw = [0u8; 32];
-        OsRng.fill_bytes(&mut raw);
-        let nonce = data_encoding::BASE64URL_NOPAD.encode(&raw);
         let expires = now + CHALLENGE_TTL_SECS;
-        let mut map = self.challenges.lock().map_err(|_| ApiError::Unavailable)?;
-        if map.len() >= MAX_CHALLENGES {
-            map.retain(|_, e| *e >= now);
-            if map.len() >= MAX_CHALLENGES {
-                return Err(ApiError::Busy);
-            }
-        }
-        map.insert(nonce.clone(), expires);
-        Ok((nonce, expires))
+        Ok((self.challenge_key.issue(&mut OsRng, expires), expires))
     }
 
     /// Checks a signed login; on success returns a bearer token and its expiry. Every refusal is the
-    /// same `auth` error. The nonce is used up by any attempt, good or bad.
+    /// same `auth` error. A challenge works for one successful login (failed attempts do not use it up).
     /// `origins`: the addresses investigators may name in their signature — this server's own, from
     /// configuration, never taken from the request (a relay could forge its `Host`).
     pub fn login(
@@ -108,12 +103,12 @@ impl DeskAuth {
         req: &LoginRequest<'_>,
         now: u64,
     ) -> Result<(String, u64), ApiError> {
-        let issued = self
-            .challenges
-            .lock()
-            .map_err(|_| ApiError::Unavailable)?
-            .remove(req.nonce);
-        let fresh = issued == Some(req.expires) && now <= req.expires;
+        // Ours (MAC), not expired, and the expiry the investigator signed is the one we set.
+        let issued = self.challenge_key.verify(req.nonce, now);
+        let fresh = issued.is_some()
+            && now <= req.expires
+            && req.expires <= now + CHALLENGE_TTL_SECS
+            && self.challenge_key.verify(req.nonce, req.expires).is_some();
         let key = unhex::<32>(req.key).and_then(|b| VerifyingKey::from_bytes(&b).ok());
         let Some(key) = key else {
             return Err(ApiError::Auth);
@@ -122,8 +117,21 @@ impl DeskAuth {
         let signed = origins
             .iter()
             .any(|o| desk_auth::verify(&key, o, req.nonce, req.expires, req.signature));
-        if !(fresh && known && signed) {
+        let Some(challenge) = issued.filter(|_| fresh && known && signed) else {
             return Err(ApiError::Auth);
+        };
+        {
+            let mut used = self.used.lock().map_err(|_| ApiError::Unavailable)?;
+            if used.len() >= MAX_USED_CHALLENGES {
+                used.retain(|_, e| *e >= now);
+                if used.len() >= MAX_USED_CHALLENGES {
+                    return Err(ApiError::Busy);
+                }
+            }
+            // A replay of a login that already succeeded.
+            if used.insert(challenge, req.expires).is_some() {
+                return Err(ApiError::Auth);
+            }
         }
         let expires = now + TOKEN_TTL_SECS;
         let token = self.tokens.issue(&mut OsRng, expires);
@@ -272,13 +280,26 @@ mod tests {
     }
 
     #[test]
-    fn challenges_are_bounded() {
-        let (_dir, auth, _id) = setup();
-        for _ in 0..MAX_CHALLENGES {
+    fn challenges_cost_no_memory_and_work_once() {
+        let (_dir, auth, id) = setup();
+        for _ in 0..10_000 {
             auth.challenge(10).expect("challenge");
         }
-        assert!(matches!(auth.challenge(10), Err(ApiError::Busy)));
-        // Once they have expired, room is made again.
-        assert!(auth.challenge(10 + CHALLENGE_TTL_SECS + 1).is_ok());
+        let (nonce, expires) = auth.challenge(10).expect("challenge");
+        assert!(login(&auth, &id, &nonce, expires, 11).is_ok());
+        assert!(matches!(
+            login(&auth, &id, &nonce, expires, 12),
+            Err(ApiError::Auth)
+        ));
+        // Nor can the expiry be stretched, or a challenge be used after it.
+        let (nonce, expires) = auth.challenge(20).expect("challenge");
+        assert!(matches!(
+            login(&auth, &id, &nonce, expires + 100, 21),
+            Err(ApiError::Auth)
+        ));
+        assert!(matches!(
+            login(&auth, &id, &nonce, expires, expires + 1),
+            Err(ApiError::Auth)
+        ));
     }
 }
