@@ -2093,3 +2093,58 @@ async fn requests_add_no_log_lines() {
         "requests made the server print (one line per request timestamps each visit):\n{added}"
     );
 }
+
+/// Photo metadata (EXIF with the GPS position, XMP, comments) is removed before the photo is sealed;
+/// the picture itself arrives unchanged, and the investigator is told.
+#[tokio::test]
+async fn photo_metadata_is_removed_before_sealing() {
+    let env = Env::new();
+    let mut s = env.start();
+    let c = client();
+    let gps = marker();
+    let pixels = marker();
+    let segment = |m: u8, body: &[u8]| {
+        let mut v = vec![0xFF, m];
+        v.extend_from_slice(&((body.len() + 2) as u16).to_be_bytes());
+        v.extend_from_slice(body);
+        v
+    };
+    let mut photo = vec![0xFF, 0xD8];
+    photo.extend(segment(0xE0, b"JFIF\0\x01\x02\0\0\x01\0\x01\0\0"));
+    photo.extend(segment(0xE1, format!("Exif\0\0GPS {gps}").as_bytes()));
+    photo.extend(segment(0xFE, format!("comment {gps}").as_bytes()));
+    photo.extend(segment(0xDA, &[1, 1, 0, 0, 0x3F, 0]));
+    photo.extend_from_slice(format!("scan data {pixels}").as_bytes());
+    photo.extend_from_slice(&[0xFF, 0xD9]);
+    let r = submit(&c, &s, &valid_fields(), &[("kamera.jpg", photo.clone())]).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    s.stop();
+    assert!(files_containing(&env.data, &[gps.as_bytes(), pixels.as_bytes()]).is_empty());
+
+    let (out, o) = env.export("export");
+    assert!(o.status.success());
+    let att = env.path().join("attachments");
+    let o = env.wbs([
+        OsStr::new("decrypt"),
+        OsStr::new("--identity"),
+        env.demo_identity().as_os_str(),
+        OsStr::new("--attachments"),
+        att.as_os_str(),
+        out.as_os_str(),
+    ]);
+    let text = stdout(&o);
+    assert!(o.status.success(), "{text}\n{}", stderr(&o));
+    assert!(text.contains("photo metadata removed on arrival"), "{text}");
+    let files = common::files_under(&att);
+    assert_eq!(files.len(), 1);
+    let stored = std::fs::read(&files[0]).unwrap();
+    assert!(
+        common::contains(&stored, pixels.as_bytes()),
+        "the picture is kept"
+    );
+    assert!(
+        !common::contains(&stored, gps.as_bytes()),
+        "its metadata is not"
+    );
+    assert!(stored.starts_with(&[0xFF, 0xD8]) && stored.ends_with(&[0xFF, 0xD9]));
+}

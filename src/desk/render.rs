@@ -243,8 +243,13 @@ fn manifest(out: &mut Out, body: &Value) -> Result<Vec<ManifestEntry>, &'static 
         out.line("  Attachments / Lampiran:");
     }
     for (i, e) in entries.iter().enumerate() {
+        let stripped = if e.original_sha256.is_some() {
+            " (photo metadata removed on arrival)"
+        } else {
+            ""
+        };
         out.line(format!(
-            "      {}. {} — {}, {} bytes",
+            "      {}. {} — {}, {} bytes{stripped}",
             i + 1,
             clean(&e.name),
             clean(&e.media_type),
@@ -272,8 +277,13 @@ fn followup(out: &mut Out, body: &Value) -> Result<Vec<ManifestEntry>, &'static 
         out.line("  Attachments / Lampiran:");
     }
     for (i, e) in entries.iter().enumerate() {
+        let stripped = if e.original_sha256.is_some() {
+            " (photo metadata removed on arrival)"
+        } else {
+            ""
+        };
         out.line(format!(
-            "      {}. {} — {}, {} bytes",
+            "      {}. {} — {}, {} bytes{stripped}",
             i + 1,
             clean(&e.name),
             clean(&e.media_type),

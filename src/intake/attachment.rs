@@ -3,6 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use sha2::{Digest, Sha256};
+
+use super::strip::{Format as StripFormat, MetadataStripper};
 use crate::crypto::seal::{SealError, SealWriter};
 use crate::crypto::{hex, keys::InvestigatorPublic};
 use crate::store::{BlobStore, PendingBlob};
@@ -18,6 +21,9 @@ pub struct ManifestEntry {
     pub sha256: String,
     pub ciphertext_len: u64,
     pub ciphertext_sha256: String,
+    /// Set when photo metadata was removed: the digest of the file as the reporter sent it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub original_sha256: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +107,11 @@ pub struct AttachmentSink {
     writer: Option<SealWriter<PendingBlob>>,
     limit: u64,
     problem: Option<AttachmentProblem>,
+    /// Photo metadata (location, camera, time) is removed on the way in (`intake::strip`).
+    stripper: Option<MetadataStripper>,
+    /// Bytes received, and their digest, before any metadata was removed.
+    received: u64,
+    original: Sha256,
 }
 
 impl AttachmentSink {
@@ -123,6 +134,9 @@ impl AttachmentSink {
             writer: writer.ok(),
             limit,
             problem,
+            stripper: None,
+            received: 0,
+            original: Sha256::new(),
         }
     }
 
@@ -130,9 +144,9 @@ impl AttachmentSink {
         &self.name
     }
 
-    /// Bytes received so far.
+    /// Bytes received so far (as sent, before metadata removal).
     pub fn size(&self) -> u64 {
-        self.writer.as_ref().map_or(0, |w| w.content_len()) + self.head.len() as u64
+        self.received
     }
 
     /// Takes the next chunk. After a problem, further chunks are only counted away.
@@ -143,6 +157,8 @@ impl AttachmentSink {
         if self.size() + chunk.len() as u64 > self.limit {
             return self.fail(AttachmentProblem::TooLarge);
         }
+        self.received += chunk.len() as u64;
+        self.original.update(chunk);
         if self.media_type.is_none() {
             let take = (SNIFF_LEN - self.head.len()).min(chunk.len());
             self.head.extend_from_slice(&chunk[..take]);
@@ -161,6 +177,11 @@ impl AttachmentSink {
         match sniff(&self.head, &self.name) {
             Some(t) => {
                 self.media_type = Some(t);
+                self.stripper = match t {
+                    "image/jpeg" => Some(MetadataStripper::new(StripFormat::Jpeg)),
+                    "image/png" => Some(MetadataStripper::new(StripFormat::Png)),
+                    _ => None,
+                };
                 let head = std::mem::take(&mut self.head);
                 self.push(&head);
                 true
@@ -173,6 +194,18 @@ impl AttachmentSink {
     }
 
     fn push(&mut self, chunk: &[u8]) {
+        if chunk.is_empty() {
+            return;
+        }
+        if let Some(stripper) = self.stripper.as_mut() {
+            let mut kept = Vec::with_capacity(chunk.len());
+            stripper.push(chunk, &mut kept);
+            return self.write_out(&kept);
+        }
+        self.write_out(chunk);
+    }
+
+    fn write_out(&mut self, chunk: &[u8]) {
         if chunk.is_empty() {
             return;
         }
@@ -199,9 +232,20 @@ impl AttachmentSink {
         if let Some(p) = self.problem {
             return Err((self.name, p));
         }
+        let mut stripped = false;
+        if let Some(stripper) = self.stripper.take() {
+            stripped = stripper.removed() > 0;
+            let mut rest = Vec::new();
+            stripper.finish(&mut rest);
+            self.write_out(&rest);
+            if let Some(p) = self.problem {
+                return Err((self.name, p));
+            }
+        }
         let (Some(writer), Some(media_type)) = (self.writer.take(), self.media_type) else {
             return Err((self.name, AttachmentProblem::Storage));
         };
+        let original_sha256: [u8; 32] = self.original.clone().finalize().into();
         let done = writer
             .finish()
             .map_err(|_| (self.name.clone(), AttachmentProblem::Storage))?;
@@ -214,7 +258,9 @@ impl AttachmentSink {
                 sha256: hex(&done.plain_sha256),
                 ciphertext_len: done.ciphertext_len,
                 ciphertext_sha256: hex(&done.ciphertext_sha256),
+                original_sha256: stripped.then(|| hex(&original_sha256)),
             },
+            original_sha256,
             blob: done.output,
         })
     }
@@ -223,6 +269,9 @@ impl AttachmentSink {
 /// An attachment encrypted into a temporary blob, waiting for its report to be stored.
 pub struct SealedAttachment {
     pub entry: ManifestEntry,
+    /// SHA-256 of the file as it was sent (before metadata removal), to check a digest the sender
+    /// gave (WhatsApp's).
+    pub original_sha256: [u8; 32],
     pub blob: PendingBlob,
 }
 

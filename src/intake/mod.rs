@@ -8,6 +8,7 @@ pub mod lang;
 pub mod mailbox;
 pub mod report;
 pub mod status;
+pub mod strip;
 pub mod submit;
 pub mod verify;
 

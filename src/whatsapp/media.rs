@@ -115,7 +115,8 @@ impl WhatsApp {
             Ok(Err((_, AttachmentProblem::Type))) => return Fetched::WrongType,
             _ => return Fetched::Failed,
         };
-        let ours = crate::crypto::unhex::<32>(&sealed.entry.sha256).unwrap_or([0; 32]);
+        // Meta's digest is of the file as sent, before photo metadata was removed.
+        let ours = sealed.original_sha256;
         let meta = if r.media.sha256.trim().is_empty() {
             info.sha256.unwrap_or_default()
         } else {
