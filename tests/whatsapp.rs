@@ -414,7 +414,34 @@ async fn a_full_dialogue_ends_in_a_case_whose_one_time_receipt_is_replaced_on_th
         .await
         .unwrap();
     assert_eq!(r.status(), 403);
-    let (status, page, cookie) = pantau_login(&s, &receipt).await;
+    // Two first logins at once: one replaces the receipt; the other must not end up holding a working
+    // session on the old keys.
+    let (a, b) = tokio::join!(pantau_login(&s, &receipt), pantau_login(&s, &receipt));
+    let (winner, loser) = if common::receipt_in(&a.1).is_some() {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    assert!(
+        common::receipt_in(&loser.1).is_none(),
+        "only one new receipt"
+    );
+    if let Some(stale) = &loser.2 {
+        let page = c
+            .get(s.url("/pantau"))
+            .header("cookie", stale.as_str())
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            !page.contains("Status: Diterima"),
+            "a session on replaced keys opens nothing"
+        );
+    }
+    let (status, page, cookie) = winner;
     assert_eq!(
         status, 200,
         "the new receipt is shown in the answer to the POST"
