@@ -266,6 +266,17 @@ impl AttachmentSink {
     }
 }
 
+impl From<&ManifestEntry> for crate::store::AttachmentRefV1 {
+    /// What the store keeps of an attachment: its blob and the digest of its ciphertext, nothing more.
+    fn from(m: &ManifestEntry) -> Self {
+        crate::store::AttachmentRefV1 {
+            id: m.blob.clone(),
+            ciphertext_len: m.ciphertext_len,
+            ciphertext_sha256: m.ciphertext_sha256.clone(),
+        }
+    }
+}
+
 /// An attachment encrypted into a temporary blob, waiting for its report to be stored.
 pub struct SealedAttachment {
     pub entry: ManifestEntry,

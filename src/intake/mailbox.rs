@@ -382,14 +382,7 @@ impl Intake {
             recipients.push(reporter_recipient(&keys)?);
             let manifest: Vec<ManifestEntry> =
                 attachments.iter().map(|a| a.entry.clone()).collect();
-            let refs: Vec<AttachmentRefV1> = manifest
-                .iter()
-                .map(|m| AttachmentRefV1 {
-                    id: m.blob.clone(),
-                    ciphertext_len: m.ciphertext_len,
-                    ciphertext_sha256: m.ciphertext_sha256.clone(),
-                })
-                .collect();
+            let refs: Vec<AttachmentRefV1> = manifest.iter().map(AttachmentRefV1::from).collect();
             let mut committed = Vec::new();
             for a in attachments {
                 committed.push(a.blob.commit(&today).map_err(StoreError::Io)?);

@@ -210,11 +210,7 @@ impl Intake {
         let mut committed = Vec::with_capacity(attachments.len());
         let mut refs = Vec::with_capacity(attachments.len());
         for a in attachments {
-            refs.push(AttachmentRefV1 {
-                id: a.entry.blob.clone(),
-                ciphertext_len: a.entry.ciphertext_len,
-                ciphertext_sha256: a.entry.ciphertext_sha256.clone(),
-            });
+            refs.push(AttachmentRefV1::from(&a.entry));
             match a.blob.commit(today) {
                 Ok(id) => committed.push(id),
                 Err(e) => {

@@ -370,8 +370,9 @@ impl Store for SledStore {
     }
 }
 
+/// The `last_digest` after an item: the chain digest of its ciphertext (docs/format.md).
 fn digest_hex(bytes: &[u8]) -> String {
-    crate::crypto::hex(&crate::crypto::sha256(bytes))
+    crate::crypto::hex(&crate::crypto::envelope::chain_digest(bytes))
 }
 
 #[cfg(test)]

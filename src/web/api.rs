@@ -144,6 +144,15 @@ pub fn parse_report(body: &[u8], l: Lang) -> Result<ReportInput, BTreeMap<String
     })
 }
 
+/// Whether a request says its body is JSON (`application/json`, any parameters).
+pub(super) fn is_json(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
+}
+
 pub async fn create_report(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
@@ -154,12 +163,7 @@ pub async fn create_report(
             .get(header::ACCEPT_LANGUAGE)
             .and_then(|v| v.to_str().ok()),
     );
-    let json_type = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
-    if !json_type {
+    if !is_json(&headers) {
         return one_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "body",

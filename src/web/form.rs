@@ -195,6 +195,18 @@ pub(super) struct Received {
     pub(super) too_large: bool,
 }
 
+impl Received {
+    /// Every file of this submission, stored or refused: if the submission is not stored, each must
+    /// be chosen again, so each is named.
+    pub(super) fn file_names(&self) -> Vec<String> {
+        self.sealed
+            .iter()
+            .map(|s| s.entry.name.clone())
+            .chain(self.file_problems.iter().map(|(n, _)| n.clone()))
+            .collect()
+    }
+}
+
 pub(super) async fn receive(state: &AppState, mut mp: Multipart) -> Received {
     let mut r = Received {
         fields: HashMap::new(),
@@ -352,20 +364,13 @@ pub async fn submit(
     let max_mb = state.max_upload_bytes / (1024 * 1024);
 
     // Every file that is not stored with this submission must be chosen again: name each one.
-    let all_files = |r: &Received| -> Vec<String> {
-        r.sealed
-            .iter()
-            .map(|s| s.entry.name.clone())
-            .chain(r.file_problems.iter().map(|(n, _)| n.clone()))
-            .collect()
-    };
 
     if action == "add_party" {
         if v.parties.len() < MAX_PARTIES {
             v.parties.push(Party::default());
         }
         let mut t = state.form(l, v);
-        t.lost_files = all_files(&received);
+        t.lost_files = received.file_names();
         return render(&t);
     }
 
@@ -408,7 +413,7 @@ pub async fn submit(
     if !errors.is_empty() || nonce.is_none() {
         let mut t = state.form(l, v);
         t.errors = errors;
-        t.lost_files = all_files(&received);
+        t.lost_files = received.file_names();
         if nonce.is_none() {
             t.notice = Some(l.pick(
                 "Formulir ini sudah terlalu lama terbuka atau tidak berasal dari halaman kami. Isian Anda masih ada di bawah: periksa lalu kirim lagi.",
@@ -425,7 +430,7 @@ pub async fn submit(
     }
     let anonymous = !report.criteria.identity;
     let files = received.sealed.len();
-    let file_names = all_files(&received);
+    let file_names = received.file_names();
     match state
         .intake
         .submit(report, received.sealed, Channel::Web)

@@ -371,12 +371,7 @@ pub async fn followup(
             file_message(*problem, l, max_mb, state.max_attachments)
         ));
     }
-    let lost: Vec<String> = received
-        .sealed
-        .iter()
-        .map(|s| s.entry.name.clone())
-        .chain(received.file_problems.iter().map(|(n, _)| n.clone()))
-        .collect();
+    let lost = received.file_names();
     let nonce = match state.forms.check(&token) {
         TokenCheck::Fresh(n) => Some(n),
         TokenCheck::AlreadyUsed => return see_other(&case_url(l, true)),
