@@ -130,15 +130,7 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
         .unwrap();
     assert_eq!(r.status(), 303);
     let cookie = common::session_cookie(&r).expect("session cookie");
-    let html = c
-        .get(s.url("/pantau"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = common::page_with_cookie(&c, &s, "/pantau", &cookie).await;
     let escaped = format!(
         "Mohon kirim bukti &#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62; &#38; &#34;foto&#34; {reply_mark}"
     );
@@ -148,15 +140,7 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
     );
     assert!(!html.contains("<script>"));
     assert!(html.contains("Tim pengelola WBS"));
-    let api: Value = c
-        .post(s.url("/api/v1/followup"))
-        .json(&json!({ "receipt": receipt }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let api: Value = common::followup_json(&c, &s, &receipt).await;
     assert_eq!(api["messages"][0]["from"], "investigator");
     assert_eq!(
         api["messages"][0]["body"],
@@ -222,15 +206,7 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
         "status",
         &[&case_id, "ditindaklanjuti"],
     );
-    let api: Value = c
-        .post(s.url("/api/v1/followup"))
-        .json(&json!({ "receipt": receipt }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let api: Value = common::followup_json(&c, &s, &receipt).await;
     let today = wbs::day::Day::today();
     let history: Vec<(String, String)> = api["status_history"]
         .as_array()
@@ -255,15 +231,7 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
     let note = api["messages"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(note["status"], "perlu-dilengkapi");
     assert_eq!(note["body"], format!("Mohon lengkapi {note_mark}").as_str());
-    let html = c
-        .get(s.url("/pantau"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let html = common::page_with_cookie(&c, &s, "/pantau", &cookie).await;
     assert!(html.contains("Status: Ditindaklanjuti"), "{html}");
     assert!(html.contains(&format!("<td>Perlu dilengkapi</td><td>{today}</td>")));
 
@@ -349,15 +317,7 @@ async fn the_demo_identity_can_try_the_investigator_commands() {
         "reply",
         &[case_id, &format!("Terima kasih {mark}")],
     );
-    let api: Value = c
-        .post(s.url("/api/v1/followup"))
-        .json(&json!({ "receipt": receipt }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let api: Value = common::followup_json(&c, &s, receipt).await;
     assert_eq!(
         api["messages"][0]["body"],
         format!("Terima kasih {mark}").as_str()

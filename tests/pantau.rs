@@ -130,15 +130,7 @@ async fn a_reporter_logs_in_sees_the_status_and_answers_with_a_file() {
     assert!(!page.contains("<b>tebal</b>"));
 
     // The JSON API sees the same thread.
-    let v: Value = c
-        .post(s.url("/api/v1/followup"))
-        .json(&json!({ "receipt": receipt }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let v: Value = common::followup_json(&c, &s, &receipt).await;
     assert_eq!(v["case_id"], case_id.as_str());
     assert_eq!(v["status"], "diterima");
     assert_eq!(v["status_history"][0]["status"], "diterima");

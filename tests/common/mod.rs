@@ -696,3 +696,27 @@ pub fn session_cookie(r: &reqwest::Response) -> Option<String> {
         .find(|v| v.starts_with("wbs_sesi=") && !v.starts_with("wbs_sesi=;"))
         .map(|v| v.split(';').next().unwrap_or_default().to_owned())
 }
+
+/// The page at `path`, fetched with the reporter's session cookie.
+pub async fn page_with_cookie(c: &reqwest::Client, s: &Server, path: &str, cookie: &str) -> String {
+    c.get(s.url(path))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .expect("GET with the session cookie")
+        .text()
+        .await
+        .expect("page")
+}
+
+/// `POST /api/v1/followup {"receipt"}`, answered as JSON.
+pub async fn followup_json(c: &reqwest::Client, s: &Server, receipt: &str) -> serde_json::Value {
+    c.post(s.url("/api/v1/followup"))
+        .json(&serde_json::json!({ "receipt": receipt }))
+        .send()
+        .await
+        .expect("POST /api/v1/followup")
+        .json()
+        .await
+        .expect("a JSON answer")
+}
