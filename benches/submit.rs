@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 use rand::SeedableRng;
 use wbs::crypto::keys::InvestigatorIdentity;
 use wbs::crypto::receipt::Receipt;
-use wbs::day::Day;
 use wbs::intake::report::{validate, Party, ReportInput};
 use wbs::intake::submit::{Channel, Intake};
+use wbs::protocol::Day;
 use wbs::store::{BlobStore, SledStore};
 
 fn median(mut v: Vec<Duration>) -> Duration {

@@ -6,9 +6,9 @@
 pub mod cli;
 pub mod config;
 pub mod crypto;
-pub mod day;
 pub mod desk;
 pub mod intake;
+pub mod protocol;
 pub mod server;
 pub mod store;
 pub mod web;

@@ -13,9 +13,9 @@ use crate::config::Config;
 use crate::crypto::keys::{
     contains_secret_key, recipients_fingerprint, InvestigatorIdentity, InvestigatorPublic,
 };
-use crate::day::Day;
 use crate::intake::submit::Intake;
-use crate::store::{BlobStore, SledStore, Store, StoreError, META_MODE, META_SALT};
+use crate::protocol::day::Day;
+use crate::store::{BlobStore, CaseStore, SledStore, StoreError, META_MODE, META_SALT};
 
 const DEMO_KEY_FILE: &str = "demo-investigator.key";
 const MODE_DEMO: &[u8] = b"demo";
@@ -181,7 +181,7 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
     }
     // Photos and documents of WhatsApp dialogues still in progress are kept too.
     referenced.extend(
-        crate::whatsapp::prepare_store(&store, crate::day::unix_now())
+        crate::whatsapp::prepare_store(&store, crate::protocol::day::unix_now())
             .map_err(|e| derr(e.to_string()))?,
     );
     let swept = blobs.sweep(&referenced).map_err(|e| derr(e.to_string()))?;

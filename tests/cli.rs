@@ -17,13 +17,14 @@ use std::time::{Duration, Instant};
 use ed25519_dalek::SigningKey;
 use rand::{rngs::OsRng, RngCore};
 use wbs::config::Config;
-use wbs::crypto::envelope::{Envelope, Role};
+use wbs::crypto::envelope::Envelope;
 use wbs::crypto::keys::{InvestigatorIdentity, InvestigatorPublic};
 use wbs::crypto::{hex, seal};
-use wbs::day::Day;
 use wbs::intake::attachment::AttachmentSink;
 use wbs::intake::report::{validate, Party, ReportInput};
 use wbs::intake::submit::Channel;
+use wbs::protocol::day::Day;
+use wbs::protocol::Role;
 
 const BIN: &str = env!("CARGO_BIN_EXE_wbs");
 const CANARY_A: &str = "CANARY-A-7f3e9c: petugas loket meminta uang pelicin untuk izin usaha";
@@ -148,8 +149,8 @@ fn fixture() -> &'static Fixture {
             data,
             no_keys,
             export,
-            case_a,
-            case_b,
+            case_a: case_a.to_string(),
+            case_b: case_b.to_string(),
         }
     })
 }
@@ -757,7 +758,7 @@ fn an_item_resigned_with_an_unknown_key_is_rejected() {
     let (_tmp, export) = export_copy();
     let dir = export.join(&f.case_a);
     resign(&dir.join("item-0000.age"), |e, _| {
-        e.body["report"]["chronology"] = "FORGED-CHRONOLOGY-1d9e".into();
+        e.raw_body_mut()["report"]["chronology"] = "FORGED-CHRONOLOGY-1d9e".into();
     });
     let run = decrypt(&[], &[&dir]);
     assert_rejected(
@@ -772,7 +773,7 @@ fn an_item_resigned_with_an_unknown_key_is_rejected() {
         let dir = export.join(&f.case_a);
         resign(&dir.join("item-0001.age"), |e, _| {
             e.author.role = role;
-            e.body["name"] = "FORGED-NAME-77ab".into();
+            e.raw_body_mut()["name"] = "FORGED-NAME-77ab".into();
         });
         let run = decrypt(&[OsStr::new("--reveal-identity")], &[&dir]);
         assert_rejected(

@@ -16,11 +16,12 @@ use std::process::{Command, Stdio};
 use common::{client, files_containing, Env, Server, BIN};
 use rand::rngs::OsRng;
 use serde_json::{json, Value};
-use wbs::crypto::envelope::{ItemKind, Role};
 use wbs::crypto::keys::InvestigatorIdentity;
-use wbs::day::Day;
 use wbs::intake::mailbox::{recipient_from_hex, seal_item, ItemDraft, MESSAGE_MIN};
-use wbs::store::{Append, SledStore, Store};
+use wbs::protocol::day::Day;
+use wbs::protocol::item::{IdentityBody, ItemBody, MessageBody};
+use wbs::protocol::{CaseId, Role};
+use wbs::store::{Append, CaseStore, SledStore};
 
 const CHRONOLOGY: &str = "CANARY-CHRONO-5e1f: petugas loket meminta uang pelicin Rp500.000.";
 
@@ -417,14 +418,16 @@ WBS-<ID>  api       <DATE>  diterima             0d  acknowledge by <DATE>
 fn plant_case(env: &Env, like: &str, id: &str, created: &str) {
     use wbs::store::{CaseV1, StatusChangeV1};
     let store = SledStore::open(&env.data.join("store"), 8 * 1024 * 1024).unwrap();
-    let template = store.case(like).unwrap().unwrap();
-    let items = store.items(like).unwrap();
+    let like = CaseId::parse(like).unwrap();
+    let template = store.case(&like).unwrap().unwrap();
+    let items = store.items(&like).unwrap();
+    let created = Day::parse(created).unwrap();
     let case = CaseV1 {
-        id: id.to_owned(),
-        created: created.to_owned(),
+        id: CaseId::parse(id).unwrap(),
+        created: created.clone(),
         statuses: vec![StatusChangeV1 {
-            status: "diterima".into(),
-            day: created.to_owned(),
+            status: wbs::protocol::Status::Diterima,
+            day: created,
         }],
         ..template
     };
@@ -520,23 +523,28 @@ async fn a_forged_reply_written_into_the_store_is_flagged_by_show() {
     let alice = InvestigatorIdentity::parse(&fs::read_to_string(&w.alice).unwrap()).unwrap();
     {
         let store = SledStore::open(&w.env.data.join("store"), 8 * 1024 * 1024).unwrap();
+        let id = CaseId::parse(&id).unwrap();
         let case = store.case(&id).unwrap().unwrap();
         let items = store.items(&id).unwrap();
         let report =
             wbs::crypto::seal::open(&items[0], &[alice.age_identity() as &dyn age::Identity])
                 .unwrap();
         let report = wbs::crypto::envelope::Envelope::open(&report).unwrap();
-        let reporter =
-            recipient_from_hex(report.body["reporter_keys"]["x25519"].as_str().unwrap()).unwrap();
+        let Ok(ItemBody::Report(report)) = report.body() else {
+            panic!("item 0 is a report")
+        };
+        let reporter = recipient_from_hex(&report.reporter_keys.x25519).unwrap();
         let forger = InvestigatorIdentity::generate(&mut OsRng);
+        let body = ItemBody::Reply(MessageBody {
+            text: "FORGED-REPLY-3b7c: transfer Rp1.000.000 ke rekening ini".into(),
+        });
         let draft = ItemDraft {
-            kind: ItemKind::Reply,
             case_id: &id,
             seq: case.item_count,
             prev_digest: &case.last_digest,
             day: &Day::today(),
             role: Role::Investigator,
-            body: json!({"text": "FORGED-REPLY-3b7c: transfer Rp1.000.000 ke rekening ini"}),
+            body: &body,
         };
         let forged = seal_item(
             draft,
@@ -637,6 +645,7 @@ fn submit_with_attachment(env: &Env) -> String {
         )
         .unwrap()
         .case_id
+        .to_string()
 }
 
 #[tokio::test]
@@ -705,15 +714,21 @@ async fn an_item_of_the_wrong_kind_for_its_author_is_flagged_by_show() {
     let alice = InvestigatorIdentity::parse(&fs::read_to_string(&w.alice).unwrap()).unwrap();
     {
         let store = SledStore::open(&w.env.data.join("store"), 8 * 1024 * 1024).unwrap();
+        let id = CaseId::parse(&id).unwrap();
         let case = store.case(&id).unwrap().unwrap();
+        let body = ItemBody::Identity(IdentityBody {
+            anonymous: false,
+            name: "WRONG-KIND-9d2e".into(),
+            contact: String::new(),
+            answers: None,
+        });
         let draft = ItemDraft {
-            kind: ItemKind::Identity,
             case_id: &id,
             seq: case.item_count,
             prev_digest: &case.last_digest,
             day: &Day::today(),
             role: Role::Investigator,
-            body: json!({"anonymous": false, "name": "WRONG-KIND-9d2e", "contact": ""}),
+            body: &body,
         };
         let item = seal_item(
             draft,

@@ -207,7 +207,7 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
         &[&case_id, "ditindaklanjuti"],
     );
     let api: Value = common::followup_json(&c, &s, &receipt).await;
-    let today = wbs::day::Day::today();
+    let today = wbs::protocol::day::Day::today();
     let history: Vec<(String, String)> = api["status_history"]
         .as_array()
         .unwrap()
@@ -215,7 +215,7 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
         .map(|h| {
             (
                 h["status"].as_str().unwrap().into(),
-                h["date"].as_str().unwrap().into(),
+                h["day"].as_str().unwrap().into(),
             )
         })
         .collect();

@@ -14,11 +14,12 @@ use rand::rngs::OsRng;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 use wbs::crypto::desk_auth;
-use wbs::crypto::envelope::{ItemKind, Role};
 use wbs::crypto::hex;
 use wbs::crypto::keys::InvestigatorIdentity;
-use wbs::day::{unix_now, Day};
 use wbs::intake::mailbox::{seal_item, ItemDraft, MESSAGE_MIN};
+use wbs::protocol::day::{unix_now, Day};
+use wbs::protocol::item::{ItemBody, MessageBody};
+use wbs::protocol::{CaseId, Role};
 
 /// An investigator whose public key file is in the env's `keys/`.
 struct Investigator {
@@ -358,7 +359,7 @@ async fn cases_are_listed_with_cursors_and_their_ciphertext_is_served() {
     assert_eq!(a["status"], "diterima");
     assert_eq!(
         a["status_history"],
-        json!([{"status": "diterima", "date": today.as_str()}])
+        json!([{"status": "diterima", "day": today.as_str()}])
     );
     assert_eq!(a["item_count"], 3);
     assert_eq!(a["revision"], 4);
@@ -432,14 +433,17 @@ async fn cases_are_listed_with_cursors_and_their_ciphertext_is_served() {
 
 /// A reply sealed like the CLI seals it, signed by `id`, at `seq` after `prev`.
 fn sealed_reply(id: &InvestigatorIdentity, case_id: &str, seq: u32, prev: &str) -> Vec<u8> {
+    let case_id = CaseId::parse(case_id).unwrap();
+    let body = ItemBody::Reply(MessageBody {
+        text: "Terima kasih, laporan sedang kami periksa.".into(),
+    });
     let draft = ItemDraft {
-        kind: ItemKind::Reply,
-        case_id,
+        case_id: &case_id,
         seq,
         prev_digest: prev,
         day: &Day::today(),
         role: Role::Investigator,
-        body: json!({"text": "Terima kasih, laporan sedang kami periksa."}),
+        body: &body,
     };
     seal_item(draft, id.signing_key(), &[id.recipient()], MESSAGE_MIN).unwrap()
 }
@@ -561,9 +565,9 @@ async fn uploads_need_the_next_seq_and_an_age_file_and_statuses_are_dated() {
     assert_eq!(
         listed["status_history"],
         json!([
-            {"status": "diterima", "date": today.as_str()},
-            {"status": "diverifikasi", "date": today.as_str()},
-            {"status": "ditindaklanjuti", "date": today.as_str()},
+            {"status": "diterima", "day": today.as_str()},
+            {"status": "diverifikasi", "day": today.as_str()},
+            {"status": "ditindaklanjuti", "day": today.as_str()},
         ])
     );
     assert_eq!(listed["item_count"], 5);
@@ -612,20 +616,22 @@ async fn deadlines_follow_the_configuration_and_overdue_cases_are_marked() {
 /// Stores a copy of `like`'s items as a new case created on `created` (the server must be stopped).
 /// Returns the new case id.
 pub fn plant_old_case(env: &Env, like: &str, created: &str) -> String {
-    use wbs::store::{CaseV1, SledStore, StatusChangeV1, Store};
+    use wbs::store::{CaseStore, CaseV1, SledStore, StatusChangeV1};
     let store = SledStore::open(&env.data.join("store"), 8 * 1024 * 1024).unwrap();
-    let template = store.case(like).unwrap().unwrap();
-    let items = store.items(like).unwrap();
-    let id = "WBS-0LD0-CASE-2020".to_owned();
+    let like = CaseId::parse(like).unwrap();
+    let template = store.case(&like).unwrap().unwrap();
+    let items = store.items(&like).unwrap();
+    let id = CaseId::parse("WBS-01D0-CASE-2020").unwrap();
+    let created = Day::parse(created).unwrap();
     let case = CaseV1 {
         id: id.clone(),
-        created: created.to_owned(),
+        created: created.clone(),
         statuses: vec![StatusChangeV1 {
-            status: "diterima".into(),
-            day: created.to_owned(),
+            status: wbs::protocol::Status::Diterima,
+            day: created,
         }],
         ..template
     };
     store.create_case(&case, &items, &[9u8; 32]).unwrap();
-    id
+    id.to_string()
 }

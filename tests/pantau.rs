@@ -345,10 +345,11 @@ async fn a_flood_gets_503_with_retry_after_and_no_lockout() {
 
 #[tokio::test]
 async fn a_reply_forged_into_the_store_is_not_shown() {
-    use wbs::crypto::envelope::{ItemKind, Role};
     use wbs::crypto::receipt::Receipt;
     use wbs::intake::mailbox::{next_prev_digest, seal_item, ItemDraft, MESSAGE_MIN};
-    use wbs::store::{Append, SledStore, Store};
+    use wbs::protocol::item::{ItemBody, MessageBody};
+    use wbs::protocol::{CaseId, Role};
+    use wbs::store::{Append, CaseStore, SledStore};
 
     let env = Env::new();
     let mut s = env.start();
@@ -368,17 +369,20 @@ async fn a_reply_forged_into_the_store_is_not_shown() {
             .try_into()
             .unwrap();
         let keys = Receipt::parse(&receipt).unwrap().derive(&salt).unwrap();
+        let case_id = CaseId::parse(&case_id).unwrap();
         let case = store.case(&case_id).unwrap().unwrap();
         let mallory = ed25519_dalek::SigningKey::from_bytes(&[42; 32]);
-        let day = wbs::day::Day::today();
+        let day = wbs::protocol::day::Day::today();
+        let body = ItemBody::Reply(MessageBody {
+            text: format!("Kirim uang ke rekening {forged}"),
+        });
         let draft = ItemDraft {
-            kind: ItemKind::Reply,
             case_id: &case_id,
             seq: case.item_count,
             prev_digest: &next_prev_digest(&case),
             day: &day,
             role: Role::Investigator,
-            body: json!({ "text": format!("Kirim uang ke rekening {forged}") }),
+            body: &body,
         };
         let ct = seal_item(
             draft,

@@ -101,3 +101,99 @@ fn envelope_vectors() {
     }
     assert!(ok >= 1 && fail >= 4, "ok {ok}, fail {fail}");
 }
+
+/// `{kind}.{label}.json` (or `fail_{kind}.{label}.json`) → the kind and whether it must be rejected.
+fn kind_and_label(path: &Path) -> (String, bool) {
+    let name = path.file_name().unwrap().to_string_lossy().into_owned();
+    let fail = name.starts_with("fail_");
+    let name = name.trim_start_matches("fail_");
+    (name.split('.').next().unwrap().to_owned(), fail)
+}
+
+/// Item body files: the body of each item kind as the server and the CLI write it (and as items
+/// already stored hold it). Each must read as its kind and read the same after a round trip; `fail_`
+/// bodies (unknown fields, unknown values, missing fields) must be refused, never defaulted.
+#[test]
+fn item_body_vectors() {
+    use wbs::protocol::item::{ItemBody, ItemKind};
+    let mut seen = std::collections::HashSet::new();
+    let mut fail = 0;
+    for path in files("items") {
+        let (kind, must_fail) = kind_and_label(&path);
+        let kind: ItemKind = serde_json::from_value(serde_json::Value::String(kind.clone()))
+            .unwrap_or_else(|_| panic!("{}: unknown kind {kind}", path.display()));
+        let value: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        let parsed = ItemBody::parse(kind, &value);
+        if must_fail {
+            assert!(parsed.is_err(), "{} was accepted", path.display());
+            fail += 1;
+            continue;
+        }
+        let body = parsed.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert_eq!(body.kind(), kind);
+        let again = ItemBody::parse(kind, &body.to_value().unwrap()).unwrap();
+        assert_eq!(again, body, "{} changes in a round trip", path.display());
+        seen.insert(kind);
+    }
+    for kind in ItemKind::ALL {
+        assert!(seen.contains(&kind), "no vector for {kind:?}");
+    }
+    assert!(fail >= 5, "fail {fail}");
+}
+
+/// Reads a wire file as `T` and checks that writing it back gives the same JSON.
+fn wire_round_trip<T>(path: &Path, value: &serde_json::Value) -> Result<(), String>
+where
+    T: serde::de::DeserializeOwned + serde::Serialize,
+{
+    let typed: T = serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
+    let back = serde_json::to_value(&typed).unwrap();
+    assert_eq!(&back, value, "{} changes in a round trip", path.display());
+    Ok(())
+}
+
+/// Wire files: the JSON of the desk API, the follow-up API and the export, one type per file name.
+/// Server and CLI share these types; `fail_` files (old field names, unknown codes, unsafe ids,
+/// impossible days) must be refused.
+#[test]
+fn wire_vectors() {
+    use wbs::protocol::wire::*;
+    let mut fail = 0;
+    let mut types = std::collections::HashSet::new();
+    for path in files("wire") {
+        let (ty, must_fail) = kind_and_label(&path);
+        let value: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+        let read = match ty.as_str() {
+            "case-summary" => wire_round_trip::<CaseSummary>(&path, &value),
+            "case-list" => wire_round_trip::<CaseList>(&path, &value),
+            "case-detail" => wire_round_trip::<CaseDetail>(&path, &value),
+            "changes-request" => wire_round_trip::<ChangesRequest>(&path, &value),
+            "challenge" => wire_round_trip::<Challenge>(&path, &value),
+            "login-request" => wire_round_trip::<LoginRequest>(&path, &value),
+            "login-token" => wire_round_trip::<LoginToken>(&path, &value),
+            "upload-item" => wire_round_trip::<UploadItem>(&path, &value),
+            "set-status" => wire_round_trip::<SetStatus>(&path, &value),
+            "appended" => wire_round_trip::<Appended>(&path, &value),
+            "desk-error" => wire_round_trip::<DeskError>(&path, &value),
+            "followup-login" => wire_round_trip::<FollowupLogin>(&path, &value),
+            "followup-post" => wire_round_trip::<FollowupPost>(&path, &value),
+            "followup-case" => wire_round_trip::<FollowupCase>(&path, &value),
+            "accepted" => wire_round_trip::<Accepted>(&path, &value),
+            "field-errors" => wire_round_trip::<FieldErrors>(&path, &value),
+            "index-entry" => wire_round_trip::<IndexEntry>(&path, &value),
+            "case-file" => wire_round_trip::<CaseFile>(&path, &value),
+            other => panic!("{}: no wire type {other}", path.display()),
+        };
+        if must_fail {
+            assert!(read.is_err(), "{} was accepted", path.display());
+            fail += 1;
+        } else {
+            read.unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            types.insert(ty);
+        }
+    }
+    assert_eq!(types.len(), 18, "every wire type has a vector: {types:?}");
+    assert!(fail >= 4, "fail {fail}");
+}

@@ -593,7 +593,9 @@ async fn cancel_deletes_what_was_collected() {
     s.stop();
     assert_eq!(env.case_count(), 0);
     let store = wbs::store::SledStore::open(&env.data.join("store"), 8 << 20).unwrap();
-    assert!(wbs::store::Store::dialogues(&store).unwrap().is_empty());
+    assert!(wbs::store::DialogueStore::dialogues(&store)
+        .unwrap()
+        .is_empty());
     drop(store);
     let mut secrets = k.all();
     secrets.extend([chat.wa.as_str(), chat.name.as_str()]);

@@ -1,5 +1,9 @@
 //! Signed envelopes: every item of a case says who wrote it, where it belongs and what came before it,
-//! under an Ed25519 signature, all inside the age encryption (DESIGN.md §5, docs/format.md).
+//! under an Ed25519 signature, all inside the age encryption (docs/design.md §5, docs/format.md).
+//!
+//! The signature covers the exact JSON bytes, whatever the body says; what the body must hold for
+//! each kind is `protocol::item`'s, checked by `Envelope::body` (and by `intake::verify` before
+//! anything is shown as genuine).
 
 use std::fmt;
 
@@ -8,41 +12,12 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::{hex, sha256, unhex};
+use crate::protocol::item::{Author, BadBody, ItemBody, ItemKind};
+use crate::protocol::{CaseId, Day};
 
 const SIGNATURE_CONTEXT: &[u8] = b"wbs/v1/envelope\n";
 const SIGNATURE_PREFIX: &str = "ed25519:";
 pub const ENVELOPE_VERSION: u32 = 1;
-
-/// What an item is. Stable strings: they are inside stored ciphertext.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ItemKind {
-    Report,
-    Identity,
-    Manifest,
-    Followup,
-    Reply,
-    InternalNote,
-    StatusNote,
-    RevealRecord,
-    /// A one-time receipt was replaced: signed by the old reporter key, names the new one.
-    Rekey,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Reporter,
-    Investigator,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Author {
-    pub role: Role,
-    /// Hex of the Ed25519 verifying key.
-    pub key: String,
-}
 
 /// The signed part of an item. `body` holds plaintext: it lives only in memory and inside age.
 #[derive(Clone, Serialize, Deserialize)]
@@ -50,12 +25,24 @@ pub struct Author {
 pub struct Envelope {
     pub v: u32,
     pub kind: ItemKind,
-    pub case_id: String,
+    pub case_id: CaseId,
     pub seq: u32,
     pub prev_digest: String,
-    pub day: String,
+    pub day: Day,
     pub author: Author,
-    pub body: serde_json::Value,
+    /// As signed. Read it typed with `body()`; written only from an `ItemBody` (`Envelope::new`).
+    body: serde_json::Value,
+}
+
+/// Where an item goes and who writes it: everything of an envelope but its body.
+#[derive(Debug, Clone)]
+pub struct Header {
+    pub case_id: CaseId,
+    pub seq: u32,
+    /// Hex of the previous item's chain digest (`genesis_digest` for item 0).
+    pub prev_digest: String,
+    pub day: Day,
+    pub author: Author,
 }
 
 impl fmt::Debug for Envelope {
@@ -69,9 +56,9 @@ impl fmt::Debug for Envelope {
 }
 
 /// The `prev_digest` of item 0: binds the chain to its case.
-pub fn genesis_digest(case_id: &str) -> [u8; 32] {
+pub fn genesis_digest(case_id: &CaseId) -> [u8; 32] {
     let mut data = b"wbs/v1/genesis\n".to_vec();
-    data.extend_from_slice(case_id.as_bytes());
+    data.extend_from_slice(case_id.as_str().as_bytes());
     sha256(&data)
 }
 
@@ -91,6 +78,31 @@ pub enum EnvelopeError {
 }
 
 impl Envelope {
+    /// An envelope for a typed body: the kind comes from the body, so they cannot disagree.
+    pub fn new(header: Header, body: &ItemBody) -> Result<Self, EnvelopeError> {
+        Ok(Envelope {
+            v: ENVELOPE_VERSION,
+            kind: body.kind(),
+            case_id: header.case_id,
+            seq: header.seq,
+            prev_digest: header.prev_digest,
+            day: header.day,
+            author: header.author,
+            body: body.to_value().map_err(|_| EnvelopeError::Malformed)?,
+        })
+    }
+
+    /// The body as signed, for a tool that must write outside the protocol (a test forging an item).
+    /// Everything else writes through `Envelope::new`.
+    pub fn raw_body_mut(&mut self) -> &mut serde_json::Value {
+        &mut self.body
+    }
+
+    /// The body, read as its kind. Unknown fields or values are an error, never a default.
+    pub fn body(&self) -> Result<ItemBody, BadBody> {
+        ItemBody::parse(self.kind, &self.body)
+    }
+
     pub fn author_key(&self) -> Option<VerifyingKey> {
         unhex::<32>(&self.author.key).and_then(|b| VerifyingKey::from_bytes(&b).ok())
     }
@@ -137,16 +149,18 @@ impl Envelope {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::item::Role;
     use proptest::prelude::*;
 
     fn envelope(key: &SigningKey, body: &str) -> Envelope {
+        let case_id = CaseId::parse("WBS-TEST-0000-0000").expect("case id");
         Envelope {
             v: ENVELOPE_VERSION,
             kind: ItemKind::Report,
-            case_id: "case".into(),
+            prev_digest: hex(&genesis_digest(&case_id)),
+            case_id,
             seq: 0,
-            prev_digest: hex(&genesis_digest("case")),
-            day: "2026-11-29".into(),
+            day: Day::parse("2026-11-29").expect("day"),
             author: Author {
                 role: Role::Reporter,
                 key: hex(key.verifying_key().as_bytes()),

@@ -10,6 +10,8 @@ use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use rand::{CryptoRng, RngCore};
 use zeroize::Zeroizing;
 
+use crate::protocol::CaseId;
+
 use super::hkdf32;
 
 const AAD_CONTEXT: &[u8] = b"wbs/v1/session\n";
@@ -18,7 +20,7 @@ const MAX_CASE_ID: usize = 64;
 /// A reporter's logged-in state. Only the server process can open it.
 pub struct Session {
     pub id: [u8; 16],
-    pub case_id: String,
+    pub case_id: CaseId,
     /// Unix seconds after which the session is idle-expired (renewed on each use).
     pub idle_expiry: u64,
     /// Unix seconds after which the session ends however active it is.
@@ -55,12 +57,12 @@ impl SessionSealer {
 
     /// The cookie value for `s`.
     pub fn seal(&self, s: &Session, rng: &mut (impl RngCore + CryptoRng)) -> Option<String> {
-        if s.case_id.len() > MAX_CASE_ID {
+        if s.case_id.as_str().len() > MAX_CASE_ID {
             return None;
         }
         let mut nonce = [0u8; 24];
         rng.fill_bytes(&mut nonce);
-        let ad = aad(&s.id, s.idle_expiry, s.absolute_expiry, &s.case_id);
+        let ad = aad(&s.id, s.idle_expiry, s.absolute_expiry, s.case_id.as_str());
         let ct = self
             .cipher
             .encrypt(
@@ -71,12 +73,13 @@ impl SessionSealer {
                 },
             )
             .ok()?;
-        let mut out = Vec::with_capacity(16 + 16 + 1 + s.case_id.len() + 24 + ct.len());
+        let id = s.case_id.as_str();
+        let mut out = Vec::with_capacity(16 + 16 + 1 + id.len() + 24 + ct.len());
         out.extend_from_slice(&s.id);
         out.extend_from_slice(&s.idle_expiry.to_be_bytes());
         out.extend_from_slice(&s.absolute_expiry.to_be_bytes());
-        out.push(s.case_id.len() as u8);
-        out.extend_from_slice(s.case_id.as_bytes());
+        out.push(id.len() as u8);
+        out.extend_from_slice(id.as_bytes());
         out.extend_from_slice(&nonce);
         out.extend_from_slice(&ct);
         Some(data_encoding::BASE64URL_NOPAD.encode(&out))
@@ -107,7 +110,7 @@ impl SessionSealer {
         }
         Some(Session {
             id: id.try_into().ok()?,
-            case_id: case_id.to_owned(),
+            case_id: CaseId::parse(case_id).ok()?,
             idle_expiry: idle,
             absolute_expiry: absolute,
             master: Zeroizing::new(plain.as_slice().try_into().ok()?),
@@ -127,7 +130,7 @@ mod tests {
     fn session() -> Session {
         Session {
             id: [1; 16],
-            case_id: "WBS-AAAA-BBBB-CCCC".into(),
+            case_id: CaseId::parse("WBS-AAAA-BBBB-CCCC").expect("id"),
             idle_expiry: 100,
             absolute_expiry: 200,
             master: Zeroizing::new([9; 32]),
@@ -140,7 +143,7 @@ mod tests {
         let sealer = SessionSealer::new(&[7; 32]);
         let cookie = sealer.seal(&session(), &mut rng).expect("seal");
         let opened = sealer.open(&cookie, 50).expect("open");
-        assert_eq!(opened.case_id, "WBS-AAAA-BBBB-CCCC");
+        assert_eq!(opened.case_id.as_str(), "WBS-AAAA-BBBB-CCCC");
         assert_eq!(*opened.master, [9; 32]);
         assert!(sealer.open(&cookie, 101).is_none(), "idle expiry");
         assert!(

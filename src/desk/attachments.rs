@@ -99,7 +99,7 @@ pub(super) fn check(
 fn one(
     ctx: &Ctx,
     source: &Source<'_>,
-    case_id: &str,
+    case_id: &crate::protocol::CaseId,
     entry: &ManifestEntry,
 ) -> Result<Result<String, String>, String> {
     if !is_safe_id(&entry.blob) {
@@ -134,7 +134,7 @@ fn one(
             "the decrypted content differs from the signed manifest".into(),
         ));
     }
-    let case_dir = out_root.join(case_id);
+    let case_dir = out_root.join(case_id.as_str());
     DirBuilder::new()
         .recursive(true)
         .mode(0o700)

@@ -8,64 +8,19 @@ use std::time::Duration;
 use reqwest::blocking::{Client, RequestBuilder};
 use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use super::render::clean;
 use crate::crypto::keys::InvestigatorIdentity;
 use crate::crypto::{desk_auth, hex};
+use crate::protocol::wire::{
+    CaseDetail, CaseList, CaseSummary, Challenge, DeskError, LoginRequest, LoginToken, SetStatus,
+    UploadItem,
+};
+use crate::protocol::{CaseId, Status};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(300);
-
-#[derive(Debug, Clone, Deserialize)]
-pub(super) struct StatusDate {
-    pub status: String,
-    pub date: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub(super) struct DeadlineInfo {
-    pub stage: String,
-    pub due: String,
-    pub overdue: bool,
-}
-
-/// A case as `GET /api/v1/desk/cases` lists it.
-#[derive(Debug, Clone, Deserialize)]
-pub(super) struct CaseSummary {
-    pub case_id: String,
-    pub channel: String,
-    pub created: String,
-    pub status: String,
-    pub deadline: Option<DeadlineInfo>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub(super) struct ItemInfo {
-    pub seq: u32,
-    pub ciphertext_sha256: String,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub(super) struct AttachmentInfo {
-    pub id: String,
-    pub ciphertext_len: u64,
-    pub ciphertext_sha256: String,
-}
-
-/// One case as `GET /api/v1/desk/cases/{id}` describes it.
-#[derive(Debug, Clone, Deserialize)]
-pub(super) struct CaseDetail {
-    pub case_id: String,
-    pub channel: String,
-    pub created: String,
-    pub status_history: Vec<StatusDate>,
-    pub item_count: u32,
-    pub deadline: Option<DeadlineInfo>,
-    pub items: Vec<ItemInfo>,
-    pub attachments: Vec<AttachmentInfo>,
-}
 
 /// What became of an upload.
 pub(super) enum Posted {
@@ -125,11 +80,6 @@ impl Desk {
                 status.as_u16()
             ));
         }
-        #[derive(Deserialize)]
-        struct Challenge {
-            nonce: String,
-            expires: u64,
-        }
         let c: Challenge = desk.parse(&body)?;
         let nonce_ok = !c.nonce.is_empty()
             && c.nonce.len() <= 128
@@ -143,12 +93,12 @@ impl Desk {
             ));
         }
         let signing = identity.signing_key();
-        let body = json!({
-            "key": hex(signing.verifying_key().as_bytes()),
-            "nonce": c.nonce,
-            "expires": c.expires,
-            "signature": desk_auth::sign(signing, &desk.origin, &c.nonce, c.expires),
-        });
+        let body = LoginRequest {
+            key: hex(signing.verifying_key().as_bytes()),
+            signature: desk_auth::sign(signing, &desk.origin, &c.nonce, c.expires),
+            nonce: c.nonce,
+            expires: c.expires,
+        };
         let (status, reply) =
             desk.send(desk.http.post(desk.url("/api/v1/desk/login")).json(&body))?;
         match status {
@@ -161,11 +111,7 @@ impl Desk {
             }
             s => return Err(desk.refusal(s, &reply, "the login")),
         }
-        #[derive(Deserialize)]
-        struct Login {
-            token: String,
-        }
-        let login: Login = desk.parse(&reply)?;
+        let login: LoginToken = desk.parse(&reply)?;
         desk.token = login.token;
         Ok(desk)
     }
@@ -213,9 +159,9 @@ impl Desk {
 
     /// One sentence for a refused request.
     fn refusal(&self, status: StatusCode, body: &[u8], what: &str) -> String {
-        let code = serde_json::from_slice::<Value>(body)
+        let code = serde_json::from_slice::<DeskError>(body)
             .ok()
-            .and_then(|v| v.get("error").and_then(Value::as_str).map(clean))
+            .map(|e| clean(&e.error))
             .map(|c| c.chars().take(40).collect::<String>())
             .unwrap_or_else(|| "no error code".to_owned());
         match status.as_u16() {
@@ -237,24 +183,20 @@ impl Desk {
     }
 
     pub fn cases(&self) -> Result<Vec<CaseSummary>, String> {
-        #[derive(Deserialize)]
-        struct List {
-            cases: Vec<CaseSummary>,
-        }
         let body = self
             .get("/api/v1/desk/cases", "case list")?
             .ok_or_else(|| self.refusal(StatusCode::NOT_FOUND, &[], "case list"))?;
-        Ok(self.parse::<List>(&body)?.cases)
+        Ok(self.parse::<CaseList>(&body)?.cases)
     }
 
-    /// The case's metadata. `case_id` must be a safe id (checked by the caller).
-    pub fn case(&self, case_id: &str) -> Result<CaseDetail, String> {
+    /// The case's metadata.
+    pub fn case(&self, case_id: &CaseId) -> Result<CaseDetail, String> {
         let what = format!("case {case_id}");
         let body = self
             .get(&format!("/api/v1/desk/cases/{case_id}"), &what)?
             .ok_or_else(|| format!("the server has no case {case_id}"))?;
         let detail: CaseDetail = self.parse(&body)?;
-        if detail.case_id != case_id || detail.items.len() != detail.item_count as usize {
+        if detail.case_id != *case_id || detail.items.len() != detail.item_count as usize {
             return Err(format!(
                 "the server's description of case {case_id} does not hold together: do not trust this server"
             ));
@@ -262,7 +204,7 @@ impl Desk {
         Ok(detail)
     }
 
-    pub fn item(&self, case_id: &str, seq: u32) -> Result<Vec<u8>, String> {
+    pub fn item(&self, case_id: &CaseId, seq: u32) -> Result<Vec<u8>, String> {
         let what = format!("item {seq} of case {case_id}");
         self.get(&format!("/api/v1/desk/cases/{case_id}/items/{seq}"), &what)?
             .ok_or_else(|| {
@@ -271,14 +213,14 @@ impl Desk {
     }
 
     /// An attachment's ciphertext, or `None` when the server does not have it.
-    pub fn attachment(&self, case_id: &str, blob: &str) -> Result<Option<Vec<u8>>, String> {
+    pub fn attachment(&self, case_id: &CaseId, blob: &str) -> Result<Option<Vec<u8>>, String> {
         self.get(
             &format!("/api/v1/desk/cases/{case_id}/attachments/{blob}"),
             "attachment",
         )
     }
 
-    fn post(&self, path: &str, body: &Value, what: &str) -> Result<Posted, String> {
+    fn post(&self, path: &str, body: &impl Serialize, what: &str) -> Result<Posted, String> {
         let (status, reply) = self.send(self.http.post(self.url(path)).json(body))?;
         match status {
             StatusCode::CREATED => Ok(Posted::Stored),
@@ -288,8 +230,16 @@ impl Desk {
     }
 
     /// Uploads a sealed item at `seq`.
-    pub fn post_item(&self, case_id: &str, seq: u32, ciphertext: &[u8]) -> Result<Posted, String> {
-        let body = json!({ "seq": seq, "ciphertext": data_encoding::BASE64.encode(ciphertext) });
+    pub fn post_item(
+        &self,
+        case_id: &CaseId,
+        seq: u32,
+        ciphertext: &[u8],
+    ) -> Result<Posted, String> {
+        let body = UploadItem {
+            seq,
+            ciphertext: data_encoding::BASE64.encode(ciphertext),
+        };
         self.post(
             &format!("/api/v1/desk/cases/{case_id}/items"),
             &body,
@@ -300,15 +250,15 @@ impl Desk {
     /// Sets the status, with a sealed note at `seq` when one is given.
     pub fn post_status(
         &self,
-        case_id: &str,
-        status: &str,
+        case_id: &CaseId,
+        status: Status,
         note: Option<(u32, &[u8])>,
     ) -> Result<Posted, String> {
-        let mut body = json!({ "status": status });
-        if let Some((seq, ciphertext)) = note {
-            body["seq"] = json!(seq);
-            body["note"] = json!(data_encoding::BASE64.encode(ciphertext));
-        }
+        let body = SetStatus {
+            status,
+            seq: note.map(|(seq, _)| seq),
+            note: note.map(|(_, ct)| data_encoding::BASE64.encode(ct)),
+        };
         self.post(
             &format!("/api/v1/desk/cases/{case_id}/status"),
             &body,

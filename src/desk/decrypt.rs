@@ -11,17 +11,17 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use serde_json::Value;
 use zeroize::Zeroizing;
 
-use super::export::{is_safe_id, item_file_name, CaseFile, IndexEntry};
+use super::export::{item_file_name, CaseFile, IndexEntry};
 use super::render::{self, Out};
 use super::{attachments, single};
-use crate::crypto::envelope::ItemKind;
 use crate::crypto::keys::{recipients_fingerprint, InvestigatorIdentity, InvestigatorPublic};
 use crate::crypto::{hex, sha256};
 use crate::intake::attachment::ManifestEntry;
 use crate::intake::verify::{verify_case, CheckedItem};
+use crate::protocol::item::ItemBody;
+use crate::protocol::{CaseId, ItemKind};
 use crate::server;
 
 /// The flags of `wbs decrypt`.
@@ -171,12 +171,13 @@ fn export_root(ctx: &Ctx, root: &Path) -> Result<usize, String> {
     let mut problems = 0;
     let mut listed = Vec::new();
     for entry in &index {
-        let dir = root.join(&entry.case_id);
-        if !is_safe_id(&entry.case_id) || !dir.join("case.json").is_file() {
+        // A `CaseId` is safe as a directory name: it was parsed when index.json was read.
+        let dir = root.join(entry.case_id.as_str());
+        if !dir.join("case.json").is_file() {
             let mut out = Out::default();
             out.line(format!(
                 "case {}: REJECTED — listed in index.json, but its directory or case.json is missing",
-                render::clean(&entry.case_id)
+                entry.case_id
             ));
             out.flush()?;
             problems += 1;
@@ -199,7 +200,7 @@ fn export_root(ctx: &Ctx, root: &Path) -> Result<usize, String> {
         .filter_map(Result::ok)
         .filter(|e| e.path().join("case.json").is_file())
         .map(|e| e.file_name().to_string_lossy().into_owned())
-        .filter(|name| !listed.contains(name))
+        .filter(|name| !listed.iter().any(|id: &CaseId| id == name.as_str()))
         .collect();
     unlisted.sort();
     let mut out = Out::default();
@@ -219,23 +220,15 @@ fn case(ctx: &Ctx, dir: &Path) -> Result<usize, String> {
     let meta: CaseFile = read_json(&dir.join("case.json"))?;
     let mut out = Out::default();
     let mut problems = 0;
-    if !is_safe_id(&meta.case_id) {
-        out.line(format!(
-            "{}: REJECTED — case.json names an unusable case id",
-            dir.display()
-        ));
-        out.flush()?;
-        return Ok(1);
-    }
     out.line(format!("==== case {} ====", meta.case_id));
-    out.field("Channel / Kanal:", &meta.channel);
-    out.field("Created / Dibuat:", &meta.created);
+    out.field("Channel / Kanal:", meta.channel.code());
+    out.field("Created / Dibuat:", meta.created.as_str());
     out.line("  Status history / Riwayat status:");
     for s in &meta.statuses {
         out.line(format!(
             "      {}  {}",
-            render::clean(&s.day),
-            render::status_label(&s.status)
+            s.day,
+            render::status_label(s.status)
         ));
     }
 
@@ -300,6 +293,7 @@ pub(super) fn items(
             Ok(g) => g,
         };
         let env = &genuine.envelope;
+        let body = &genuine.body;
         let signer = match &genuine.investigator {
             Some(name) => format!("investigator {}", render::clean(name)),
             None => "the reporter".to_owned(),
@@ -309,9 +303,9 @@ pub(super) fn items(
             "item {}: {} — verified, signed by {signer}, {}",
             c.seq,
             render::kind_name(env.kind),
-            render::clean(&env.day)
+            env.day
         ));
-        match render::body(&mut item_out, env, ctx.reveal) {
+        match render::body(&mut item_out, body, ctx.reveal) {
             Ok(entries) => {
                 out.append(item_out);
                 if env.kind == ItemKind::Manifest {
@@ -325,18 +319,16 @@ pub(super) fn items(
                 problems += 1;
             }
         }
-        if env.kind == ItemKind::Report {
-            announced = env.body.get("attachments").and_then(Value::as_u64);
-            let signed_channel = env.body.get("channel").and_then(Value::as_str);
-            if let Some(ch) = signed_channel.filter(|c| *c != meta.channel) {
+        if let ItemBody::Report(report) = body {
+            announced = Some(report.attachments);
+            if report.channel != meta.channel {
                 out.line(format!(
                     "note: the signed report names the channel {}, case.json names {}",
-                    render::clean(ch),
-                    render::clean(&meta.channel)
+                    report.channel, meta.channel
                 ));
                 problems += 1;
             }
-            if let Some(note) = recipients_note(ctx, &env.body) {
+            if let Some(note) = recipients_note(ctx, &report.recipients_digest) {
                 out.line(note);
             }
         }
@@ -395,10 +387,9 @@ fn read_items(dir: &Path, meta: &CaseFile) -> Result<Items, String> {
     Ok((files, missing, notes))
 }
 
-/// DESIGN.md §5: warn when a report was sealed to a recipient set other than the one in `--keys`.
-fn recipients_note(ctx: &Ctx, body: &Value) -> Option<String> {
+/// docs/design.md §5: warn when a report was sealed to a recipient set other than the one in `--keys`.
+fn recipients_note(ctx: &Ctx, sealed: &str) -> Option<String> {
     let known = ctx.known_set.as_ref()?;
-    let sealed = body.get("recipients_digest").and_then(Value::as_str)?;
     (sealed != known).then(|| {
         "note: this report was sealed to a set of investigator keys other than the one in --keys; \
          if your team does not know of a key change, someone may have added a key on the server"

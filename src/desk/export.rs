@@ -8,60 +8,15 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::crypto::{hex, sha256};
-use crate::store::{BlobStore, CaseV1, SledStore, Store, StoreError};
+use crate::store::{BlobStore, CaseStore, CaseV1, SledStore, StoreError};
 
 /// Export only reads a few records at a time: a small cache is enough.
 const EXPORT_CACHE_BYTES: u64 = 8 * 1024 * 1024;
 
-/// One line of `index.json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct IndexEntry {
-    pub case_id: String,
-    pub created: String,
-    pub channel: String,
-    /// The latest status code.
-    pub status: String,
-}
-
-/// `<case_id>/case.json`: plain metadata. Not signed; readers check the items themselves.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CaseFile {
-    pub case_id: String,
-    pub channel: String,
-    pub created: String,
-    pub statuses: Vec<StatusEntry>,
-    pub items: Vec<ItemEntry>,
-    pub attachments: Vec<AttachmentEntry>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StatusEntry {
-    pub status: String,
-    pub day: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ItemEntry {
-    pub seq: u32,
-    pub file: String,
-    pub ciphertext_sha256: String,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AttachmentEntry {
-    pub id: String,
-    pub file: String,
-    pub ciphertext_len: u64,
-    pub ciphertext_sha256: String,
-}
+pub use crate::protocol::wire::{AttachmentEntry, CaseFile, IndexEntry, ItemEntry, StatusDay};
 
 pub fn item_file_name(seq: u32) -> String {
     format!("item-{seq:04}.age")
@@ -108,7 +63,7 @@ pub fn run(data: &Path, out: &Path) -> Result<ExitCode, String> {
             .case(&id)
             .map_err(serr)?
             .ok_or_else(|| serr(StoreError::Corrupt))?;
-        if !is_safe_id(&case.id) || case.id != id {
+        if case.id != id {
             return Err(format!(
                 "the store holds a case record with an unusable id ({:?}): the store may be damaged; restore it from a backup",
                 case.id
@@ -119,12 +74,8 @@ pub fn run(data: &Path, out: &Path) -> Result<ExitCode, String> {
         index.push(IndexEntry {
             case_id: case.id.clone(),
             created: case.created.clone(),
-            channel: case.channel.clone(),
-            status: case
-                .statuses
-                .last()
-                .map(|s| s.status.clone())
-                .unwrap_or_default(),
+            channel: case.channel,
+            status: case.status(),
         });
     }
     write_json(&out.join("index.json"), &index)?;
@@ -155,7 +106,7 @@ fn export_case(
     items: &[Vec<u8>],
     blobs: &BlobStore,
 ) -> Result<Vec<String>, String> {
-    let dir = out.join(&case.id);
+    let dir = out.join(case.id.as_str());
     make_dir(&dir)?;
     let mut entries = Vec::with_capacity(items.len());
     for (seq, item) in (0u32..).zip(items) {
@@ -204,16 +155,9 @@ fn export_case(
     }
     let meta = CaseFile {
         case_id: case.id.clone(),
-        channel: case.channel.clone(),
+        channel: case.channel,
         created: case.created.clone(),
-        statuses: case
-            .statuses
-            .iter()
-            .map(|s| StatusEntry {
-                status: s.status.clone(),
-                day: s.day.clone(),
-            })
-            .collect(),
+        statuses: case.status_history(),
         items: entries,
         attachments,
     };

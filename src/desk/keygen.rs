@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use rand::rngs::OsRng;
 
 use crate::crypto::keys::InvestigatorIdentity;
-use crate::day::Day;
+use crate::protocol::day::Day;
 
 const GUIDANCE: &str = "\
 Key ceremony — read before you go on:

@@ -1,6 +1,6 @@
 //! `wbs cases`, `wbs reply`, `wbs status` and `wbs note`: the investigator's side of the case mailbox
 //! against the desk API (`wbs show` is in `show.rs`). Replies and notes are signed, padded and encrypted
-//! here, on the investigator's machine; the server only stores ciphertext (DESIGN.md §5).
+//! here, on the investigator's machine; the server only stores ciphertext (docs/design.md §5).
 //!
 //! Who gets encrypted to: replies and status notes go to the reporter key named in the *verified* report
 //! (item 0) — never one from server metadata — and to every investigator in `--keys`; internal notes go
@@ -11,21 +11,20 @@ use std::process::ExitCode;
 use std::time::UNIX_EPOCH;
 
 use rand::rngs::OsRng;
-use serde_json::{json, Value};
 
-use super::client::{CaseDetail, Desk, Posted};
+use super::client::{Desk, Posted};
 use super::decrypt::{load_identity, Ctx};
-use super::export::is_safe_id;
 use super::render::{clean, status_label, Out};
-use crate::crypto::envelope::{genesis_digest, ItemKind, Role};
+use crate::crypto::envelope::genesis_digest;
 use crate::crypto::keys::InvestigatorIdentity;
 use crate::crypto::{hex, unhex};
-use crate::day::Day;
 use crate::intake::mailbox::{
     recipient_from_hex, seal_item, ItemDraft, MAX_MESSAGE_CHARS, MESSAGE_MIN,
 };
-use crate::intake::status::Status;
 use crate::intake::verify::{current_reporter_x25519, verify_case};
+use crate::protocol::item::{ItemBody, MessageBody, StatusNoteBody};
+use crate::protocol::wire::{CaseDetail, DeskDeadline, Stage};
+use crate::protocol::{CaseId, Day, Role, Status};
 
 /// How often an upload is sealed again when other items arrive meanwhile.
 const UPLOAD_TRIES: usize = 5;
@@ -38,33 +37,34 @@ pub struct DeskOptions {
     pub keys: PathBuf,
 }
 
-/// A case id from the command line: the server's form (`WBS-XXXX-XXXX-XXXX`), upper case.
-pub(super) fn case_arg(raw: &str) -> Result<String, String> {
-    let id = raw.trim().to_ascii_uppercase();
-    if is_safe_id(&id) && id.starts_with("WBS-") {
-        Ok(id)
-    } else {
-        Err(format!(
+/// A case id from the command line (any case, look-alikes forgiven).
+pub(super) fn case_arg(raw: &str) -> Result<CaseId, String> {
+    CaseId::parse_typed(raw).map_err(|_| {
+        format!(
             "{} is not a case id (they look like WBS-XXXX-XXXX-XXXX)",
             clean(raw)
-        ))
-    }
+        )
+    })
 }
 
-/// Whole days from `created` to today, if `created` is a day.
-fn age_days(created: &str, today: &Day) -> Option<u64> {
-    let created = Day::parse(created)?;
+/// Whole days from `created` to today.
+fn age_days(created: &Day, today: &Day) -> Option<u64> {
     let then = created.midnight().duration_since(UNIX_EPOCH).ok()?;
     let now = today.midnight().duration_since(UNIX_EPOCH).ok()?;
     now.checked_sub(then).map(|d| d.as_secs() / 86_400)
 }
 
 /// `acknowledge by 2026-12-02`, with `OVERDUE` when it has passed; `-` for a closed case.
-pub(super) fn deadline_text(deadline: Option<&super::client::DeadlineInfo>) -> String {
+pub(super) fn deadline_text(deadline: Option<&DeskDeadline>) -> String {
     match deadline {
         None => "-".to_owned(),
         Some(d) => {
-            let mut s = format!("{} by {}", clean(&d.stage), clean(&d.due));
+            let stage = match d.stage {
+                Stage::Acknowledge => "acknowledge",
+                Stage::Feedback => "feedback",
+                Stage::Settle => "settle",
+            };
+            let mut s = format!("{stage} by {}", d.due);
             if d.overdue {
                 s.push_str("  OVERDUE");
             }
@@ -93,10 +93,10 @@ pub fn cases(opts: &DeskOptions) -> Result<ExitCode, String> {
         }
         out.line(format!(
             "{:<18}  {:<8}  {:<10}  {:<16}  {:>5}  {}",
-            clean(&c.case_id),
-            clean(&c.channel),
-            clean(&c.created),
-            clean(&c.status),
+            c.case_id.as_str(),
+            c.channel.code(),
+            c.created.as_str(),
+            c.status.code(),
             age,
             deadline_text(c.deadline.as_ref())
         ));
@@ -133,7 +133,7 @@ fn reporter_recipient(
     ctx: &Ctx,
     solo: Option<&DeskOptions>,
     desk: &Desk,
-    case_id: &str,
+    case_id: &CaseId,
 ) -> Result<age::x25519::Recipient, String> {
     // Every item, so that a reporter who re-keyed (a chat receipt replaced on the web) is written to
     // at their newest verified key.
@@ -142,8 +142,11 @@ fn reporter_recipient(
         .map(|seq| desk.item(case_id, seq))
         .collect::<Result<Vec<_>, _>>()?;
     let checked = verify_case(case_id, &items, &ctx.identities(), &ctx.investigators);
-    let report = match checked.first().map(|c| &c.outcome) {
-        Some(Ok(item)) => item.envelope.body.clone(),
+    let sealed = match checked.first().map(|c| &c.outcome) {
+        Some(Ok(item)) => match &item.body {
+            ItemBody::Report(r) => r.recipients_digest.clone(),
+            _ => return Err(format!("case {case_id} has no report")),
+        },
         Some(Err(problem)) => {
             return Err(format!(
                 "the report (item 0) of case {case_id} does not verify ({problem}): refusing to write to a reporter key that cannot be trusted"
@@ -151,12 +154,11 @@ fn reporter_recipient(
         }
         None => return Err(format!("case {case_id} has no report")),
     };
-    let sealed = report.get("recipients_digest").and_then(Value::as_str);
     if let Some(opts) = solo {
-        if sealed != ctx.known_set.as_deref() {
+        if Some(sealed.as_str()) != ctx.known_set.as_deref() {
             return Err(no_keys_error(opts));
         }
-    } else if sealed.is_some_and(|d| Some(d) != ctx.known_set.as_deref()) {
+    } else if Some(sealed.as_str()) != ctx.known_set.as_deref() {
         eprintln!(
             "wbs: warning: the report of case {case_id} was sealed to a set of investigator keys other than the one in --keys; if your team does not know of a key change, someone may have added a key on the server"
         );
@@ -169,7 +171,7 @@ fn reporter_recipient(
 }
 
 /// The `prev_digest` for the item after those the server lists.
-fn next_prev(detail: &CaseDetail, case_id: &str) -> Result<String, String> {
+fn next_prev(detail: &CaseDetail, case_id: &CaseId) -> Result<String, String> {
     match detail.items.last() {
         None => Ok(hex(&genesis_digest(case_id))),
         Some(last) => unhex::<32>(&last.ciphertext_sha256)
@@ -184,7 +186,7 @@ fn next_prev(detail: &CaseDetail, case_id: &str) -> Result<String, String> {
 /// Returns the `seq` the item was stored at.
 fn upload(
     desk: &Desk,
-    case_id: &str,
+    case_id: &CaseId,
     mut seal: impl FnMut(u32, &str) -> Result<Vec<u8>, String>,
     post: impl Fn(u32, &[u8]) -> Result<Posted, String>,
 ) -> Result<u32, String> {
@@ -202,24 +204,22 @@ fn upload(
     ))
 }
 
-/// Seals one investigator item of `kind` with `body` to `recipients`.
+/// Seals one investigator item with `body` to `recipients`.
 fn sealer<'a>(
     ctx: &'a Ctx,
-    case_id: &'a str,
-    kind: ItemKind,
-    body: Value,
+    case_id: &'a CaseId,
+    body: ItemBody,
     recipients: Vec<age::x25519::Recipient>,
 ) -> impl FnMut(u32, &str) -> Result<Vec<u8>, String> + 'a {
     let today = Day::today();
     move |seq, prev| {
         let draft = ItemDraft {
-            kind,
             case_id,
             seq,
             prev_digest: prev,
             day: &today,
             role: Role::Investigator,
-            body: body.clone(),
+            body: &body,
         };
         seal_item(draft, ctx.identity.signing_key(), &recipients, MESSAGE_MIN)
             .map_err(|_| "sealing the item failed".to_owned())
@@ -262,8 +262,10 @@ pub fn reply(opts: &DeskOptions, case: &str, message: &str) -> Result<ExitCode, 
     let mut recipients = investigator_recipients(&ctx);
     let investigators = recipients.len();
     recipients.push(reporter_recipient(&ctx, solo, &desk, &case_id)?);
-    let body = json!({ "text": message });
-    let seal = sealer(&ctx, &case_id, ItemKind::Reply, body, recipients);
+    let body = ItemBody::Reply(MessageBody {
+        text: message.to_owned(),
+    });
+    let seal = sealer(&ctx, &case_id, body, recipients);
     let seq = upload(&desk, &case_id, seal, |seq, ct| {
         desk.post_item(&case_id, seq, ct)
     })?;
@@ -288,14 +290,13 @@ pub fn status(
             codes.join(", ")
         ));
     };
-    let code = status.code();
     let Some(text) = note else {
         let identity = load_identity(&opts.identity)?;
         let desk = Desk::connect(&opts.server, &identity)?;
-        return match desk.post_status(&case_id, code, None)? {
+        return match desk.post_status(&case_id, status, None)? {
             Posted::Stored => done(format!(
                 "case {case_id}: status set to {}",
-                status_label(code)
+                status_label(status)
             )),
             Posted::Conflict => Err(format!(
                 "case {case_id} kept changing while the status was being set: run the command again"
@@ -308,14 +309,17 @@ pub fn status(
     let desk = Desk::connect(&opts.server, &ctx.identity)?;
     let mut recipients = investigator_recipients(&ctx);
     recipients.push(reporter_recipient(&ctx, solo, &desk, &case_id)?);
-    let body = json!({ "status": code, "text": text });
-    let seal = sealer(&ctx, &case_id, ItemKind::StatusNote, body, recipients);
+    let body = ItemBody::StatusNote(StatusNoteBody {
+        status,
+        text: text.to_owned(),
+    });
+    let seal = sealer(&ctx, &case_id, body, recipients);
     let seq = upload(&desk, &case_id, seal, |seq, ct| {
-        desk.post_status(&case_id, code, Some((seq, ct)))
+        desk.post_status(&case_id, status, Some((seq, ct)))
     })?;
     done(format!(
         "case {case_id}: status set to {}, with a note to the reporter stored as item {seq}",
-        status_label(code)
+        status_label(status)
     ))
 }
 
@@ -334,8 +338,10 @@ pub fn note(opts: &DeskOptions, case: &str, text: &str) -> Result<ExitCode, Stri
     let investigators = recipients.len();
     // A key nobody holds, so the note has as many recipients as a reply and looks like one.
     recipients.push(InvestigatorIdentity::generate(&mut OsRng).recipient());
-    let body = json!({ "text": text });
-    let seal = sealer(&ctx, &case_id, ItemKind::InternalNote, body, recipients);
+    let body = ItemBody::InternalNote(MessageBody {
+        text: text.to_owned(),
+    });
+    let seal = sealer(&ctx, &case_id, body, recipients);
     let seq = upload(&desk, &case_id, seal, |seq, ct| {
         desk.post_item(&case_id, seq, ct)
     })?;

@@ -4,14 +4,16 @@
 
 use std::io::Write;
 
-use serde_json::Value;
 use zeroize::Zeroizing;
 
-use crate::crypto::envelope::{Envelope, ItemKind};
-use crate::intake::attachment::ManifestEntry;
-use crate::intake::report::{category, Criteria, ReporterIdentity, ValidReport};
-use crate::intake::status::Status;
+use crate::intake::report::category;
 use crate::intake::Lang;
+use crate::protocol::item::{
+    FollowupBody, IdentityBody, ItemBody, ManifestBody, RecategoriseBody, RekeyBody, ReportBody,
+    ReshareBody, RevealBody, StatusNoteBody,
+};
+use crate::protocol::report::{Criteria, ManifestEntry};
+use crate::protocol::{ItemKind, Status};
 
 /// Output collected per case and written at once. Holds plaintext: wiped when dropped.
 #[derive(Default)]
@@ -86,57 +88,74 @@ pub(super) fn kind_name(kind: ItemKind) -> &'static str {
         ItemKind::StatusNote => "status-note",
         ItemKind::RevealRecord => "reveal-record",
         ItemKind::Rekey => "rekey",
+        ItemKind::Recategorise => "recategorise",
+        ItemKind::Reshare => "reshare",
     }
 }
 
-pub(super) fn status_label(code: &str) -> String {
-    match Status::from_code(code) {
-        Some(s) => format!("{code} ({} / {})", s.label(Lang::Id), s.label(Lang::En)),
-        None => format!("{} (unknown status code)", clean(code)),
-    }
+pub(super) fn status_label(s: Status) -> String {
+    format!(
+        "{} ({} / {})",
+        s.code(),
+        s.label(Lang::Id),
+        s.label(Lang::En)
+    )
 }
 
 /// Why a genuine item's content cannot be shown.
 pub(super) const UNREADABLE: &str = "signed, but its content is not in the expected form";
 
-/// Prints the body of a verified (or, for a single file, signature-checked) envelope. Returns the
-/// manifest entries of a manifest item.
+/// Prints the body of a verified (or, for a single file, signature-checked) item. Returns the
+/// manifest entries of a manifest or follow-up item.
 pub(super) fn body(
     out: &mut Out,
-    envelope: &Envelope,
+    body: &ItemBody,
     reveal: bool,
 ) -> Result<Vec<ManifestEntry>, &'static str> {
-    match envelope.kind {
-        ItemKind::Report => report(out, &envelope.body).map(|()| Vec::new()),
-        ItemKind::Identity => identity(out, &envelope.body, reveal).map(|()| Vec::new()),
-        ItemKind::Manifest => manifest(out, &envelope.body),
-        ItemKind::Followup => followup(out, &envelope.body),
-        ItemKind::Reply => text(
-            out,
-            &envelope.body,
-            "Message to the reporter / Pesan untuk pelapor:",
-        )
-        .map(|()| Vec::new()),
-        ItemKind::InternalNote => text(
-            out,
-            &envelope.body,
-            "Internal note, investigators only / Catatan internal:",
-        )
-        .map(|()| Vec::new()),
-        ItemKind::StatusNote => status_note(out, &envelope.body).map(|()| Vec::new()),
-        ItemKind::Rekey => rekey(out, &envelope.body).map(|()| Vec::new()),
-        _ => {
-            other(out, &envelope.body);
+    match body {
+        ItemBody::Report(b) => report(out, b).map(|()| Vec::new()),
+        ItemBody::Identity(b) => {
+            identity(out, b, reveal);
+            Ok(Vec::new())
+        }
+        ItemBody::Manifest(b) => Ok(manifest(out, b)),
+        ItemBody::Followup(b) => Ok(followup(out, b)),
+        ItemBody::Reply(b) => {
+            out.block("Message to the reporter / Pesan untuk pelapor:", &b.text);
+            Ok(Vec::new())
+        }
+        ItemBody::InternalNote(b) => {
+            out.block(
+                "Internal note, investigators only / Catatan internal:",
+                &b.text,
+            );
+            Ok(Vec::new())
+        }
+        ItemBody::StatusNote(b) => {
+            status_note(out, b);
+            Ok(Vec::new())
+        }
+        ItemBody::Rekey(b) => {
+            rekey(out, b);
+            Ok(Vec::new())
+        }
+        ItemBody::RevealRecord(b) => {
+            reveal_record(out, b);
+            Ok(Vec::new())
+        }
+        ItemBody::Recategorise(b) => {
+            recategorise(out, b);
+            Ok(Vec::new())
+        }
+        ItemBody::Reshare(b) => {
+            reshare(out, b);
             Ok(Vec::new())
         }
     }
 }
 
-fn report(out: &mut Out, body: &Value) -> Result<(), &'static str> {
-    let r: ValidReport = body
-        .get("report")
-        .and_then(|v| serde_json::from_value(v.clone()).ok())
-        .ok_or(UNREADABLE)?;
+fn report(out: &mut Out, body: &ReportBody) -> Result<(), &'static str> {
+    let r = body.report.as_ref().ok_or(UNREADABLE)?;
     let cat = match category(&r.category) {
         Some(c) => format!("{} — {} ({})", c.code, c.id, c.en),
         None => format!("{} (unknown category)", r.category),
@@ -178,12 +197,10 @@ fn report(out: &mut Out, body: &Value) -> Result<(), &'static str> {
         None => "not asked (API)",
     };
     out.field("Good faith / Itikad baik:", good_faith);
-    if let Some(n) = body.get("attachments").and_then(Value::as_u64) {
-        out.field(
-            "Attachments / Lampiran:",
-            &format!("{n} (see the manifest)"),
-        );
-    }
+    out.field(
+        "Attachments / Lampiran:",
+        &format!("{} (see the manifest)", body.attachments),
+    );
     Ok(())
 }
 
@@ -213,8 +230,7 @@ fn criteria(c: &Criteria) -> String {
     text
 }
 
-fn identity(out: &mut Out, body: &Value, reveal: bool) -> Result<(), &'static str> {
-    let id: ReporterIdentity = serde_json::from_value(body.clone()).map_err(|_| UNREADABLE)?;
+fn identity(out: &mut Out, id: &IdentityBody, reveal: bool) {
     const LABEL: &str = "Identity / Identitas pelapor:";
     if !reveal {
         out.field(LABEL, "[hidden: use --reveal-identity]");
@@ -229,19 +245,19 @@ fn identity(out: &mut Out, body: &Value, reveal: bool) -> Result<(), &'static st
         };
         out.field("Contact / Kontak:", contact);
     }
-    Ok(())
 }
 
-fn manifest(out: &mut Out, body: &Value) -> Result<Vec<ManifestEntry>, &'static str> {
-    let entries: Vec<ManifestEntry> = body
-        .get("attachments")
-        .and_then(|v| serde_json::from_value(v.clone()).ok())
-        .ok_or(UNREADABLE)?;
-    if entries.is_empty() {
+fn manifest(out: &mut Out, body: &ManifestBody) -> Vec<ManifestEntry> {
+    if body.attachments.is_empty() {
         out.field("Attachments / Lampiran:", "none");
     } else {
         out.line("  Attachments / Lampiran:");
     }
+    entries(out, &body.attachments);
+    body.attachments.clone()
+}
+
+fn entries(out: &mut Out, entries: &[ManifestEntry]) {
     for (i, e) in entries.iter().enumerate() {
         let stripped = if e.original_sha256.is_some() {
             " (photo metadata removed on arrival)"
@@ -256,75 +272,52 @@ fn manifest(out: &mut Out, body: &Value) -> Result<Vec<ManifestEntry>, &'static 
             e.size
         ));
     }
-    Ok(entries)
 }
 
-/// The `text` of a message or note (docs/format.md), as a block under `label`.
-fn text(out: &mut Out, body: &Value, label: &str) -> Result<(), &'static str> {
-    let text = body.get("text").and_then(Value::as_str).ok_or(UNREADABLE)?;
-    out.block(label, text);
-    Ok(())
-}
-
-/// A reporter's follow-up: `{"text", "attachments": [manifest entries]}`.
-fn followup(out: &mut Out, body: &Value) -> Result<Vec<ManifestEntry>, &'static str> {
-    text(out, body, "Message from the reporter / Pesan pelapor:")?;
-    let entries: Vec<ManifestEntry> = match body.get("attachments") {
-        None => Vec::new(),
-        Some(v) => serde_json::from_value(v.clone()).map_err(|_| UNREADABLE)?,
-    };
-    if !entries.is_empty() {
+/// A reporter's follow-up: text and the files that came with it.
+fn followup(out: &mut Out, body: &FollowupBody) -> Vec<ManifestEntry> {
+    out.block("Message from the reporter / Pesan pelapor:", &body.text);
+    if !body.attachments.is_empty() {
         out.line("  Attachments / Lampiran:");
     }
-    for (i, e) in entries.iter().enumerate() {
-        let stripped = if e.original_sha256.is_some() {
-            " (photo metadata removed on arrival)"
-        } else {
-            ""
-        };
-        out.line(format!(
-            "      {}. {} — {}, {} bytes{stripped}",
-            i + 1,
-            clean(&e.name),
-            clean(&e.media_type),
-            e.size
-        ));
-    }
-    Ok(entries)
+    entries(out, &body.attachments);
+    body.attachments.clone()
 }
 
-/// A note to the reporter that came with a status change: `{"status", "text"}`.
-fn status_note(out: &mut Out, body: &Value) -> Result<(), &'static str> {
-    let status = body
-        .get("status")
-        .and_then(Value::as_str)
-        .ok_or(UNREADABLE)?;
-    out.field("Status:", &status_label(status));
-    text(out, body, "Note to the reporter / Catatan untuk pelapor:")
+/// A note to the reporter that came with a status change.
+fn status_note(out: &mut Out, body: &StatusNoteBody) {
+    out.field("Status:", &status_label(body.status));
+    out.block("Note to the reporter / Catatan untuk pelapor:", &body.text);
 }
 
-/// A one-time (chat) receipt replaced at the reporter's first web login: `{"reporter_keys", …}`. The
-/// previous reporter secret it carries (for the reporter's own use) is not printed.
-fn rekey(out: &mut Out, body: &Value) -> Result<(), &'static str> {
-    let ed = body
-        .pointer("/reporter_keys/ed25519")
-        .and_then(Value::as_str)
-        .ok_or(UNREADABLE)?;
+/// A one-time (chat) receipt replaced at the reporter's first web login. The previous reporter secret
+/// it carries (for the reporter's own use) is not printed.
+fn rekey(out: &mut Out, body: &RekeyBody) {
     out.field(
         "Receipt replaced / Resi diganti:",
         "the one-time receipt from the chat was replaced at the reporter's first web login",
     );
-    out.field("New reporter key / Kunci baru:", &format!("ed25519 {ed}"));
-    Ok(())
+    out.field(
+        "New reporter key / Kunci baru:",
+        &format!("ed25519 {}", body.reporter_keys.ed25519),
+    );
 }
 
-/// Items of later features: their text, or the body as JSON.
-fn other(out: &mut Out, body: &Value) {
-    match body.get("text").and_then(Value::as_str) {
-        Some(text) => out.block("Text / Teks:", text),
-        None => {
-            let json = Zeroizing::new(serde_json::to_string_pretty(body).unwrap_or_default());
-            out.block("Content / Isi:", &json);
-        }
-    }
+fn reveal_record(out: &mut Out, body: &RevealBody) {
+    out.block(
+        "Identity revealed, reason / Identitas dibuka, alasan:",
+        &body.reason,
+    );
+}
+
+fn recategorise(out: &mut Out, body: &RecategoriseBody) {
+    out.field("New category / Kategori baru:", &body.category);
+    out.block("Reason / Alasan:", &body.reason);
+}
+
+fn reshare(out: &mut Out, body: &ReshareBody) {
+    out.field(
+        "Re-sealed items / Item disegel ulang:",
+        &format!("{} for team {}", body.items.len(), body.recipients_digest),
+    );
 }

@@ -13,7 +13,6 @@ use super::client::Desk;
 use super::decrypt::{self, Ctx};
 use super::export::{
     attachment_file_name, is_safe_id, item_file_name, AttachmentEntry, CaseFile, ItemEntry,
-    StatusEntry,
 };
 use super::mailbox::{case_arg, deadline_text, DeskOptions};
 use super::render::{self, Out};
@@ -43,16 +42,9 @@ pub fn run(
     }
     let meta = CaseFile {
         case_id: case_id.clone(),
-        channel: detail.channel.clone(),
+        channel: detail.channel,
         created: detail.created.clone(),
-        statuses: detail
-            .status_history
-            .iter()
-            .map(|s| StatusEntry {
-                status: s.status.clone(),
-                day: s.date.clone(),
-            })
-            .collect(),
+        statuses: detail.status_history.clone(),
         items: (0u32..)
             .zip(&detail.items)
             .map(|(seq, i)| ItemEntry {
@@ -76,14 +68,14 @@ pub fn run(
 
     let mut out = Out::default();
     out.line(format!("==== case {case_id} ===="));
-    out.field("Channel / Kanal:", &meta.channel);
-    out.field("Created / Dibuat:", &meta.created);
+    out.field("Channel / Kanal:", meta.channel.code());
+    out.field("Created / Dibuat:", meta.created.as_str());
     out.line("  Status history / Riwayat status:");
     for s in &meta.statuses {
         out.line(format!(
             "      {}  {}",
-            render::clean(&s.day),
-            render::status_label(&s.status)
+            s.day,
+            render::status_label(s.status)
         ));
     }
     out.field(

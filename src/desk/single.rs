@@ -6,8 +6,9 @@ use std::path::Path;
 
 use super::decrypt::Ctx;
 use super::render::{self, Out};
-use crate::crypto::envelope::{Envelope, Role};
+use crate::crypto::envelope::Envelope;
 use crate::crypto::seal;
+use crate::protocol::Role;
 
 /// One `.age` item on its own: decrypted and its signature checked, but not its place in a case.
 pub(super) fn file(ctx: &Ctx, path: &Path) -> Result<usize, String> {
@@ -24,7 +25,7 @@ pub(super) fn file(ctx: &Ctx, path: &Path) -> Result<usize, String> {
             return Ok(1);
         }
     };
-    let mut env = match Envelope::open(&signed) {
+    let env = match Envelope::open(&signed) {
         Ok(env) => env,
         Err(e) => {
             out.line(format!(
@@ -54,15 +55,15 @@ pub(super) fn file(ctx: &Ctx, path: &Path) -> Result<usize, String> {
     out.line(format!(
         "{name}: {} of case {}, item {} — signature valid, by {signer}, {}",
         render::kind_name(env.kind),
-        render::clean(&env.case_id),
+        env.case_id,
         env.seq,
-        render::clean(&env.day)
+        env.day
     ));
     out.line("  NOT CHECKED: the chain, the item's place in its case and whether its signer may write it; pass the case directory to check them");
     let mut problems = 0;
     // A report is signed by the key it names itself; any other reporter item can only be checked
     // against its case's report, which a lone file does not have: not verified, so not exit 0.
-    if env.author.role == Role::Reporter && env.kind != crate::crypto::envelope::ItemKind::Report {
+    if env.author.role == Role::Reporter && env.kind != crate::protocol::ItemKind::Report {
         out.line("  NOT VERIFIED: who signed this reporter item is unknown without its case; pass the case directory");
         problems += 1;
     }
@@ -82,9 +83,15 @@ pub(super) fn file(ctx: &Ctx, path: &Path) -> Result<usize, String> {
     }
     let mut body = Out::default();
     // A chat report carries its answers sealed inside (docs/format.md, "Sealed answers").
-    let opened = crate::intake::answers::expand(env.kind, &mut env.body, &ctx.identities())
-        .map_err(|_| "an answer sealed inside it does not open or does not belong to it");
-    match opened.and_then(|()| render::body(&mut body, &env, ctx.reveal)) {
+    let opened = env
+        .body()
+        .map_err(|_| "signed, but its content is not of the form its kind requires")
+        .and_then(|mut typed| {
+            crate::intake::answers::expand(&mut typed, &ctx.identities())
+                .map_err(|_| "an answer sealed inside it does not open or does not belong to it")
+                .map(|()| typed)
+        });
+    match opened.and_then(|typed| render::body(&mut body, &typed, ctx.reveal)) {
         Ok(_) => out.append(body),
         Err(why) => {
             out.line(format!("{name}: REJECTED — {why}"));

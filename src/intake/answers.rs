@@ -1,4 +1,4 @@
-//! Answers sealed one at a time, as they arrive (the WhatsApp channel, DESIGN.md §9, docs/format.md).
+//! Answers sealed one at a time, as they arrive (the WhatsApp channel, docs/design.md §9, docs/format.md).
 //!
 //! A chat intake cannot wait for the whole report before encrypting: each answer is sealed to the
 //! investigators the moment it arrives, as a *fragment* (`age(pad(fragment JSON))`), and the server keeps
@@ -10,20 +10,18 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
 use zeroize::Zeroizing;
 
-use super::attachment::ManifestEntry;
-use super::report::{category, clean, Criteria, Party, ReporterKind, ValidReport};
-use crate::crypto::envelope::ItemKind;
+use super::report::{category, clean};
 use crate::crypto::seal;
+use crate::protocol::item::{Answers, ItemBody, OpenedAnswers, ReportBody};
+use crate::protocol::report::{ManifestEntry, Party, ReportContent, ReporterKind};
+use crate::protocol::ItemKind;
 
 /// Version of the fragment format.
 pub const FRAGMENT_VERSION: u32 = 1;
 /// Padding minimum of a fragment: short answers (a category, a name) look alike.
 pub const FRAGMENT_MIN: usize = 256;
-/// The body key that holds sealed answers.
-pub const ANSWERS: &str = "answers";
 
 /// What an answer answers. Stable strings: they are inside stored ciphertext.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -106,42 +104,62 @@ pub fn seal_fragment(
     seal::seal(&json, FRAGMENT_MIN, recipients)
 }
 
-/// The sealed answers an item body carries.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SealedAnswers {
-    pub dialogue: String,
-    /// Base64 (standard, padded) of each fragment's age file, in the order the answers arrived.
-    pub sealed: Vec<String>,
-}
-
-impl SealedAnswers {
-    pub fn to_value(&self) -> Value {
-        json!({ "dialogue": self.dialogue, "sealed": self.sealed })
-    }
-}
+pub use crate::protocol::item::SealedAnswers;
 
 /// Why sealed answers could not be presented. One coarse kind: the item is not shown as genuine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AnswersError;
 
-/// Opens the answers of a `report`, `identity` or `manifest` body and rewrites the body in the ordinary
-/// form of docs/format.md. Bodies without `answers` are left as they are.
-pub fn expand(
-    kind: ItemKind,
-    body: &mut Value,
-    identities: &[&dyn age::Identity],
-) -> Result<(), AnswersError> {
-    let Some(raw) = body.get(ANSWERS) else {
-        return Ok(());
+/// Opens the sealed answers of a `report`, `identity` or `manifest` body and fills in the ordinary
+/// fields of docs/format.md (`report`, `name`, `attachments`); `answers` then says only how many there
+/// were. Bodies without sealed answers are left as they are.
+pub fn expand(body: &mut ItemBody, identities: &[&dyn age::Identity]) -> Result<(), AnswersError> {
+    let (kind, answers) = match body {
+        ItemBody::Report(b) => (ItemKind::Report, &mut b.answers),
+        ItemBody::Identity(b) => (ItemKind::Identity, &mut b.answers),
+        ItemBody::Manifest(b) => (ItemKind::Manifest, &mut b.answers),
+        _ => return Ok(()),
     };
-    if !matches!(
-        kind,
-        ItemKind::Report | ItemKind::Identity | ItemKind::Manifest
-    ) {
-        return Err(AnswersError);
+    let sealed = match answers.take() {
+        None => return Ok(()),
+        Some(Answers::Sealed(s)) => s,
+        // Only a reader writes the opened form: a signed body never carries it.
+        Some(Answers::Opened(_)) => return Err(AnswersError),
+    };
+    let fragments = open_fragments(kind, &sealed, identities)?;
+    *answers = Some(Answers::Opened(OpenedAnswers {
+        dialogue: sealed.dialogue,
+        count: fragments.len(),
+    }));
+    match body {
+        ItemBody::Report(b) => {
+            let report = assemble_report(&fragments, b)?;
+            b.report = Some(report);
+        }
+        ItemBody::Identity(b) => {
+            b.name = fragments.last().map(|f| f.text.clone()).unwrap_or_default();
+        }
+        ItemBody::Manifest(b) => {
+            let entries: Vec<ManifestEntry> = fragments
+                .iter()
+                .filter_map(|f| f.attachment.clone())
+                .collect();
+            if entries.len() != fragments.len() {
+                return Err(AnswersError);
+            }
+            b.attachments = entries;
+        }
+        _ => return Err(AnswersError),
     }
-    let answers: SealedAnswers = serde_json::from_value(raw.clone()).map_err(|_| AnswersError)?;
+    Ok(())
+}
+
+/// Opens each fragment and checks that it belongs to this dialogue and this item.
+fn open_fragments(
+    kind: ItemKind,
+    answers: &SealedAnswers,
+    identities: &[&dyn age::Identity],
+) -> Result<Vec<Fragment>, AnswersError> {
     let mut fragments = Vec::with_capacity(answers.sealed.len());
     for b64 in &answers.sealed {
         let ct = data_encoding::BASE64
@@ -154,40 +172,7 @@ pub fn expand(
         }
         fragments.push(f);
     }
-    let summary = json!({ "dialogue": answers.dialogue, "count": fragments.len() });
-    let Some(obj) = body.as_object_mut() else {
-        return Err(AnswersError);
-    };
-    obj.insert(ANSWERS.to_owned(), summary);
-    match kind {
-        ItemKind::Report => {
-            let report = assemble_report(&fragments, obj)?;
-            obj.insert(
-                "report".to_owned(),
-                serde_json::to_value(report).map_err(|_| AnswersError)?,
-            );
-        }
-        ItemKind::Identity => {
-            let name = fragments.last().map(|f| f.text.clone()).unwrap_or_default();
-            obj.insert("name".to_owned(), Value::String(name));
-            obj.entry("contact")
-                .or_insert_with(|| Value::String(String::new()));
-        }
-        _ => {
-            let entries: Vec<&ManifestEntry> = fragments
-                .iter()
-                .filter_map(|f| f.attachment.as_ref())
-                .collect();
-            if entries.len() != fragments.len() {
-                return Err(AnswersError);
-            }
-            obj.insert(
-                "attachments".to_owned(),
-                serde_json::to_value(entries).map_err(|_| AnswersError)?,
-            );
-        }
-    }
-    Ok(())
+    Ok(fragments)
 }
 
 fn last_text(fragments: &[Fragment], field: Field) -> Option<&str> {
@@ -201,8 +186,8 @@ fn last_text(fragments: &[Fragment], field: Field) -> Option<&str> {
 /// The report the fragments make, in the shape of the web form's.
 fn assemble_report(
     fragments: &[Fragment],
-    body: &serde_json::Map<String, Value>,
-) -> Result<ValidReport, AnswersError> {
+    body: &ReportBody,
+) -> Result<ReportContent, AnswersError> {
     let cat = last_text(fragments, Field::Category)
         .and_then(category)
         .ok_or(AnswersError)?;
@@ -225,11 +210,8 @@ fn assemble_report(
             clean(&late.text)
         ));
     }
-    let criteria: Criteria = body
-        .get("criteria")
-        .and_then(|c| serde_json::from_value(c.clone()).ok())
-        .ok_or(AnswersError)?;
-    Ok(ValidReport {
+    let criteria = body.criteria.ok_or(AnswersError)?;
+    Ok(ReportContent {
         reporter_kind: kind,
         category: cat.code.to_owned(),
         chronology,
@@ -241,9 +223,8 @@ fn assemble_report(
             .map(clean)
             .unwrap_or_default(),
         evidence: join(Field::Evidence, "\n"),
-        good_faith: body.get("good_faith").and_then(Value::as_bool),
+        good_faith: body.good_faith,
         criteria,
-        identity: None,
     })
 }
 
@@ -285,27 +266,49 @@ mod tests {
         .iter()
         .map(|f| b64(&seal_fragment(f, &r).expect("seal")))
         .collect();
-        let mut body = json!({
-            "channel": "whatsapp",
-            "answers": {"dialogue": "d1", "sealed": sealed},
-            "criteria": {"identity": true, "chronology": true, "parties": true, "time_and_place": true},
-            "good_faith": true,
+        let mut report = ReportBody::new(crate::protocol::Channel::WhatsApp, 0);
+        report.answers = Some(Answers::Sealed(SealedAnswers {
+            dialogue: "d1".into(),
+            sealed,
+        }));
+        report.criteria = Some(crate::protocol::report::Criteria {
+            identity: true,
+            chronology: true,
+            parties: true,
+            time_and_place: true,
         });
+        report.good_faith = Some(true);
+        let mut body = ItemBody::Report(Box::new(report));
         let ids = [id.age_identity() as &dyn age::Identity];
-        expand(ItemKind::Report, &mut body, &ids).expect("expands");
-        let report: ValidReport = serde_json::from_value(body["report"].clone()).expect("report");
+        expand(&mut body, &ids).expect("expands");
+        let ItemBody::Report(body) = body else {
+            panic!("still a report")
+        };
+        let report = body.report.expect("report");
         assert_eq!(report.category, "PUNGLI");
         assert_eq!(report.chronology, "Bagian satu.\n\nBagian dua.");
         assert_eq!(report.parties[0].unit, "Perizinan");
-        assert_eq!(body["answers"]["count"], 7);
+        assert!(matches!(
+            body.answers,
+            Some(Answers::Opened(OpenedAnswers { count: 7, .. }))
+        ));
 
         // A fragment of another dialogue, or in the wrong item, is refused.
+        let sealed_one = |f: &Fragment| SealedAnswers {
+            dialogue: "d1".into(),
+            sealed: vec![b64(&seal_fragment(f, &r).expect("seal"))],
+        };
         let other = Fragment::new("d2", Field::Name, "2026-11-29");
-        let mut body = json!({"anonymous": false,
-            "answers": {"dialogue": "d1", "sealed": [b64(&seal_fragment(&other, &r).expect("seal"))]}});
-        assert!(expand(ItemKind::Identity, &mut body, &ids).is_err());
+        let mut body = ItemBody::Identity(crate::protocol::item::IdentityBody {
+            answers: Some(Answers::Sealed(sealed_one(&other))),
+            ..Default::default()
+        });
+        assert!(expand(&mut body, &ids).is_err());
         let name = text(Field::Name, "Melati");
-        let mut body = json!({"answers": {"dialogue": "d1", "sealed": [b64(&seal_fragment(&name, &r).expect("seal"))]}});
-        assert!(expand(ItemKind::Manifest, &mut body, &ids).is_err());
+        let mut body = ItemBody::Manifest(crate::protocol::item::ManifestBody {
+            attachments: vec![],
+            answers: Some(Answers::Sealed(sealed_one(&name))),
+        });
+        assert!(expand(&mut body, &ids).is_err());
     }
 }

@@ -1,8 +1,6 @@
 //! Attachments: streamed through padding and age into a blob file as they arrive. The name, type, size
 //! and digest stay in memory until they are sealed inside the case's manifest item.
 
-use serde::{Deserialize, Serialize};
-
 use sha2::{Digest, Sha256};
 
 use super::strip::{Format as StripFormat, MetadataStripper};
@@ -10,21 +8,7 @@ use crate::crypto::seal::{SealError, SealWriter};
 use crate::crypto::{hex, keys::InvestigatorPublic};
 use crate::store::{BlobStore, PendingBlob};
 
-/// What the manifest says of one attachment (sealed; never stored in plaintext).
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ManifestEntry {
-    pub blob: String,
-    pub name: String,
-    pub media_type: String,
-    pub size: u64,
-    pub sha256: String,
-    pub ciphertext_len: u64,
-    pub ciphertext_sha256: String,
-    /// Set when photo metadata was removed: the digest of the file as the reporter sent it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub original_sha256: Option<String>,
-}
+pub use crate::protocol::report::ManifestEntry;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AttachmentProblem {
@@ -284,13 +268,6 @@ pub struct SealedAttachment {
     /// gave (WhatsApp's).
     pub original_sha256: [u8; 32],
     pub blob: PendingBlob,
-}
-
-/// Holds what a reporter wrote: its `Debug` never shows it.
-impl std::fmt::Debug for ManifestEntry {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ManifestEntry(<redacted>)")
-    }
 }
 
 #[cfg(test)]

@@ -1,13 +1,12 @@
-//! Deadlines (DESIGN.md §8), counted in working days (Monday–Friday, minus configured holidays) from the
+//! Deadlines (docs/design.md §8), counted in working days (Monday–Friday, minus configured holidays) from the
 //! day a case was received. Which deadline applies depends on the current status.
 
 use std::collections::BTreeSet;
 
 use serde::Deserialize;
 
-use super::status::Status;
 use super::Lang;
-use crate::day::Day;
+use crate::protocol::{Day, Status};
 use crate::store::CaseV1;
 
 /// Working days allowed for each stage. Defaults follow the office's rules: acknowledge within 3
@@ -20,7 +19,7 @@ pub struct DeadlinePolicy {
     pub feedback_working_days: u32,
     pub settle_working_days: u32,
     /// Public holidays and collective leave days (`YYYY-MM-DD`), which are not working days.
-    pub holidays: BTreeSet<String>,
+    pub holidays: BTreeSet<Day>,
 }
 
 impl Default for DeadlinePolicy {
@@ -34,15 +33,9 @@ impl Default for DeadlinePolicy {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stage {
-    /// The case must be verified (or more information requested).
-    Acknowledge,
-    /// The case must be taken up.
-    Feedback,
-    /// The case must be closed.
-    Settle,
-}
+/// Which deadline applies: the case must be verified (or more information requested), taken up,
+/// or closed.
+pub use crate::protocol::wire::Stage;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Deadline {
@@ -65,7 +58,7 @@ impl Deadline {
 
 impl DeadlinePolicy {
     pub fn is_working_day(&self, day: &Day) -> bool {
-        day.weekday() < 5 && !self.holidays.contains(day.as_str())
+        day.weekday() < 5 && !self.holidays.contains(day)
     }
 
     /// The `n`-th working day after `start`.
@@ -87,8 +80,8 @@ impl DeadlinePolicy {
 
     /// The deadline that applies to a case now, if any (none once it is closed).
     pub fn next(&self, case: &CaseV1, today: &Day) -> Option<Deadline> {
-        let created = Day::parse(&case.created)?;
-        let (stage, days) = match Status::from_code(case.status())? {
+        let created = &case.created;
+        let (stage, days) = match case.status() {
             Status::Diterima => (Stage::Acknowledge, self.acknowledge_working_days),
             Status::Diverifikasi | Status::PerluDilengkapi => {
                 (Stage::Feedback, self.feedback_working_days)
@@ -98,7 +91,7 @@ impl DeadlinePolicy {
             }
             Status::Selesai => return None,
         };
-        let due = self.add_working_days(&created, days);
+        let due = self.add_working_days(created, days);
         Some(Deadline {
             stage,
             overdue: today > &due,
@@ -114,12 +107,12 @@ mod tests {
 
     fn case(created: &str, status: &str) -> CaseV1 {
         CaseV1 {
-            id: "c".into(),
-            channel: "web".into(),
-            created: created.into(),
+            id: crate::protocol::CaseId::parse("WBS-CCCC-CCCC-CCCC").expect("id"),
+            channel: crate::protocol::Channel::Web,
+            created: day(created),
             statuses: vec![StatusChangeV1 {
-                status: status.into(),
-                day: created.into(),
+                status: Status::from_code(status).expect("status"),
+                day: day(created),
             }],
             item_count: 3,
             last_digest: String::new(),
@@ -137,7 +130,7 @@ mod tests {
         let mut p = DeadlinePolicy::default();
         // Friday 2026-11-27 + 3 working days = Wednesday 2026-12-02.
         assert_eq!(p.add_working_days(&day("2026-11-27"), 3), day("2026-12-02"));
-        p.holidays.insert("2026-12-01".into());
+        p.holidays.insert(day("2026-12-01"));
         assert_eq!(p.add_working_days(&day("2026-11-27"), 3), day("2026-12-03"));
     }
 

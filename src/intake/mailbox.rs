@@ -1,4 +1,4 @@
-//! The two-way case mailbox (DESIGN.md §5): reporter follow-ups, investigator replies, internal notes and
+//! The two-way case mailbox (docs/design.md §5): reporter follow-ups, investigator replies, internal notes and
 //! status notes are signed envelopes appended to the case's chain. The server seals what the reporter
 //! writes; investigators seal on their own machines and only upload ciphertext. Before anything is
 //! shown to a reporter, every item is verified; what does not verify is not shown.
@@ -6,19 +6,19 @@
 use std::sync::Arc;
 
 use ed25519_dalek::SigningKey;
-use rand::rngs::OsRng;
-use serde::{Deserialize, Serialize};
-use serde_json::json;
 use zeroize::Zeroizing;
 
 use super::attachment::{ManifestEntry, SealedAttachment};
 use super::submit::{Intake, IntakeError};
-use crate::crypto::envelope::{genesis_digest, Author, Envelope, ItemKind, Role, ENVELOPE_VERSION};
+use crate::crypto::envelope::{genesis_digest, Envelope, Header};
 use crate::crypto::keys::{recipient_from_bytes, InvestigatorPublic};
 use crate::crypto::receipt::{Receipt, ReceiptKeys};
 use crate::crypto::{hex, pad, seal, sha256, unhex};
-use crate::day::Day;
+use crate::protocol::item::{Author, FollowupBody, ItemBody};
+use crate::protocol::{CaseId, Day, Role, Status};
 use crate::store::{Append, AttachmentRefV1, CaseV1, StatusChangeV1, StoreError};
+
+pub use crate::protocol::wire::ThreadMessage;
 
 /// Padding minimum for messages and notes, so short and long messages look alike.
 pub const MESSAGE_MIN: usize = 4096;
@@ -26,16 +26,15 @@ pub const MAX_MESSAGE_CHARS: usize = 20_000;
 /// How often an append is retried when another writer took the sequence number.
 const APPEND_TRIES: usize = 5;
 
-/// One item to seal: what it is and what it says.
+/// One item to seal: where it goes, who writes it and what it says.
 pub struct ItemDraft<'a> {
-    pub kind: ItemKind,
-    pub case_id: &'a str,
+    pub case_id: &'a CaseId,
     pub seq: u32,
     /// Hex SHA-256 of the previous item's ciphertext (`CaseV1::last_digest`).
     pub prev_digest: &'a str,
     pub day: &'a Day,
     pub role: Role,
-    pub body: serde_json::Value,
+    pub body: &'a ItemBody,
 }
 
 /// Signs, pads and encrypts one item to `recipients`. Shared by the server and the investigator tools.
@@ -45,19 +44,17 @@ pub fn seal_item(
     recipients: &[age::x25519::Recipient],
     min_padded: usize,
 ) -> Result<Vec<u8>, IntakeError> {
-    let envelope = Envelope {
-        v: ENVELOPE_VERSION,
-        kind: draft.kind,
-        case_id: draft.case_id.to_owned(),
+    let header = Header {
+        case_id: draft.case_id.clone(),
         seq: draft.seq,
         prev_digest: draft.prev_digest.to_owned(),
-        day: draft.day.as_str().to_owned(),
+        day: draft.day.clone(),
         author: Author {
             role: draft.role,
             key: hex(signing.verifying_key().as_bytes()),
         },
-        body: draft.body,
     };
+    let envelope = Envelope::new(header, draft.body).map_err(|_| IntakeError::Seal)?;
     let signed = envelope.sign(signing).map_err(|_| IntakeError::Seal)?;
     seal::seal_padded(&pad::pad(&signed, min_padded), recipients).map_err(|_| IntakeError::Seal)
 }
@@ -71,18 +68,6 @@ pub fn next_prev_digest(case: &CaseV1) -> String {
     }
 }
 
-/// A message in the reporter's view of the thread. Only verified items become one.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ThreadMessage {
-    pub from: Role,
-    pub date: String,
-    pub body: String,
-    /// Set on status notes: the status the note came with.
-    pub status: Option<String>,
-    /// Names of the files that came with a reporter's follow-up.
-    pub attachments: Vec<String>,
-}
-
 /// What a logged-in reporter may see of their case.
 pub struct ReporterView {
     pub case: CaseV1,
@@ -90,17 +75,6 @@ pub struct ReporterView {
     /// Items addressed to the reporter that failed verification and are therefore not shown.
     pub rejected: usize,
 }
-
-fn text_of(body: &serde_json::Value) -> String {
-    body.get("text")
-        .and_then(|t| t.as_str())
-        .unwrap_or("")
-        .to_owned()
-}
-
-/// The body key of a `rekey` item that hands the previous reporter X25519 secret on to the new key, so
-/// replies sealed before the receipt was replaced stay readable (docs/format.md).
-pub const PREVIOUS_X25519_SECRET: &str = "previous_x25519_secret";
 
 /// What the reporter can open of a case: each item's envelope (when it decrypts with the receipt's key
 /// or an earlier key handed on by a `rekey` item), `None` for items sealed to investigators only.
@@ -125,15 +99,17 @@ fn open_as_reporter(
                 };
                 let envelope = Envelope::open(&signed).map_err(|_| ());
                 if let Ok(e) = &envelope {
-                    let secret = e
-                        .body
-                        .get(PREVIOUS_X25519_SECRET)
-                        .and_then(|v| v.as_str())
-                        .and_then(unhex::<32>)
-                        .map(Zeroizing::new);
-                    if let (ItemKind::Rekey, true, Some(secret)) =
-                        (e.kind, e.case_id == case.id, secret)
-                    {
+                    // A `rekey` hands the previous reporter X25519 secret on to the new key, so
+                    // replies sealed before the receipt was replaced stay readable (docs/format.md).
+                    let secret = match e.body() {
+                        Ok(ItemBody::Rekey(r)) if e.case_id == case.id => r
+                            .previous_x25519_secret
+                            .as_deref()
+                            .and_then(unhex::<32>)
+                            .map(Zeroizing::new),
+                        _ => None,
+                    };
+                    if let Some(secret) = secret {
                         let keys = crate::crypto::keys::ReporterKeys::from_seeds(&secret, &[0; 32]);
                         handed_on.extend(keys.age_identity());
                     }
@@ -152,21 +128,20 @@ fn open_as_reporter(
 /// consistent `rekey`, each rekey's signer before it. Rekeys that do not chain up to the receipt's key
 /// are returned as rejected positions.
 fn reporter_keys_by_position(
-    case_id: &str,
+    case_id: &CaseId,
     opened: &[Option<Result<Envelope, ()>>],
     current: String,
 ) -> (Vec<String>, Vec<usize>) {
     // Only rekeys that say they are this case's item at this place may move the key; the full chain
     // check of every item follows in `reporter_thread`.
-    let rekeys: Vec<(usize, &Envelope)> = opened
+    let rekeys: Vec<(usize, &Envelope, String)> = opened
         .iter()
         .enumerate()
         .filter_map(|(seq, o)| match o {
-            Some(Ok(e))
-                if e.kind == ItemKind::Rekey && e.case_id == case_id && e.seq as usize == seq =>
-            {
-                Some((seq, e))
-            }
+            Some(Ok(e)) if e.case_id == *case_id && e.seq as usize == seq => match e.body() {
+                Ok(ItemBody::Rekey(r)) => Some((seq, e, r.reporter_keys.ed25519)),
+                _ => None,
+            },
             _ => None,
         })
         .collect();
@@ -174,12 +149,8 @@ fn reporter_keys_by_position(
     let mut rejected = Vec::new();
     let mut expected = current;
     let mut upto = opened.len();
-    for (seq, e) in rekeys.into_iter().rev() {
-        let names = e
-            .body
-            .pointer("/reporter_keys/ed25519")
-            .and_then(|v| v.as_str());
-        if names != Some(expected.as_str()) || e.author.role != Role::Reporter {
+    for (seq, e, names) in rekeys.into_iter().rev() {
+        if names != expected || e.author.role != Role::Reporter {
             rejected.push(seq);
             continue;
         }
@@ -220,49 +191,46 @@ pub fn reporter_thread(
         } else {
             sha256(&items[seq - 1])
         };
-        let genuine = envelope.ok().filter(|e| {
+        let genuine = envelope.ok().and_then(|e| {
+            let body = e.body().ok()?;
             let signer_ok = match e.author.role {
                 Role::Reporter => {
                     e.author.key == reporter_key[seq]
-                        && matches!(e.kind, ItemKind::Followup | ItemKind::Rekey)
+                        && matches!(body, ItemBody::Followup(_) | ItemBody::Rekey(_))
                         && !bad_rekeys.contains(&seq)
                 }
                 Role::Investigator => {
                     investigators
                         .iter()
                         .any(|i| i.signing_hex() == e.author.key)
-                        && matches!(e.kind, ItemKind::Reply | ItemKind::StatusNote)
+                        && matches!(body, ItemBody::Reply(_) | ItemBody::StatusNote(_))
                 }
             };
-            e.case_id == case.id
-                && e.seq as usize == seq
-                && e.prev_digest == hex(&prev)
-                && signer_ok
+            let placed =
+                e.case_id == case.id && e.seq as usize == seq && e.prev_digest == hex(&prev);
+            (placed && signer_ok).then_some((e, body))
         });
         match genuine {
-            // A replaced receipt is bookkeeping, not a message.
-            Some(e) if e.kind == ItemKind::Rekey => {}
-            Some(e) => messages.push(ThreadMessage {
-                from: e.author.role,
-                date: e.day.clone(),
-                body: text_of(&e.body),
-                status: e
-                    .body
-                    .get("status")
-                    .and_then(|s| s.as_str())
-                    .map(str::to_owned),
-                attachments: e
-                    .body
-                    .get("attachments")
-                    .and_then(|a| a.as_array())
-                    .map(|list| {
-                        list.iter()
-                            .filter_map(|a| a.get("name").and_then(|n| n.as_str()))
-                            .map(str::to_owned)
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-            }),
+            Some((e, body)) => {
+                let (text, status, attachments) = match body {
+                    ItemBody::Followup(f) => (
+                        f.text,
+                        None,
+                        f.attachments.into_iter().map(|a| a.name).collect(),
+                    ),
+                    ItemBody::Reply(r) => (r.text, None, Vec::new()),
+                    ItemBody::StatusNote(n) => (n.text, Some(n.status), Vec::new()),
+                    // A replaced receipt is bookkeeping, not a message.
+                    _ => continue,
+                };
+                messages.push(ThreadMessage {
+                    from: e.author.role,
+                    day: e.day,
+                    body: text,
+                    status,
+                    attachments,
+                });
+            }
             None => rejected += 1,
         }
     }
@@ -285,7 +253,7 @@ impl Intake {
     pub async fn open_receipt(
         self: &Arc<Self>,
         receipt: Receipt,
-    ) -> Result<Option<(String, ReceiptKeys)>, IntakeError> {
+    ) -> Result<Option<(CaseId, ReceiptKeys)>, IntakeError> {
         let _permit = self.kdf_permit().await?;
         let this = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
@@ -302,7 +270,7 @@ impl Intake {
     /// The reporter's verified view of a case.
     pub fn reporter_view(
         &self,
-        case_id: &str,
+        case_id: &CaseId,
         keys: &ReceiptKeys,
     ) -> Result<Option<ReporterView>, IntakeError> {
         // The receipt must still open this case: a replaced (one-time) receipt's keys, or a session
@@ -323,15 +291,15 @@ impl Intake {
     }
 
     /// Whether these receipt keys still open this case (false once the receipt was replaced).
-    pub fn receipt_opens(&self, case_id: &str, keys: &ReceiptKeys) -> Result<bool, IntakeError> {
-        Ok(self.store().case_for_lookup(&keys.lookup)?.as_deref() == Some(case_id))
+    pub fn receipt_opens(&self, case_id: &CaseId, keys: &ReceiptKeys) -> Result<bool, IntakeError> {
+        Ok(self.store().case_for_lookup(&keys.lookup)?.as_ref() == Some(case_id))
     }
 
     /// Seals items with `build(seq, prev_digest)` and appends them, retrying if another writer got
     /// there first. Returns the case as it is after the append.
     pub fn append_with<F>(
         &self,
-        case_id: &str,
+        case_id: &CaseId,
         mut build: F,
         status: Option<StatusChangeV1>,
         attachments: Vec<AttachmentRefV1>,
@@ -363,7 +331,7 @@ impl Intake {
     /// investigator, with its attachments (sealed to investigators) named in its body.
     pub async fn reporter_followup(
         self: &Arc<Self>,
-        case_id: String,
+        case_id: CaseId,
         keys: ReceiptKeys,
         text: String,
         attachments: Vec<SealedAttachment>,
@@ -387,18 +355,20 @@ impl Intake {
             for a in attachments {
                 committed.push(a.blob.commit(&today).map_err(StoreError::Io)?);
             }
-            let body = json!({ "text": text, "attachments": manifest });
+            let body = ItemBody::Followup(FollowupBody {
+                text,
+                attachments: manifest,
+            });
             let result = this.append_with(
                 &case_id,
                 |seq, prev| {
                     let draft = ItemDraft {
-                        kind: ItemKind::Followup,
                         case_id: &case_id,
                         seq,
                         prev_digest: prev,
                         day: &today,
                         role: Role::Reporter,
-                        body: body.clone(),
+                        body: &body,
                     };
                     Ok(vec![seal_item(
                         draft,
@@ -427,10 +397,10 @@ impl Intake {
     /// that it extends the chain at `seq`.
     pub fn append_uploaded(
         &self,
-        case_id: &str,
+        case_id: &CaseId,
         seq: u32,
         ciphertext: Option<Vec<u8>>,
-        status: Option<super::status::Status>,
+        status: Option<Status>,
     ) -> Result<CaseV1, IntakeError> {
         if let Some(ct) = &ciphertext {
             if ct.len() > MAX_UPLOADED_ITEM || age::Decryptor::new_buffered(&ct[..]).is_err() {
@@ -439,9 +409,9 @@ impl Intake {
         }
         let append = Append {
             items: ciphertext.into_iter().collect(),
-            status: status.map(|s| StatusChangeV1 {
-                status: s.code().to_owned(),
-                day: Day::today().as_str().to_owned(),
+            status: status.map(|status| StatusChangeV1 {
+                status,
+                day: Day::today(),
             }),
             attachments: Vec::new(),
         };
@@ -459,15 +429,3 @@ impl Intake {
 
 /// Largest item an investigator may upload (a long reply, padded, to many recipients).
 pub const MAX_UPLOADED_ITEM: usize = 256 * 1024;
-
-/// Fresh randomness for server-side sealing.
-pub fn os_rng() -> OsRng {
-    OsRng
-}
-
-/// Holds what a reporter wrote: its `Debug` never shows it.
-impl std::fmt::Debug for ThreadMessage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ThreadMessage(<redacted>)")
-    }
-}

@@ -6,6 +6,7 @@ pub mod attachment;
 pub mod deadline;
 pub mod lang;
 pub mod mailbox;
+pub mod rekey;
 pub mod report;
 pub mod status;
 pub mod strip;

@@ -1,9 +1,9 @@
-//! A report and the office's four criteria (DESIGN.md §8). Validation runs on plaintext in memory and
+//! A report and the office's four criteria (docs/design.md §8). Validation runs on plaintext in memory and
 //! names every problem by its field path (the same paths in the form and the JSON API).
 
-use serde::{Deserialize, Serialize};
-
 use super::Lang;
+pub use crate::protocol::item::IdentityBody;
+pub use crate::protocol::report::{Criteria, Party, ReportContent, ReporterKind};
 
 pub const MAX_PARTIES: usize = 10;
 pub const MAX_NAME: usize = 120;
@@ -99,36 +99,13 @@ pub fn category(code: &str) -> Option<&'static Category> {
     CATEGORIES.iter().find(|c| c.code == code)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ReporterKind {
-    Staff,
-    Public,
-}
-
 impl ReporterKind {
-    pub fn from_code(code: &str) -> Option<Self> {
-        match code {
-            "staff" => Some(ReporterKind::Staff),
-            "public" => Some(ReporterKind::Public),
-            _ => None,
-        }
-    }
-
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
             ReporterKind::Staff => lang.pick("Pegawai DPMPTSP", "DPMPTSP staff"),
             ReporterKind::Public => lang.pick("Masyarakat", "Member of the public"),
         }
     }
-}
-
-/// A reported person or other party, as typed.
-#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Party {
-    pub name: String,
-    pub position: String,
-    pub unit: String,
 }
 
 impl Party {
@@ -157,37 +134,12 @@ pub struct ReportInput {
     pub good_faith: Option<bool>,
 }
 
-/// Which of the four criteria a report meets. Only criterion 1 may be missing (anonymous reports).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Criteria {
-    pub identity: bool,
-    pub chronology: bool,
-    pub parties: bool,
-    pub time_and_place: bool,
-}
-
-/// The reporter's identity block: sealed as its own item.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReporterIdentity {
-    pub anonymous: bool,
-    pub name: String,
-    pub contact: String,
-}
-
-/// A report that passed validation. The content of the sealed `report` item.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A report that passed validation: its content (sealed as the `report` item) and the identity block
+/// (sealed as its own item).
+#[derive(Clone, PartialEq, Eq)]
 pub struct ValidReport {
-    pub reporter_kind: ReporterKind,
-    pub category: String,
-    pub chronology: String,
-    pub parties: Vec<Party>,
-    pub incident_when: String,
-    pub incident_place: String,
-    pub evidence: String,
-    pub good_faith: Option<bool>,
-    pub criteria: Criteria,
-    #[serde(skip)]
-    pub identity: Option<ReporterIdentity>,
+    pub content: ReportContent,
+    pub identity: Option<IdentityBody>,
 }
 
 /// One problem with one field.
@@ -384,7 +336,7 @@ pub fn validate(input: &ReportInput) -> Result<ValidReport, Vec<FieldError>> {
     let (Some(kind), Some(cat)) = (kind, category(cat)) else {
         return Err(c.errors);
     };
-    Ok(ValidReport {
+    let content = ReportContent {
         reporter_kind: kind,
         category: cat.code.to_owned(),
         chronology,
@@ -399,7 +351,10 @@ pub fn validate(input: &ReportInput) -> Result<ValidReport, Vec<FieldError>> {
             parties: true,
             time_and_place: true,
         },
-        identity: Some(ReporterIdentity {
+    };
+    Ok(ValidReport {
+        content,
+        identity: Some(IdentityBody {
             anonymous: input.anonymous,
             name: if input.anonymous { String::new() } else { name },
             contact: if input.anonymous {
@@ -407,22 +362,9 @@ pub fn validate(input: &ReportInput) -> Result<ValidReport, Vec<FieldError>> {
             } else {
                 contact
             },
+            answers: None,
         }),
     })
-}
-
-/// Holds what a reporter wrote: its `Debug` never shows it.
-impl std::fmt::Debug for Party {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Party(<redacted>)")
-    }
-}
-
-/// Holds what a reporter wrote: its `Debug` never shows it.
-impl std::fmt::Debug for ReporterIdentity {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("ReporterIdentity(<redacted>)")
-    }
 }
 
 /// Holds what a reporter wrote: its `Debug` never shows it.
@@ -478,8 +420,8 @@ mod tests {
     #[test]
     fn a_complete_report_meets_all_criteria() {
         let r = validate(&complete()).expect("valid");
-        assert_eq!(r.parties.len(), 1);
-        assert!(r.criteria.identity);
+        assert_eq!(r.content.parties.len(), 1);
+        assert!(r.content.criteria.identity);
     }
 
     #[test]
@@ -488,7 +430,7 @@ mod tests {
         i.reporter_name.clear();
         i.anonymous = true;
         let r = validate(&i).expect("valid");
-        assert!(!r.criteria.identity);
+        assert!(!r.content.criteria.identity);
     }
 
     #[test]

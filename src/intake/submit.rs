@@ -1,20 +1,21 @@
-//! The submission pipeline (DESIGN.md §4): a validated report and its sealed attachments become a case
+//! The submission pipeline (docs/design.md §4): a validated report and its sealed attachments become a case
 //! of signed, padded, age-encrypted items, stored and flushed before the receipt is returned.
 
 use std::sync::Arc;
 
 use rand::{rngs::OsRng, CryptoRng, RngCore};
-use serde_json::json;
 use tokio::sync::Semaphore;
 
-use super::attachment::{ManifestEntry, SealedAttachment};
-use super::report::{ReporterIdentity, ValidReport};
-use super::status::Status;
-use crate::crypto::envelope::{genesis_digest, Author, Envelope, ItemKind, Role, ENVELOPE_VERSION};
+use super::attachment::SealedAttachment;
+use super::report::ValidReport;
+use crate::crypto::envelope::{genesis_digest, Envelope, Header};
 use crate::crypto::keys::{recipients_fingerprint, InvestigatorPublic};
 use crate::crypto::receipt::{Receipt, ReceiptKeys};
 use crate::crypto::{hex, seal, sha256};
-use crate::day::Day;
+use crate::protocol::item::{
+    Author, IdentityBody, ItemBody, ManifestBody, ReportBody, ReporterKeys, Role,
+};
+use crate::protocol::{CaseId, Day, Status};
 use crate::store::{AttachmentRefV1, BlobStore, CaseV1, StatusChangeV1, Store, StoreError};
 
 /// Padded sizes (docs/format.md). The identity block is always exactly this size.
@@ -22,23 +23,7 @@ pub const IDENTITY_SIZE: usize = 4096;
 pub const REPORT_MIN: usize = 4096;
 pub const MANIFEST_MIN: usize = 1024;
 
-/// Where a case came from. Stored in plaintext (DESIGN.md §2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Channel {
-    Web,
-    Api,
-    WhatsApp,
-}
-
-impl Channel {
-    pub fn code(self) -> &'static str {
-        match self {
-            Channel::Web => "web",
-            Channel::Api => "api",
-            Channel::WhatsApp => "whatsapp",
-        }
-    }
-}
+pub use crate::protocol::Channel;
 
 #[derive(Debug, thiserror::Error)]
 pub enum IntakeError {
@@ -67,14 +52,22 @@ pub struct KdfPermit {
 /// What the reporter gets back.
 pub struct Submitted {
     pub receipt: Receipt,
-    pub case_id: String,
+    pub case_id: CaseId,
 }
 
 /// A case about to be made: its random id, a fresh receipt and the keys derived from it.
 pub struct NewCase {
-    pub case_id: String,
+    pub case_id: CaseId,
     pub receipt: Receipt,
     pub keys: ReceiptKeys,
+}
+
+/// The first three items of a case, before sealing. `report.reporter_keys` and
+/// `report.recipients_digest` are filled in by `Intake::seal_opening`.
+pub struct Opening {
+    pub report: ReportBody,
+    pub identity: IdentityBody,
+    pub manifest: ManifestBody,
 }
 
 /// The intake service shared by every channel.
@@ -86,21 +79,8 @@ pub struct Intake {
     salt: [u8; 32],
     kdf_slots: Arc<Semaphore>,
     kdf_queue: Arc<Semaphore>,
-}
-
-/// Case ids: `WBS-` and 12 random Crockford symbols (60 bits) in groups of four. Random, never sequential.
-pub fn new_case_id(rng: &mut (impl RngCore + CryptoRng)) -> String {
-    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    let mut raw = [0u8; 12];
-    rng.fill_bytes(&mut raw);
-    let mut id = String::from("WBS");
-    for (i, b) in raw.iter().enumerate() {
-        if i % 4 == 0 {
-            id.push('-');
-        }
-        id.push(ALPHABET[(b & 31) as usize] as char);
-    }
-    id
+    /// One receipt re-key at a time (`intake::rekey`).
+    pub(super) rekeying: tokio::sync::Mutex<()>,
 }
 
 impl Intake {
@@ -122,6 +102,7 @@ impl Intake {
             kdf_slots: Arc::new(Semaphore::new(slots)),
             // A bounded queue: beyond it, callers get `Busy` at once instead of piling up.
             kdf_queue: Arc::new(Semaphore::new(slots * 16)),
+            rekeying: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -188,23 +169,18 @@ impl Intake {
         rng: &mut (impl RngCore + CryptoRng),
     ) -> Result<Submitted, IntakeError> {
         let new = self.new_case(rng)?;
-        let identity = report.identity.clone().unwrap_or(ReporterIdentity {
-            anonymous: true,
-            name: String::new(),
-            contact: String::new(),
-        });
-        let manifest: Vec<&ManifestEntry> = attachments.iter().map(|a| &a.entry).collect();
-        let (items, last_digest) = self.seal_opening(
-            &new,
-            json!({
-                "channel": channel.code(),
-                "report": report,
-                "attachments": manifest.len(),
-            }),
-            json!(identity),
-            json!({ "attachments": manifest }),
-            today,
-        )?;
+        let manifest = ManifestBody {
+            attachments: attachments.iter().map(|a| a.entry.clone()).collect(),
+            answers: None,
+        };
+        let mut body = ReportBody::new(channel, manifest.attachments.len() as u64);
+        body.report = Some(report.content);
+        let opening = Opening {
+            report: body,
+            identity: report.identity.unwrap_or_else(IdentityBody::anonymous),
+            manifest,
+        };
+        let (items, last_digest) = self.seal_opening(&new, opening, today)?;
 
         // Attachments first: a crash after this leaves only ciphertext orphans, swept at the next start.
         let mut committed = Vec::with_capacity(attachments.len());
@@ -240,7 +216,7 @@ impl Intake {
         let receipt = Receipt::generate(rng);
         let keys = receipt.derive(&self.salt).map_err(|_| IntakeError::Seal)?;
         Ok(NewCase {
-            case_id: new_case_id(rng),
+            case_id: CaseId::generate(rng),
             receipt,
             keys,
         })
@@ -253,9 +229,7 @@ impl Intake {
     pub fn seal_opening(
         &self,
         new: &NewCase,
-        mut report: serde_json::Value,
-        identity: serde_json::Value,
-        manifest: serde_json::Value,
+        opening: Opening,
         today: &Day,
     ) -> Result<(Vec<Vec<u8>>, String), IntakeError> {
         let reporter_key = new.keys.reporter.signing_key();
@@ -268,36 +242,30 @@ impl Intake {
             .iter()
             .map(|r| r.recipient.clone())
             .collect();
-        if let Some(body) = report.as_object_mut() {
-            body.insert(
-                "reporter_keys".to_owned(),
-                json!({
-                    "x25519": hex(&new.keys.reporter.x25519_public()),
-                    "ed25519": author.key,
-                }),
-            );
-            body.insert("recipients_digest".to_owned(), json!(self.fingerprint));
-        }
+        let mut report = opening.report;
+        report.reporter_keys = ReporterKeys {
+            x25519: hex(&new.keys.reporter.x25519_public()),
+            ed25519: author.key.clone(),
+        };
+        report.recipients_digest = self.fingerprint.clone();
         let bodies = [
-            (ItemKind::Report, report, REPORT_MIN),
-            (ItemKind::Identity, identity, IDENTITY_SIZE),
-            (ItemKind::Manifest, manifest, MANIFEST_MIN),
+            (ItemBody::Report(Box::new(report)), REPORT_MIN),
+            (ItemBody::Identity(opening.identity), IDENTITY_SIZE),
+            (ItemBody::Manifest(opening.manifest), MANIFEST_MIN),
         ];
         let mut items = Vec::with_capacity(bodies.len());
         let mut prev = genesis_digest(&new.case_id);
-        for (seq, (kind, body, size)) in bodies.into_iter().enumerate() {
-            let envelope = Envelope {
-                v: ENVELOPE_VERSION,
-                kind,
+        for (seq, (body, size)) in bodies.into_iter().enumerate() {
+            let header = Header {
                 case_id: new.case_id.clone(),
                 seq: seq as u32,
                 prev_digest: hex(&prev),
-                day: today.as_str().to_owned(),
+                day: today.clone(),
                 author: author.clone(),
-                body,
             };
+            let envelope = Envelope::new(header, &body).map_err(|_| IntakeError::Seal)?;
             let signed = envelope.sign(reporter_key).map_err(|_| IntakeError::Seal)?;
-            let padded = if kind == ItemKind::Identity {
+            let padded = if matches!(body, ItemBody::Identity(_)) {
                 crate::crypto::pad::pad_exact(&signed, size).map_err(|_| IntakeError::Seal)?
             } else {
                 crate::crypto::pad::pad(&signed, size)
@@ -310,10 +278,10 @@ impl Intake {
         Ok((items, hex(&prev)))
     }
 
-    /// The plaintext record of a new case (DESIGN.md §2: only what may be seen without a key).
+    /// The plaintext record of a new case (docs/design.md §2: only what may be seen without a key).
     pub fn case_record(
         &self,
-        case_id: &str,
+        case_id: &CaseId,
         channel: Channel,
         today: &Day,
         items: &[Vec<u8>],
@@ -321,12 +289,12 @@ impl Intake {
         attachments: Vec<AttachmentRefV1>,
     ) -> CaseV1 {
         CaseV1 {
-            id: case_id.to_owned(),
-            channel: channel.code().to_owned(),
-            created: today.as_str().to_owned(),
+            id: case_id.clone(),
+            channel,
+            created: today.clone(),
             statuses: vec![StatusChangeV1 {
-                status: Status::Diterima.code().to_owned(),
-                day: today.as_str().to_owned(),
+                status: Status::Diterima,
+                day: today.clone(),
             }],
             item_count: items.len() as u32,
             last_digest,

@@ -1,4 +1,4 @@
-//! Verification of a case's chain of items (DESIGN.md §5). Used by every reader: the CLI, the desk and
+//! Verification of a case's chain of items (docs/design.md §5). Used by every reader: the CLI, the desk and
 //! the server before it shows anything to a reporter. An item is genuine only if it decrypts, its
 //! signature verifies, it names this case and its position, it follows the previous item's ciphertext,
 //! and its author is allowed to write it.
@@ -10,9 +10,11 @@
 //! presented in the ordinary form.
 
 use super::answers;
-use crate::crypto::envelope::{chain_digest, genesis_digest, Envelope, ItemKind, Role};
+use crate::crypto::envelope::{chain_digest, genesis_digest, Envelope};
 use crate::crypto::keys::InvestigatorPublic;
 use crate::crypto::{hex, seal};
+use crate::protocol::item::ItemBody;
+use crate::protocol::{CaseId, ItemKind, Role};
 
 /// Why an item is not shown as genuine. Stable wording for people and tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -21,6 +23,8 @@ pub enum ItemProblem {
     CannotDecrypt,
     #[error("unsigned or malformed")]
     Unsigned,
+    #[error("signed, but its content is not of the form its kind requires")]
+    Malformed,
     #[error("signature does not verify")]
     BadSignature,
     #[error("belongs to another case (moved)")]
@@ -39,9 +43,9 @@ pub enum ItemProblem {
     WrongKind,
 }
 
-/// Who may write which kind of item, and where (DESIGN.md §5): the reporter opens a case with the
+/// Who may write which kind of item, and where (docs/design.md §5): the reporter opens a case with the
 /// report, the identity block and the manifest, then adds follow-ups and re-keys; investigators add
-/// replies, notes, status notes and reveal records.
+/// replies, notes, status notes, reveal records, category corrections and re-seals.
 pub fn may_write(role: Role, kind: ItemKind, seq: usize) -> bool {
     match (role, kind) {
         (Role::Reporter, ItemKind::Report) => seq == 0,
@@ -53,7 +57,9 @@ pub fn may_write(role: Role, kind: ItemKind, seq: usize) -> bool {
             ItemKind::Reply
             | ItemKind::StatusNote
             | ItemKind::InternalNote
-            | ItemKind::RevealRecord,
+            | ItemKind::RevealRecord
+            | ItemKind::Recategorise
+            | ItemKind::Reshare,
         ) => seq >= 3,
         _ => false,
     }
@@ -67,28 +73,18 @@ pub struct CheckedItem {
 
 pub struct GenuineItem {
     pub envelope: Envelope,
+    /// The body, read as its kind (sealed answers opened into the ordinary fields).
+    pub body: ItemBody,
     /// The key file name of the investigator who signed, or `None` for the reporter.
     pub investigator: Option<String>,
 }
 
-/// The reporter's keys as named in the signed report (item 0).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReporterKeysHex {
-    pub ed25519: String,
-    pub x25519: String,
-}
-
-fn reporter_keys(item: &Envelope) -> Option<ReporterKeysHex> {
-    let keys = item.body.get("reporter_keys")?;
-    Some(ReporterKeysHex {
-        ed25519: keys.get("ed25519")?.as_str()?.to_owned(),
-        x25519: keys.get("x25519")?.as_str()?.to_owned(),
-    })
-}
+/// The reporter's keys as named in the signed report (item 0) or a later `rekey`.
+pub use crate::protocol::item::ReporterKeys as ReporterKeysHex;
 
 /// Checks every item of a case, in stored order.
 pub fn verify_case(
-    case_id: &str,
+    case_id: &CaseId,
     items: &[Vec<u8>],
     identities: &[&dyn age::Identity],
     investigators: &[InvestigatorPublic],
@@ -113,7 +109,7 @@ pub fn verify_case(
 }
 
 fn check_item(
-    case_id: &str,
+    case_id: &CaseId,
     seq: usize,
     ciphertext: &[u8],
     expected_prev: &[u8; 32],
@@ -122,11 +118,11 @@ fn check_item(
     reporter: &mut Option<ReporterKeysHex>,
 ) -> Result<GenuineItem, ItemProblem> {
     let signed = seal::open(ciphertext, identities).map_err(|_| ItemProblem::CannotDecrypt)?;
-    let mut envelope = Envelope::open(&signed).map_err(|e| match e {
+    let envelope = Envelope::open(&signed).map_err(|e| match e {
         crate::crypto::envelope::EnvelopeError::BadSignature => ItemProblem::BadSignature,
         _ => ItemProblem::Unsigned,
     })?;
-    if envelope.case_id != case_id {
+    if envelope.case_id != *case_id {
         return Err(ItemProblem::WrongCase);
     }
     if envelope.seq as usize != seq {
@@ -135,19 +131,21 @@ fn check_item(
     if envelope.prev_digest != hex(expected_prev) {
         return Err(ItemProblem::BrokenChain);
     }
+    // Signed, but not in the shape its kind says: nothing of it is shown as genuine.
+    let mut body = envelope.body().map_err(|_| ItemProblem::Malformed)?;
     if seq == 0 {
-        let keys = reporter_keys(&envelope).ok_or(ItemProblem::BadFirstItem)?;
-        if envelope.kind != ItemKind::Report
-            || envelope.author.role != Role::Reporter
-            || envelope.author.key != keys.ed25519
-        {
+        let keys = match &body {
+            ItemBody::Report(r) => r.reporter_keys.clone(),
+            _ => return Err(ItemProblem::BadFirstItem),
+        };
+        if envelope.author.role != Role::Reporter || envelope.author.key != keys.ed25519 {
             return Err(ItemProblem::BadFirstItem);
         }
-        answers::expand(envelope.kind, &mut envelope.body, identities)
-            .map_err(|_| ItemProblem::BadAnswers)?;
+        answers::expand(&mut body, identities).map_err(|_| ItemProblem::BadAnswers)?;
         *reporter = Some(keys);
         return Ok(GenuineItem {
             envelope,
+            body,
             investigator: None,
         });
     }
@@ -162,15 +160,15 @@ fn check_item(
             if !may_write(Role::Reporter, envelope.kind, seq) {
                 return Err(ItemProblem::WrongKind);
             }
-            answers::expand(envelope.kind, &mut envelope.body, identities)
-                .map_err(|_| ItemProblem::BadAnswers)?;
-            if envelope.kind == ItemKind::Rekey {
+            answers::expand(&mut body, identities).map_err(|_| ItemProblem::BadAnswers)?;
+            if let ItemBody::Rekey(r) = &body {
                 // From here on the reporter is whoever holds the new key (only once the item is wholly
                 // genuine, so a rejected re-key never moves the signer).
-                *reporter = Some(reporter_keys(&envelope).ok_or(ItemProblem::Unsigned)?);
+                *reporter = Some(r.reporter_keys.clone());
             }
             Ok(GenuineItem {
                 envelope,
+                body,
                 investigator: None,
             })
         }
@@ -185,6 +183,7 @@ fn check_item(
             Ok(GenuineItem {
                 investigator: Some(who.name.clone()),
                 envelope,
+                body,
             })
         }
     }
@@ -193,7 +192,7 @@ fn check_item(
 /// The reporter keys named by a verified item 0, if it is genuine.
 pub fn reporter_of(checked: &[CheckedItem]) -> Option<ReporterKeysHex> {
     match checked.first().map(|c| &c.outcome) {
-        Some(Ok(item)) => reporter_keys(&item.envelope),
+        Some(Ok(item)) => item.body.reporter_keys().cloned(),
         _ => None,
     }
 }
@@ -203,10 +202,12 @@ pub fn reporter_of(checked: &[CheckedItem]) -> Option<ReporterKeysHex> {
 pub fn current_reporter(checked: &[CheckedItem]) -> Option<ReporterKeysHex> {
     let mut current = reporter_of(checked)?;
     for c in checked.iter().skip(1) {
-        if let Ok(item) = &c.outcome {
-            if item.envelope.kind == ItemKind::Rekey {
-                current = reporter_keys(&item.envelope)?;
-            }
+        if let Ok(GenuineItem {
+            body: ItemBody::Rekey(r),
+            ..
+        }) = &c.outcome
+        {
+            current = r.reporter_keys.clone();
         }
     }
     Some(current)

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use rand::{CryptoRng, RngCore};
 
-use crate::day::Day;
+use crate::protocol::day::Day;
 
 const TMP_PREFIX: &str = ".tmp-";
 const SUFFIX: &str = ".age";

@@ -1,4 +1,4 @@
-//! Storage: bytes and versioned records, never plaintext (DESIGN.md §7).
+//! Storage: bytes and versioned records, never plaintext (docs/design.md §7).
 //!
 //! The `Store` trait is what the rest of the program sees; `sled.rs` is the only file that names sled.
 //! Records are versioned structs (`CaseV1`, …): a new version is added, never edited. Items are
@@ -11,6 +11,9 @@ pub use self::sled::SledStore;
 pub use blobs::{BlobStore, PendingBlob};
 
 use serde::{Deserialize, Serialize};
+
+use crate::protocol::wire::{AttachmentRef, StatusDay};
+use crate::protocol::{CaseId, Channel, Day, Status};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -32,11 +35,10 @@ pub enum StoreError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CaseV1 {
-    pub id: String,
-    /// `web`, `api` or `whatsapp`.
-    pub channel: String,
+    pub id: CaseId,
+    pub channel: Channel,
     /// The day the case was made (UTC, day precision).
-    pub created: String,
+    pub created: Day,
     pub statuses: Vec<StatusChangeV1>,
     /// Number of items; the next append must use this as its `seq`.
     pub item_count: u32,
@@ -50,8 +52,8 @@ pub struct CaseV1 {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StatusChangeV1 {
-    pub status: String,
-    pub day: String,
+    pub status: Status,
+    pub day: Day,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,7 +84,9 @@ impl CaseRecord {
 pub const META_SALT: &str = "installation-salt";
 pub const META_MODE: &str = "created-mode";
 
-pub trait Store: Send + Sync {
+/// Cases: their plaintext records, their sealed items and the receipt index. The rest of the program
+/// reaches it through `intake` (docs/design.md §3).
+pub trait CaseStore: Send + Sync {
     /// A meta value.
     fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
     /// Sets a meta value unless one is there, flushes, and returns the value now stored.
@@ -95,18 +99,35 @@ pub trait Store: Send + Sync {
         items: &[Vec<u8>],
         lookup: &[u8; 32],
     ) -> Result<(), StoreError>;
-    fn case(&self, id: &str) -> Result<Option<CaseV1>, StoreError>;
-    fn case_ids(&self) -> Result<Vec<String>, StoreError>;
+    fn case(&self, id: &CaseId) -> Result<Option<CaseV1>, StoreError>;
+    fn case_ids(&self) -> Result<Vec<CaseId>, StoreError>;
     /// The case's items (ciphertext) in `seq` order.
-    fn items(&self, id: &str) -> Result<Vec<Vec<u8>>, StoreError>;
-    fn case_for_lookup(&self, lookup: &[u8; 32]) -> Result<Option<String>, StoreError>;
+    fn items(&self, id: &CaseId) -> Result<Vec<Vec<u8>>, StoreError>;
+    fn case_for_lookup(&self, lookup: &[u8; 32]) -> Result<Option<CaseId>, StoreError>;
     /// Appends items to a case at exactly `next_seq` (else `Conflict`: the caller re-reads and retries),
     /// with an optional status change and attachment references, atomically; then flushes. Items are
     /// never overwritten.
-    fn append(&self, case_id: &str, next_seq: u32, append: Append) -> Result<CaseV1, StoreError>;
+    fn append(&self, case_id: &CaseId, next_seq: u32, append: Append)
+        -> Result<CaseV1, StoreError>;
+    /// Whether the case's receipt is one-time (made in a chat and not yet replaced).
+    fn receipt_is_one_time(&self, case_id: &CaseId) -> Result<bool, StoreError>;
+    /// Replaces a one-time receipt: appends `item` (the `rekey` item) at exactly `next_seq`, moves the
+    /// lookup `old` → `new` (the old one is gone) and clears the one-time mark, atomically; then
+    /// flushes. `Conflict` when the sequence number is taken, the old lookup no longer names this case,
+    /// or the new one is in use.
+    fn replace_lookup(
+        &self,
+        case_id: &CaseId,
+        old: &[u8; 32],
+        new: &[u8; 32],
+        next_seq: u32,
+        item: Vec<u8>,
+    ) -> Result<CaseV1, StoreError>;
+}
 
-    // The WhatsApp channel (DESIGN.md §9, docs/whatsapp.md). Dialogue records are opaque bytes here.
-
+/// The WhatsApp channel's dialogues (docs/design.md §9, docs/whatsapp.md). Dialogue records are opaque
+/// bytes here.
+pub trait DialogueStore: Send + Sync {
     /// Deletes a meta value (and flushes).
     fn meta_remove(&self, key: &str) -> Result<(), StoreError>;
     /// The meta keys that start with `prefix`.
@@ -131,21 +152,12 @@ pub trait Store: Send + Sync {
         lookup: &[u8; 32],
         write: &DialogueWrite<'_>,
     ) -> Result<(), StoreError>;
-    /// Whether the case's receipt is one-time (made in a chat and not yet replaced).
-    fn receipt_is_one_time(&self, case_id: &str) -> Result<bool, StoreError>;
-    /// Replaces a one-time receipt: appends `item` (the `rekey` item) at exactly `next_seq`, moves the
-    /// lookup `old` → `new` (the old one is gone) and clears the one-time mark, atomically; then
-    /// flushes. `Conflict` when the sequence number is taken, the old lookup no longer names this case,
-    /// or the new one is in use.
-    fn replace_lookup(
-        &self,
-        case_id: &str,
-        old: &[u8; 32],
-        new: &[u8; 32],
-        next_seq: u32,
-        item: Vec<u8>,
-    ) -> Result<CaseV1, StoreError>;
 }
+
+/// One engine holds both: cases and dialogues share the atomic steps of `create_case_once`.
+pub trait Store: CaseStore + DialogueStore {}
+
+impl<T: CaseStore + DialogueStore> Store for T {}
 
 /// A dialogue record with its sender index.
 pub type DialogueEntry = ([u8; 32], Vec<u8>);
@@ -177,10 +189,29 @@ impl CaseV1 {
         u64::from(self.item_count) + self.statuses.len() as u64
     }
 
-    /// The current status code.
-    pub fn status(&self) -> &str {
+    /// The statuses so far, as the APIs and the export show them.
+    pub fn status_history(&self) -> Vec<StatusDay> {
         self.statuses
-            .last()
-            .map_or("diterima", |s| s.status.as_str())
+            .iter()
+            .map(|s| StatusDay {
+                status: s.status,
+                day: s.day.clone(),
+            })
+            .collect()
+    }
+
+    /// The current status. Every case is created with its first status (`Diterima`).
+    pub fn status(&self) -> Status {
+        self.statuses.last().map_or(Status::Diterima, |s| s.status)
+    }
+}
+
+impl From<&AttachmentRefV1> for AttachmentRef {
+    fn from(a: &AttachmentRefV1) -> Self {
+        AttachmentRef {
+            id: a.id.clone(),
+            ciphertext_len: a.ciphertext_len,
+            ciphertext_sha256: a.ciphertext_sha256.clone(),
+        }
     }
 }

@@ -6,7 +6,10 @@ use sled::transaction::{
     ConflictableTransactionError, TransactionError, Transactional, TransactionalTree,
 };
 
-use super::{Append, CaseRecord, CaseV1, DialogueEntry, DialogueWrite, Store, StoreError};
+use super::{
+    Append, CaseRecord, CaseStore, CaseV1, DialogueEntry, DialogueStore, DialogueWrite, StoreError,
+};
+use crate::protocol::CaseId;
 
 const TREE_META: &str = "meta";
 const TREE_CASES: &str = "cases";
@@ -73,8 +76,8 @@ fn engine(e: impl std::fmt::Display) -> StoreError {
     StoreError::Engine(e.to_string())
 }
 
-fn item_key(case_id: &str, seq: u32) -> Vec<u8> {
-    let mut k = Vec::with_capacity(case_id.len() + 5);
+fn item_key(case_id: &CaseId, seq: u32) -> Vec<u8> {
+    let mut k = Vec::with_capacity(case_id.as_bytes().len() + 5);
     k.extend_from_slice(case_id.as_bytes());
     k.push(0);
     k.extend_from_slice(&seq.to_be_bytes());
@@ -120,7 +123,7 @@ fn decode(bytes: &[u8]) -> Result<CaseV1, StoreError> {
         .map_err(|_| StoreError::Corrupt)
 }
 
-impl Store for SledStore {
+impl CaseStore for SledStore {
     fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.meta.get(key).map_err(engine)?.map(|v| v.to_vec()))
     }
@@ -159,25 +162,25 @@ impl Store for SledStore {
         }
     }
 
-    fn case(&self, id: &str) -> Result<Option<CaseV1>, StoreError> {
+    fn case(&self, id: &CaseId) -> Result<Option<CaseV1>, StoreError> {
         match self.cases.get(id.as_bytes()).map_err(engine)? {
             Some(bytes) => decode(&bytes).map(Some),
             None => Ok(None),
         }
     }
 
-    fn case_ids(&self) -> Result<Vec<String>, StoreError> {
+    fn case_ids(&self) -> Result<Vec<CaseId>, StoreError> {
         self.cases
             .iter()
             .keys()
             .map(|k| {
                 let k = k.map_err(engine)?;
-                String::from_utf8(k.to_vec()).map_err(|_| StoreError::Corrupt)
+                id_from_bytes(&k)
             })
             .collect()
     }
 
-    fn items(&self, id: &str) -> Result<Vec<Vec<u8>>, StoreError> {
+    fn items(&self, id: &CaseId) -> Result<Vec<Vec<u8>>, StoreError> {
         let mut prefix = id.as_bytes().to_vec();
         prefix.push(0);
         self.items
@@ -187,7 +190,12 @@ impl Store for SledStore {
             .collect()
     }
 
-    fn append(&self, case_id: &str, next_seq: u32, append: Append) -> Result<CaseV1, StoreError> {
+    fn append(
+        &self,
+        case_id: &CaseId,
+        next_seq: u32,
+        append: Append,
+    ) -> Result<CaseV1, StoreError> {
         let result = (&self.cases, &self.items).transaction(|(cases, its)| {
             let Some(bytes) = cases.get(case_id.as_bytes())? else {
                 return Err(ConflictableTransactionError::Abort(StoreError::Corrupt));
@@ -222,15 +230,61 @@ impl Store for SledStore {
         }
     }
 
-    fn case_for_lookup(&self, lookup: &[u8; 32]) -> Result<Option<String>, StoreError> {
+    fn case_for_lookup(&self, lookup: &[u8; 32]) -> Result<Option<CaseId>, StoreError> {
         match self.lookup.get(lookup).map_err(engine)? {
-            Some(v) => String::from_utf8(v.to_vec())
-                .map(Some)
-                .map_err(|_| StoreError::Corrupt),
+            Some(v) => id_from_bytes(&v).map(Some),
             None => Ok(None),
         }
     }
 
+    fn receipt_is_one_time(&self, case_id: &CaseId) -> Result<bool, StoreError> {
+        Ok(self
+            .one_time
+            .get(case_id.as_bytes())
+            .map_err(engine)?
+            .is_some())
+    }
+
+    fn replace_lookup(
+        &self,
+        case_id: &CaseId,
+        old: &[u8; 32],
+        new: &[u8; 32],
+        next_seq: u32,
+        item: Vec<u8>,
+    ) -> Result<CaseV1, StoreError> {
+        let trees = (&self.cases, &self.items, &self.lookup, &self.one_time);
+        let result = trees.transaction(|(cases, its, look, once)| {
+            let abort = |e| Err(ConflictableTransactionError::Abort(e));
+            let Some(bytes) = cases.get(case_id.as_bytes())? else {
+                return abort(StoreError::Corrupt);
+            };
+            let mut case = decode(&bytes).map_err(ConflictableTransactionError::Abort)?;
+            let names_case = look
+                .get(&old[..])?
+                .is_some_and(|v| v.as_ref() == case_id.as_bytes());
+            if case.item_count != next_seq
+                || !names_case
+                || look.get(&new[..])?.is_some()
+                || its.get(item_key(case_id, next_seq))?.is_some()
+            {
+                return abort(StoreError::Conflict);
+            }
+            its.insert(item_key(case_id, next_seq), item.as_slice())?;
+            case.item_count += 1;
+            case.last_digest = digest_hex(&item);
+            let record = encode(&case).map_err(ConflictableTransactionError::Abort)?;
+            cases.insert(case_id.as_bytes(), record)?;
+            look.remove(&old[..])?;
+            look.insert(&new[..], case_id.as_bytes())?;
+            once.remove(case_id.as_bytes())?;
+            Ok(case)
+        });
+        finish_tx(self, result)
+    }
+}
+
+impl DialogueStore for SledStore {
     fn meta_remove(&self, key: &str) -> Result<(), StoreError> {
         self.meta.remove(key).map_err(engine)?;
         self.flush()
@@ -322,52 +376,14 @@ impl Store for SledStore {
         });
         finish_tx(self, result)
     }
+}
 
-    fn receipt_is_one_time(&self, case_id: &str) -> Result<bool, StoreError> {
-        Ok(self
-            .one_time
-            .get(case_id.as_bytes())
-            .map_err(engine)?
-            .is_some())
-    }
-
-    fn replace_lookup(
-        &self,
-        case_id: &str,
-        old: &[u8; 32],
-        new: &[u8; 32],
-        next_seq: u32,
-        item: Vec<u8>,
-    ) -> Result<CaseV1, StoreError> {
-        let trees = (&self.cases, &self.items, &self.lookup, &self.one_time);
-        let result = trees.transaction(|(cases, its, look, once)| {
-            let abort = |e| Err(ConflictableTransactionError::Abort(e));
-            let Some(bytes) = cases.get(case_id.as_bytes())? else {
-                return abort(StoreError::Corrupt);
-            };
-            let mut case = decode(&bytes).map_err(ConflictableTransactionError::Abort)?;
-            let names_case = look
-                .get(&old[..])?
-                .is_some_and(|v| v.as_ref() == case_id.as_bytes());
-            if case.item_count != next_seq
-                || !names_case
-                || look.get(&new[..])?.is_some()
-                || its.get(item_key(case_id, next_seq))?.is_some()
-            {
-                return abort(StoreError::Conflict);
-            }
-            its.insert(item_key(case_id, next_seq), item.as_slice())?;
-            case.item_count += 1;
-            case.last_digest = digest_hex(&item);
-            let record = encode(&case).map_err(ConflictableTransactionError::Abort)?;
-            cases.insert(case_id.as_bytes(), record)?;
-            look.remove(&old[..])?;
-            look.insert(&new[..], case_id.as_bytes())?;
-            once.remove(case_id.as_bytes())?;
-            Ok(case)
-        });
-        finish_tx(self, result)
-    }
+/// A case id as a key or value of the store: an id that does not parse is a corrupt record.
+fn id_from_bytes(bytes: &[u8]) -> Result<CaseId, StoreError> {
+    std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|s| CaseId::parse(s).ok())
+        .ok_or(StoreError::Corrupt)
 }
 
 /// The `last_digest` after an item: the chain digest of its ciphertext (docs/format.md).
@@ -379,11 +395,18 @@ fn digest_hex(bytes: &[u8]) -> String {
 mod tests {
     use super::*;
 
-    fn case(id: &str) -> CaseV1 {
+    const A: &str = "WBS-AAAA-AAAA-AAAA";
+    const B: &str = "WBS-BBBB-BBBB-BBBB";
+
+    fn id(s: &str) -> CaseId {
+        CaseId::parse(s).expect("case id")
+    }
+
+    fn case(id_: &str) -> CaseV1 {
         CaseV1 {
-            id: id.into(),
-            channel: "web".into(),
-            created: "2026-11-29".into(),
+            id: id(id_),
+            channel: crate::protocol::Channel::Web,
+            created: crate::protocol::Day::parse("2026-11-29").expect("day"),
             statuses: vec![],
             item_count: 2,
             last_digest: "00".into(),
@@ -397,26 +420,30 @@ mod tests {
         let dir = tempfile::tempdir().expect("tmp");
         let store = SledStore::open(dir.path(), 1 << 20).expect("open");
         store
-            .create_case(&case("a"), &[b"0".to_vec(), b"1".to_vec()], &[1; 32])
+            .create_case(&case(A), &[b"0".to_vec(), b"1".to_vec()], &[1; 32])
             .expect("create");
-        assert_eq!(store.case("a").expect("read"), Some(case("a")));
+        assert_eq!(store.case(&id(A)).expect("read"), Some(case(A)));
         assert_eq!(
-            store.items("a").expect("items"),
+            store.items(&id(A)).expect("items"),
             vec![b"0".to_vec(), b"1".to_vec()]
         );
         assert_eq!(
-            store.case_for_lookup(&[1; 32]).expect("lookup").as_deref(),
-            Some("a")
+            store
+                .case_for_lookup(&[1; 32])
+                .expect("lookup")
+                .map(|c| c.to_string())
+                .as_deref(),
+            Some(A)
         );
         assert!(matches!(
-            store.create_case(&case("b"), &[], &[1; 32]),
+            store.create_case(&case(B), &[], &[1; 32]),
             Err(StoreError::Conflict)
         ));
-        assert!(store.case("b").expect("read").is_none());
+        assert!(store.case(&id(B)).expect("read").is_none());
         assert_eq!(store.meta_init("k", b"v1").expect("init"), b"v1");
         let after = store
             .append(
-                "a",
+                &id(A),
                 2,
                 Append {
                     items: vec![b"2".to_vec()],
@@ -428,7 +455,7 @@ mod tests {
         assert_eq!(after.last_digest, digest_hex(b"2"));
         assert!(matches!(
             store.append(
-                "a",
+                &id(A),
                 2,
                 Append {
                     items: vec![b"x".to_vec()],
@@ -437,7 +464,7 @@ mod tests {
             ),
             Err(StoreError::Conflict)
         ));
-        assert_eq!(store.items("a").expect("items")[2], b"2".to_vec());
+        assert_eq!(store.items(&id(A)).expect("items")[2], b"2".to_vec());
         assert_eq!(store.meta_init("k", b"v2").expect("init"), b"v1");
     }
 
@@ -479,23 +506,27 @@ mod tests {
             seen: &seen,
         };
         store
-            .create_case_once(&case("a"), &[b"0".to_vec(), b"1".to_vec()], &[5; 32], &done)
+            .create_case_once(&case(A), &[b"0".to_vec(), b"1".to_vec()], &[5; 32], &done)
             .expect("create");
         assert!(store.dialogues().expect("all").is_empty());
         assert!(store.seen(&[8; 32]).expect("seen"));
-        assert!(store.receipt_is_one_time("a").expect("flag"));
+        assert!(store.receipt_is_one_time(&id(A)).expect("flag"));
         let after = store
-            .replace_lookup("a", &[5; 32], &[6; 32], 2, b"2".to_vec())
+            .replace_lookup(&id(A), &[5; 32], &[6; 32], 2, b"2".to_vec())
             .expect("replace");
         assert_eq!(after.item_count, 3);
         assert_eq!(store.case_for_lookup(&[5; 32]).expect("old"), None);
         assert_eq!(
-            store.case_for_lookup(&[6; 32]).expect("new").as_deref(),
-            Some("a")
+            store
+                .case_for_lookup(&[6; 32])
+                .expect("new")
+                .map(|c| c.to_string())
+                .as_deref(),
+            Some(A)
         );
-        assert!(!store.receipt_is_one_time("a").expect("flag"));
+        assert!(!store.receipt_is_one_time(&id(A)).expect("flag"));
         assert!(matches!(
-            store.replace_lookup("a", &[5; 32], &[7; 32], 3, b"3".to_vec()),
+            store.replace_lookup(&id(A), &[5; 32], &[7; 32], 3, b"3".to_vec()),
             Err(StoreError::Conflict)
         ));
         store.meta_init("p/1", b"x").expect("meta");

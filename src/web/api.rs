@@ -206,7 +206,7 @@ pub async fn create_report(
             return errors(StatusCode::UNPROCESSABLE_ENTITY, map);
         }
     };
-    let anonymous = !valid.criteria.identity;
+    let anonymous = !valid.content.criteria.identity;
     match state.intake.submit(valid, Vec::new(), Channel::Api).await {
         Ok(done) => (
             StatusCode::CREATED,

@@ -6,10 +6,19 @@
 
 pub mod auth;
 
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::crypto::{hex, sha256};
+use crate::intake::deadline::DeadlinePolicy;
+use crate::intake::submit::{Intake, IntakeError};
+use crate::protocol::day::{unix_now, Day};
+use crate::protocol::wire::{
+    Appended, CaseDetail, CaseList, CaseSummary, Challenge, ChangesRequest, DeskDeadline,
+    DeskError, ItemInfo, LoginRequest, LoginToken, SetStatus, UploadItem,
+};
+use crate::protocol::CaseId;
+use crate::store::{CaseV1, StoreError};
 use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, PathRejection};
 use axum::extract::{DefaultBodyLimit, Path, Request, State};
@@ -18,15 +27,6 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
-use serde_json::{json, Value};
-
-use crate::crypto::{hex, sha256};
-use crate::day::{unix_now, Day};
-use crate::intake::deadline::{DeadlinePolicy, Stage};
-use crate::intake::status::Status;
-use crate::intake::submit::{Intake, IntakeError};
-use crate::store::{CaseV1, StoreError};
 
 /// Room for one uploaded item (at most `MAX_UPLOADED_ITEM` bytes) in base64, plus JSON.
 pub const DESK_BODY_LIMIT: usize = 512 * 1024;
@@ -80,7 +80,13 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut r = (self.status(), Json(json!({ "error": self.code() }))).into_response();
+        let mut r = (
+            self.status(),
+            Json(DeskError {
+                error: self.code().to_owned(),
+            }),
+        )
+            .into_response();
         if matches!(self, ApiError::Busy | ApiError::Unavailable) {
             r.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
@@ -208,21 +214,12 @@ async fn require_login(
 
 async fn challenge(State(state): State<Arc<DeskState>>) -> Result<Response, ApiError> {
     let (nonce, expires) = state.auth.challenge(unix_now())?;
-    Ok(Json(json!({ "nonce": nonce, "expires": expires })).into_response())
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct LoginBody {
-    key: String,
-    nonce: String,
-    expires: u64,
-    signature: String,
+    Ok(Json(Challenge { nonce, expires }).into_response())
 }
 
 async fn login(
     State(state): State<Arc<DeskState>>,
-    body: Result<Json<LoginBody>, JsonRejection>,
+    body: Result<Json<LoginRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(body) = body.map_err(json_error)?;
     let state2 = state.clone();
@@ -237,7 +234,7 @@ async fn login(
     })
     .await
     .map_err(|_| ApiError::Unavailable)??;
-    Ok(Json(json!({ "token": token, "expires": expires })).into_response())
+    Ok(Json(LoginToken { token, expires }).into_response())
 }
 
 /// Runs store work off the async threads.
@@ -252,34 +249,26 @@ where
         .map_err(|_| ApiError::Unavailable)?
 }
 
-fn stage_code(stage: Stage) -> &'static str {
-    match stage {
-        Stage::Acknowledge => "acknowledge",
-        Stage::Feedback => "feedback",
-        Stage::Settle => "settle",
+/// A case as listed: only metadata that is plaintext on the server anyway (docs/design.md §2).
+fn summary(case: &CaseV1, deadlines: &DeadlinePolicy, today: &Day) -> CaseSummary {
+    CaseSummary {
+        case_id: case.id.clone(),
+        channel: case.channel,
+        created: case.created.clone(),
+        status: case.status(),
+        status_history: case.status_history(),
+        item_count: case.item_count,
+        revision: case.revision(),
+        attachments: case.attachments.len(),
+        deadline: deadline(case, deadlines, today),
     }
 }
 
-/// A case as listed: only metadata that is plaintext on the server anyway (DESIGN.md §2).
-fn summary(case: &CaseV1, deadlines: &DeadlinePolicy, today: &Day) -> Value {
-    let deadline = deadlines.next(case, today).map(
-        |d| json!({ "stage": stage_code(d.stage), "due": d.due.as_str(), "overdue": d.overdue }),
-    );
-    let history: Vec<Value> = case
-        .statuses
-        .iter()
-        .map(|s| json!({ "status": s.status, "date": s.day }))
-        .collect();
-    json!({
-        "case_id": case.id,
-        "channel": case.channel,
-        "created": case.created,
-        "status": case.status(),
-        "status_history": history,
-        "item_count": case.item_count,
-        "revision": case.revision(),
-        "attachments": case.attachments.len(),
-        "deadline": deadline,
+fn deadline(case: &CaseV1, deadlines: &DeadlinePolicy, today: &Day) -> Option<DeskDeadline> {
+    deadlines.next(case, today).map(|d| DeskDeadline {
+        stage: d.stage,
+        due: d.due,
+        overdue: d.overdue,
     })
 }
 
@@ -297,63 +286,65 @@ fn all_cases(state: &DeskState) -> Result<Vec<CaseV1>, ApiError> {
 async fn list_cases(State(state): State<Arc<DeskState>>) -> Result<Response, ApiError> {
     blocking(&state, |s| {
         let today = Day::today();
-        let cases: Vec<Value> = all_cases(s)?
+        let cases: Vec<CaseSummary> = all_cases(s)?
             .iter()
             .map(|c| summary(c, &s.deadlines, &today))
             .collect();
-        Ok(Json(json!({ "cases": cases })).into_response())
+        Ok(Json(CaseList { cases }).into_response())
     })
     .await
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ChangesBody {
-    cursors: BTreeMap<String, u64>,
 }
 
 async fn changed_cases(
     State(state): State<Arc<DeskState>>,
-    body: Result<Json<ChangesBody>, JsonRejection>,
+    body: Result<Json<ChangesRequest>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Json(body) = body.map_err(json_error)?;
     blocking(&state, move |s| {
         let today = Day::today();
-        let cases: Vec<Value> = all_cases(s)?
+        let cases: Vec<CaseSummary> = all_cases(s)?
             .iter()
             .filter(|c| body.cursors.get(&c.id) != Some(&c.revision()))
             .map(|c| summary(c, &s.deadlines, &today))
             .collect();
-        Ok(Json(json!({ "cases": cases })).into_response())
+        Ok(Json(CaseList { cases }).into_response())
     })
     .await
 }
 
-fn find_case(state: &DeskState, id: &str) -> Result<CaseV1, ApiError> {
+fn find_case(state: &DeskState, id: &CaseId) -> Result<CaseV1, ApiError> {
     state.intake.store().case(id)?.ok_or(ApiError::NotFound)
 }
 
 async fn one_case(
     State(state): State<Arc<DeskState>>,
-    id: Result<Path<String>, PathRejection>,
+    id: Result<Path<CaseId>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let Path(id) = id.map_err(|_| ApiError::NotFound)?;
     blocking(&state, move |s| {
         let case = find_case(s, &id)?;
-        let items: Vec<Value> = s
-            .intake
-            .store()
-            .items(&id)?
-            .iter()
-            .enumerate()
-            .map(|(seq, ct)| {
-                json!({ "seq": seq, "ciphertext_sha256": hex(&sha256(ct)), "len": ct.len() })
+        let items: Vec<ItemInfo> = (0u32..)
+            .zip(s.intake.store().items(&id)?.iter())
+            .map(|(seq, ct)| ItemInfo {
+                seq,
+                ciphertext_sha256: hex(&sha256(ct)),
+                len: ct.len() as u64,
             })
             .collect();
-        let mut v = summary(&case, &s.deadlines, &Day::today());
-        v["items"] = Value::Array(items);
-        v["attachments"] = json!(case.attachments);
-        Ok(Json(v).into_response())
+        let today = Day::today();
+        Ok(Json(CaseDetail {
+            case_id: case.id.clone(),
+            channel: case.channel,
+            created: case.created.clone(),
+            status: case.status(),
+            status_history: case.status_history(),
+            item_count: case.item_count,
+            revision: case.revision(),
+            deadline: deadline(&case, &s.deadlines, &today),
+            items,
+            attachments: case.attachments.iter().map(Into::into).collect(),
+        })
+        .into_response())
     })
     .await
 }
@@ -371,7 +362,7 @@ fn octets(bytes: Vec<u8>) -> Response {
 
 async fn item(
     State(state): State<Arc<DeskState>>,
-    path: Result<Path<(String, u32)>, PathRejection>,
+    path: Result<Path<(CaseId, u32)>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let Path((id, seq)) = path.map_err(|_| ApiError::NotFound)?;
     blocking(&state, move |s| {
@@ -387,7 +378,7 @@ async fn item(
 
 async fn attachment(
     State(state): State<Arc<DeskState>>,
-    path: Result<Path<(String, String)>, PathRejection>,
+    path: Result<Path<(CaseId, String)>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let Path((id, blob)) = path.map_err(|_| ApiError::NotFound)?;
     blocking(&state, move |s| {
@@ -412,17 +403,10 @@ fn decode_item(b64: &str) -> Result<Vec<u8>, ApiError> {
         .map_err(|_| ApiError::BadRequest)
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ItemBody {
-    seq: u32,
-    ciphertext: String,
-}
-
 async fn upload_item(
     State(state): State<Arc<DeskState>>,
-    id: Result<Path<String>, PathRejection>,
-    body: Result<Json<ItemBody>, JsonRejection>,
+    id: Result<Path<CaseId>, PathRejection>,
+    body: Result<Json<UploadItem>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Path(id) = id.map_err(|_| ApiError::NotFound)?;
     let Json(body) = body.map_err(json_error)?;
@@ -439,29 +423,30 @@ async fn upload_item(
 fn created(case: &CaseV1) -> Response {
     (
         StatusCode::CREATED,
-        Json(json!({ "revision": case.revision(), "item_count": case.item_count })),
+        Json(Appended {
+            revision: case.revision(),
+            item_count: case.item_count,
+        }),
     )
         .into_response()
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StatusBody {
-    status: String,
-    #[serde(default)]
-    seq: Option<u32>,
-    #[serde(default)]
-    note: Option<String>,
-}
-
 async fn set_status(
     State(state): State<Arc<DeskState>>,
-    id: Result<Path<String>, PathRejection>,
-    body: Result<Json<StatusBody>, JsonRejection>,
+    id: Result<Path<CaseId>, PathRejection>,
+    body: Result<Json<serde_json::Value>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let Path(id) = id.map_err(|_| ApiError::NotFound)?;
     let Json(body) = body.map_err(json_error)?;
-    let status = Status::from_code(&body.status).ok_or(ApiError::UnknownStatus)?;
+    // An unknown status code gets its own answer; any other malformed body is a bad request.
+    let body: SetStatus = serde_path_to_error::deserialize(body).map_err(|e| {
+        if e.path().to_string() == "status" {
+            ApiError::UnknownStatus
+        } else {
+            ApiError::BadRequest
+        }
+    })?;
+    let status = body.status;
     let note = body.note.as_deref().map(decode_item).transpose()?;
     if note.is_some() && body.seq.is_none() {
         return Err(ApiError::BadRequest);

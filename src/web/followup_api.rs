@@ -10,8 +10,6 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
-use serde_json::{json, Value};
 
 use super::pantau::typo_message;
 use super::AppState;
@@ -20,22 +18,16 @@ use crate::intake::mailbox::MAX_MESSAGE_CHARS;
 use crate::intake::report::clean;
 use crate::intake::submit::IntakeError;
 use crate::intake::Lang;
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ReceiptBody {
-    receipt: String,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct MessageBody {
-    receipt: String,
-    body: String,
-}
+use crate::protocol::wire::{
+    Accepted, FieldErrors, FollowupCase, FollowupLogin, FollowupPost, ReporterDeadline,
+};
+use crate::protocol::{CaseId, Day};
 
 fn error(status: StatusCode, field: &str, message: &str) -> Response {
-    let mut r = (status, Json(json!({ "errors": { field: message } }))).into_response();
+    let body = FieldErrors {
+        errors: [(field.to_owned(), message.to_owned())].into(),
+    };
+    let mut r = (status, Json(body)).into_response();
     if status == StatusCode::SERVICE_UNAVAILABLE {
         r.headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
@@ -99,7 +91,7 @@ async fn open(
     state: &AppState,
     receipt: &str,
     l: Lang,
-) -> Result<Option<(String, ReceiptKeys)>, Response> {
+) -> Result<Option<(CaseId, ReceiptKeys)>, Response> {
     let receipt = Receipt::parse(receipt).map_err(|e| {
         error(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -148,7 +140,7 @@ pub async fn case(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let l = lang(&headers);
-    let req: ReceiptBody = match parse(&headers, body, l) {
+    let req: FollowupLogin = match parse(&headers, body, l) {
         Ok(r) => r,
         Err(r) => return r,
     };
@@ -171,38 +163,22 @@ pub async fn case(
             )
         }
     };
-    let history: Vec<Value> = view
-        .case
-        .statuses
-        .iter()
-        .map(|s| json!({ "status": s.status, "date": s.day }))
-        .collect();
-    let messages: Vec<Value> = view
-        .messages
-        .iter()
-        .map(|m| {
-            let mut v = json!({ "from": m.from, "date": m.date, "body": m.body });
-            if let Some(s) = &m.status {
-                v["status"] = json!(s);
-            }
-            if !m.attachments.is_empty() {
-                v["attachments"] = json!(m.attachments);
-            }
-            v
-        })
-        .collect();
     let deadline = state
         .deadlines
-        .next(&view.case, &crate::day::Day::today())
-        .map(|d| json!({ "due": d.due.as_str(), "overdue": d.overdue, "text": d.describe(l) }));
-    Json(json!({
-        "case_id": view.case.id,
-        "status": view.case.status(),
-        "status_history": history,
-        "deadline": deadline,
-        "messages": messages,
-        "unverified_hidden": view.rejected,
-    }))
+        .next(&view.case, &Day::today())
+        .map(|d| ReporterDeadline {
+            text: d.describe(l),
+            due: d.due,
+            overdue: d.overdue,
+        });
+    Json(FollowupCase {
+        case_id: view.case.id.clone(),
+        status: view.case.status(),
+        status_history: view.case.status_history(),
+        deadline,
+        messages: view.messages,
+        unverified_hidden: view.rejected,
+    })
     .into_response()
 }
 
@@ -212,7 +188,7 @@ pub async fn add_message(
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let l = lang(&headers);
-    let req: MessageBody = match parse(&headers, body, l) {
+    let req: FollowupPost = match parse(&headers, body, l) {
         Ok(r) => r,
         Err(r) => return r,
     };
@@ -241,7 +217,7 @@ pub async fn add_message(
         .reporter_followup(case_id.clone(), keys, text, Vec::new())
         .await
     {
-        Ok(()) => (StatusCode::CREATED, Json(json!({ "case_id": case_id }))).into_response(),
+        Ok(()) => (StatusCode::CREATED, Json(Accepted { case_id })).into_response(),
         Err(_) => error(
             StatusCode::SERVICE_UNAVAILABLE,
             "body",

@@ -22,6 +22,7 @@ use crate::intake::report::{
 };
 use crate::intake::submit::{Channel, IntakeError};
 use crate::intake::Lang;
+use crate::protocol::CaseId;
 
 /// Longest text field we read from a form (the chronology's limit plus room for multi-byte text).
 const MAX_TEXT_FIELD: usize = 96 * 1024;
@@ -428,7 +429,7 @@ pub async fn submit(
     if !state.forms.consume(nonce) {
         return already_sent(&state, l);
     }
-    let anonymous = !report.criteria.identity;
+    let anonymous = !report.content.criteria.identity;
     let files = received.sealed.len();
     let file_names = received.file_names();
     match state
@@ -494,7 +495,7 @@ fn already_sent(state: &AppState, l: Lang) -> Response {
 struct ReceiptTemplate {
     page: Page,
     receipt: Zeroizing<String>,
-    case_id: String,
+    case_id: CaseId,
     anonymous: bool,
     files: usize,
 }

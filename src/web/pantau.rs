@@ -19,14 +19,14 @@ use super::pages::{lang_of, Page};
 use super::session::Sessions;
 use super::tokens::TokenCheck;
 use super::AppState;
-use crate::crypto::envelope::Role;
 use crate::crypto::receipt::{Receipt, ReceiptError, ReceiptKeys};
 use crate::crypto::session::Session;
-use crate::day::Day;
 use crate::intake::mailbox::{ThreadMessage, MAX_MESSAGE_CHARS};
 use crate::intake::status::Status;
 use crate::intake::submit::IntakeError;
 use crate::intake::Lang;
+use crate::protocol::day::Day;
+use crate::protocol::{CaseId, Role};
 
 #[derive(Template)]
 #[template(path = "pantau_login.html")]
@@ -40,7 +40,7 @@ struct LoginTemplate {
 /// One status change as the reporter sees it.
 pub struct StatusRow {
     pub label: &'static str,
-    pub date: String,
+    pub date: Day,
 }
 
 #[derive(Template)]
@@ -48,8 +48,8 @@ pub struct StatusRow {
 struct CaseTemplate {
     page: Page,
     token: String,
-    case_id: String,
-    created: String,
+    case_id: CaseId,
+    created: Day,
     status_label: &'static str,
     next_step: &'static str,
     deadline: Option<String>,
@@ -71,10 +71,7 @@ impl CaseTemplate {
     }
 
     pub fn status_of(&self, m: &ThreadMessage) -> &'static str {
-        m.status
-            .as_deref()
-            .and_then(Status::from_code)
-            .map_or("", |s| s.label(self.page.l))
+        m.status.map_or("", |s| s.label(self.page.l))
     }
 }
 
@@ -152,7 +149,7 @@ impl AppState {
             Ok(None) => return self.login_page(l, Some(generic_unknown(l)), StatusCode::OK),
             Err(_) => return WebError::Unavailable.page(l, self.demo),
         };
-        let status = Status::from_code(view.case.status()).unwrap_or(Status::Diterima);
+        let status = view.case.status();
         let deadline = self.deadlines.next(&view.case, &Day::today());
         let t = CaseTemplate {
             page: Page::new(l, self.demo, "/pantau"),
@@ -168,7 +165,7 @@ impl AppState {
                 .statuses
                 .iter()
                 .map(|s| StatusRow {
-                    label: Status::from_code(&s.status).map_or("?", |st| st.label(l)),
+                    label: s.status.label(l),
                     date: s.day.clone(),
                 })
                 .collect(),
@@ -298,7 +295,7 @@ pub async fn login(
     match state.intake.open_receipt(receipt).await {
         Ok(Some((case_id, keys))) => {
             // A one-time (WhatsApp) receipt is replaced at its first use; the new one is shown once.
-            match crate::whatsapp::rekey_if_one_time(&state.intake, &case_id, &keys).await {
+            match state.intake.rekey_if_one_time(&case_id, &keys).await {
                 Ok(Some(rekeyed)) => return super::rekey::page(&state, l, case_id, &rekeyed),
                 Ok(None) => {}
                 Err(IntakeError::Busy) => return WebError::Busy.page(l, state.demo),

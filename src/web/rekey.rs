@@ -10,18 +10,19 @@ use zeroize::Zeroizing;
 use super::error::render;
 use super::pages::Page;
 use super::AppState;
+use crate::intake::rekey::Rekeyed;
 use crate::intake::Lang;
-use crate::whatsapp::Rekeyed;
+use crate::protocol::CaseId;
 
 #[derive(Template)]
 #[template(path = "rekey.html")]
 struct RekeyTemplate {
     page: Page,
     receipt: Zeroizing<String>,
-    case_id: String,
+    case_id: CaseId,
 }
 
-pub(super) fn page(state: &AppState, l: Lang, case_id: String, rekeyed: &Rekeyed) -> Response {
+pub(super) fn page(state: &AppState, l: Lang, case_id: CaseId, rekeyed: &Rekeyed) -> Response {
     let mut session = state.sessions.start(case_id.clone(), &rekeyed.keys.master);
     let mut response = render(&RekeyTemplate {
         page: Page::new(l, state.demo, "/pantau"),

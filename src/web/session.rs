@@ -9,7 +9,8 @@ use rand::{rngs::OsRng, RngCore};
 use zeroize::Zeroizing;
 
 use crate::crypto::session::{Session, SessionSealer};
-use crate::day::unix_now;
+use crate::protocol::day::unix_now;
+use crate::protocol::CaseId;
 
 pub const COOKIE: &str = "wbs_sesi";
 /// A session ends after this long in any case (the idle limit is configuration).
@@ -35,7 +36,7 @@ impl Sessions {
     }
 
     /// A new session for a case, opened with the receipt's master key.
-    pub fn start(&self, case_id: String, master: &[u8; 32]) -> Session {
+    pub fn start(&self, case_id: CaseId, master: &[u8; 32]) -> Session {
         let mut id = [0u8; 16];
         OsRng.fill_bytes(&mut id);
         let now = unix_now();

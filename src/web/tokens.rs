@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use rand::{rngs::OsRng, RngCore};
 
 use crate::crypto::token::TokenKey;
-use crate::day::unix_now;
+use crate::protocol::day::unix_now;
 
 /// How long a form may stay open: reporters on slow phones take their time.
 const FORM_TTL_SECS: u64 = 6 * 3600;

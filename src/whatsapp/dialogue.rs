@@ -11,13 +11,13 @@ use super::prompts::{find_case_id, prompt, status_answer, PromptInfo};
 use super::reply::{cut, Reply};
 use super::state::{seal_summary, AnswerV1, DialogueV1, State};
 use super::texts as t;
-use crate::day::Day;
 use crate::intake::answers::{seal_fragment, Field, Fragment};
 use crate::intake::report::{
     self, clean, Party, Problem, ReportInput, CATEGORIES, MAX_EVIDENCE, MIN_CHRONOLOGY,
 };
 use crate::intake::submit::IntakeError;
 use crate::intake::Lang;
+use crate::protocol::day::Day;
 use crate::store::{AttachmentRefV1, Store};
 
 /// Meta's limits on media the Cloud API delivers (REFERENCE.md).

@@ -5,17 +5,18 @@
 //! receipt is marked one-time (it travelled through Meta).
 
 use rand::rngs::OsRng;
-use serde_json::json;
 
 use super::state::DialogueV1;
 use super::WhatsApp;
-use crate::day::Day;
 use crate::intake::answers::{Field, SealedAnswers};
-use crate::intake::submit::{Channel, IntakeError, Submitted};
+use crate::intake::submit::{Channel, IntakeError, Opening, Submitted};
+use crate::protocol::item::{Answers, IdentityBody, ManifestBody, ReportBody};
+use crate::protocol::report::Criteria;
+use crate::protocol::Day;
 use crate::store::DialogueWrite;
 
-fn sealed(d: &DialogueV1, keep: impl Fn(Field) -> bool) -> serde_json::Value {
-    SealedAnswers {
+fn sealed(d: &DialogueV1, keep: impl Fn(Field) -> bool) -> Option<Answers> {
+    Some(Answers::Sealed(SealedAnswers {
         dialogue: d.id.clone(),
         sealed: d
             .answers
@@ -23,8 +24,7 @@ fn sealed(d: &DialogueV1, keep: impl Fn(Field) -> bool) -> serde_json::Value {
             .filter(|a| keep(a.field))
             .map(|a| a.sealed.clone())
             .collect(),
-    }
-    .to_value()
+    }))
 }
 
 /// Makes the case. `write` deletes the dialogue (and remembers the confirming message) atomically with
@@ -42,39 +42,45 @@ pub(super) fn create_case(
     let new = intake.new_case(&mut OsRng)?;
     let anonymous = d.anonymous == Some(true);
     let attachments = d.count(Field::Attachment);
-    let report = json!({
-        "channel": Channel::WhatsApp.code(),
-        "answers": sealed(d, |f| !matches!(f, Field::Name | Field::Attachment)),
-        "attachments": attachments,
-        "criteria": {
-            "identity": !anonymous,
-            "chronology": true,
-            "parties": true,
-            "time_and_place": true,
-        },
-        // The summary's confirm button carries the good-faith declaration.
-        "good_faith": true,
-        "language": d.lang,
+    let mut report = ReportBody::new(Channel::WhatsApp, attachments as u64);
+    report.answers = sealed(d, |f| !matches!(f, Field::Name | Field::Attachment));
+    report.criteria = Some(Criteria {
+        identity: !anonymous,
+        chronology: true,
+        parties: true,
+        time_and_place: true,
     });
+    // The summary's confirm button carries the good-faith declaration.
+    report.good_faith = Some(true);
+    report.language = Some(d.lang.clone());
     let identity = if anonymous {
-        json!({ "anonymous": true, "name": "", "contact": "" })
+        IdentityBody::anonymous()
     } else {
         let contact = match d.contact {
             Some(true) => format!("WhatsApp +{sender}"),
             _ => String::new(),
         };
-        json!({
-            "anonymous": false,
-            "contact": contact,
-            "answers": sealed(d, |f| f == Field::Name),
-        })
+        IdentityBody {
+            anonymous: false,
+            name: String::new(),
+            contact,
+            answers: sealed(d, |f| f == Field::Name),
+        }
     };
-    let manifest = if attachments == 0 {
-        json!({ "attachments": [] })
-    } else {
-        json!({ "answers": sealed(d, |f| f == Field::Attachment) })
+    let manifest = ManifestBody {
+        attachments: Vec::new(),
+        answers: if attachments == 0 {
+            None
+        } else {
+            sealed(d, |f| f == Field::Attachment)
+        },
     };
-    let (items, last) = intake.seal_opening(&new, report, identity, manifest, today)?;
+    let opening = Opening {
+        report,
+        identity,
+        manifest,
+    };
+    let (items, last) = intake.seal_opening(&new, opening, today)?;
     let refs = d.blobs().cloned().collect();
     let case = intake.case_record(&new.case_id, Channel::WhatsApp, today, &items, last, refs);
     intake
@@ -115,15 +121,22 @@ mod tests {
         name.text = "𝓐".repeat(crate::intake::report::MAX_NAME);
         let sealed =
             data_encoding::BASE64.encode(&seal_fragment(&name, &recipients).expect("seal"));
-        let identity = json!({
-            "anonymous": false,
-            "contact": "WhatsApp +628123456789012",
-            "answers": {"dialogue": name.dialogue, "sealed": [sealed]},
-        });
+        let identity = IdentityBody {
+            anonymous: false,
+            name: String::new(),
+            contact: "WhatsApp +628123456789012".into(),
+            answers: Some(Answers::Sealed(SealedAnswers {
+                dialogue: name.dialogue.clone(),
+                sealed: vec![sealed],
+            })),
+        };
         let new = intake.new_case(&mut rng).expect("new case");
-        let report = json!({"channel": "whatsapp"});
-        let manifest = json!({"attachments": []});
-        let sealed = intake.seal_opening(&new, report, identity, manifest, &Day::today());
+        let opening = Opening {
+            report: ReportBody::new(Channel::WhatsApp, 0),
+            identity,
+            manifest: ManifestBody::default(),
+        };
+        let sealed = intake.seal_opening(&new, opening, &Day::today());
         assert!(sealed.is_ok(), "the identity block is a fixed 4 KiB");
     }
 }

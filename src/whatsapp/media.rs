@@ -14,11 +14,11 @@ use super::reply::Reply;
 use super::state::{seal_summary, AnswerV1, Step};
 use super::texts as t;
 use super::{Counters, WhatsApp};
-use crate::day::{unix_now, Day};
 use crate::intake::answers::{seal_fragment, Field, Fragment};
 use crate::intake::attachment::{AttachmentProblem, AttachmentSink, SealedAttachment};
 use crate::intake::submit::IntakeError;
 use crate::intake::Lang;
+use crate::protocol::day::{unix_now, Day};
 use crate::store::{AttachmentRefV1, DialogueWrite};
 
 /// A file to fetch for a dialogue. Held in memory only.

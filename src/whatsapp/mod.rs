@@ -4,7 +4,8 @@
 //! - `process`: each message, under its sender's lock: dedupe, the dialogue step, sealing, storing.
 //! - `dialogue`, `steps`, `prompts`, `texts`: the intake conversation (Bahasa Indonesia / English).
 //! - `state`: dialogue records (keyed by a keyed hash of the sender under a daily key), summary keys.
-//! - `finish`: the confirmed dialogue becomes a case; `rekey`: its one-time receipt is replaced.
+//! - `finish`: the confirmed dialogue becomes a case (its one-time receipt is replaced at the first
+//!   web login: `intake::rekey`).
 //! - `graph`, `outbox`, `media`: the Graph API client, the in-memory send queue, the media worker.
 
 mod dialogue;
@@ -15,7 +16,6 @@ mod outbox;
 mod payload;
 mod process;
 mod prompts;
-mod rekey;
 mod reply;
 mod state;
 mod steps;
@@ -30,11 +30,10 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use crate::config::WhatsAppConfig;
-use crate::day::unix_now;
 use crate::intake::submit::Intake;
+use crate::protocol::day::unix_now;
 use crate::store::{Store, StoreError};
 
-pub use rekey::{rekey_if_one_time, Rekeyed};
 pub use webhook::routes;
 
 /// Photos and documents waiting to be fetched, in all dialogues together.
@@ -285,7 +284,7 @@ pub fn prepare_store(store: &dyn Store, now: u64) -> Result<HashSet<String>, Sto
 mod tests {
     use super::*;
     use crate::intake::Lang;
-    use crate::store::{AttachmentRefV1, DialogueWrite, SledStore};
+    use crate::store::{AttachmentRefV1, DialogueStore, DialogueWrite, SledStore};
 
     #[test]
     fn start_up_keeps_the_blobs_of_live_dialogues_and_deletes_expired_ones() {

@@ -12,7 +12,7 @@ use zeroize::Zeroizing;
 use super::graph::{with_retries, Graph};
 use super::reply::Reply;
 use super::Counters;
-use crate::day::unix_now;
+use crate::protocol::day::unix_now;
 
 /// Messages waiting in all queues together; beyond this, new ones are dropped (and counted).
 pub const MAX_QUEUED: usize = 10_000;

@@ -227,7 +227,7 @@ impl Delivery {
                     .timestamp
                     .trim()
                     .parse()
-                    .unwrap_or_else(|_| crate::day::unix_now());
+                    .unwrap_or_else(|_| crate::protocol::day::unix_now());
                 d.messages.push(Inbound {
                     id: m.id.clone(),
                     from: Zeroizing::new(m.from.clone()),

@@ -15,8 +15,8 @@ use super::reply::{merge, Reply};
 use super::state::{DialogueV1, DIALOGUE_TTL_SECS, SEEN_TTL_SECS};
 use super::texts as t;
 use super::{finish, Counters, WhatsApp};
-use crate::day::{unix_now, Day};
 use crate::intake::submit::IntakeError;
+use crate::protocol::day::{unix_now, Day};
 use crate::store::DialogueWrite;
 
 /// Meta accepts free-form messages for 24 hours after the user's last message.
@@ -156,7 +156,7 @@ impl WhatsApp {
                         let l = d.lang();
                         let pantau = t::site(self.config.public_url.as_deref(), "/pantau", l);
                         let mut text =
-                            t::stored(l, &done.case_id, &done.receipt.grouped(), &pantau);
+                            t::stored(l, done.case_id.as_str(), &done.receipt.grouped(), &pantau);
                         if d.anonymous == Some(true) {
                             text.push_str("\n\n");
                             text.push_str(t::anonymous_note(l));

@@ -5,8 +5,8 @@ use super::state::{open_summary, DialogueV1, Step};
 use super::texts as t;
 use crate::intake::answers::Field;
 use crate::intake::report::CATEGORIES;
-use crate::intake::status::Status;
 use crate::intake::Lang;
+use crate::protocol::CaseId;
 use crate::store::{Store, StoreError};
 
 /// How many categories the first list page shows (plus a "more" row: ten rows at most).
@@ -197,43 +197,18 @@ pub fn summary(d: &DialogueV1, key: &[u8; 32]) -> Vec<Reply> {
 }
 
 /// A case id in what the reporter typed (forgiving case and look-alikes), if any.
-pub fn find_case_id(text: &str) -> Option<String> {
-    const ALPHABET: &str = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
-    let norm: String = text
-        .to_uppercase()
-        .chars()
-        .map(|c| match c {
-            'O' => '0',
-            'I' | 'L' => '1',
-            '–' | '—' | ' ' => '-',
-            c => c,
-        })
-        .collect();
-    let at = norm.find("WBS-")?;
-    let symbols: String = norm[at + 4..]
-        .chars()
-        .filter(|c| *c != '-')
-        .take_while(|c| ALPHABET.contains(*c))
-        .take(12)
-        .collect();
-    (symbols.len() == 12).then(|| {
-        format!(
-            "WBS-{}-{}-{}",
-            &symbols[0..4],
-            &symbols[4..8],
-            &symbols[8..12]
-        )
-    })
+pub fn find_case_id(text: &str) -> Option<CaseId> {
+    CaseId::find_in(text)
 }
 
 /// The STATUS answer for a case id: status codes and dates only.
-pub fn status_answer(store: &dyn Store, case_id: &str, l: Lang) -> Result<Reply, StoreError> {
+pub fn status_answer(store: &dyn Store, case_id: &CaseId, l: Lang) -> Result<Reply, StoreError> {
     let Some(case) = store.case(case_id)? else {
         return Ok(Reply::text(t::status_unknown(l)));
     };
-    let mut body = t::status_head(l, &case.id);
+    let mut body = t::status_head(l, case.id.as_str());
     for s in &case.statuses {
-        let label = Status::from_code(&s.status).map_or(s.status.as_str(), |st| st.label(l));
+        let label = s.status.label(l);
         body.push_str(&format!("\n• {label} — {}", s.day));
     }
     body.push_str(&format!("\n{}", t::status_foot(l)));
@@ -247,15 +222,22 @@ mod tests {
     #[test]
     fn case_ids_are_found_in_sloppy_text() {
         assert_eq!(
-            find_case_id("status wbs-abcd-efgh-jkmn ya").as_deref(),
+            find_case_id("status wbs-abcd-efgh-jkmn ya")
+                .map(|c| c.to_string())
+                .as_deref(),
             Some("WBS-ABCD-EFGH-JKMN")
         );
         assert_eq!(
-            find_case_id("WBS ABCD EFGH JKMN").as_deref(),
+            find_case_id("WBS ABCD EFGH JKMN")
+                .map(|c| c.to_string())
+                .as_deref(),
             Some("WBS-ABCD-EFGH-JKMN")
         );
-        assert_eq!(find_case_id("WBS-ABCD").as_deref(), None);
-        assert_eq!(find_case_id("halo").as_deref(), None);
+        assert_eq!(
+            find_case_id("WBS-ABCD").map(|c| c.to_string()).as_deref(),
+            None
+        );
+        assert_eq!(find_case_id("halo").map(|c| c.to_string()).as_deref(), None);
     }
 
     #[test]

@@ -14,9 +14,9 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
-use crate::day::Day;
 use crate::intake::answers::Field;
 use crate::intake::Lang;
+use crate::protocol::day::Day;
 use crate::store::{AttachmentRefV1, Store, StoreError};
 
 /// A dialogue with no activity for this long is deleted (and the 24-hour window is closed anyway).
@@ -403,6 +403,7 @@ pub fn open_summary(key: &[u8; 32], dialogue: &str, sealed: &str) -> Option<Zero
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::DialogueStore;
 
     #[test]
     fn summaries_open_only_under_their_key_and_dialogue() {

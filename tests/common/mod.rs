@@ -166,7 +166,7 @@ impl Env {
 
     /// How many cases the store holds (read with the library; the server must be stopped).
     pub fn case_count(&self) -> usize {
-        use wbs::store::Store;
+        use wbs::store::CaseStore;
         let store = wbs::store::SledStore::open(&self.data.join("store"), 8 * 1024 * 1024)
             .expect("open store");
         store.case_ids().expect("case ids").len()
@@ -177,7 +177,7 @@ impl Env {
     /// The payload size (see `age_payload_len`) of every stored item of every case, by case id (the
     /// server must be stopped).
     pub fn item_sizes(&self) -> Vec<(String, Vec<usize>)> {
-        use wbs::store::Store;
+        use wbs::store::CaseStore;
         let store = wbs::store::SledStore::open(&self.data.join("store"), 8 * 1024 * 1024)
             .expect("open store");
         let mut out = Vec::new();
@@ -188,7 +188,7 @@ impl Env {
                 .iter()
                 .map(|item| age_payload_len(item))
                 .collect();
-            out.push((id, sizes));
+            out.push((id.to_string(), sizes));
         }
         out
     }

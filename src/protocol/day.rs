@@ -1,10 +1,24 @@
-//! Calendar days. Plaintext dates in WBS have day precision only (DESIGN.md §6), in UTC.
+//! Calendar days. Plaintext dates in WBS have day precision only (docs/design.md §6), in UTC.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// A UTC day as `YYYY-MM-DD`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+/// A UTC day as `YYYY-MM-DD`. Always a real calendar day: parsing refuses anything else, so a stored
+/// or received day is never silently read as 1970.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Day(String);
+
+impl serde::Serialize for Day {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Day {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Day::parse(&s).ok_or_else(|| serde::de::Error::custom("not a day (YYYY-MM-DD)"))
+    }
+}
 
 impl Day {
     pub fn from_unix(secs: u64) -> Self {
@@ -106,6 +120,18 @@ fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn serde_takes_real_days_only() {
+        assert!(serde_json::from_str::<Day>("\"2026-02-28\"").is_ok());
+        assert!(serde_json::from_str::<Day>("\"2026-02-30\"").is_err());
+        assert!(serde_json::from_str::<Day>("\"yesterday\"").is_err());
+        let d = Day::from_unix(1_796_083_200);
+        assert_eq!(
+            serde_json::to_string(&d).ok().as_deref(),
+            Some("\"2026-12-01\"")
+        );
+    }
 
     #[test]
     fn known_days() {

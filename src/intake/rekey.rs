@@ -1,24 +1,21 @@
-//! One-time receipts (DESIGN.md §9). A receipt sent in a chat passed through Meta, so the first web
+//! One-time receipts (docs/design.md §9). A receipt sent in a chat passed through Meta, so the first web
 //! login with it replaces it: while the server holds the old keys (the reporter just typed the old
 //! receipt), it makes a new receipt, appends a `rekey` item signed by the old reporter key that names
 //! the new keys (sealed to the investigators and the new key, and handing the old X25519 secret on so
 //! earlier replies stay readable), and moves the lookup from the old receipt to the new one — in one
 //! atomic step. The new receipt is shown once, on the web page only; the old one no longer opens
-//! anything.
+//! anything. The web follow-up page calls this at a login; the chat channel makes such receipts.
 
 use std::sync::Arc;
 
 use rand::rngs::OsRng;
-use serde_json::json;
 
-use crate::crypto::envelope::{ItemKind, Role};
+use super::mailbox::{next_prev_digest, seal_item, ItemDraft, MESSAGE_MIN};
+use super::submit::{Intake, IntakeError};
 use crate::crypto::receipt::{Receipt, ReceiptKeys};
 use crate::crypto::{hex, hkdf32};
-use crate::day::Day;
-use crate::intake::mailbox::{
-    next_prev_digest, seal_item, ItemDraft, MESSAGE_MIN, PREVIOUS_X25519_SECRET,
-};
-use crate::intake::submit::{Intake, IntakeError};
+use crate::protocol::item::{ItemBody, RekeyBody, RekeyReason, ReporterKeys};
+use crate::protocol::{CaseId, Day, Role};
 use crate::store::StoreError;
 
 /// Another writer took the sequence number: how often to try again.
@@ -30,36 +27,41 @@ pub struct Rekeyed {
     pub keys: ReceiptKeys,
 }
 
-/// One rekey at a time: two logins with the same old receipt cannot both replace it.
-static REKEYING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+impl Intake {
+    /// If the case's receipt is one-time, replaces it (see the module comment) and returns the new
+    /// receipt and its keys; `None` for an ordinary receipt. `keys` are the old receipt's keys, just
+    /// derived from what the reporter typed. One re-key at a time (`Intake::rekeying`): two logins
+    /// with the same old receipt cannot both replace it.
+    pub async fn rekey_if_one_time(
+        self: &Arc<Self>,
+        case_id: &CaseId,
+        keys: &ReceiptKeys,
+    ) -> Result<Option<Rekeyed>, IntakeError> {
+        if !self.receipt_is_one_time(case_id)? {
+            return Ok(None);
+        }
+        let _one = self.rekeying.lock().await;
+        if !self.receipt_is_one_time(case_id)? {
+            return Ok(None);
+        }
+        let _permit = self.kdf_permit().await?;
+        let old = ReceiptKeys::from_master(&keys.master);
+        let this = Arc::clone(self);
+        let case_id = case_id.clone();
+        tokio::task::spawn_blocking(move || rekey_blocking(&this, &case_id, &old).map(Some))
+            .await
+            .map_err(|_| IntakeError::Seal)?
+    }
 
-/// If the case's receipt is one-time, replaces it (see the module comment) and returns the new
-/// receipt and its keys; `None` for an ordinary receipt. `keys` are the old receipt's keys, just
-/// derived from what the reporter typed.
-pub async fn rekey_if_one_time(
-    intake: &Arc<Intake>,
-    case_id: &str,
-    keys: &ReceiptKeys,
-) -> Result<Option<Rekeyed>, IntakeError> {
-    if !intake.store().receipt_is_one_time(case_id)? {
-        return Ok(None);
+    /// Whether the case's receipt is one-time (made in a chat and not yet replaced).
+    pub fn receipt_is_one_time(&self, case_id: &CaseId) -> Result<bool, IntakeError> {
+        Ok(self.store().receipt_is_one_time(case_id)?)
     }
-    let _one = REKEYING.lock().await;
-    if !intake.store().receipt_is_one_time(case_id)? {
-        return Ok(None);
-    }
-    let _permit = intake.kdf_permit().await?;
-    let old = ReceiptKeys::from_master(&keys.master);
-    let this = Arc::clone(intake);
-    let case_id = case_id.to_owned();
-    tokio::task::spawn_blocking(move || rekey_blocking(&this, &case_id, &old).map(Some))
-        .await
-        .map_err(|_| IntakeError::Seal)?
 }
 
 fn rekey_blocking(
     intake: &Intake,
-    case_id: &str,
+    case_id: &CaseId,
     old: &ReceiptKeys,
 ) -> Result<Rekeyed, IntakeError> {
     let receipt = Receipt::generate(&mut OsRng);
@@ -74,13 +76,13 @@ fn rekey_blocking(
     recipients.push(new.reporter.recipient().ok_or(IntakeError::Seal)?);
     // The old X25519 secret seed (docs/format.md: HKDF label wbs/v1/reporter-x25519), handed on.
     let previous = hkdf32(old.master.as_ref(), "wbs/v1/reporter-x25519");
-    let body = json!({
-        "reporter_keys": {
-            "x25519": hex(&new.reporter.x25519_public()),
-            "ed25519": hex(new.reporter.signing_key().verifying_key().as_bytes()),
+    let body = ItemBody::Rekey(RekeyBody {
+        reporter_keys: ReporterKeys {
+            x25519: hex(&new.reporter.x25519_public()),
+            ed25519: hex(new.reporter.signing_key().verifying_key().as_bytes()),
         },
-        "reason": "one-time-receipt",
-        PREVIOUS_X25519_SECRET: hex(previous.as_ref()),
+        reason: RekeyReason::OneTimeReceipt,
+        previous_x25519_secret: Some(hex(previous.as_ref())),
     });
     let today = Day::today();
     for _ in 0..TRIES {
@@ -90,13 +92,12 @@ fn rekey_blocking(
             .ok_or(IntakeError::UnknownCase)?;
         let prev = next_prev_digest(&case);
         let draft = ItemDraft {
-            kind: ItemKind::Rekey,
             case_id,
             seq: case.item_count,
             prev_digest: &prev,
             day: &today,
             role: Role::Reporter,
-            body: body.clone(),
+            body: &body,
         };
         let item = seal_item(draft, old.reporter.signing_key(), &recipients, MESSAGE_MIN)?;
         match intake.store().replace_lookup(
@@ -129,6 +130,8 @@ mod tests {
     use crate::intake::report::{validate, Party, ReportInput};
     use crate::intake::submit::Channel;
     use crate::intake::verify::{current_reporter_x25519, verify_case, ItemProblem};
+    use crate::protocol::item::{FollowupBody, MessageBody};
+    use crate::protocol::ItemKind;
     use crate::store::{BlobStore, SledStore};
     use rand::SeedableRng;
 
@@ -154,7 +157,7 @@ mod tests {
     /// Seals an item at the case's next position and appends it.
     fn append(
         intake: &Intake,
-        case_id: &str,
+        case_id: &CaseId,
         kind: ItemKind,
         role: Role,
         signer: &ed25519_dalek::SigningKey,
@@ -164,14 +167,20 @@ mod tests {
         let case = intake.store().case(case_id).expect("read").expect("case");
         let prev = next_prev_digest(&case);
         let today = Day::today();
+        let body = match kind {
+            ItemKind::Reply => ItemBody::Reply(MessageBody { text: text.into() }),
+            _ => ItemBody::Followup(FollowupBody {
+                text: text.into(),
+                attachments: vec![],
+            }),
+        };
         let draft = ItemDraft {
-            kind,
             case_id,
             seq: case.item_count,
             prev_digest: &prev,
             day: &today,
             role,
-            body: json!({ "text": text }),
+            body: &body,
         };
         let ct = seal_item(draft, signer, to, MESSAGE_MIN).expect("seal");
         intake
@@ -271,9 +280,8 @@ mod tests {
             intake
                 .store()
                 .case_for_lookup(&new.keys.lookup)
-                .expect("new")
-                .as_deref(),
-            Some(case_id.as_str())
+                .expect("new"),
+            Some(case_id.clone())
         );
         let again = Receipt::parse(&new.receipt.grouped()).expect("parse");
         assert_eq!(again.expose(), new.receipt.expose());

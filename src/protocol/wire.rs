@@ -1,0 +1,304 @@
+//! What crosses the network: the investigators' desk API, the reporter's follow-up API, and the
+//! export bundle (docs/design.md §12; routes and examples in docs/format.md). The server writes these
+//! types and the CLI reads the same ones, so a renamed field is a compile error, not a silent `None`.
+//! Plaintext only ever holds what docs/design.md §2 allows without a key.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::case_id::CaseId;
+use super::day::Day;
+use super::item::Role;
+use super::status::{Channel, Status};
+
+/// One status a case had, from which day. The same shape in the store, both APIs and the export.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusDay {
+    pub status: Status,
+    pub day: Day,
+}
+
+/// Which deadline of docs/design.md §8 comes next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    Acknowledge,
+    Feedback,
+    Settle,
+}
+
+/// A stored attachment: its blob id, padded ciphertext size and the digest of the ciphertext.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentRef {
+    pub id: String,
+    pub ciphertext_len: u64,
+    pub ciphertext_sha256: String,
+}
+
+// ---- Desk API (investigators; its own listener) ----
+
+/// `POST /api/v1/desk/challenge`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Challenge {
+    pub nonce: String,
+    pub expires: u64,
+}
+
+/// `POST /api/v1/desk/login`: the challenge, signed with the investigator's signing key.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginRequest {
+    /// Hex of the Ed25519 verifying key.
+    pub key: String,
+    pub nonce: String,
+    pub expires: u64,
+    /// Hex of the signature.
+    pub signature: String,
+}
+
+/// The bearer token a login gives. Held in memory on both sides.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LoginToken {
+    pub token: String,
+    pub expires: u64,
+}
+
+impl std::fmt::Debug for LoginToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "LoginToken(<secret>, expires {})", self.expires)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeskDeadline {
+    pub stage: Stage,
+    pub due: Day,
+    pub overdue: bool,
+}
+
+/// A case as `GET /api/v1/desk/cases` lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseSummary {
+    pub case_id: CaseId,
+    pub channel: Channel,
+    pub created: Day,
+    pub status: Status,
+    pub status_history: Vec<StatusDay>,
+    pub item_count: u32,
+    /// Grows with every change: the per-case sync cursor.
+    pub revision: u64,
+    /// How many attachments the case has.
+    pub attachments: usize,
+    pub deadline: Option<DeskDeadline>,
+}
+
+/// `GET /api/v1/desk/cases` and `POST /api/v1/desk/changes`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseList {
+    pub cases: Vec<CaseSummary>,
+}
+
+/// `POST /api/v1/desk/changes`: the revision the client has of each case.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangesRequest {
+    pub cursors: BTreeMap<CaseId, u64>,
+}
+
+/// One stored item as the case detail lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemInfo {
+    pub seq: u32,
+    pub ciphertext_sha256: String,
+    pub len: u64,
+}
+
+/// `GET /api/v1/desk/cases/{id}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseDetail {
+    pub case_id: CaseId,
+    pub channel: Channel,
+    pub created: Day,
+    pub status: Status,
+    pub status_history: Vec<StatusDay>,
+    pub item_count: u32,
+    pub revision: u64,
+    pub deadline: Option<DeskDeadline>,
+    pub items: Vec<ItemInfo>,
+    pub attachments: Vec<AttachmentRef>,
+}
+
+/// `POST /api/v1/desk/cases/{id}/items`: an item the investigator sealed, at `seq`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UploadItem {
+    pub seq: u32,
+    /// Base64 of the age file.
+    pub ciphertext: String,
+}
+
+/// `POST /api/v1/desk/cases/{id}/status`, optionally with a sealed status note at `seq`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SetStatus {
+    pub status: Status,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seq: Option<u32>,
+    /// Base64 of the sealed status note.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// What an accepted append answers.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Appended {
+    pub revision: u64,
+    pub item_count: u32,
+}
+
+/// Every desk API error: a stable code only.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeskError {
+    pub error: String,
+}
+
+// ---- Follow-up API (reporters, with the receipt) ----
+
+/// `POST /api/v1/followup`.
+#[derive(Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowupLogin {
+    pub receipt: String,
+}
+
+/// `POST /api/v1/followup/messages`.
+#[derive(Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowupPost {
+    pub receipt: String,
+    pub body: String,
+}
+
+impl std::fmt::Debug for FollowupLogin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FollowupLogin(<secret>)")
+    }
+}
+
+impl std::fmt::Debug for FollowupPost {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FollowupPost(<secret>)")
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReporterDeadline {
+    pub due: Day,
+    pub overdue: bool,
+    /// The deadline in words, in the reporter's language.
+    pub text: String,
+}
+
+/// A verified message of the thread, as the reporter sees it.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThreadMessage {
+    pub from: Role,
+    pub day: Day,
+    pub body: String,
+    /// Set on status notes: the status the note came with.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<Status>,
+    /// Names of the files that came with a reporter's follow-up.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<String>,
+}
+
+/// Holds what was written: its `Debug` never shows it.
+impl std::fmt::Debug for ThreadMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ThreadMessage(<redacted>)")
+    }
+}
+
+/// The answer to `POST /api/v1/followup`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FollowupCase {
+    pub case_id: CaseId,
+    pub status: Status,
+    pub status_history: Vec<StatusDay>,
+    pub deadline: Option<ReporterDeadline>,
+    pub messages: Vec<ThreadMessage>,
+    /// Items addressed to the reporter that failed verification, so are not shown.
+    pub unverified_hidden: usize,
+}
+
+/// The answer to an accepted report or follow-up message.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Accepted {
+    pub case_id: CaseId,
+}
+
+/// Public API errors: a message per field path, in the caller's language.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldErrors {
+    pub errors: BTreeMap<String, String>,
+}
+
+// ---- Export bundle (`wbs export`, read by `wbs decrypt`) ----
+
+/// One line of `index.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IndexEntry {
+    pub case_id: CaseId,
+    pub created: Day,
+    pub channel: Channel,
+    /// The latest status.
+    pub status: Status,
+}
+
+/// `<case_id>/case.json`: plain metadata. Not signed; readers check the items themselves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseFile {
+    pub case_id: CaseId,
+    pub channel: Channel,
+    pub created: Day,
+    pub statuses: Vec<StatusDay>,
+    pub items: Vec<ItemEntry>,
+    pub attachments: Vec<AttachmentEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemEntry {
+    pub seq: u32,
+    pub file: String,
+    pub ciphertext_sha256: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AttachmentEntry {
+    pub id: String,
+    pub file: String,
+    pub ciphertext_len: u64,
+    pub ciphertext_sha256: String,
+}
