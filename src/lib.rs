@@ -8,6 +8,7 @@ pub mod config;
 pub mod crypto;
 pub mod day;
 pub mod desk;
+pub mod i18n;
 pub mod intake;
 pub mod server;
 pub mod store;

@@ -15,7 +15,7 @@ use serde_json::Value;
 use zeroize::Zeroizing;
 
 use super::export::{is_safe_id, item_file_name, CaseFile, IndexEntry};
-use super::render::{self, Out};
+use super::render::{self, both, Out};
 use super::{attachments, single};
 use crate::crypto::envelope::ItemKind;
 use crate::crypto::keys::{recipients_fingerprint, InvestigatorIdentity, InvestigatorPublic};
@@ -228,9 +228,9 @@ fn case(ctx: &Ctx, dir: &Path) -> Result<usize, String> {
         return Ok(1);
     }
     out.line(format!("==== case {} ====", meta.case_id));
-    out.field("Channel / Kanal:", &meta.channel);
-    out.field("Created / Dibuat:", &meta.created);
-    out.line("  Status history / Riwayat status:");
+    out.field(&both("cli-channel"), &meta.channel);
+    out.field(&both("cli-created"), &meta.created);
+    out.line(format!("  {}", both("cli-status-history")));
     for s in &meta.statuses {
         out.line(format!(
             "      {}  {}",

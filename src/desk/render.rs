@@ -89,6 +89,12 @@ pub(super) fn kind_name(kind: ItemKind) -> &'static str {
     }
 }
 
+/// A label in both languages, English first, as the investigator's tools print them:
+/// `Category / Kategori:` (messages `cli-…` in `locales/*/cli.ftl`).
+pub(super) fn both(id: &'static str) -> String {
+    format!("{} / {}:", Lang::En.text(id), Lang::Id.text(id))
+}
+
 pub(super) fn status_label(code: &str) -> String {
     match Status::from_code(code) {
         Some(s) => format!("{code} ({} / {})", s.label(Lang::Id), s.label(Lang::En)),
@@ -111,18 +117,10 @@ pub(super) fn body(
         ItemKind::Identity => identity(out, &envelope.body, reveal).map(|()| Vec::new()),
         ItemKind::Manifest => manifest(out, &envelope.body),
         ItemKind::Followup => followup(out, &envelope.body),
-        ItemKind::Reply => text(
-            out,
-            &envelope.body,
-            "Message to the reporter / Pesan untuk pelapor:",
-        )
-        .map(|()| Vec::new()),
-        ItemKind::InternalNote => text(
-            out,
-            &envelope.body,
-            "Internal note, investigators only / Catatan internal:",
-        )
-        .map(|()| Vec::new()),
+        ItemKind::Reply => text(out, &envelope.body, &both("cli-reply")).map(|()| Vec::new()),
+        ItemKind::InternalNote => {
+            text(out, &envelope.body, &both("cli-internal-note")).map(|()| Vec::new())
+        }
         ItemKind::StatusNote => status_note(out, &envelope.body).map(|()| Vec::new()),
         ItemKind::Rekey => rekey(out, &envelope.body).map(|()| Vec::new()),
         _ => {
@@ -138,21 +136,21 @@ fn report(out: &mut Out, body: &Value) -> Result<(), &'static str> {
         .and_then(|v| serde_json::from_value(v.clone()).ok())
         .ok_or(UNREADABLE)?;
     let cat = match category(&r.category) {
-        Some(c) => format!("{} — {} ({})", c.code, c.id, c.en),
+        Some(c) => format!("{} — {} ({})", c.code, c.label(Lang::Id), c.label(Lang::En)),
         None => format!("{} (unknown category)", r.category),
     };
-    out.field("Category / Kategori:", &cat);
+    out.field(&both("cli-category"), &cat);
     out.field(
-        "Reporter / Pelapor:",
+        &both("cli-reporter"),
         &format!(
             "{} ({})",
             r.reporter_kind.label(Lang::Id),
             r.reporter_kind.label(Lang::En)
         ),
     );
-    out.field("Criteria / Kriteria:", &criteria(&r.criteria));
-    out.block("Chronology / Kronologi:", &r.chronology);
-    out.line("  Reported parties / Terlapor:");
+    out.field(&both("cli-criteria"), &criteria(&r.criteria));
+    out.block(&both("cli-chronology"), &r.chronology);
+    out.line(format!("  {}", both("cli-parties")));
     if r.parties.is_empty() {
         out.line("      (none)");
     }
@@ -165,24 +163,21 @@ fn report(out: &mut Out, body: &Value) -> Result<(), &'static str> {
             clean(&p.unit)
         ));
     }
-    out.field("Time / Waktu:", &r.incident_when);
-    out.field("Place / Tempat:", &r.incident_place);
+    out.field(&both("cli-time"), &r.incident_when);
+    out.field(&both("cli-place"), &r.incident_place);
     if r.evidence.trim().is_empty() {
-        out.field("Evidence / Bukti:", "(none described)");
+        out.field(&both("cli-evidence"), "(none described)");
     } else {
-        out.block("Evidence / Bukti:", &r.evidence);
+        out.block(&both("cli-evidence"), &r.evidence);
     }
     let good_faith = match r.good_faith {
         Some(true) => "declared (dinyatakan)",
         Some(false) => "NOT declared",
         None => "not asked (API)",
     };
-    out.field("Good faith / Itikad baik:", good_faith);
+    out.field(&both("cli-good-faith"), good_faith);
     if let Some(n) = body.get("attachments").and_then(Value::as_u64) {
-        out.field(
-            "Attachments / Lampiran:",
-            &format!("{n} (see the manifest)"),
-        );
+        out.field(&both("cli-attachments"), &format!("{n} (see the manifest)"));
     }
     Ok(())
 }
@@ -215,19 +210,24 @@ fn criteria(c: &Criteria) -> String {
 
 fn identity(out: &mut Out, body: &Value, reveal: bool) -> Result<(), &'static str> {
     let id: ReporterIdentity = serde_json::from_value(body.clone()).map_err(|_| UNREADABLE)?;
-    const LABEL: &str = "Identity / Identitas pelapor:";
+    let label = both("cli-identity");
     if !reveal {
-        out.field(LABEL, "[hidden: use --reveal-identity]");
+        out.field(&label, "[hidden: use --reveal-identity]");
     } else if id.anonymous {
-        out.field(LABEL, "anonymous (anonim)");
+        let anonymous = format!(
+            "{} ({})",
+            Lang::En.text("cli-anonymous"),
+            Lang::Id.text("cli-anonymous")
+        );
+        out.field(&label, &anonymous);
     } else {
-        out.field("Name / Nama:", &id.name);
+        out.field(&both("cli-name"), &id.name);
         let contact = if id.contact.trim().is_empty() {
             "(none given)"
         } else {
             &id.contact
         };
-        out.field("Contact / Kontak:", contact);
+        out.field(&both("cli-contact"), contact);
     }
     Ok(())
 }
@@ -238,9 +238,9 @@ fn manifest(out: &mut Out, body: &Value) -> Result<Vec<ManifestEntry>, &'static 
         .and_then(|v| serde_json::from_value(v.clone()).ok())
         .ok_or(UNREADABLE)?;
     if entries.is_empty() {
-        out.field("Attachments / Lampiran:", "none");
+        out.field(&both("cli-attachments"), "none");
     } else {
-        out.line("  Attachments / Lampiran:");
+        out.line(format!("  {}", both("cli-attachments")));
     }
     for (i, e) in entries.iter().enumerate() {
         let stripped = if e.original_sha256.is_some() {
@@ -268,13 +268,13 @@ fn text(out: &mut Out, body: &Value, label: &str) -> Result<(), &'static str> {
 
 /// A reporter's follow-up: `{"text", "attachments": [manifest entries]}`.
 fn followup(out: &mut Out, body: &Value) -> Result<Vec<ManifestEntry>, &'static str> {
-    text(out, body, "Message from the reporter / Pesan pelapor:")?;
+    text(out, body, &both("cli-followup"))?;
     let entries: Vec<ManifestEntry> = match body.get("attachments") {
         None => Vec::new(),
         Some(v) => serde_json::from_value(v.clone()).map_err(|_| UNREADABLE)?,
     };
     if !entries.is_empty() {
-        out.line("  Attachments / Lampiran:");
+        out.line(format!("  {}", both("cli-attachments")));
     }
     for (i, e) in entries.iter().enumerate() {
         let stripped = if e.original_sha256.is_some() {
@@ -300,7 +300,7 @@ fn status_note(out: &mut Out, body: &Value) -> Result<(), &'static str> {
         .and_then(Value::as_str)
         .ok_or(UNREADABLE)?;
     out.field("Status:", &status_label(status));
-    text(out, body, "Note to the reporter / Catatan untuk pelapor:")
+    text(out, body, &both("cli-status-note"))
 }
 
 /// A one-time (chat) receipt replaced at the reporter's first web login: `{"reporter_keys", …}`. The
@@ -311,20 +311,20 @@ fn rekey(out: &mut Out, body: &Value) -> Result<(), &'static str> {
         .and_then(Value::as_str)
         .ok_or(UNREADABLE)?;
     out.field(
-        "Receipt replaced / Resi diganti:",
+        &both("cli-receipt-replaced"),
         "the one-time receipt from the chat was replaced at the reporter's first web login",
     );
-    out.field("New reporter key / Kunci baru:", &format!("ed25519 {ed}"));
+    out.field(&both("cli-new-key"), &format!("ed25519 {ed}"));
     Ok(())
 }
 
 /// Items of later features: their text, or the body as JSON.
 fn other(out: &mut Out, body: &Value) {
     match body.get("text").and_then(Value::as_str) {
-        Some(text) => out.block("Text / Teks:", text),
+        Some(text) => out.block(&both("cli-text"), text),
         None => {
             let json = Zeroizing::new(serde_json::to_string_pretty(body).unwrap_or_default());
-            out.block("Content / Isi:", &json);
+            out.block(&both("cli-content"), &json);
         }
     }
 }

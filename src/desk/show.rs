@@ -16,7 +16,7 @@ use super::export::{
     StatusEntry,
 };
 use super::mailbox::{case_arg, deadline_text, DeskOptions};
-use super::render::{self, Out};
+use super::render::{self, both, Out};
 use crate::crypto::{hex, sha256};
 use crate::intake::verify::verify_case;
 
@@ -76,9 +76,9 @@ pub fn run(
 
     let mut out = Out::default();
     out.line(format!("==== case {case_id} ===="));
-    out.field("Channel / Kanal:", &meta.channel);
-    out.field("Created / Dibuat:", &meta.created);
-    out.line("  Status history / Riwayat status:");
+    out.field(&both("cli-channel"), &meta.channel);
+    out.field(&both("cli-created"), &meta.created);
+    out.line(format!("  {}", both("cli-status-history")));
     for s in &meta.statuses {
         out.line(format!(
             "      {}  {}",
@@ -87,7 +87,7 @@ pub fn run(
         ));
     }
     out.field(
-        "Deadline / Tenggat:",
+        &both("cli-deadline"),
         &deadline_text(detail.deadline.as_ref()),
     );
     let mut problems = notes.len();

@@ -55,9 +55,9 @@ impl Deadline {
     /// "diverifikasi paling lambat …" — what should happen by when, for the reporter.
     pub fn describe(&self, lang: Lang) -> String {
         let what = match self.stage {
-            Stage::Acknowledge => lang.pick("Diverifikasi paling lambat", "To be verified by"),
-            Stage::Feedback => lang.pick("Ditindaklanjuti paling lambat", "To be taken up by"),
-            Stage::Settle => lang.pick("Diselesaikan paling lambat", "To be settled by"),
+            Stage::Acknowledge => lang.text("deadline-to-be-verified-by"),
+            Stage::Feedback => lang.text("deadline-to-be-taken-up"),
+            Stage::Settle => lang.text("deadline-to-be-settled-by"),
         };
         format!("{what} {}", self.due)
     }

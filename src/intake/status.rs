@@ -39,12 +39,12 @@ impl Status {
 
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            Status::Diterima => lang.pick("Diterima", "Received"),
-            Status::Diverifikasi => lang.pick("Diverifikasi", "Verified"),
-            Status::PerluDilengkapi => lang.pick("Perlu dilengkapi", "Needs more information"),
-            Status::Ditindaklanjuti => lang.pick("Ditindaklanjuti", "Under investigation"),
-            Status::Diteruskan => lang.pick("Diteruskan", "Referred"),
-            Status::Selesai => lang.pick("Selesai", "Closed"),
+            Status::Diterima => lang.text("status-received"),
+            Status::Diverifikasi => lang.text("status-verified"),
+            Status::PerluDilengkapi => lang.text("status-needs-more-information"),
+            Status::Ditindaklanjuti => lang.text("status-under-investigation"),
+            Status::Diteruskan => lang.text("status-referred"),
+            Status::Selesai => lang.text("status-closed"),
         }
     }
 }

@@ -1,0 +1,11 @@
+status-received = Received
+status-verified = Verified
+status-needs-more-information = Needs more information
+status-under-investigation = Under investigation
+status-referred = Referred
+status-closed = Closed
+kind-dpmptsp-staff = DPMPTSP staff
+kind-member-of-public = Member of the public
+deadline-to-be-verified-by = To be verified by
+deadline-to-be-taken-up = To be taken up by
+deadline-to-be-settled-by = To be settled by

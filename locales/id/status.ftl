@@ -1,0 +1,11 @@
+status-received = Diterima
+status-verified = Diverifikasi
+status-needs-more-information = Perlu dilengkapi
+status-under-investigation = Ditindaklanjuti
+status-referred = Diteruskan
+status-closed = Selesai
+kind-dpmptsp-staff = Pegawai DPMPTSP
+kind-member-of-public = Masyarakat
+deadline-to-be-verified-by = Diverifikasi paling lambat
+deadline-to-be-taken-up = Ditindaklanjuti paling lambat
+deadline-to-be-settled-by = Diselesaikan paling lambat
