@@ -101,3 +101,5 @@ wa-file-wrong-type = 📎 { $name } was not stored: this file type is not accept
 wa-file-damaged = 📎 { $name } was not stored: it was damaged in transfer. Please send it again.
 wa-file-failed = 📎 { $name } could not be fetched from WhatsApp. Please send it again shortly.
 wa-too-many-files = At most { $max } evidence files per report; this file was not stored.
+# In the sealed report, both languages: "[Pesan yang tiba tidak berurutan / message that arrived out of order, <day>]".
+wa-late-note-marker = message that arrived out of order

@@ -101,3 +101,5 @@ wa-file-wrong-type = 📎 { $name } tidak disimpan: jenis file tidak diterima. K
 wa-file-damaged = 📎 { $name } tidak disimpan: file rusak atau tidak cocok dengan yang dikirim. Kirim ulang.
 wa-file-failed = 📎 { $name } belum dapat diambil dari WhatsApp. Kirim ulang sebentar lagi.
 wa-too-many-files = Paling banyak { $max } file bukti per laporan; file ini tidak disimpan.
+# In the sealed report, both languages: "[Pesan yang tiba tidak berurutan / message that arrived out of order, <day>]".
+wa-late-note-marker = Pesan yang tiba tidak berurutan

@@ -15,6 +15,7 @@ use zeroize::Zeroizing;
 
 use super::attachment::ManifestEntry;
 use super::report::{category, clean, Criteria, Party, ReporterKind, ValidReport};
+use super::Lang;
 use crate::crypto::envelope::ItemKind;
 use crate::crypto::seal;
 
@@ -220,7 +221,9 @@ fn assemble_report(
     let mut chronology = join(Field::Chronology, "\n\n");
     for late in fragments.iter().filter(|f| f.field == Field::LateNote) {
         chronology.push_str(&format!(
-            "\n\n[Pesan yang tiba tidak berurutan / message that arrived out of order, {}]\n{}",
+            "\n\n[{} / {}, {}]\n{}",
+            Lang::Id.text("wa-late-note-marker"),
+            Lang::En.text("wa-late-note-marker"),
             late.day,
             clean(&late.text)
         ));
