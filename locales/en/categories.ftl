@@ -1,3 +1,4 @@
+### English.
 # Report categories: the stable codes stay in src/intake/report.rs (CATEGORIES); the label of code X is
 # category-x, and its short title for WhatsApp list rows (at most 24 characters) category-x-short.
 

@@ -1,3 +1,4 @@
+### English.
 # The investigator's tools print each label in both languages, English first: "Category / Kategori:".
 cli-anonymous = anonymous
 cli-attachments = Attachments

@@ -1,13 +1,15 @@
-error-page-not-found = Page not found
-error-form-could-not-be = The form could not be read
-error-request-refused = Request refused
-error-busy = Busy
-error-report-could-not-be = The report could not be stored
-error-this-address-does-not = This address does not exist. Go back to the home page to report or to read about the WBS.
-error-this-was-not-sent = This was not sent by our form. Open the report page again and send it from there.
-error-this-form-was-sent = This form was sent from another site, so it was refused for your safety. Open this page directly at the WBS address.
-error-many-reports-are-being = Many reports are being processed. Nothing from this submission was stored. Wait a few seconds and send again (your browser's back button keeps what you typed).
-error-storage-fault-occurred-and = A storage fault occurred and your report was NOT stored; no receipt was made. Please try again shortly.
+### English. Error pages (src/web/error.rs) and the JSON APIs' field errors (src/web/api.rs, followup_api.rs).
+
+error-not-found-title = Page not found
+error-bad-form-title = The form could not be read
+error-cross-site-title = Request refused
+error-busy-title = Busy
+error-unavailable-title = The report could not be stored
+error-not-found-message = This address does not exist. Go back to the home page to report or to read about the WBS.
+error-bad-form-message = This was not sent by our form. Open the report page again and send it from there.
+error-cross-site-message = This form was sent from another site, so it was refused for your safety. Open this page directly at the WBS address.
+error-busy-message = Many reports are being processed. Nothing from this submission was stored. Wait a few seconds and send again (your browser's back button keeps what you typed).
+error-unavailable-message = A storage fault occurred and your report was NOT stored; no receipt was made. Please try again shortly.
 api-unknown-field = unknown field
 api-required = required
 api-wrong-type-of-value = wrong type of value

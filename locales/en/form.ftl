@@ -1,3 +1,5 @@
+### English. The report form (templates/lapor.html, saved.html, receipt.html; src/web/form.rs) and the validation problems of src/intake/report.rs.
+
 form-send-report = Send a report
 form-what-you-enter-is = What you enter is encrypted on the server before it is stored, so only the WBS team can read it. Fields marked * are required.
 form-please-check-following = Please check the following

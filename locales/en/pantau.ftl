@@ -1,3 +1,5 @@
+### English. The follow-up pages (templates/pantau_*.html, rekey.html; src/web/pantau.rs).
+
 pantau-follow-report = Follow a report
 pantau-enter-receipt-code-you = Enter the receipt code you received when reporting to see the report's status, read the WBS team's messages and answer them.
 pantau-looks-like-1abc-defg = Looks like 1ABC-DEFG-HJKM-NPQR-STVW. Case and dashes do not matter.
@@ -32,17 +34,17 @@ rekey-it-is-shown-only = It is shown only once, on this page only: it is not sen
 rekey-write-it-on-paper = Write it on paper and keep it safe, or store it in a password manager. Do not send it by WhatsApp, e-mail or office chat, and do not tell anyone.
 rekey-delete-message-with-old = Delete the message with the old receipt code from your WhatsApp.
 rekey-i-have-saved-it = I have saved it — continue to the report
-pantau-report-was-received-wbs = The report was received. The WBS team will check whether it can be acted on.
-pantau-report-was-verified-and = The report was verified and is being assessed for follow-up.
-pantau-team-needs-more-information = The team needs more information. Read the team's message below and send your answer.
-pantau-report-is-being-investigated = The report is being investigated.
-pantau-report-was-referred-to = The report was referred to the competent authority (Inspectorate, law enforcement or the KPK).
-pantau-handling-of-report-is = Handling of the report is complete. The team's note, if any, is below.
-pantau-enter-your-receipt-code = Enter your receipt code.
-pantau-receipt-code-has-only = A receipt code has only digits and letters (no letter U). Check what you typed.
-pantau-receipt-code-has-20 = A receipt code has 20 characters (5 groups of 4). Check for missing or extra characters.
-pantau-there-is-typo-in = There is a typo in the receipt code: its check character does not match. Check each character again.
-pantau-this-receipt-code-is = This receipt code is not known. Check it; if it is right and the report still cannot be found, send a new report.
+pantau-next-diterima = The report was received. The WBS team will check whether it can be acted on.
+pantau-next-diverifikasi = The report was verified and is being assessed for follow-up.
+pantau-next-perlu-dilengkapi = The team needs more information. Read the team's message below and send your answer.
+pantau-next-ditindaklanjuti = The report is being investigated.
+pantau-next-diteruskan = The report was referred to the competent authority (Inspectorate, law enforcement or the KPK).
+pantau-next-selesai = Handling of the report is complete. The team's note, if any, is below.
+pantau-receipt-empty = Enter your receipt code.
+pantau-receipt-bad-symbol = A receipt code has only digits and letters (no letter U). Check what you typed.
+pantau-receipt-wrong-length = A receipt code has 20 characters (5 groups of 4). Check for missing or extra characters.
+pantau-receipt-typo = There is a typo in the receipt code: its check character does not match. Check each character again.
+pantau-receipt-unknown = This receipt code is not known. Check it; if it is right and the report still cannot be found, send a new report.
 pantau-this-page-was-open = This page was open too long. Enter the receipt code once more.
 pantau-your-session-has-ended = Your session has ended. Enter the receipt code again; an unsent message must be written again.
 pantau-write-message-or-choose = Write a message or choose a file.

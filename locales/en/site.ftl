@@ -1,3 +1,5 @@
+### English. The page frame and message page (templates/base.html, message.html) and the home page (home.html).
+
 site-skip-to-content = Skip to content
 site-trial-mode-reports-are = Trial mode: reports are encrypted to a demo key kept on this server. Do not send real reports.
 site-main-menu = Main menu

@@ -1,11 +1,13 @@
-status-received = Received
-status-verified = Verified
-status-needs-more-information = Needs more information
-status-under-investigation = Under investigation
-status-referred = Referred
-status-closed = Closed
-kind-dpmptsp-staff = DPMPTSP staff
-kind-member-of-public = Member of the public
-deadline-to-be-verified-by = To be verified by
-deadline-to-be-taken-up = To be taken up by
-deadline-to-be-settled-by = To be settled by
+### English. Case statuses, reporter kinds and deadlines (src/intake/status.rs, report.rs, deadline.rs).
+
+status-diterima = Received
+status-diverifikasi = Verified
+status-perlu-dilengkapi = Needs more information
+status-ditindaklanjuti = Under investigation
+status-diteruskan = Referred
+status-selesai = Closed
+reporter-kind-staff = DPMPTSP staff
+reporter-kind-public = Member of the public
+deadline-acknowledge = To be verified by
+deadline-feedback = To be taken up by
+deadline-settle = To be settled by

@@ -1,3 +1,5 @@
+### English. The WhatsApp dialogue (src/whatsapp/texts.rs, prompts.rs). Limits: interactive bodies 1024 characters, button titles 20, list row titles 24 (tested in texts.rs).
+
 wa-site = the WBS web site
 wa-not-stored-yet = Your message was not stored: please agree to the terms below first, then send it again.
 wa-no-report-running = No report is in progress.

@@ -1,3 +1,4 @@
+### Bahasa Indonesia (the fallback language).
 # The investigator's tools print each label in both languages, English first: "Category / Kategori:".
 cli-anonymous = anonim
 cli-attachments = Lampiran

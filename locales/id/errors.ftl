@@ -1,13 +1,15 @@
-error-page-not-found = Halaman tidak ditemukan
-error-form-could-not-be = Formulir tidak dapat dibaca
-error-request-refused = Permintaan ditolak
-error-busy = Sedang sibuk
-error-report-could-not-be = Laporan belum dapat disimpan
-error-this-address-does-not = Alamat ini tidak ada. Kembali ke beranda untuk melapor atau membaca informasi WBS.
-error-this-was-not-sent = Kiriman ini bukan formulir dari halaman kami. Buka kembali halaman Lapor dan kirim dari sana.
-error-this-form-was-sent = Formulir ini dikirim dari situs lain, jadi kami menolaknya demi keamanan Anda. Buka halaman ini langsung dari alamat WBS.
-error-many-reports-are-being = Banyak laporan sedang diproses. Tidak ada yang disimpan dari kiriman ini. Tunggu beberapa detik lalu kirim lagi (tombol kembali di peramban menyimpan isian Anda).
-error-storage-fault-occurred-and = Terjadi gangguan penyimpanan dan laporan Anda TIDAK tersimpan; tidak ada kode resi yang dibuat. Coba lagi sebentar lagi.
+### Bahasa Indonesia (the fallback language). Error pages (src/web/error.rs) and the JSON APIs' field errors (src/web/api.rs, followup_api.rs).
+
+error-not-found-title = Halaman tidak ditemukan
+error-bad-form-title = Formulir tidak dapat dibaca
+error-cross-site-title = Permintaan ditolak
+error-busy-title = Sedang sibuk
+error-unavailable-title = Laporan belum dapat disimpan
+error-not-found-message = Alamat ini tidak ada. Kembali ke beranda untuk melapor atau membaca informasi WBS.
+error-bad-form-message = Kiriman ini bukan formulir dari halaman kami. Buka kembali halaman Lapor dan kirim dari sana.
+error-cross-site-message = Formulir ini dikirim dari situs lain, jadi kami menolaknya demi keamanan Anda. Buka halaman ini langsung dari alamat WBS.
+error-busy-message = Banyak laporan sedang diproses. Tidak ada yang disimpan dari kiriman ini. Tunggu beberapa detik lalu kirim lagi (tombol kembali di peramban menyimpan isian Anda).
+error-unavailable-message = Terjadi gangguan penyimpanan dan laporan Anda TIDAK tersimpan; tidak ada kode resi yang dibuat. Coba lagi sebentar lagi.
 api-unknown-field = kolom tidak dikenal
 api-required = wajib diisi
 api-wrong-type-of-value = jenis nilai salah

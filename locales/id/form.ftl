@@ -1,3 +1,5 @@
+### Bahasa Indonesia (the fallback language). The report form (templates/lapor.html, saved.html, receipt.html; src/web/form.rs) and the validation problems of src/intake/report.rs.
+
 form-send-report = Kirim laporan
 form-what-you-enter-is = Isian Anda dienkripsi di server sebelum disimpan, sehingga hanya tim pengelola WBS yang dapat membacanya. Kolom bertanda * wajib diisi.
 form-please-check-following = Periksa kembali isian berikut

@@ -1,3 +1,5 @@
+### Bahasa Indonesia (the fallback language). The follow-up pages (templates/pantau_*.html, rekey.html; src/web/pantau.rs).
+
 pantau-follow-report = Pantau laporan
 pantau-enter-receipt-code-you = Masukkan kode resi yang Anda terima saat melapor untuk melihat status laporan, membaca pesan tim pengelola WBS, dan menjawabnya.
 pantau-looks-like-1abc-defg = Contoh bentuk: 1ABC-DEFG-HJKM-NPQR-STVW. Huruf besar/kecil dan tanda hubung tidak berpengaruh.
@@ -32,17 +34,17 @@ rekey-it-is-shown-only = Kode ini hanya ditampilkan sekali, di halaman ini saja:
 rekey-write-it-on-paper = Tulis di kertas dan simpan di tempat aman, atau simpan di pengelola kata sandi. Jangan kirim lewat WhatsApp, surel atau pesan kantor, dan jangan beri tahu siapa pun.
 rekey-delete-message-with-old = Hapus pesan berisi kode resi lama di WhatsApp Anda.
 rekey-i-have-saved-it = Saya sudah menyimpannya — lanjut ke laporan
-pantau-report-was-received-wbs = Laporan sudah diterima. Tim pengelola WBS akan memeriksa apakah laporan memenuhi syarat.
-pantau-report-was-verified-and = Laporan sudah diverifikasi dan sedang ditelaah untuk ditindaklanjuti.
-pantau-team-needs-more-information = Tim membutuhkan keterangan tambahan. Baca pesan tim di bawah dan kirim jawaban Anda.
-pantau-report-is-being-investigated = Laporan sedang ditindaklanjuti (pemeriksaan oleh tim).
-pantau-report-was-referred-to = Laporan diteruskan kepada pihak yang berwenang (Inspektorat, aparat penegak hukum, atau KPK).
-pantau-handling-of-report-is = Penanganan laporan sudah selesai. Catatan tim, jika ada, tercantum di bawah.
-pantau-enter-your-receipt-code = Masukkan kode resi Anda.
-pantau-receipt-code-has-only = Kode resi hanya berisi angka dan huruf (tanpa huruf U). Periksa kembali pengetikan.
-pantau-receipt-code-has-20 = Kode resi terdiri dari 20 karakter (5 kelompok berisi 4). Periksa apakah ada yang terlewat atau berlebih.
-pantau-there-is-typo-in = Ada salah ketik pada kode resi: karakter pemeriksa tidak cocok. Periksa kembali setiap karakter.
-pantau-this-receipt-code-is = Kode resi tidak dikenal. Periksa kode Anda; jika benar dan laporan tetap tidak ditemukan, kirim laporan baru.
+pantau-next-diterima = Laporan sudah diterima. Tim pengelola WBS akan memeriksa apakah laporan memenuhi syarat.
+pantau-next-diverifikasi = Laporan sudah diverifikasi dan sedang ditelaah untuk ditindaklanjuti.
+pantau-next-perlu-dilengkapi = Tim membutuhkan keterangan tambahan. Baca pesan tim di bawah dan kirim jawaban Anda.
+pantau-next-ditindaklanjuti = Laporan sedang ditindaklanjuti (pemeriksaan oleh tim).
+pantau-next-diteruskan = Laporan diteruskan kepada pihak yang berwenang (Inspektorat, aparat penegak hukum, atau KPK).
+pantau-next-selesai = Penanganan laporan sudah selesai. Catatan tim, jika ada, tercantum di bawah.
+pantau-receipt-empty = Masukkan kode resi Anda.
+pantau-receipt-bad-symbol = Kode resi hanya berisi angka dan huruf (tanpa huruf U). Periksa kembali pengetikan.
+pantau-receipt-wrong-length = Kode resi terdiri dari 20 karakter (5 kelompok berisi 4). Periksa apakah ada yang terlewat atau berlebih.
+pantau-receipt-typo = Ada salah ketik pada kode resi: karakter pemeriksa tidak cocok. Periksa kembali setiap karakter.
+pantau-receipt-unknown = Kode resi tidak dikenal. Periksa kode Anda; jika benar dan laporan tetap tidak ditemukan, kirim laporan baru.
 pantau-this-page-was-open = Halaman ini sudah terlalu lama terbuka. Masukkan kode resi sekali lagi.
 pantau-your-session-has-ended = Sesi Anda sudah berakhir. Masukkan kode resi lagi; pesan yang belum terkirim perlu ditulis ulang.
 pantau-write-message-or-choose = Tulis pesan atau pilih lampiran.

@@ -1,3 +1,5 @@
+### Bahasa Indonesia (the fallback language). The page frame and message page (templates/base.html, message.html) and the home page (home.html).
+
 site-skip-to-content = Langsung ke isi
 site-trial-mode-reports-are = Mode percobaan: laporan dienkripsi ke kunci demo yang tersimpan di server ini. Jangan kirim laporan sungguhan.
 site-main-menu = Menu utama

@@ -1,11 +1,13 @@
-status-received = Diterima
-status-verified = Diverifikasi
-status-needs-more-information = Perlu dilengkapi
-status-under-investigation = Ditindaklanjuti
-status-referred = Diteruskan
-status-closed = Selesai
-kind-dpmptsp-staff = Pegawai DPMPTSP
-kind-member-of-public = Masyarakat
-deadline-to-be-verified-by = Diverifikasi paling lambat
-deadline-to-be-taken-up = Ditindaklanjuti paling lambat
-deadline-to-be-settled-by = Diselesaikan paling lambat
+### Bahasa Indonesia (the fallback language). Case statuses, reporter kinds and deadlines (src/intake/status.rs, report.rs, deadline.rs).
+
+status-diterima = Diterima
+status-diverifikasi = Diverifikasi
+status-perlu-dilengkapi = Perlu dilengkapi
+status-ditindaklanjuti = Ditindaklanjuti
+status-diteruskan = Diteruskan
+status-selesai = Selesai
+reporter-kind-staff = Pegawai DPMPTSP
+reporter-kind-public = Masyarakat
+deadline-acknowledge = Diverifikasi paling lambat
+deadline-feedback = Ditindaklanjuti paling lambat
+deadline-settle = Diselesaikan paling lambat

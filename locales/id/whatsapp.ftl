@@ -1,3 +1,5 @@
+### Bahasa Indonesia (the fallback language). The WhatsApp dialogue (src/whatsapp/texts.rs, prompts.rs). Limits: interactive bodies 1024 characters, button titles 20, list row titles 24 (tested in texts.rs).
+
 wa-site = situs WBS DPMPTSP Kota Tarakan
 wa-not-stored-yet = Pesan Anda belum kami simpan: setujui dulu ketentuan di bawah, lalu kirim lagi.
 wa-no-report-running = Tidak ada laporan yang sedang berjalan.

@@ -55,9 +55,9 @@ impl Deadline {
     /// "diverifikasi paling lambat …" — what should happen by when, for the reporter.
     pub fn describe(&self, lang: Lang) -> String {
         let what = match self.stage {
-            Stage::Acknowledge => lang.text("deadline-to-be-verified-by"),
-            Stage::Feedback => lang.text("deadline-to-be-taken-up"),
-            Stage::Settle => lang.text("deadline-to-be-settled-by"),
+            Stage::Acknowledge => lang.text("deadline-acknowledge"),
+            Stage::Feedback => lang.text("deadline-feedback"),
+            Stage::Settle => lang.text("deadline-settle"),
         };
         format!("{what} {}", self.due)
     }

@@ -123,8 +123,8 @@ impl ReporterKind {
 
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            ReporterKind::Staff => lang.text("kind-dpmptsp-staff"),
-            ReporterKind::Public => lang.text("kind-member-of-public"),
+            ReporterKind::Staff => lang.text("reporter-kind-staff"),
+            ReporterKind::Public => lang.text("reporter-kind-public"),
         }
     }
 }

@@ -39,12 +39,12 @@ impl Status {
 
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            Status::Diterima => lang.text("status-received"),
-            Status::Diverifikasi => lang.text("status-verified"),
-            Status::PerluDilengkapi => lang.text("status-needs-more-information"),
-            Status::Ditindaklanjuti => lang.text("status-under-investigation"),
-            Status::Diteruskan => lang.text("status-referred"),
-            Status::Selesai => lang.text("status-closed"),
+            Status::Diterima => lang.text("status-diterima"),
+            Status::Diverifikasi => lang.text("status-diverifikasi"),
+            Status::PerluDilengkapi => lang.text("status-perlu-dilengkapi"),
+            Status::Ditindaklanjuti => lang.text("status-ditindaklanjuti"),
+            Status::Diteruskan => lang.text("status-diteruskan"),
+            Status::Selesai => lang.text("status-selesai"),
         }
     }
 }

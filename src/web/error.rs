@@ -43,21 +43,21 @@ impl WebError {
 
     pub fn title(self, l: Lang) -> &'static str {
         match self {
-            WebError::NotFound => l.text("error-page-not-found"),
-            WebError::BadForm => l.text("error-form-could-not-be"),
-            WebError::CrossSite => l.text("error-request-refused"),
-            WebError::Busy => l.text("error-busy"),
-            WebError::Unavailable => l.text("error-report-could-not-be"),
+            WebError::NotFound => l.text("error-not-found-title"),
+            WebError::BadForm => l.text("error-bad-form-title"),
+            WebError::CrossSite => l.text("error-cross-site-title"),
+            WebError::Busy => l.text("error-busy-title"),
+            WebError::Unavailable => l.text("error-unavailable-title"),
         }
     }
 
     pub fn message(self, l: Lang) -> &'static str {
         match self {
-            WebError::NotFound => l.text("error-this-address-does-not"),
-            WebError::BadForm => l.text("error-this-was-not-sent"),
-            WebError::CrossSite => l.text("error-this-form-was-sent"),
-            WebError::Busy => l.text("error-many-reports-are-being"),
-            WebError::Unavailable => l.text("error-storage-fault-occurred-and"),
+            WebError::NotFound => l.text("error-not-found-message"),
+            WebError::BadForm => l.text("error-bad-form-message"),
+            WebError::CrossSite => l.text("error-cross-site-message"),
+            WebError::Busy => l.text("error-busy-message"),
+            WebError::Unavailable => l.text("error-unavailable-message"),
         }
     }
 

@@ -81,26 +81,26 @@ impl CaseTemplate {
 /// What happens next, for each status (DESIGN.md §8).
 fn next_step(status: Status, l: Lang) -> &'static str {
     match status {
-        Status::Diterima => l.text("pantau-report-was-received-wbs"),
-        Status::Diverifikasi => l.text("pantau-report-was-verified-and"),
-        Status::PerluDilengkapi => l.text("pantau-team-needs-more-information"),
-        Status::Ditindaklanjuti => l.text("pantau-report-is-being-investigated"),
-        Status::Diteruskan => l.text("pantau-report-was-referred-to"),
-        Status::Selesai => l.text("pantau-handling-of-report-is"),
+        Status::Diterima => l.text("pantau-next-diterima"),
+        Status::Diverifikasi => l.text("pantau-next-diverifikasi"),
+        Status::PerluDilengkapi => l.text("pantau-next-perlu-dilengkapi"),
+        Status::Ditindaklanjuti => l.text("pantau-next-ditindaklanjuti"),
+        Status::Diteruskan => l.text("pantau-next-diteruskan"),
+        Status::Selesai => l.text("pantau-next-selesai"),
     }
 }
 
 pub fn typo_message(e: ReceiptError, l: Lang) -> &'static str {
     match e {
-        ReceiptError::Empty => l.text("pantau-enter-your-receipt-code"),
-        ReceiptError::BadSymbol => l.text("pantau-receipt-code-has-only"),
-        ReceiptError::WrongLength => l.text("pantau-receipt-code-has-20"),
-        ReceiptError::Typo | ReceiptError::UnknownEpoch => l.text("pantau-there-is-typo-in"),
+        ReceiptError::Empty => l.text("pantau-receipt-empty"),
+        ReceiptError::BadSymbol => l.text("pantau-receipt-bad-symbol"),
+        ReceiptError::WrongLength => l.text("pantau-receipt-wrong-length"),
+        ReceiptError::Typo | ReceiptError::UnknownEpoch => l.text("pantau-receipt-typo"),
     }
 }
 
 fn generic_unknown(l: Lang) -> String {
-    l.text("pantau-this-receipt-code-is").to_owned()
+    l.text("pantau-receipt-unknown").to_owned()
 }
 
 impl AppState {

@@ -92,7 +92,7 @@ pub fn kind_prompt(l: Lang) -> &'static str {
 pub fn kind_buttons(l: Lang) -> [(&'static str, &'static str); 2] {
     [
         ("kind-public", l.text("wa-kind-public")),
-        ("kind-staff", l.text("kind-dpmptsp-staff")),
+        ("kind-staff", l.text("reporter-kind-staff")),
     ]
 }
 
