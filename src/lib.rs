@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod crypto;
 pub mod desk;
+pub mod i18n;
 pub mod intake;
 pub mod protocol;
 pub mod server;

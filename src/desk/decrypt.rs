@@ -14,7 +14,7 @@ use std::process::ExitCode;
 use zeroize::Zeroizing;
 
 use super::export::{item_file_name, CaseFile, IndexEntry};
-use super::render::{self, Out};
+use super::render::{self, both, Out};
 use super::{attachments, single};
 use crate::crypto::keys::{recipients_fingerprint, InvestigatorIdentity, InvestigatorPublic};
 use crate::crypto::{hex, sha256};
@@ -221,9 +221,9 @@ fn case(ctx: &Ctx, dir: &Path) -> Result<usize, String> {
     let mut out = Out::default();
     let mut problems = 0;
     out.line(format!("==== case {} ====", meta.case_id));
-    out.field("Channel / Kanal:", meta.channel.code());
-    out.field("Created / Dibuat:", meta.created.as_str());
-    out.line("  Status history / Riwayat status:");
+    out.field(&both("cli-channel"), meta.channel.code());
+    out.field(&both("cli-created"), meta.created.as_str());
+    out.line(format!("  {}", both("cli-status-history")));
     for s in &meta.statuses {
         out.line(format!(
             "      {}  {}",

@@ -93,6 +93,12 @@ pub(super) fn kind_name(kind: ItemKind) -> &'static str {
     }
 }
 
+/// A label in both languages, English first, as the investigator's tools print them:
+/// `Category / Kategori:` (messages `cli-…` in `locales/*/cli.ftl`).
+pub(super) fn both(id: &'static str) -> String {
+    format!("{} / {}:", Lang::En.text(id), Lang::Id.text(id))
+}
+
 pub(super) fn status_label(s: Status) -> String {
     format!(
         "{} ({} / {})",
@@ -121,14 +127,11 @@ pub(super) fn body(
         ItemBody::Manifest(b) => Ok(manifest(out, b)),
         ItemBody::Followup(b) => Ok(followup(out, b)),
         ItemBody::Reply(b) => {
-            out.block("Message to the reporter / Pesan untuk pelapor:", &b.text);
+            out.block(&both("cli-reply"), &b.text);
             Ok(Vec::new())
         }
         ItemBody::InternalNote(b) => {
-            out.block(
-                "Internal note, investigators only / Catatan internal:",
-                &b.text,
-            );
+            out.block(&both("cli-internal-note"), &b.text);
             Ok(Vec::new())
         }
         ItemBody::StatusNote(b) => {
@@ -157,21 +160,21 @@ pub(super) fn body(
 fn report(out: &mut Out, body: &ReportBody) -> Result<(), &'static str> {
     let r = body.report.as_ref().ok_or(UNREADABLE)?;
     let cat = match category(&r.category) {
-        Some(c) => format!("{} — {} ({})", c.code, c.id, c.en),
+        Some(c) => format!("{} — {} ({})", c.code, c.label(Lang::Id), c.label(Lang::En)),
         None => format!("{} (unknown category)", r.category),
     };
-    out.field("Category / Kategori:", &cat);
+    out.field(&both("cli-category"), &cat);
     out.field(
-        "Reporter / Pelapor:",
+        &both("cli-reporter"),
         &format!(
             "{} ({})",
             r.reporter_kind.label(Lang::Id),
             r.reporter_kind.label(Lang::En)
         ),
     );
-    out.field("Criteria / Kriteria:", &criteria(&r.criteria));
-    out.block("Chronology / Kronologi:", &r.chronology);
-    out.line("  Reported parties / Terlapor:");
+    out.field(&both("cli-criteria"), &criteria(&r.criteria));
+    out.block(&both("cli-chronology"), &r.chronology);
+    out.line(format!("  {}", both("cli-parties")));
     if r.parties.is_empty() {
         out.line("      (none)");
     }
@@ -184,21 +187,21 @@ fn report(out: &mut Out, body: &ReportBody) -> Result<(), &'static str> {
             clean(&p.unit)
         ));
     }
-    out.field("Time / Waktu:", &r.incident_when);
-    out.field("Place / Tempat:", &r.incident_place);
+    out.field(&both("cli-time"), &r.incident_when);
+    out.field(&both("cli-place"), &r.incident_place);
     if r.evidence.trim().is_empty() {
-        out.field("Evidence / Bukti:", "(none described)");
+        out.field(&both("cli-evidence"), "(none described)");
     } else {
-        out.block("Evidence / Bukti:", &r.evidence);
+        out.block(&both("cli-evidence"), &r.evidence);
     }
     let good_faith = match r.good_faith {
         Some(true) => "declared (dinyatakan)",
         Some(false) => "NOT declared",
         None => "not asked (API)",
     };
-    out.field("Good faith / Itikad baik:", good_faith);
+    out.field(&both("cli-good-faith"), good_faith);
     out.field(
-        "Attachments / Lampiran:",
+        &both("cli-attachments"),
         &format!("{} (see the manifest)", body.attachments),
     );
     Ok(())
@@ -231,27 +234,32 @@ fn criteria(c: &Criteria) -> String {
 }
 
 fn identity(out: &mut Out, id: &IdentityBody, reveal: bool) {
-    const LABEL: &str = "Identity / Identitas pelapor:";
+    let label = both("cli-identity");
     if !reveal {
-        out.field(LABEL, "[hidden: use --reveal-identity]");
+        out.field(&label, "[hidden: use --reveal-identity]");
     } else if id.anonymous {
-        out.field(LABEL, "anonymous (anonim)");
+        let anonymous = format!(
+            "{} ({})",
+            Lang::En.text("cli-anonymous"),
+            Lang::Id.text("cli-anonymous")
+        );
+        out.field(&label, &anonymous);
     } else {
-        out.field("Name / Nama:", &id.name);
+        out.field(&both("cli-name"), &id.name);
         let contact = if id.contact.trim().is_empty() {
             "(none given)"
         } else {
             &id.contact
         };
-        out.field("Contact / Kontak:", contact);
+        out.field(&both("cli-contact"), contact);
     }
 }
 
 fn manifest(out: &mut Out, body: &ManifestBody) -> Vec<ManifestEntry> {
     if body.attachments.is_empty() {
-        out.field("Attachments / Lampiran:", "none");
+        out.field(&both("cli-attachments"), "none");
     } else {
-        out.line("  Attachments / Lampiran:");
+        out.line(format!("  {}", both("cli-attachments")));
     }
     entries(out, &body.attachments);
     body.attachments.clone()
@@ -276,9 +284,9 @@ fn entries(out: &mut Out, entries: &[ManifestEntry]) {
 
 /// A reporter's follow-up: text and the files that came with it.
 fn followup(out: &mut Out, body: &FollowupBody) -> Vec<ManifestEntry> {
-    out.block("Message from the reporter / Pesan pelapor:", &body.text);
+    out.block(&both("cli-followup"), &body.text);
     if !body.attachments.is_empty() {
-        out.line("  Attachments / Lampiran:");
+        out.line(format!("  {}", both("cli-attachments")));
     }
     entries(out, &body.attachments);
     body.attachments.clone()
@@ -287,37 +295,34 @@ fn followup(out: &mut Out, body: &FollowupBody) -> Vec<ManifestEntry> {
 /// A note to the reporter that came with a status change.
 fn status_note(out: &mut Out, body: &StatusNoteBody) {
     out.field("Status:", &status_label(body.status));
-    out.block("Note to the reporter / Catatan untuk pelapor:", &body.text);
+    out.block(&both("cli-status-note"), &body.text);
 }
 
 /// A one-time (chat) receipt replaced at the reporter's first web login. The previous reporter secret
 /// it carries (for the reporter's own use) is not printed.
 fn rekey(out: &mut Out, body: &RekeyBody) {
     out.field(
-        "Receipt replaced / Resi diganti:",
+        &both("cli-receipt-replaced"),
         "the one-time receipt from the chat was replaced at the reporter's first web login",
     );
     out.field(
-        "New reporter key / Kunci baru:",
+        &both("cli-new-key"),
         &format!("ed25519 {}", body.reporter_keys.ed25519),
     );
 }
 
 fn reveal_record(out: &mut Out, body: &RevealBody) {
-    out.block(
-        "Identity revealed, reason / Identitas dibuka, alasan:",
-        &body.reason,
-    );
+    out.block(&both("cli-identity-revealed"), &body.reason);
 }
 
 fn recategorise(out: &mut Out, body: &RecategoriseBody) {
-    out.field("New category / Kategori baru:", &body.category);
-    out.block("Reason / Alasan:", &body.reason);
+    out.field(&both("cli-new-category"), &body.category);
+    out.block(&both("cli-reason"), &body.reason);
 }
 
 fn reshare(out: &mut Out, body: &ReshareBody) {
     out.field(
-        "Re-sealed items / Item disegel ulang:",
+        &both("cli-resealed"),
         &format!("{} for team {}", body.items.len(), body.recipients_digest),
     );
 }

@@ -15,7 +15,7 @@ use super::export::{
     attachment_file_name, is_safe_id, item_file_name, AttachmentEntry, CaseFile, ItemEntry,
 };
 use super::mailbox::{case_arg, deadline_text, DeskOptions};
-use super::render::{self, Out};
+use super::render::{self, both, Out};
 use crate::crypto::{hex, sha256};
 use crate::intake::verify::verify_case;
 
@@ -68,9 +68,9 @@ pub fn run(
 
     let mut out = Out::default();
     out.line(format!("==== case {case_id} ===="));
-    out.field("Channel / Kanal:", meta.channel.code());
-    out.field("Created / Dibuat:", meta.created.as_str());
-    out.line("  Status history / Riwayat status:");
+    out.field(&both("cli-channel"), meta.channel.code());
+    out.field(&both("cli-created"), meta.created.as_str());
+    out.line(format!("  {}", both("cli-status-history")));
     for s in &meta.statuses {
         out.line(format!(
             "      {}  {}",
@@ -79,7 +79,7 @@ pub fn run(
         ));
     }
     out.field(
-        "Deadline / Tenggat:",
+        &both("cli-deadline"),
         &deadline_text(detail.deadline.as_ref()),
     );
     let mut problems = notes.len();

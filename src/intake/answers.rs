@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use super::report::{category, clean};
+use super::Lang;
 use crate::crypto::seal;
 use crate::protocol::item::{Answers, ItemBody, OpenedAnswers, ReportBody};
 use crate::protocol::report::{ManifestEntry, Party, ReportContent, ReporterKind};
@@ -205,7 +206,9 @@ fn assemble_report(
     let mut chronology = join(Field::Chronology, "\n\n");
     for late in fragments.iter().filter(|f| f.field == Field::LateNote) {
         chronology.push_str(&format!(
-            "\n\n[Pesan yang tiba tidak berurutan / message that arrived out of order, {}]\n{}",
+            "\n\n[{} / {}, {}]\n{}",
+            Lang::Id.text("wa-late-note-marker"),
+            Lang::En.text("wa-late-note-marker"),
             late.day,
             clean(&late.text)
         ));

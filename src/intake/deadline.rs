@@ -48,9 +48,9 @@ impl Deadline {
     /// "diverifikasi paling lambat …" — what should happen by when, for the reporter.
     pub fn describe(&self, lang: Lang) -> String {
         let what = match self.stage {
-            Stage::Acknowledge => lang.pick("Diverifikasi paling lambat", "To be verified by"),
-            Stage::Feedback => lang.pick("Ditindaklanjuti paling lambat", "To be taken up by"),
-            Stage::Settle => lang.pick("Diselesaikan paling lambat", "To be settled by"),
+            Stage::Acknowledge => lang.text("deadline-acknowledge"),
+            Stage::Feedback => lang.text("deadline-feedback"),
+            Stage::Settle => lang.text("deadline-settle"),
         };
         format!("{what} {}", self.due)
     }

@@ -4,7 +4,6 @@
 pub mod answers;
 pub mod attachment;
 pub mod deadline;
-pub mod lang;
 pub mod mailbox;
 pub mod rekey;
 pub mod report;
@@ -13,4 +12,4 @@ pub mod strip;
 pub mod submit;
 pub mod verify;
 
-pub use lang::Lang;
+pub use crate::i18n::Lang;

@@ -13,85 +13,91 @@ pub const MIN_CHRONOLOGY: usize = 20;
 pub const MAX_CHRONOLOGY: usize = 20_000;
 pub const MAX_EVIDENCE: usize = 5_000;
 
-/// A report category: a stable code and labels in both languages.
+/// A report category: a stable code, and the message ids of its label and of its short title (for
+/// WhatsApp list rows, at most 24 characters) in `locales/*/categories.ftl`.
 #[derive(Debug, Clone, Copy)]
 pub struct Category {
     pub code: &'static str,
-    pub id: &'static str,
-    pub en: &'static str,
+    pub label_id: &'static str,
+    pub title_id: &'static str,
 }
 
 impl Category {
     pub fn label(&self, lang: Lang) -> &'static str {
-        lang.pick(self.id, self.en)
+        lang.text(self.label_id)
+    }
+
+    /// The short title for WhatsApp list rows.
+    pub fn title(&self, lang: Lang) -> &'static str {
+        lang.text(self.title_id)
     }
 }
 
 pub const CATEGORIES: &[Category] = &[
     Category {
         code: "KORUPSI",
-        id: "Korupsi",
-        en: "Corruption",
+        label_id: "category-korupsi",
+        title_id: "category-korupsi-short",
     },
     Category {
         code: "SUAP",
-        id: "Suap",
-        en: "Bribery",
+        label_id: "category-suap",
+        title_id: "category-suap-short",
     },
     Category {
         code: "GRATIFIKASI",
-        id: "Gratifikasi",
-        en: "Gratuities",
+        label_id: "category-gratifikasi",
+        title_id: "category-gratifikasi-short",
     },
     Category {
         code: "PUNGLI",
-        id: "Pungutan liar / pemerasan",
-        en: "Illegal levies / extortion",
+        label_id: "category-pungli",
+        title_id: "category-pungli-short",
     },
     Category {
         code: "BENTURAN_KEPENTINGAN",
-        id: "Benturan kepentingan",
-        en: "Conflict of interest",
+        label_id: "category-benturan-kepentingan",
+        title_id: "category-benturan-kepentingan-short",
     },
     Category {
         code: "PENYALAHGUNAAN_WEWENANG",
-        id: "Penyalahgunaan wewenang",
-        en: "Abuse of authority",
+        label_id: "category-penyalahgunaan-wewenang",
+        title_id: "category-penyalahgunaan-wewenang-short",
     },
     Category {
         code: "PENGGELAPAN",
-        id: "Penggelapan",
-        en: "Embezzlement",
+        label_id: "category-penggelapan",
+        title_id: "category-penggelapan-short",
     },
     Category {
         code: "KECURANGAN",
-        id: "Perbuatan curang / pemalsuan",
-        en: "Fraud / forgery",
+        label_id: "category-kecurangan",
+        title_id: "category-kecurangan-short",
     },
     Category {
         code: "PENGADAAN",
-        id: "Pelanggaran pengadaan barang/jasa",
-        en: "Procurement violations",
+        label_id: "category-pengadaan",
+        title_id: "category-pengadaan-short",
     },
     Category {
         code: "DISIPLIN_ASN",
-        id: "Pelanggaran disiplin ASN",
-        en: "Civil-servant discipline breach",
+        label_id: "category-disiplin-asn",
+        title_id: "category-disiplin-asn-short",
     },
     Category {
         code: "KODE_ETIK",
-        id: "Pelanggaran kode etik",
-        en: "Code of conduct breach",
+        label_id: "category-kode-etik",
+        title_id: "category-kode-etik-short",
     },
     Category {
         code: "MALADMINISTRASI",
-        id: "Maladministrasi",
-        en: "Maladministration",
+        label_id: "category-maladministrasi",
+        title_id: "category-maladministrasi-short",
     },
     Category {
         code: "LAINNYA",
-        id: "Lainnya",
-        en: "Other",
+        label_id: "category-lainnya",
+        title_id: "category-lainnya-short",
     },
 ];
 
@@ -102,8 +108,8 @@ pub fn category(code: &str) -> Option<&'static Category> {
 impl ReporterKind {
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            ReporterKind::Staff => lang.pick("Pegawai DPMPTSP", "DPMPTSP staff"),
-            ReporterKind::Public => lang.pick("Masyarakat", "Member of the public"),
+            ReporterKind::Staff => lang.text("reporter-kind-staff"),
+            ReporterKind::Public => lang.text("reporter-kind-public"),
         }
     }
 }
@@ -164,46 +170,16 @@ pub enum Problem {
 
 impl Problem {
     pub fn message(self, lang: Lang) -> String {
-        match (self, lang) {
-            (Problem::Required, Lang::Id) => "Wajib diisi.".into(),
-            (Problem::Required, Lang::En) => "Required.".into(),
-            (Problem::TooShort(n), Lang::Id) => {
-                format!("Terlalu singkat: tulis sedikitnya {n} karakter.")
-            }
-            (Problem::TooShort(n), Lang::En) => {
-                format!("Too short: write at least {n} characters.")
-            }
-            (Problem::TooLong(n), Lang::Id) => {
-                format!("Terlalu panjang: paling banyak {n} karakter.")
-            }
-            (Problem::TooLong(n), Lang::En) => format!("Too long: at most {n} characters."),
-            (Problem::UnknownChoice, Lang::Id) => "Pilih salah satu pilihan yang tersedia.".into(),
-            (Problem::UnknownChoice, Lang::En) => "Choose one of the options offered.".into(),
-            (Problem::NameOrAnonymous, Lang::Id) => {
-                "Isi nama Anda (nama samaran boleh), atau pilih melapor secara anonim.".into()
-            }
-            (Problem::NameOrAnonymous, Lang::En) => {
-                "Enter your name (a pseudonym is allowed), or choose to report anonymously.".into()
-            }
-            (Problem::AnonymousWithIdentity, Lang::Id) => {
-                "Anda memilih anonim: kosongkan kolom ini, atau batalkan pilihan anonim.".into()
-            }
-            (Problem::AnonymousWithIdentity, Lang::En) => {
-                "You chose to stay anonymous: leave this empty, or untick anonymous.".into()
-            }
-            (Problem::AtLeastOneParty, Lang::Id) => {
-                "Sebutkan sedikitnya satu orang yang dilaporkan: nama, jabatan dan unit kerja."
-                    .into()
-            }
-            (Problem::AtLeastOneParty, Lang::En) => {
-                "Name at least one reported person: name, position and unit.".into()
-            }
-            (Problem::TooMany(n), Lang::Id) => format!("Paling banyak {n}."),
-            (Problem::TooMany(n), Lang::En) => format!("At most {n}."),
-            (Problem::MustDeclare, Lang::Id) => {
-                "Centang pernyataan ini untuk mengirim laporan.".into()
-            }
-            (Problem::MustDeclare, Lang::En) => "Tick this declaration to send the report.".into(),
+        match self {
+            Problem::Required => lang.text("problem-required").into(),
+            Problem::TooShort(n) => lang.text_with("problem-too-short", &[("n", &n)]),
+            Problem::TooLong(n) => lang.text_with("problem-too-long", &[("n", &n)]),
+            Problem::UnknownChoice => lang.text("problem-unknown-choice").into(),
+            Problem::NameOrAnonymous => lang.text("problem-name-or-anonymous").into(),
+            Problem::AnonymousWithIdentity => lang.text("problem-anonymous-with-identity").into(),
+            Problem::AtLeastOneParty => lang.text("problem-at-least-one-party").into(),
+            Problem::TooMany(n) => lang.text_with("problem-too-many", &[("n", &n)]),
+            Problem::MustDeclare => lang.text("problem-must-declare").into(),
         }
     }
 }

@@ -8,12 +8,12 @@ pub use crate::protocol::Status;
 impl Status {
     pub fn label(self, lang: Lang) -> &'static str {
         match self {
-            Status::Diterima => lang.pick("Diterima", "Received"),
-            Status::Diverifikasi => lang.pick("Diverifikasi", "Verified"),
-            Status::PerluDilengkapi => lang.pick("Perlu dilengkapi", "Needs more information"),
-            Status::Ditindaklanjuti => lang.pick("Ditindaklanjuti", "Under investigation"),
-            Status::Diteruskan => lang.pick("Diteruskan", "Referred"),
-            Status::Selesai => lang.pick("Selesai", "Closed"),
+            Status::Diterima => lang.text("status-diterima"),
+            Status::Diverifikasi => lang.text("status-diverifikasi"),
+            Status::PerluDilengkapi => lang.text("status-perlu-dilengkapi"),
+            Status::Ditindaklanjuti => lang.text("status-ditindaklanjuti"),
+            Status::Diteruskan => lang.text("status-diteruskan"),
+            Status::Selesai => lang.text("status-selesai"),
         }
     }
 }

@@ -85,11 +85,11 @@ fn one_error(status: StatusCode, field: &str, message: &str) -> Response {
 fn schema_message(e: &serde_json::Error, l: Lang) -> &'static str {
     let text = e.to_string();
     if text.starts_with("unknown field") {
-        l.pick("kolom tidak dikenal", "unknown field")
+        l.text("api-unknown-field")
     } else if text.starts_with("missing field") {
-        l.pick("wajib diisi", "required")
+        l.text("api-required")
     } else {
-        l.pick("jenis nilai salah", "wrong type of value")
+        l.text("api-wrong-type-of-value")
     }
 }
 
@@ -98,19 +98,19 @@ fn schema_message(e: &serde_json::Error, l: Lang) -> &'static str {
 pub fn parse_report(body: &[u8], l: Lang) -> Result<ReportInput, BTreeMap<String, String>> {
     let one = |field: &str, message: &str| BTreeMap::from([(field.to_owned(), message.to_owned())]);
     let Ok(text) = std::str::from_utf8(body) else {
-        return Err(one("body", l.pick("bukan teks UTF-8", "not UTF-8 text")));
+        return Err(one("body", l.text("api-not-utf-8-text")));
     };
     let mut de = serde_json::Deserializer::from_str(text);
     let parsed: Result<ApiReport, _> = serde_path_to_error::deserialize(&mut de);
     if parsed.is_ok() && de.end().is_err() {
-        return Err(one("body", l.pick("bukan JSON yang sah", "not valid JSON")));
+        return Err(one("body", l.text("api-not-valid-json")));
     }
     let report = match parsed {
         Ok(r) => r,
         Err(e) => {
             let inner = e.inner();
             if inner.is_syntax() || inner.is_eof() {
-                return Err(one("body", l.pick("bukan JSON yang sah", "not valid JSON")));
+                return Err(one("body", l.text("api-not-valid-json")));
             }
             let path = e.path().to_string();
             let field = if path == "." || path.is_empty() {
@@ -167,7 +167,7 @@ pub async fn create_report(
         return one_error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "body",
-            l.pick("kirim sebagai application/json", "send as application/json"),
+            l.text("api-send-as-application-json"),
         );
     }
     let body = match body {
@@ -182,12 +182,9 @@ pub async fn create_report(
                 },
                 "body",
                 if too_large {
-                    l.pick(
-                        "terlalu besar (paling banyak 256 KiB)",
-                        "too large (at most 256 KiB)",
-                    )
+                    l.text("api-too-large-at-most")
                 } else {
-                    l.pick("tidak dapat dibaca", "could not be read")
+                    l.text("api-could-not-be-read")
                 },
             );
         }
@@ -224,10 +221,7 @@ pub async fn create_report(
             let mut r = one_error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "body",
-                l.pick(
-                    "laporan belum tersimpan; coba lagi sebentar lagi",
-                    "the report was not stored; try again shortly",
-                ),
+                l.text("api-report-was-not-stored"),
             );
             r.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));

@@ -43,41 +43,21 @@ impl WebError {
 
     pub fn title(self, l: Lang) -> &'static str {
         match self {
-            WebError::NotFound => l.pick("Halaman tidak ditemukan", "Page not found"),
-            WebError::BadForm => {
-                l.pick("Formulir tidak dapat dibaca", "The form could not be read")
-            }
-            WebError::CrossSite => l.pick("Permintaan ditolak", "Request refused"),
-            WebError::Busy => l.pick("Sedang sibuk", "Busy"),
-            WebError::Unavailable => l.pick(
-                "Laporan belum dapat disimpan",
-                "The report could not be stored",
-            ),
+            WebError::NotFound => l.text("error-not-found-title"),
+            WebError::BadForm => l.text("error-bad-form-title"),
+            WebError::CrossSite => l.text("error-cross-site-title"),
+            WebError::Busy => l.text("error-busy-title"),
+            WebError::Unavailable => l.text("error-unavailable-title"),
         }
     }
 
     pub fn message(self, l: Lang) -> &'static str {
         match self {
-            WebError::NotFound => l.pick(
-                "Alamat ini tidak ada. Kembali ke beranda untuk melapor atau membaca informasi WBS.",
-                "This address does not exist. Go back to the home page to report or to read about the WBS.",
-            ),
-            WebError::BadForm => l.pick(
-                "Kiriman ini bukan formulir dari halaman kami. Buka kembali halaman Lapor dan kirim dari sana.",
-                "This was not sent by our form. Open the report page again and send it from there.",
-            ),
-            WebError::CrossSite => l.pick(
-                "Formulir ini dikirim dari situs lain, jadi kami menolaknya demi keamanan Anda. Buka halaman ini langsung dari alamat WBS.",
-                "This form was sent from another site, so it was refused for your safety. Open this page directly at the WBS address.",
-            ),
-            WebError::Busy => l.pick(
-                "Banyak laporan sedang diproses. Tidak ada yang disimpan dari kiriman ini. Tunggu beberapa detik lalu kirim lagi (tombol kembali di peramban menyimpan isian Anda).",
-                "Many reports are being processed. Nothing from this submission was stored. Wait a few seconds and send again (your browser's back button keeps what you typed).",
-            ),
-            WebError::Unavailable => l.pick(
-                "Terjadi gangguan penyimpanan dan laporan Anda TIDAK tersimpan; tidak ada kode resi yang dibuat. Coba lagi sebentar lagi.",
-                "A storage fault occurred and your report was NOT stored; no receipt was made. Please try again shortly.",
-            ),
+            WebError::NotFound => l.text("error-not-found-message"),
+            WebError::BadForm => l.text("error-bad-form-message"),
+            WebError::CrossSite => l.text("error-cross-site-message"),
+            WebError::Busy => l.text("error-busy-message"),
+            WebError::Unavailable => l.text("error-unavailable-message"),
         }
     }
 

@@ -39,7 +39,7 @@ fn not_found(l: Lang) -> Response {
     error(
         StatusCode::NOT_FOUND,
         "receipt",
-        l.pick("kode resi tidak dikenal", "unknown receipt code"),
+        l.text("api-unknown-receipt-code"),
     )
 }
 
@@ -63,24 +63,21 @@ fn parse<T: serde::de::DeserializeOwned>(
         return Err(error(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "body",
-            l.pick("kirim sebagai application/json", "send as application/json"),
+            l.text("api-send-as-application-json"),
         ));
     }
     let body = body.map_err(|_| {
         error(
             StatusCode::PAYLOAD_TOO_LARGE,
             "body",
-            l.pick("terlalu besar", "too large"),
+            l.text("api-too-large"),
         )
     })?;
     serde_json::from_slice(&body).map_err(|_| {
         error(
             StatusCode::UNPROCESSABLE_ENTITY,
             "body",
-            l.pick(
-                "bukan JSON yang sah dengan kolom yang diharapkan",
-                "not valid JSON with the expected fields",
-            ),
+            l.text("api-not-valid-json-with"),
         )
     })
 }
@@ -111,25 +108,19 @@ async fn open(
             Err(error(
                 StatusCode::FORBIDDEN,
                 "receipt",
-                l.pick(
-                    "kode resi sekali pakai: masuk dulu di halaman Pantau untuk mendapat kode resi baru",
-                    "one-time receipt code: log in on the Follow-up page first to get a new receipt code",
-                ),
+                l.text("api-one-time-receipt-code"),
             ))
         }
         Ok(found) => Ok(found),
         Err(IntakeError::Busy) => Err(error(
             StatusCode::SERVICE_UNAVAILABLE,
             "body",
-            l.pick("sedang sibuk; coba lagi", "busy; try again"),
+            l.text("api-busy-try-again"),
         )),
         Err(_) => Err(error(
             StatusCode::SERVICE_UNAVAILABLE,
             "body",
-            l.pick(
-                "gangguan penyimpanan; coba lagi",
-                "storage fault; try again",
-            ),
+            l.text("api-storage-fault-try-again"),
         )),
     }
 }
@@ -156,10 +147,7 @@ pub async fn case(
             return error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "body",
-                l.pick(
-                    "gangguan penyimpanan; coba lagi",
-                    "storage fault; try again",
-                ),
+                l.text("api-storage-fault-try-again"),
             )
         }
     };
@@ -197,7 +185,7 @@ pub async fn add_message(
         return error(
             StatusCode::UNPROCESSABLE_ENTITY,
             "body",
-            l.pick("wajib diisi", "required"),
+            l.text("api-required"),
         );
     }
     if text.chars().count() > MAX_MESSAGE_CHARS {
@@ -221,10 +209,7 @@ pub async fn add_message(
         Err(_) => error(
             StatusCode::SERVICE_UNAVAILABLE,
             "body",
-            l.pick(
-                "pesan belum tersimpan; coba lagi",
-                "the message was not stored; try again",
-            ),
+            l.text("api-message-was-not-stored"),
         ),
     }
 }

@@ -119,22 +119,20 @@ pub fn anchor(field: &str) -> String {
 
 fn label(field: &str, l: Lang) -> String {
     let base = match field.rsplit('.').next().unwrap_or(field) {
-        "kind" => l.pick("Anda melapor sebagai", "You report as"),
-        "category" => l.pick("Jenis pelanggaran", "Category"),
-        "chronology" => l.pick("Kronologi", "What happened"),
-        "parties" => l.pick("Pihak yang dilaporkan", "Reported persons"),
-        "name" if field.starts_with("parties") => {
-            l.pick("Nama terlapor", "Name of reported person")
-        }
-        "position" => l.pick("Jabatan", "Position"),
-        "unit" => l.pick("Unit kerja", "Unit"),
-        "when" => l.pick("Waktu kejadian", "When"),
-        "place" => l.pick("Tempat kejadian", "Where"),
-        "name" => l.pick("Nama Anda", "Your name"),
-        "contact" => l.pick("Kontak", "Contact"),
-        "evidence" => l.pick("Bukti", "Evidence"),
-        "good_faith" => l.pick("Pernyataan itikad baik", "Good-faith declaration"),
-        "attachments" => l.pick("Lampiran", "Attachments"),
+        "kind" => l.text("form-you-report-as"),
+        "category" => l.text("form-category"),
+        "chronology" => l.text("form-what-happened-2"),
+        "parties" => l.text("form-reported-persons"),
+        "name" if field.starts_with("parties") => l.text("form-name-of-reported-person"),
+        "position" => l.text("form-position"),
+        "unit" => l.text("form-unit"),
+        "when" => l.text("form-when-2"),
+        "place" => l.text("form-where-2"),
+        "name" => l.text("form-your-name"),
+        "contact" => l.text("form-contact"),
+        "evidence" => l.text("form-evidence"),
+        "good_faith" => l.text("form-good-faith-declaration"),
+        "attachments" => l.text("form-attachments"),
         _ => field,
     };
     match field
@@ -143,7 +141,7 @@ fn label(field: &str, l: Lang) -> String {
     {
         Some(i) => {
             let n = i.parse::<usize>().unwrap_or(0) + 1;
-            format!("{base} ({} {n})", l.pick("terlapor", "person"))
+            format!("{base} ({} {n})", l.text("form-person-2"))
         }
         None => base.to_owned(),
     }
@@ -324,23 +322,14 @@ pub(super) fn file_message(
     max_files: usize,
 ) -> String {
     match problem {
-        AttachmentProblem::Type => l
-            .pick(
-                "jenis berkas tidak diterima (hanya foto JPG/PNG/WebP/GIF, PDF, dan dokumen Office/OpenDocument)",
-                "file type not accepted (only JPG/PNG/WebP/GIF photos, PDF, and Office/OpenDocument files)",
-            )
-            .to_owned(),
-        AttachmentProblem::TooLarge => match l {
-            Lang::Id => format!("melebihi batas ukuran lampiran ({max_mb} MB untuk semua berkas)"),
-            Lang::En => format!("over the attachment size limit ({max_mb} MB for all files)"),
-        },
-        AttachmentProblem::TooMany => match l {
-            Lang::Id => format!("terlalu banyak berkas (paling banyak {max_files})"),
-            Lang::En => format!("too many files (at most {max_files})"),
-        },
-        AttachmentProblem::Storage => l
-            .pick("tidak dapat disimpan, coba lagi", "could not be stored, try again")
-            .to_owned(),
+        AttachmentProblem::Type => l.text("form-file-type-not-accepted").to_owned(),
+        AttachmentProblem::TooLarge => {
+            l.text_with("form-attachment-too-large", &[("max_mb", &max_mb)])
+        }
+        AttachmentProblem::TooMany => {
+            l.text_with("form-attachment-too-many", &[("max_files", &max_files)])
+        }
+        AttachmentProblem::Storage => l.text("form-could-not-be-stored").to_owned(),
     }
 }
 
@@ -416,10 +405,7 @@ pub async fn submit(
         t.errors = errors;
         t.lost_files = received.file_names();
         if nonce.is_none() {
-            t.notice = Some(l.pick(
-                "Formulir ini sudah terlalu lama terbuka atau tidak berasal dari halaman kami. Isian Anda masih ada di bawah: periksa lalu kirim lagi.",
-                "This form was open too long or did not come from our page. What you typed is still below: check it and send again.",
-            ));
+            t.notice = Some(l.text("form-this-form-was-open"));
         }
         return (StatusCode::UNPROCESSABLE_ENTITY, render(&t)).into_response();
     }
@@ -449,19 +435,13 @@ pub async fn submit(
             let (status, notice) = match e {
                 IntakeError::Busy => (
                     StatusCode::SERVICE_UNAVAILABLE,
-                    l.pick(
-                        "Banyak laporan sedang diproses dan laporan Anda BELUM tersimpan. Isian Anda masih ada di bawah: tunggu beberapa detik lalu kirim lagi.",
-                        "Many reports are being processed and yours was NOT stored yet. What you typed is still below: wait a few seconds and send again.",
-                    ),
+                    l.text("form-many-reports-are-being"),
                 ),
                 _ => {
                     tracing::error!(code = "WBS-STORE", "a submission could not be stored");
                     (
                         StatusCode::SERVICE_UNAVAILABLE,
-                        l.pick(
-                            "Terjadi gangguan penyimpanan dan laporan Anda BELUM tersimpan. Isian Anda masih ada di bawah: coba kirim lagi sebentar lagi.",
-                            "A storage fault occurred and your report was NOT stored. What you typed is still below: try again shortly.",
-                        ),
+                        l.text("form-storage-fault-occurred-and"),
                     )
                 }
             };
@@ -480,11 +460,8 @@ pub async fn submit(
 fn already_sent(state: &AppState, l: Lang) -> Response {
     let t = super::error::MessageTemplate {
         page: Page::new(l, state.demo, "/lapor"),
-        title: l.pick("Laporan ini sudah terkirim", "This report was already sent"),
-        message: l.pick(
-            "Formulir ini sudah dikirim dan laporannya tersimpan; kode resi ditampilkan satu kali pada saat itu. Kami tidak menyimpan kode resi, jadi kode itu tidak dapat ditampilkan lagi. Jika Anda belum mencatatnya, kirim laporan baru dari halaman Lapor.",
-            "This form was already sent and its report is stored; the receipt was shown once at that moment. We do not keep receipts, so it cannot be shown again. If you did not note it, send a new report from the report page.",
-        ),
+        title: l.text("form-this-report-was-already"),
+        message: l.text("form-this-form-was-already"),
         code: "WBS-SENT",
     };
     (StatusCode::CONFLICT, render(&t)).into_response()

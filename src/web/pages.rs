@@ -42,8 +42,9 @@ impl Page {
         c.label(self.l)
     }
 
-    pub fn t<'a>(&self, id: &'a str, en: &'a str) -> &'a str {
-        self.l.pick(id, en)
+    /// The message `id` in the page's language (`locales/*/*.ftl`).
+    pub fn t(&self, id: &'static str) -> &'static str {
+        self.l.text(id)
     }
 }
 

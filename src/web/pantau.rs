@@ -78,57 +78,26 @@ impl CaseTemplate {
 /// What happens next, for each status (DESIGN.md §8).
 fn next_step(status: Status, l: Lang) -> &'static str {
     match status {
-        Status::Diterima => l.pick(
-            "Laporan sudah diterima. Tim pengelola WBS akan memeriksa apakah laporan memenuhi syarat.",
-            "The report was received. The WBS team will check whether it can be acted on.",
-        ),
-        Status::Diverifikasi => l.pick(
-            "Laporan sudah diverifikasi dan sedang ditelaah untuk ditindaklanjuti.",
-            "The report was verified and is being assessed for follow-up.",
-        ),
-        Status::PerluDilengkapi => l.pick(
-            "Tim membutuhkan keterangan tambahan. Baca pesan tim di bawah dan kirim jawaban Anda.",
-            "The team needs more information. Read the team's message below and send your answer.",
-        ),
-        Status::Ditindaklanjuti => l.pick(
-            "Laporan sedang ditindaklanjuti (pemeriksaan oleh tim).",
-            "The report is being investigated.",
-        ),
-        Status::Diteruskan => l.pick(
-            "Laporan diteruskan kepada pihak yang berwenang (Inspektorat, aparat penegak hukum, atau KPK).",
-            "The report was referred to the competent authority (Inspectorate, law enforcement or the KPK).",
-        ),
-        Status::Selesai => l.pick(
-            "Penanganan laporan sudah selesai. Catatan tim, jika ada, tercantum di bawah.",
-            "Handling of the report is complete. The team's note, if any, is below.",
-        ),
+        Status::Diterima => l.text("pantau-next-diterima"),
+        Status::Diverifikasi => l.text("pantau-next-diverifikasi"),
+        Status::PerluDilengkapi => l.text("pantau-next-perlu-dilengkapi"),
+        Status::Ditindaklanjuti => l.text("pantau-next-ditindaklanjuti"),
+        Status::Diteruskan => l.text("pantau-next-diteruskan"),
+        Status::Selesai => l.text("pantau-next-selesai"),
     }
 }
 
 pub fn typo_message(e: ReceiptError, l: Lang) -> &'static str {
     match e {
-        ReceiptError::Empty => l.pick("Masukkan kode resi Anda.", "Enter your receipt code."),
-        ReceiptError::BadSymbol => l.pick(
-            "Kode resi hanya berisi angka dan huruf (tanpa huruf U). Periksa kembali pengetikan.",
-            "A receipt code has only digits and letters (no letter U). Check what you typed.",
-        ),
-        ReceiptError::WrongLength => l.pick(
-            "Kode resi terdiri dari 20 karakter (5 kelompok berisi 4). Periksa apakah ada yang terlewat atau berlebih.",
-            "A receipt code has 20 characters (5 groups of 4). Check for missing or extra characters.",
-        ),
-        ReceiptError::Typo | ReceiptError::UnknownEpoch => l.pick(
-            "Ada salah ketik pada kode resi: karakter pemeriksa tidak cocok. Periksa kembali setiap karakter.",
-            "There is a typo in the receipt code: its check character does not match. Check each character again.",
-        ),
+        ReceiptError::Empty => l.text("pantau-receipt-empty"),
+        ReceiptError::BadSymbol => l.text("pantau-receipt-bad-symbol"),
+        ReceiptError::WrongLength => l.text("pantau-receipt-wrong-length"),
+        ReceiptError::Typo | ReceiptError::UnknownEpoch => l.text("pantau-receipt-typo"),
     }
 }
 
 fn generic_unknown(l: Lang) -> String {
-    l.pick(
-        "Kode resi tidak dikenal. Periksa kode Anda; jika benar dan laporan tetap tidak ditemukan, kirim laporan baru.",
-        "This receipt code is not known. Check it; if it is right and the report still cannot be found, send a new report.",
-    )
-    .to_owned()
+    l.text("pantau-receipt-unknown").to_owned()
 }
 
 impl AppState {
@@ -272,13 +241,7 @@ pub async fn login(
     if matches!(state.forms.check(&form.form_token), TokenCheck::Invalid) {
         return state.login_page(
             l,
-            Some(
-                l.pick(
-                    "Halaman ini sudah terlalu lama terbuka. Masukkan kode resi sekali lagi.",
-                    "This page was open too long. Enter the receipt code once more.",
-                )
-                .to_owned(),
-            ),
+            Some(l.text("pantau-this-page-was-open").to_owned()),
             StatusCode::UNPROCESSABLE_ENTITY,
         );
     }
@@ -328,13 +291,7 @@ pub async fn followup(
     let Some(mut session) = state.sessions.current(&headers) else {
         return state.login_page(
             ql,
-            Some(
-                ql.pick(
-                    "Sesi Anda sudah berakhir. Masukkan kode resi lagi; pesan yang belum terkirim perlu ditulis ulang.",
-                    "Your session has ended. Enter the receipt code again; an unsent message must be written again.",
-                )
-                .to_owned(),
-            ),
+            Some(ql.text("pantau-your-session-has-ended").to_owned()),
             StatusCode::UNAUTHORIZED,
         );
     };
@@ -351,13 +308,7 @@ pub async fn followup(
     let max_mb = state.max_upload_bytes / (1024 * 1024);
     let mut errors = Vec::new();
     if text.is_empty() && received.sealed.is_empty() {
-        errors.push(
-            l.pick(
-                "Tulis pesan atau pilih lampiran.",
-                "Write a message or choose a file.",
-            )
-            .to_owned(),
-        );
+        errors.push(l.text("pantau-write-message-or-choose").to_owned());
     }
     if text.chars().count() > MAX_MESSAGE_CHARS {
         errors.push(crate::intake::report::Problem::TooLong(MAX_MESSAGE_CHARS).message(l));
@@ -378,13 +329,7 @@ pub async fn followup(
         Some(n) if errors.is_empty() && state.forms.consume(n) => n,
         _ => {
             if errors.is_empty() {
-                errors.push(
-                    l.pick(
-                        "Halaman ini sudah terlalu lama terbuka. Pesan Anda masih ada: kirim lagi.",
-                        "This page was open too long. Your message is still here: send it again.",
-                    )
-                    .to_owned(),
-                );
+                errors.push(l.text("pantau-this-page-was-open-too").to_owned());
             }
             let extras = CaseExtras {
                 draft: text,
@@ -407,12 +352,7 @@ pub async fn followup(
             state.forms.release(nonce);
             let extras = CaseExtras {
                 draft: text,
-                errors: vec![l
-                    .pick(
-                        "Pesan belum tersimpan karena gangguan. Pesan Anda masih ada: coba kirim lagi.",
-                        "The message was not stored because of a fault. It is still here: try again.",
-                    )
-                    .to_owned()],
+                errors: vec![l.text("pantau-message-was-not-stored").to_owned()],
                 lost_files: lost,
                 status: StatusCode::SERVICE_UNAVAILABLE,
                 ..CaseExtras::default()
@@ -454,10 +394,7 @@ pub async fn logout(
         page: Page::new(l, state.demo, "/pantau"),
         token: state.forms.issue(),
         error: None,
-        notice: Some(l.pick(
-            "Anda sudah keluar. Jika memakai perangkat bersama, tutup jendela peramban ini.",
-            "You are logged out. If this is a shared device, close this browser window.",
-        )),
+        notice: Some(l.text("pantau-you-are-logged-out")),
     };
     let mut r = render(&t);
     r.headers_mut()

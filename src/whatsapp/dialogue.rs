@@ -209,8 +209,8 @@ pub(super) fn category_from_text(text: &str, l: Lang) -> Option<&'static str> {
         .iter()
         .find(|c| {
             c.code.eq_ignore_ascii_case(s)
-                || c.id.eq_ignore_ascii_case(s)
-                || c.en.eq_ignore_ascii_case(s)
+                || c.label(Lang::Id).eq_ignore_ascii_case(s)
+                || c.label(Lang::En).eq_ignore_ascii_case(s)
                 || t::category_title(c.code, l).eq_ignore_ascii_case(s)
         })
         .map(|c| c.code)

@@ -162,7 +162,7 @@ pub fn summary(d: &DialogueV1, key: &[u8; 32]) -> Vec<Reply> {
     let when = show(Field::When, 60, "; ");
     let place = show(Field::Place, 60, "; ");
     let name = match d.anonymous {
-        Some(true) => l.pick("(tanpa nama)", "(no name)").to_owned(),
+        Some(true) => l.text("wa-summary-no-name").to_owned(),
         _ => show(Field::Name, 40, "; "),
     };
     let mut evidence = show(Field::Evidence, 60, "; ");
@@ -171,7 +171,7 @@ pub fn summary(d: &DialogueV1, key: &[u8; 32]) -> Vec<Reply> {
         evidence = format!(
             "{evidence}; {} {}: {files}",
             d.count(Field::Attachment),
-            l.pick("file", "file(s)")
+            l.text("wa-summary-files")
         );
     }
     let contact = t::yes_no(l, d.contact == Some(true));
