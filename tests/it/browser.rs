@@ -1,13 +1,10 @@
 //! Browser tests: real headless Chromium, JavaScript disabled (Tor Browser "Safest"), driven through
 //! ChromeDriver's W3C WebDriver HTTP API. They need Debian's `chromium` and `chromium-driver`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
+use crate::support;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::Env;
+use crate::support::Env;
 use serde_json::{json, Value};
 
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
@@ -23,7 +20,7 @@ struct Driver {
 
 impl Driver {
     async fn start() -> Driver {
-        let port = common::free_port();
+        let port = support::free_port();
         let process = Command::new("chromedriver")
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
@@ -230,8 +227,8 @@ async fn a_report_can_be_sent_with_javascript_off() {
 
     let page = d.source().await;
     d.screenshot("receipt").await;
-    let receipt = common::receipt_in(&page).unwrap_or_else(|| panic!("no receipt in:\n{page}"));
-    assert!(common::looks_like_receipt(&receipt), "{receipt}");
+    let receipt = support::receipt_in(&page).unwrap_or_else(|| panic!("no receipt in:\n{page}"));
+    assert!(support::looks_like_receipt(&receipt), "{receipt}");
     assert!(
         page.contains("1 lampiran"),
         "the attachment is acknowledged"
@@ -301,7 +298,7 @@ async fn mistakes_keep_what_was_typed_and_enter_does_not_add_a_row() {
     d.click("#kirim").await;
     d.wait_for("#resi").await;
     let done = d.source().await;
-    assert!(common::receipt_in(&done).is_some(), "{done}");
+    assert!(support::receipt_in(&done).is_some(), "{done}");
     assert!(
         done.contains("Laporan anonim"),
         "the anonymous consequence is explained"
@@ -337,7 +334,7 @@ async fn a_reporter_follows_up_with_javascript_off() {
     d.click("#kirim").await;
     d.wait_for("#resi").await;
     let page = d.source().await;
-    let receipt = common::receipt_in(&page).unwrap();
+    let receipt = support::receipt_in(&page).unwrap();
 
     d.goto(&server.url("/pantau")).await;
     // Typed as a person might: lower case, with spaces.

@@ -2,7 +2,7 @@
 //! temporary directory, capture everything it prints, stop it (SIGTERM) or kill it (SIGKILL), and read
 //! the pages it serves.
 
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+pub mod whatsapp;
 
 use std::ffi::OsStr;
 use std::fs::{self, File, OpenOptions};
@@ -218,10 +218,6 @@ impl Server {
     /// A URL on the desk listener.
     pub fn desk_url(&self, path: &str) -> String {
         format!("{}{path}", self.desk_base)
-    }
-
-    pub fn pid(&self) -> u32 {
-        self.child.as_ref().expect("running").id()
     }
 
     fn wait_ready(&mut self, timeout: Duration) -> Result<(), ()> {
@@ -554,13 +550,6 @@ pub struct RawReply {
 }
 
 impl RawReply {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }

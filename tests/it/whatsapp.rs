@@ -4,28 +4,24 @@
 //! investigator's decryption; cancel; duplicates and out-of-order delivery; a restart mid-dialogue;
 //! and canaries (every answer, the media, the phone number, the profile name) that must never reach
 //! the data directory or the server's output.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-#[path = "whatsapp/support.rs"]
-mod support;
-
+use crate::support;
+use crate::support::whatsapp as wa;
 use std::path::Path;
 
-use common::{client, marker, token_in, Env, Server};
+use crate::support::whatsapp::{choices, starred, text_of, Chat, Meta};
+use crate::support::{client, marker, token_in, Env, Server};
 use serde_json::json;
 use sha2::Digest;
-use support::{choices, starred, text_of, Chat, Meta};
 
 /// Asserts that none of `needles` is in any file under the data directory or in the server's output.
 fn assert_nowhere(env: &Env, needles: &[&str]) {
     let bytes: Vec<&[u8]> = needles.iter().map(|n| n.as_bytes()).collect();
-    let hits = common::files_containing(&env.data, &bytes);
+    let hits = support::files_containing(&env.data, &bytes);
     assert!(hits.is_empty(), "found in the data directory: {hits:?}");
     let log = env.log_bytes();
     for n in needles {
         assert!(
-            !common::contains(&log, n.as_bytes()),
+            !support::contains(&log, n.as_bytes()),
             "{n} in the server output"
         );
     }
@@ -50,7 +46,7 @@ async fn pantau_login(s: &Server, receipt: &str) -> (u16, String, Option<String>
         .await
         .unwrap();
     let status = r.status().as_u16();
-    let cookie = common::session_cookie(&r);
+    let cookie = support::session_cookie(&r);
     (status, r.text().await.unwrap(), cookie)
 }
 
@@ -90,7 +86,7 @@ fn read(dir: &Path, case_id: &str, file: &str) -> Vec<u8> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_handshake_and_signatures_guard_the_webhook() {
     let meta = Meta::start().await;
-    let env = support::env(&meta);
+    let env = wa::env(&meta);
     let s = env.start();
     let c = client();
     let get = |q: &str| c.get(s.url(&format!("/webhook/whatsapp?{q}"))).send();
@@ -109,7 +105,7 @@ async fn the_handshake_and_signatures_guard_the_webhook() {
     );
     let ok = get(&format!(
         "hub.mode=subscribe&hub.verify_token={}&hub.challenge=1158201444",
-        support::VERIFY_TOKEN
+        wa::VERIFY_TOKEN
     ))
     .await
     .unwrap();
@@ -119,7 +115,7 @@ async fn the_handshake_and_signatures_guard_the_webhook() {
         "hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1".to_owned(),
         format!(
             "hub.mode=unsubscribe&hub.verify_token={}&hub.challenge=1",
-            support::VERIFY_TOKEN
+            wa::VERIFY_TOKEN
         ),
         "hub.challenge=1".to_owned(),
     ] {
@@ -144,7 +140,7 @@ async fn the_handshake_and_signatures_guard_the_webhook() {
     let at = tampered.len() - 10;
     tampered[at] ^= 1;
     assert_eq!(
-        post(Some(support::sign(&body)), tampered)
+        post(Some(wa::sign(&body)), tampered)
             .await
             .unwrap()
             .status(),
@@ -158,7 +154,7 @@ async fn the_handshake_and_signatures_guard_the_webhook() {
         403
     );
     assert_eq!(
-        post(Some(support::sign(&body)[7..].to_owned()), body.clone())
+        post(Some(wa::sign(&body)[7..].to_owned()), body.clone())
             .await
             .unwrap()
             .status(),
@@ -229,7 +225,7 @@ async fn the_handshake_and_signatures_guard_the_webhook() {
     );
     let r = c
         .post(s.url("/webhook/whatsapp"))
-        .header("x-hub-signature-256", support::sign(&body))
+        .header("x-hub-signature-256", wa::sign(&body))
         .body(body.clone())
         .send()
         .await
@@ -237,12 +233,7 @@ async fn the_handshake_and_signatures_guard_the_webhook() {
     assert_eq!(r.status(), 404);
     assert_nowhere(
         &env,
-        &[
-            &chat.wa,
-            &chat.name,
-            support::APP_SECRET,
-            support::ACCESS_TOKEN,
-        ],
+        &[&chat.wa, &chat.name, wa::APP_SECRET, wa::ACCESS_TOKEN],
     );
 }
 
@@ -313,12 +304,12 @@ async fn begin(chat: &mut Chat) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_dialogue_ends_in_a_case_whose_one_time_receipt_is_replaced_on_the_web() {
     let meta = Meta::start().await;
-    let env = support::env(&meta);
+    let env = wa::env(&meta);
     let mut s = env.start();
     let mut chat = Chat::new(&meta, &s);
     let k = Canaries::new();
-    let photo = support::jpeg_with(&k.media);
-    let pdf = common::pdf_with(&k.media);
+    let photo = wa::jpeg_with(&k.media);
+    let pdf = support::pdf_with(&k.media);
     meta.add_media("1479537139650973", photo.clone(), "image/jpeg", false);
     meta.add_media("1003383421387256", pdf.clone(), "application/pdf", true);
 
@@ -393,7 +384,7 @@ async fn a_full_dialogue_ends_in_a_case_whose_one_time_receipt_is_replaced_on_th
     let case_id = starred(&done, "Nomor kasus: *");
     let receipt = starred(&done, "Kode resi SEKALI PAKAI: *");
     assert!(
-        common::looks_like_case_id(&case_id) && common::looks_like_receipt(&receipt),
+        support::looks_like_case_id(&case_id) && support::looks_like_receipt(&receipt),
         "{done}"
     );
     assert!(done.contains("https://wbs.example/pantau"));
@@ -417,13 +408,13 @@ async fn a_full_dialogue_ends_in_a_case_whose_one_time_receipt_is_replaced_on_th
     // Two first logins at once: one replaces the receipt; the other must not end up holding a working
     // session on the old keys.
     let (a, b) = tokio::join!(pantau_login(&s, &receipt), pantau_login(&s, &receipt));
-    let (winner, loser) = if common::receipt_in(&a.1).is_some() {
+    let (winner, loser) = if support::receipt_in(&a.1).is_some() {
         (a, b)
     } else {
         (b, a)
     };
     assert!(
-        common::receipt_in(&loser.1).is_none(),
+        support::receipt_in(&loser.1).is_none(),
         "only one new receipt"
     );
     if let Some(stale) = &loser.2 {
@@ -446,9 +437,12 @@ async fn a_full_dialogue_ends_in_a_case_whose_one_time_receipt_is_replaced_on_th
         status, 200,
         "the new receipt is shown in the answer to the POST"
     );
-    let fresh = common::receipt_in(&page).expect("a new receipt on the page");
-    assert!(common::looks_like_receipt(&fresh) && fresh != receipt);
-    assert_eq!(common::case_id_in(&page).as_deref(), Some(case_id.as_str()));
+    let fresh = support::receipt_in(&page).expect("a new receipt on the page");
+    assert!(support::looks_like_receipt(&fresh) && fresh != receipt);
+    assert_eq!(
+        support::case_id_in(&page).as_deref(),
+        Some(case_id.as_str())
+    );
     let session = cookie.expect("a session");
     let case_page = c
         .get(s.url("/pantau"))
@@ -538,11 +532,11 @@ async fn a_full_dialogue_ends_in_a_case_whose_one_time_receipt_is_replaced_on_th
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_deletes_what_was_collected() {
     let meta = Meta::start().await;
-    let env = support::env(&meta);
+    let env = wa::env(&meta);
     let mut s = env.start();
     let mut chat = Chat::new(&meta, &s);
     let k = Canaries::new();
-    meta.add_media("555", support::jpeg_with(&k.media), "image/jpeg", false);
+    meta.add_media("555", wa::jpeg_with(&k.media), "image/jpeg", false);
     begin(&mut chat).await;
     chat.text(&format!(
         "Petugas meminta uang tambahan {}",
@@ -553,13 +547,7 @@ async fn cancel_deletes_what_was_collected() {
     chat.media("image.json", "555", &k.caption).await;
     chat.expect("foto-1.jpg diterima").await;
     // Oversized, unaccepted and damaged files are refused clearly, and nothing of them is kept.
-    meta.add_media_claiming(
-        "556",
-        support::jpeg_with("x"),
-        "image/jpeg",
-        Some(6 << 20),
-        "",
-    );
+    meta.add_media_claiming("556", wa::jpeg_with("x"), "image/jpeg", Some(6 << 20), "");
     chat.media("image.json", "556", "").await;
     chat.expect("foto-2.jpg tidak disimpan: terlalu besar")
         .await;
@@ -572,7 +560,7 @@ async fn cancel_deletes_what_was_collected() {
     let other = data_encoding::HEXLOWER.encode(&sha2::Sha256::digest(b"other bytes"));
     meta.add_media_claiming(
         "558",
-        common::pdf_with("x"),
+        support::pdf_with("x"),
         "application/pdf",
         None,
         &other,
@@ -603,7 +591,7 @@ async fn cancel_deletes_what_was_collected() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn duplicates_late_messages_and_a_restart_keep_every_answer_once() {
     let meta = Meta::start().await;
-    let env = support::env(&meta);
+    let env = wa::env(&meta);
     let mut s = env.start();
     let mut chat = Chat::new(&meta, &s);
     let k = Canaries::new();
@@ -632,7 +620,7 @@ async fn duplicates_late_messages_and_a_restart_keep_every_answer_once() {
     chat.expect("tiba terlambat").await;
     // A late photo answers no particular question: it is taken as any file is, never dropped.
     let late_photo = marker();
-    meta.add_media("777", support::jpeg_with(&late_photo), "image/jpeg", false);
+    meta.add_media("777", wa::jpeg_with(&late_photo), "image/jpeg", false);
     chat.media_at("image.json", "777", "", Some(first_ts - 1))
         .await;
     chat.expect("foto-1.jpg diterima").await;
@@ -705,9 +693,9 @@ async fn duplicates_late_messages_and_a_restart_keep_every_answer_once() {
     secrets.extend([chat.wa.as_str(), chat.name.as_str()]);
     assert_nowhere(&env, &secrets);
     let (out, files) = export_and_decrypt(&env, "export");
-    let photo_kept = common::files_under(&files)
+    let photo_kept = support::files_under(&files)
         .iter()
-        .any(|f| common::contains(&std::fs::read(f).unwrap(), late_photo.as_bytes()));
+        .any(|f| support::contains(&std::fs::read(f).unwrap(), late_photo.as_bytes()));
     assert!(photo_kept, "the late photo is an attachment of the report");
     for c in &secrets[..7] {
         assert!(out.contains(c), "{c} in the decrypted report:\n{out}");

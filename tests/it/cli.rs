@@ -4,8 +4,6 @@
 //! Cases are built in-process (server::prepare + Intake::submit_blocking, no web layer), then the real
 //! binary exports and decrypts them.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use std::ffi::OsStr;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;

@@ -1,7 +1,5 @@
 //! Format vectors as files (tests/data/vectors/): every file is checked; a `fail_` prefix marks inputs
 //! that must be rejected. These pin the formats that stored data and printed receipts depend on.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use std::fs;
 use std::path::{Path, PathBuf};
 

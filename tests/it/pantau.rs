@@ -1,12 +1,9 @@
 //! The reporter's side of the mailbox over real HTTP: receipt login (POST only), the sealed session
 //! cookie, the verified thread, follow-ups, logout, receipt checks, floods and forgeries.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
+use crate::support;
 use std::time::{Duration, Instant};
 
-use common::{client, marker, session_cookie, token_in, Env, Server};
+use crate::support::{client, marker, session_cookie, token_in, Env, Server};
 use serde_json::{json, Value};
 
 fn report(chronology: &str) -> Value {
@@ -107,7 +104,7 @@ async fn a_reporter_logs_in_sees_the_status_and_answers_with_a_file() {
         .text("body", text.clone())
         .part(
             "attachments",
-            reqwest::multipart::Part::bytes(common::pdf_with(&mark)).file_name("kuitansi.pdf"),
+            reqwest::multipart::Part::bytes(support::pdf_with(&mark)).file_name("kuitansi.pdf"),
         );
     let r = c
         .post(s.url("/pantau/pesan"))
@@ -130,7 +127,7 @@ async fn a_reporter_logs_in_sees_the_status_and_answers_with_a_file() {
     assert!(!page.contains("<b>tebal</b>"));
 
     // The JSON API sees the same thread.
-    let v: Value = common::followup_json(&c, &s, &receipt).await;
+    let v: Value = support::followup_json(&c, &s, &receipt).await;
     assert_eq!(v["case_id"], case_id.as_str());
     assert_eq!(v["status"], "diterima");
     assert_eq!(v["status_history"][0]["status"], "diterima");
@@ -138,9 +135,9 @@ async fn a_reporter_logs_in_sees_the_status_and_answers_with_a_file() {
     assert_eq!(v["messages"][0]["body"], text.as_str());
 
     s.stop();
-    let hits = common::files_containing(&env.data, &[mark.as_bytes()]);
+    let hits = support::files_containing(&env.data, &[mark.as_bytes()]);
     assert!(hits.is_empty(), "plaintext on disk: {hits:?}");
-    assert!(!common::contains(&env.log_bytes(), mark.as_bytes()));
+    assert!(!support::contains(&env.log_bytes(), mark.as_bytes()));
 }
 
 #[tokio::test]
@@ -284,7 +281,7 @@ async fn wrong_and_unknown_receipts_get_one_answer_and_typos_are_named() {
             .unwrap();
         assert_eq!(r.status(), 200);
         let html = r.text().await.unwrap();
-        pages.push(common::field_error(&html, "receipt").unwrap_or_else(|| extract_error(&html)));
+        pages.push(support::field_error(&html, "receipt").unwrap_or_else(|| extract_error(&html)));
     }
     assert_eq!(pages[0], pages[1]);
     assert!(pages[0].contains("tidak dikenal"));

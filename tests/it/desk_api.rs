@@ -2,14 +2,11 @@
 //! challenge and its refusals, bearer tokens and their revocation, the case listing with statuses and
 //! deadlines, ciphertext fetches, and uploads with their conflicts and refusals.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
+use crate::support;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
-use common::{client, Env, Server};
+use crate::support::{client, Env, Server};
 use rand::rngs::OsRng;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -495,7 +492,7 @@ async fn uploads_need_the_next_seq_and_an_age_file_and_statuses_are_dated() {
     // Too large for one item.
     let big =
         serde_json::to_vec(&json!({"seq": 3, "ciphertext": b64(&vec![0u8; 600 * 1024])})).unwrap();
-    let r = common::raw_request(
+    let r = support::raw_request(
         s.desk_port,
         "POST",
         &items,

@@ -2,15 +2,12 @@
 //! (the form at `/lapor`) and like an integrator (`POST /api/v1/reports`). Every test has its own temporary
 //! data directory and server. See issue 2, "Done means".
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
+use crate::support;
 use std::ffi::OsStr;
 use std::fs;
 use std::time::Duration;
 
-use common::*;
+use crate::support::*;
 use reqwest::header::HeaderMap;
 use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;
@@ -2135,15 +2132,15 @@ async fn photo_metadata_is_removed_before_sealing() {
     let text = stdout(&o);
     assert!(o.status.success(), "{text}\n{}", stderr(&o));
     assert!(text.contains("photo metadata removed on arrival"), "{text}");
-    let files = common::files_under(&att);
+    let files = support::files_under(&att);
     assert_eq!(files.len(), 1);
     let stored = std::fs::read(&files[0]).unwrap();
     assert!(
-        common::contains(&stored, pixels.as_bytes()),
+        support::contains(&stored, pixels.as_bytes()),
         "the picture is kept"
     );
     assert!(
-        !common::contains(&stored, gps.as_bytes()),
+        !support::contains(&stored, gps.as_bytes()),
         "its metadata is not"
     );
     assert!(stored.starts_with(&[0xFF, 0xD8]) && stored.ends_with(&[0xFF, 0xD9]));

@@ -3,17 +3,14 @@
 //! codes — and the forgery test: an investigator-looking reply written straight into the store is
 //! flagged by `wbs show`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
+use crate::support;
 use std::ffi::OsStr;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::{client, files_containing, Env, Server, BIN};
+use crate::support::{client, files_containing, Env, Server, BIN};
 use rand::rngs::OsRng;
 use serde_json::{json, Value};
 use wbs::crypto::envelope::{ItemKind, Role};
@@ -368,7 +365,7 @@ WBS-<ID>  api       <DATE>  ditindaklanjuti      0d  settle by <DATE>
     assert_eq!(files_containing(&w.env.data, &canaries), vec![]);
     let log = w.env.log_bytes();
     for c in canaries {
-        assert!(!common::contains(&log, c));
+        assert!(!support::contains(&log, c));
     }
     // No line per request: only start-up and shutdown.
     let text = w.env.log_text();
@@ -449,7 +446,7 @@ async fn usage_errors_and_refusals_exit_2_with_one_sentence() {
     assert_usage_error(&r, "the server has no case WBS-0000-0000-0000");
 
     // An unreachable server, the public site instead of the desk API, and https.
-    let port = common::free_port();
+    let port = support::free_port();
     for (server, what) in [
         (
             format!("http://127.0.0.1:{port}"),

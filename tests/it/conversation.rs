@@ -2,16 +2,13 @@
 //! investigator lists, reads and replies (with a canary and markup), the reporter sees the reply exactly
 //! and escaped and answers with a file, the investigator reads both, and status changes reach the
 //! reporter with their dates. No canary ever reaches the data directory or the server's output.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
+use crate::support;
 use std::ffi::OsStr;
 use std::fs;
 use std::path::Path;
 use std::process::{Command, Stdio};
 
-use common::{client, marker, token_in, Env, Server, BIN};
+use crate::support::{client, marker, token_in, Env, Server, BIN};
 use serde_json::{json, Value};
 
 struct Run {
@@ -66,7 +63,7 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
 
     // 1. The reporter reports through the web form.
     let report_mark = marker();
-    let token = common::form_token(&c, &s).await;
+    let token = support::form_token(&c, &s).await;
     let form = reqwest::multipart::Form::new()
         .text("form_token", token)
         .text("lang", "id")
@@ -91,8 +88,8 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
         .unwrap();
     assert_eq!(r.status(), 200);
     let page = r.text().await.unwrap();
-    let receipt = common::receipt_in(&page).unwrap();
-    let case_id = common::case_id_in(&page).unwrap();
+    let receipt = support::receipt_in(&page).unwrap();
+    let case_id = support::case_id_in(&page).unwrap();
 
     // 2. The investigator lists and reads it.
     let cases = desk(&s, &env, &identity, "cases", &[]);
@@ -129,8 +126,8 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let cookie = common::session_cookie(&r).expect("session cookie");
-    let html = common::page_with_cookie(&c, &s, "/pantau", &cookie).await;
+    let cookie = support::session_cookie(&r).expect("session cookie");
+    let html = support::page_with_cookie(&c, &s, "/pantau", &cookie).await;
     let escaped = format!(
         "Mohon kirim bukti &#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62; &#38; &#34;foto&#34; {reply_mark}"
     );
@@ -140,7 +137,7 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
     );
     assert!(!html.contains("<script>"));
     assert!(html.contains("Tim pengelola WBS"));
-    let api: Value = common::followup_json(&c, &s, &receipt).await;
+    let api: Value = support::followup_json(&c, &s, &receipt).await;
     assert_eq!(api["messages"][0]["from"], "investigator");
     assert_eq!(
         api["messages"][0]["body"],
@@ -156,7 +153,7 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
         .text("body", format!("Ini fotonya {answer_mark}"))
         .part(
             "attachments",
-            reqwest::multipart::Part::bytes(common::pdf_with(&answer_mark)).file_name("bukti.pdf"),
+            reqwest::multipart::Part::bytes(support::pdf_with(&answer_mark)).file_name("bukti.pdf"),
         );
     let r = c
         .post(s.url("/pantau/pesan"))
@@ -180,8 +177,8 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
     assert!(shown.stdout.contains(&answer_mark));
     assert!(!shown.stdout.contains("REJECTED"), "{}", shown.stdout);
     let mut found = false;
-    for f in common::files_under(&out_dir) {
-        found |= common::contains(&fs::read(f).unwrap(), answer_mark.as_bytes());
+    for f in support::files_under(&out_dir) {
+        found |= support::contains(&fs::read(f).unwrap(), answer_mark.as_bytes());
     }
     assert!(found, "the reporter's attachment decrypts");
 
@@ -206,7 +203,7 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
         "status",
         &[&case_id, "ditindaklanjuti"],
     );
-    let api: Value = common::followup_json(&c, &s, &receipt).await;
+    let api: Value = support::followup_json(&c, &s, &receipt).await;
     let today = wbs::day::Day::today();
     let history: Vec<(String, String)> = api["status_history"]
         .as_array()
@@ -231,7 +228,7 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
     let note = api["messages"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(note["status"], "perlu-dilengkapi");
     assert_eq!(note["body"], format!("Mohon lengkapi {note_mark}").as_str());
-    let html = common::page_with_cookie(&c, &s, "/pantau", &cookie).await;
+    let html = support::page_with_cookie(&c, &s, "/pantau", &cookie).await;
     assert!(html.contains("Status: Ditindaklanjuti"), "{html}");
     assert!(html.contains(&format!("<td>Perlu dilengkapi</td><td>{today}</td>")));
 
@@ -270,12 +267,12 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
         &internal_mark,
     ];
     let needles: Vec<&[u8]> = marks.iter().map(|m| m.as_bytes()).collect();
-    let hits = common::files_containing(&env.data, &needles);
+    let hits = support::files_containing(&env.data, &needles);
     assert!(hits.is_empty(), "plaintext on disk: {hits:?}");
     let log = env.log_bytes();
     for m in marks {
         assert!(
-            !common::contains(&log, m.as_bytes()),
+            !support::contains(&log, m.as_bytes()),
             "{m} in the server output"
         );
     }
@@ -317,7 +314,7 @@ async fn the_demo_identity_can_try_the_investigator_commands() {
         "reply",
         &[case_id, &format!("Terima kasih {mark}")],
     );
-    let api: Value = common::followup_json(&c, &s, receipt).await;
+    let api: Value = support::followup_json(&c, &s, receipt).await;
     assert_eq!(
         api["messages"][0]["body"],
         format!("Terima kasih {mark}").as_str()
