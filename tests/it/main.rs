@@ -10,12 +10,20 @@
 
 mod support;
 
+mod api;
+mod attachments;
 mod browser;
+mod canary;
 mod cli;
 mod cli_mailbox;
 mod conversation;
+mod crash;
 mod desk_api;
-mod http;
+mod form;
+mod headers;
+mod logs;
 mod pantau;
+mod refusals;
+mod same_origin;
 mod vectors;
 mod whatsapp;

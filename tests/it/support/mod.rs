@@ -2,6 +2,7 @@
 //! temporary directory, capture everything it prints, stop it (SIGTERM) or kill it (SIGKILL), and read
 //! the pages it serves.
 
+pub mod http;
 pub mod whatsapp;
 
 use std::ffi::OsStr;
