@@ -283,7 +283,7 @@ async fn photo_metadata_is_removed_before_sealing() {
     assert!(files_containing(&env.data, &[gps.as_bytes(), pixels.as_bytes()]).is_empty());
 
     let (out, o) = env.export("export");
-    assert!(o.status.success());
+    assert!(o.success());
     let att = env.path().join("attachments");
     let o = env.wbs([
         OsStr::new("decrypt"),
@@ -293,8 +293,8 @@ async fn photo_metadata_is_removed_before_sealing() {
         att.as_os_str(),
         out.as_os_str(),
     ]);
-    let text = stdout(&o);
-    assert!(o.status.success(), "{text}\n{}", stderr(&o));
+    let text = &o.stdout;
+    assert!(o.success(), "{text}\n{}", o.stderr);
     assert!(text.contains("photo metadata removed on arrival"), "{text}");
     let files = files_under(&att);
     assert_eq!(files.len(), 1);

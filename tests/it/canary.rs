@@ -101,11 +101,11 @@ async fn canary_never_reaches_disk_or_logs_but_decrypts() {
     // The investigator, offline, with the demo identity: export, then decrypt.
     let (out, o) = env.export("export");
     assert!(
-        o.status.success(),
+        o.success(),
         "wbs export failed ({}): {}{}",
-        o.status,
-        stdout(&o),
-        stderr(&o)
+        o.code,
+        o.stdout,
+        o.stderr
     );
     let index: Value =
         serde_json::from_slice(&fs::read(out.join("index.json")).expect("index.json"))
@@ -135,12 +135,12 @@ async fn canary_never_reaches_disk_or_logs_but_decrypts() {
         att.as_os_str(),
         out.as_os_str(),
     ]);
-    let text = stdout(&o);
+    let text = &o.stdout;
     assert!(
-        o.status.success(),
+        o.success(),
         "wbs decrypt failed ({}):\n{text}\n{}",
-        o.status,
-        stderr(&o)
+        o.code,
+        o.stderr
     );
     for (k, v) in &f {
         if v.contains(&mf) {
@@ -197,8 +197,8 @@ async fn canary_never_reaches_disk_or_logs_but_decrypts() {
         env.keys.as_os_str(),
         out.as_os_str(),
     ]);
-    let text = stdout(&o);
-    assert!(o.status.success(), "{text}{}", stderr(&o));
+    let text = &o.stdout;
+    assert!(o.success(), "{text}{}", o.stderr);
     assert!(text.contains(&format!("Petugas meminta uang pelicin {mf} di loket.")));
     assert!(
         !text.contains(&format!("Melati {mf}")),

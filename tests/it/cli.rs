@@ -14,62 +14,31 @@ use std::time::{Duration, Instant};
 
 use ed25519_dalek::SigningKey;
 use rand::{rngs::OsRng, RngCore};
-use wbs::config::Config;
-use wbs::crypto::envelope::{Envelope, Role};
-use wbs::crypto::keys::{InvestigatorIdentity, InvestigatorPublic};
-use wbs::crypto::{hex, seal};
-use wbs::day::Day;
-use wbs::intake::attachment::AttachmentSink;
-use wbs::intake::report::{validate, Party, ReportInput};
-use wbs::intake::submit::Channel;
 
-const BIN: &str = env!("CARGO_BIN_EXE_wbs");
+use crate::support::command::{command, wbs, Run};
+use crate::support::internal::{
+    self, hex, seal, sha256, Channel, Day, Envelope, InvestigatorIdentity, InvestigatorPublic,
+    ReportInput, Role,
+};
+use crate::support::Report;
+
 const CANARY_A: &str = "CANARY-A-7f3e9c: petugas loket meminta uang pelicin untuk izin usaha";
 const CANARY_B: &str = "CANARY-B-41d2aa: pungutan tanpa kuitansi di loket pelayanan";
 const REPORTER_NAME: &str = "Melati Pelapor-5c1b";
 const PDF: &[u8] = b"%PDF-1.4\n% CANARY-PDF-93be01 bukti kuitansi\n%%EOF\n";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn wbs<I, S>(args: I) -> Run
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<OsStr>,
-{
-    let out = Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("runs wbs");
-    Run {
-        code: out.status.code().expect("exit code"),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
 fn input(chronology: &str, anonymous: bool) -> ReportInput {
-    ReportInput {
-        reporter_kind: "staff".into(),
-        category: "PUNGLI".into(),
-        chronology: chronology.into(),
-        parties: vec![Party {
-            name: "Budi Santoso".into(),
-            position: "Kepala Seksi".into(),
-            unit: "Bidang Perizinan".into(),
-        }],
-        incident_when: "3 Maret 2026, pukul 10.00".into(),
-        incident_place: "Loket 2, Mal Pelayanan Publik".into(),
-        reporter_name: if anonymous { "" } else { REPORTER_NAME }.into(),
-        reporter_contact: if anonymous { "" } else { "melati@example.org" }.into(),
-        anonymous,
-        evidence: "Foto kuitansi terlampir.".into(),
-        good_faith: Some(true),
-    }
+    Report::valid()
+        .kind("staff")
+        .chronology(chronology)
+        .party("Budi Santoso", "Kepala Seksi", "Bidang Perizinan")
+        .when("3 Maret 2026, pukul 10.00")
+        .place("Loket 2, Mal Pelayanan Publik")
+        .name(Some(if anonymous { "" } else { REPORTER_NAME }))
+        .contact(Some(if anonymous { "" } else { "melati@example.org" }))
+        .anonymous(Some(anonymous))
+        .evidence(Some("Foto kuitansi terlampir."))
+        .input()
 }
 
 /// Two cases in one demo data directory, exported once by the binary. Tests copy the export.
@@ -95,38 +64,25 @@ fn fixture() -> &'static Fixture {
         let data = root.join("data");
         let no_keys = root.join("no-keys");
         let (case_a, case_b) = {
-            let prepared = wbs::server::prepare(Config {
-                data: data.clone(),
-                keys: no_keys.clone(),
-                ..Config::default()
-            })
-            .expect("demo mode starts");
+            let prepared = internal::prepare(&data, &no_keys);
             assert!(prepared.demo);
-            let intake = prepared.intake.clone();
-            let mut sink =
-                AttachmentSink::new(intake.blobs(), intake.investigators(), "bukti.pdf", 1 << 20);
-            sink.write(PDF);
-            let attachment = sink.finish().map_err(|(_, p)| format!("{p:?}")).unwrap();
+            let attachment = internal::seal_attachment(&prepared, "bukti.pdf", PDF);
             let today = Day::today();
-            let a = intake
-                .submit_blocking(
-                    validate(&input(CANARY_A, false)).unwrap(),
-                    vec![attachment],
-                    Channel::Web,
-                    &today,
-                    &mut OsRng,
-                )
-                .unwrap();
-            let b = intake
-                .submit_blocking(
-                    validate(&input(CANARY_B, true)).unwrap(),
-                    vec![],
-                    Channel::Api,
-                    &today,
-                    &mut OsRng,
-                )
-                .unwrap();
-            (a.case_id, b.case_id)
+            let a = internal::submit_in_process(
+                &prepared,
+                &input(CANARY_A, false),
+                vec![attachment],
+                Channel::Web,
+                &today,
+            );
+            let b = internal::submit_in_process(
+                &prepared,
+                &input(CANARY_B, true),
+                vec![],
+                Channel::Api,
+                &today,
+            );
+            (a, b)
         }; // the store is closed here, as a stopped server's would be
         let export = root.join("export");
         let run = wbs([
@@ -287,7 +243,7 @@ fn keygen_refuses_to_overwrite() {
 
 /// Runs `wbs serve` on a free port and expects it to refuse at once.
 fn serve_refusal(data: &Path, keys: &Path, extra: &[&str]) -> String {
-    let mut child = Command::new(BIN)
+    let mut child = command()
         .args(["serve", "--listen", "127.0.0.1:0"])
         .arg("--data")
         .arg(data)
@@ -366,14 +322,7 @@ fn production_refuses_demo_mode_and_a_single_investigator() {
 fn production_refuses_a_data_directory_made_in_demo_mode() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    drop(
-        wbs::server::prepare(Config {
-            data: data.clone(),
-            keys: tmp.path().join("none"),
-            ..Config::default()
-        })
-        .unwrap(),
-    );
+    drop(internal::prepare(&data, &tmp.path().join("none")));
     let keys = tmp.path().join("keys");
     keygen_into(&keys, "alice");
     keygen_into(&keys, "recovery");
@@ -400,7 +349,7 @@ fn serve_starts_in_demo_mode_and_stops_on_sigterm() {
     use std::io::{BufRead, BufReader};
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    let mut child = Command::new(BIN)
+    let mut child = command()
         .args(["serve", "--listen", "127.0.0.1:0"])
         .args(["--desk-listen", "127.0.0.1:0"])
         .arg("--data")
@@ -486,7 +435,7 @@ fn export_writes_the_documented_layout() {
         assert_eq!(item["file"], format!("item-{seq:04}.age"));
         let bytes = fs::read(dir.join(format!("item-{seq:04}.age"))).unwrap();
         assert!(bytes.starts_with(b"age-encryption.org/v1\n"));
-        assert_eq!(item["ciphertext_sha256"], hex(&wbs::crypto::sha256(&bytes)));
+        assert_eq!(item["ciphertext_sha256"], hex(&sha256(&bytes)));
     }
     let attachment = &case["attachments"][0];
     let file = attachment["file"].as_str().unwrap();
@@ -526,12 +475,7 @@ fn export_refuses_a_non_empty_output_directory() {
 fn export_refuses_while_the_server_holds_the_store() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    let running = wbs::server::prepare(Config {
-        data: data.clone(),
-        keys: tmp.path().join("none"),
-        ..Config::default()
-    })
-    .unwrap();
+    let running = internal::prepare(&data, &tmp.path().join("none"));
     let out = tmp.path().join("export");
     let run = wbs([
         OsStr::new("export"),

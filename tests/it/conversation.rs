@@ -6,29 +6,11 @@ use crate::support;
 use std::ffi::OsStr;
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
-use crate::support::{client, marker, token_in, Env, Server, BIN};
+use crate::support::command::{wbs, Run};
+use crate::support::internal::Day;
+use crate::support::{client, marker, token_in, Env, Report, Server};
 use serde_json::{json, Value};
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn wbs(args: &[&OsStr]) -> Run {
-    let out = Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 fn desk(s: &Server, env: &Env, identity: &Path, sub: &str, rest: &[&str]) -> Run {
     let mut args: Vec<&OsStr> = vec![
@@ -64,22 +46,24 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
     // 1. The reporter reports through the web form.
     let report_mark = marker();
     let token = support::form_token(&c, &s).await;
-    let form = reqwest::multipart::Form::new()
-        .text("form_token", token)
-        .text("lang", "id")
-        .text("reporter.kind", "staff")
-        .text("category", "SUAP")
-        .text(
-            "chronology",
-            format!("Kepala seksi meminta suap untuk izin {report_mark}."),
-        )
-        .text("parties[0].name", "Pak Anton")
-        .text("parties[0].position", "Kepala Seksi")
-        .text("parties[0].unit", "Perizinan")
-        .text("incident.when", "Februari 2026")
-        .text("incident.place", "Ruang rapat")
-        .text("reporter.name", "Mawar")
-        .text("good_faith", "1");
+    let report = Report::valid()
+        .lang("id")
+        .kind("staff")
+        .category("SUAP")
+        .chronology(&format!(
+            "Kepala seksi meminta suap untuk izin {report_mark}."
+        ))
+        .party("Pak Anton", "Kepala Seksi", "Perizinan")
+        .when("Februari 2026")
+        .place("Ruang rapat")
+        .name(Some("Mawar"))
+        .contact(None)
+        .anonymous(None)
+        .evidence(None);
+    let mut form = reqwest::multipart::Form::new().text("form_token", token);
+    for (k, v) in report.form_fields() {
+        form = form.text(k, v);
+    }
     let r = c
         .post(s.url("/lapor"))
         .multipart(form)
@@ -204,7 +188,7 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
         &[&case_id, "ditindaklanjuti"],
     );
     let api: Value = support::followup_json(&c, &s, &receipt).await;
-    let today = wbs::day::Day::today();
+    let today = Day::today();
     let history: Vec<(String, String)> = api["status_history"]
         .as_array()
         .unwrap()
@@ -287,13 +271,19 @@ async fn the_demo_identity_can_try_the_investigator_commands() {
     let c = client();
     let r = c
         .post(s.url("/api/v1/reports"))
-        .json(&json!({
-            "reporter": {"kind": "public", "anonymous": true},
-            "category": "GRATIFIKASI",
-            "chronology": "Pemohon memberi hadiah kepada petugas setelah izin terbit.",
-            "parties": [{"name": "Pak C", "position": "Petugas", "unit": "Pelayanan"}],
-            "incident": {"when": "Januari 2026", "place": "Kantor"}
-        }))
+        .json(
+            &Report::valid()
+                .name(None)
+                .contact(None)
+                .anonymous(Some(true))
+                .category("GRATIFIKASI")
+                .chronology("Pemohon memberi hadiah kepada petugas setelah izin terbit.")
+                .party("Pak C", "Petugas", "Pelayanan")
+                .when("Januari 2026")
+                .place("Kantor")
+                .evidence(None)
+                .json(),
+        )
         .send()
         .await
         .unwrap();

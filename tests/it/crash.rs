@@ -129,12 +129,7 @@ async fn report_acknowledged_before_sigkill_survives() {
     s.stop();
 
     let (out, o) = env.export("export");
-    assert!(
-        o.status.success(),
-        "wbs export failed: {}{}",
-        stdout(&o),
-        stderr(&o)
-    );
+    assert!(o.success(), "wbs export failed: {}{}", o.stdout, o.stderr);
     let index: Value =
         serde_json::from_slice(&fs::read(out.join("index.json")).expect("index.json"))
             .expect("json");
@@ -158,6 +153,8 @@ async fn report_acknowledged_before_sigkill_survives() {
         env.keys.as_os_str(),
         out.join(&case_id).as_os_str(),
     ]);
-    assert!(o.status.success(), "{}{}", stdout(&o), stderr(&o));
-    assert!(stdout(&o).contains(&format!("Laporan sebelum mati mendadak {m}.")));
+    assert!(o.success(), "{}{}", o.stdout, o.stderr);
+    assert!(o
+        .stdout
+        .contains(&format!("Laporan sebelum mati mendadak {m}.")));
 }

@@ -4,34 +4,16 @@
 
 use crate::support;
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 
+use crate::support::internal::{
+    self, add_investigator, desk_auth, hex, seal_item, sha256, unix_now, CaseV1, Day,
+    InvestigatorIdentity, ItemDraft, ItemKind, Role, StatusChangeV1, Store, MESSAGE_MIN,
+};
+use crate::support::Report;
 use crate::support::{client, Env, Server};
 use rand::rngs::OsRng;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use wbs::crypto::desk_auth;
-use wbs::crypto::envelope::{ItemKind, Role};
-use wbs::crypto::hex;
-use wbs::crypto::keys::InvestigatorIdentity;
-use wbs::day::{unix_now, Day};
-use wbs::intake::mailbox::{seal_item, ItemDraft, MESSAGE_MIN};
-
-/// An investigator whose public key file is in the env's `keys/`.
-struct Investigator {
-    identity: InvestigatorIdentity,
-    pub_file: std::path::PathBuf,
-}
-
-fn add_investigator(env: &Env, name: &str) -> Investigator {
-    let identity = InvestigatorIdentity::generate(&mut OsRng);
-    let file = env.path().join(format!("{name}.identity"));
-    fs::write(&file, identity.to_file_text("2026-01-01").as_bytes()).unwrap();
-    fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
-    let pub_file = env.keys.join(format!("{name}.pub"));
-    fs::write(&pub_file, identity.public(name).to_file_text("2026-01-01")).unwrap();
-    Investigator { identity, pub_file }
-}
 
 fn key_hex(id: &InvestigatorIdentity) -> String {
     hex(id.signing_key().verifying_key().as_bytes())
@@ -39,14 +21,7 @@ fn key_hex(id: &InvestigatorIdentity) -> String {
 
 /// Submits a valid report through the public API; returns its case id.
 async fn submit(c: &reqwest::Client, s: &Server) -> String {
-    let body = json!({
-        "reporter": {"kind": "public", "name": "Melati", "contact": "melati@example.org", "anonymous": false},
-        "category": "PUNGLI",
-        "chronology": "Petugas loket meminta uang Rp500.000 agar izin usaha cepat terbit.",
-        "parties": [{"name": "Budi Santoso", "position": "Staf Perizinan", "unit": "Bidang Perizinan"}],
-        "incident": {"when": "3 Maret 2026", "place": "Loket 2"},
-        "evidence": "Kuitansi tanpa kop"
-    });
+    let body = Report::valid().json();
     let r = c
         .post(s.url("/api/v1/reports"))
         .json(&body)
@@ -413,7 +388,7 @@ async fn cases_are_listed_with_cursors_and_their_ciphertext_is_served() {
         assert_eq!(status, 200);
         assert!(bytes.starts_with(b"age-encryption.org/v1\n"));
         assert_eq!(item["len"], bytes.len());
-        assert_eq!(item["ciphertext_sha256"], hex(&wbs::crypto::sha256(&bytes)));
+        assert_eq!(item["ciphertext_sha256"], hex(&sha256(&bytes)));
     }
     for path in [
         format!("/api/v1/desk/cases/{case_a}/items/3"),
@@ -609,8 +584,7 @@ async fn deadlines_follow_the_configuration_and_overdue_cases_are_marked() {
 /// Stores a copy of `like`'s items as a new case created on `created` (the server must be stopped).
 /// Returns the new case id.
 pub fn plant_old_case(env: &Env, like: &str, created: &str) -> String {
-    use wbs::store::{CaseV1, SledStore, StatusChangeV1, Store};
-    let store = SledStore::open(&env.data.join("store"), 8 * 1024 * 1024).unwrap();
+    let store = internal::open_store(&env.data);
     let template = store.case(like).unwrap().unwrap();
     let items = store.items(like).unwrap();
     let id = "WBS-0LD0-CASE-2020".to_owned();

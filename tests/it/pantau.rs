@@ -3,17 +3,17 @@
 use crate::support;
 use std::time::{Duration, Instant};
 
-use crate::support::{client, marker, session_cookie, token_in, Env, Server};
+use crate::support::{client, marker, session_cookie, token_in, Env, Report, Server};
 use serde_json::{json, Value};
 
 fn report(chronology: &str) -> Value {
-    json!({
-        "reporter": {"kind": "public", "name": "Melati"},
-        "category": "PUNGLI",
-        "chronology": chronology,
-        "parties": [{"name": "Budi", "position": "Staf", "unit": "Perizinan"}],
-        "incident": {"when": "3 Maret 2026", "place": "Loket 2"}
-    })
+    Report::valid()
+        .chronology(chronology)
+        .party("Budi", "Staf", "Perizinan")
+        .contact(None)
+        .anonymous(None)
+        .evidence(None)
+        .json()
 }
 
 /// Submits a report through the API; returns (receipt, case id).
@@ -342,10 +342,10 @@ async fn a_flood_gets_503_with_retry_after_and_no_lockout() {
 
 #[tokio::test]
 async fn a_reply_forged_into_the_store_is_not_shown() {
-    use wbs::crypto::envelope::{ItemKind, Role};
-    use wbs::crypto::receipt::Receipt;
-    use wbs::intake::mailbox::{next_prev_digest, seal_item, ItemDraft, MESSAGE_MIN};
-    use wbs::store::{Append, SledStore, Store};
+    use crate::support::internal::{
+        self, next_prev_digest, seal_item, Append, Day, ItemDraft, ItemKind, Receipt, Role, Store,
+        MESSAGE_MIN,
+    };
 
     let env = Env::new();
     let mut s = env.start();
@@ -357,7 +357,7 @@ async fn a_reply_forged_into_the_store_is_not_shown() {
     // encrypted to the reporter, but signed with a key that is not a configured investigator.
     let forged = marker();
     {
-        let store = SledStore::open(&env.data.join("store"), 1 << 20).unwrap();
+        let store = internal::open_store(&env.data);
         let salt: [u8; 32] = store
             .meta("installation-salt")
             .unwrap()
@@ -367,7 +367,7 @@ async fn a_reply_forged_into_the_store_is_not_shown() {
         let keys = Receipt::parse(&receipt).unwrap().derive(&salt).unwrap();
         let case = store.case(&case_id).unwrap().unwrap();
         let mallory = ed25519_dalek::SigningKey::from_bytes(&[42; 32]);
-        let day = wbs::day::Day::today();
+        let day = Day::today();
         let draft = ItemDraft {
             kind: ItemKind::Reply,
             case_id: &case_id,

@@ -3,9 +3,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use wbs::crypto::envelope::Envelope;
-use wbs::crypto::hex;
-use wbs::crypto::receipt::Receipt;
+use crate::support::internal::{hex, unhex, Envelope, Receipt};
 
 fn files(kind: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -61,7 +59,7 @@ fn kdf_vectors() {
         let v: serde_json::Value =
             serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
         let receipt = Receipt::parse(v["receipt"].as_str().unwrap()).unwrap();
-        let salt: [u8; 32] = wbs::crypto::unhex(v["salt"].as_str().unwrap()).unwrap();
+        let salt: [u8; 32] = unhex(v["salt"].as_str().unwrap()).unwrap();
         let keys = receipt.derive(&salt).unwrap();
         assert_eq!(
             hex(keys.lookup.as_ref()),

@@ -5,6 +5,7 @@
 //! and canaries (every answer, the media, the phone number, the profile name) that must never reach
 //! the data directory or the server's output.
 use crate::support;
+use crate::support::internal::{self, Store};
 use crate::support::whatsapp as wa;
 use std::path::Path;
 
@@ -54,7 +55,7 @@ async fn pantau_login(s: &Server, receipt: &str) -> (u16, String, Option<String>
 /// --attachments DIR`: returns what it printed and DIR.
 fn export_and_decrypt(env: &Env, name: &str) -> (String, std::path::PathBuf) {
     let (out, o) = env.export(name);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.success(), "{}", o.stderr);
     let files = env.path().join(format!("{name}-files"));
     let o = env.wbs([
         "decrypt".as_ref(),
@@ -65,12 +66,8 @@ fn export_and_decrypt(env: &Env, name: &str) -> (String, std::path::PathBuf) {
         files.as_os_str(),
         out.as_os_str(),
     ]);
-    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
-    assert!(
-        o.status.success(),
-        "decrypt failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let stdout = o.stdout.clone();
+    assert!(o.success(), "decrypt failed:\n{stdout}\n{}", o.stderr);
     (stdout, files)
 }
 
@@ -468,7 +465,7 @@ async fn a_full_dialogue_ends_in_a_case_whose_one_time_receipt_is_replaced_on_th
         case_id.as_ref(),
         format!("Kapan tepatnya? {question}").as_ref(),
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.success(), "{}", o.stderr);
     let thread = c
         .get(s.url("/pantau"))
         .header("cookie", session.as_str())
@@ -580,8 +577,8 @@ async fn cancel_deletes_what_was_collected() {
     chat.expect("Laporan dibatalkan").await;
     s.stop();
     assert_eq!(env.case_count(), 0);
-    let store = wbs::store::SledStore::open(&env.data.join("store"), 8 << 20).unwrap();
-    assert!(wbs::store::Store::dialogues(&store).unwrap().is_empty());
+    let store = internal::open_store(&env.data);
+    assert!(Store::dialogues(&store).unwrap().is_empty());
     drop(store);
     let mut secrets = k.all();
     secrets.extend([chat.wa.as_str(), chat.name.as_str()]);
@@ -712,11 +709,8 @@ async fn duplicates_late_messages_and_a_restart_keep_every_answer_once() {
         env.demo_identity().as_os_str(),
         item.as_os_str(),
     ]);
-    let single = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success() && single.contains(&k.chronology[0]),
-        "{single}"
-    );
+    let single = &o.stdout;
+    assert!(o.success() && single.contains(&k.chronology[0]), "{single}");
     assert_eq!(
         out.matches(k.chronology[0].as_str()).count(),
         1,

@@ -5,39 +5,14 @@
 use reqwest::header::HeaderMap;
 use reqwest::multipart::{Form, Part};
 use reqwest::StatusCode;
-use serde_json::{json, Value};
+use serde_json::Value;
 
+use super::fixtures::{Fields, Report};
 use super::*;
-
-pub type Fields = Vec<(String, String)>;
 
 /// A complete, valid form submission (without token or files).
 pub fn valid_fields() -> Fields {
-    [
-        ("lang", "id"),
-        ("reporter.kind", "staff"),
-        ("category", "PUNGLI"),
-        (
-            "chronology",
-            "Petugas loket meminta uang Rp500.000 agar izin usaha cepat terbit.",
-        ),
-        ("parties[0].name", "Budi Santoso"),
-        ("parties[0].position", "Staf Perizinan"),
-        ("parties[0].unit", "Bidang Perizinan"),
-        ("parties[1].name", ""),
-        ("parties[1].position", ""),
-        ("parties[1].unit", ""),
-        ("party_rows", "2"),
-        ("incident.when", "3 Maret 2026 sekitar pukul 10.00"),
-        ("incident.place", "Loket 2, lantai 1"),
-        ("reporter.name", "Melati"),
-        ("reporter.contact", "melati@example.org"),
-        ("evidence", "Kuitansi tanpa kop"),
-        ("good_faith", "1"),
-    ]
-    .iter()
-    .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-    .collect()
+    Report::valid_form().form_fields()
 }
 
 pub fn set(fields: &mut Fields, key: &str, value: &str) {
@@ -159,15 +134,9 @@ pub fn raw_post(s: &Server, path: &str, head: &str, body: &[u8]) -> Reply {
     raw_reply(raw_request(s.port, "POST", path, head, body))
 }
 
+/// A complete, valid body for `POST /api/v1/reports`.
 pub fn valid_api() -> Value {
-    json!({
-        "reporter": {"kind": "public", "name": "Melati", "contact": "melati@example.org", "anonymous": false},
-        "category": "PUNGLI",
-        "chronology": "Petugas loket meminta uang Rp500.000 agar izin usaha cepat terbit.",
-        "parties": [{"name": "Budi Santoso", "position": "Staf Perizinan", "unit": "Bidang Perizinan"}],
-        "incident": {"when": "3 Maret 2026", "place": "Loket 2"},
-        "evidence": "Kuitansi tanpa kop"
-    })
+    Report::valid().json()
 }
 
 pub async fn api_raw(
@@ -288,12 +257,4 @@ pub fn assert_receipt_page(r: &Reply) -> (String, String) {
         "the receipt page sets no cookie"
     );
     (receipt, case_id)
-}
-
-pub fn stdout(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-pub fn stderr(o: &std::process::Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
