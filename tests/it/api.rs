@@ -1,9 +1,10 @@
-//! The integrators' JSON API, `POST /api/v1/reports`, over real HTTP: 201 with a receipt, each problem
+//! The integrators' JSON API, `POST /api/v1/reports`: over real HTTP, 201 with a receipt, each problem
 //! named by its field path, and a flood answered with 503 while exactly the acknowledged reports are
-//! stored.
+//! stored; in-process (`oneshot`), the language of its errors.
 
 use serde_json::{json, Value};
 
+use crate::support::app;
 use crate::support::http::*;
 use crate::support::*;
 
@@ -217,4 +218,59 @@ async fn api_missing_fields_are_named_by_their_path() {
         "{v}"
     );
     s.stop();
+}
+
+/// In-process: the JSON API answers in the language `Accept-Language` asks for (the first of
+/// Indonesian or English it names; Indonesian otherwise), with the one `{"errors": {…}}` shape.
+#[tokio::test]
+async fn api_errors_follow_accept_language() {
+    let app = app::router();
+    let body = serde_json::to_vec(&valid_api()).unwrap();
+    for (accept, expected) in [
+        (None, "kirim sebagai application/json"),
+        (Some("id-ID,id;q=0.9"), "kirim sebagai application/json"),
+        (Some("en-GB"), "send as application/json"),
+        (
+            Some("fr-FR, en;q=0.8, id;q=0.5"),
+            "send as application/json",
+        ),
+        (
+            Some("fr-FR, id;q=0.8, en;q=0.5"),
+            "kirim sebagai application/json",
+        ),
+        (Some("de"), "kirim sebagai application/json"),
+    ] {
+        let mut headers = vec![("content-type", "text/plain")];
+        headers.extend(accept.map(|a| ("accept-language", a)));
+        let r = app.post("/api/v1/reports", &headers, body.clone()).await;
+        assert_eq!(r.status, 415, "{accept:?}");
+        let v = r.json();
+        assert_eq!(error_keys(&v), ["body"], "{accept:?}: {v}");
+        assert_eq!(error_of(&v, "body"), expected, "{accept:?}");
+    }
+
+    // Field errors too: the same missing chronology, in each language.
+    let mut b = valid_api();
+    b["chronology"] = json!("");
+    let body = serde_json::to_vec(&b).unwrap();
+    let id = app
+        .post(
+            "/api/v1/reports",
+            &[("content-type", "application/json")],
+            body.clone(),
+        )
+        .await;
+    let en = app
+        .post(
+            "/api/v1/reports",
+            &[
+                ("content-type", "application/json"),
+                ("accept-language", "en"),
+            ],
+            body,
+        )
+        .await;
+    assert_eq!((id.status.as_u16(), en.status.as_u16()), (422, 422));
+    assert_eq!(error_of(&id.json(), "chronology"), "Wajib diisi.");
+    assert_eq!(error_of(&en.json(), "chronology"), "Required.");
 }

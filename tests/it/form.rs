@@ -6,6 +6,7 @@ use std::fs;
 
 use serde_json::json;
 
+use crate::support::app;
 use crate::support::http::*;
 use crate::support::*;
 
@@ -418,4 +419,32 @@ async fn form_token_reuse_is_409_and_stores_one_case() {
     assert_eq!(env.case_count(), 1, "only one case is stored");
     let blobs = env.blob_files();
     assert_eq!(blobs.len(), 1, "only one attachment is stored: {blobs:?}");
+}
+
+/// In-process: the pages are in the language the `lang` query asks for (Indonesian unless it says
+/// `en`), the form carries that choice to its POST, and the page offers the other language.
+#[tokio::test]
+async fn pages_are_in_the_language_the_query_asks_for() {
+    let app = app::router();
+    for path in ["/", "/lapor", "/pantau"] {
+        for (query, lang, other) in [
+            ("", "id", "English"),
+            ("?lang=id", "id", "English"),
+            ("?lang=en", "en", "Bahasa Indonesia"),
+            ("?lang=xx", "id", "English"),
+        ] {
+            let r = app.get(&format!("{path}{query}"), &[]).await;
+            assert_eq!(r.status, 200, "{path}{query}");
+            let page = r.text();
+            assert!(
+                page.contains(&format!("<html lang=\"{lang}\">")),
+                "{path}{query} is in {lang}"
+            );
+            assert!(page.contains(other), "{path}{query} offers {other}");
+        }
+    }
+    let page = app.get("/lapor?lang=en", &[]).await.text();
+    assert_eq!(input_value(&page, "lang").as_deref(), Some("en"));
+    let page = app.get("/lapor", &[]).await.text();
+    assert_eq!(input_value(&page, "lang").as_deref(), Some("id"));
 }

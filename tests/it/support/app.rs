@@ -8,6 +8,7 @@ use axum::Router;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
+use super::http::assert_hardened;
 use super::internal;
 
 /// A demo-mode app and the temporary directory its data lives in.
@@ -53,7 +54,8 @@ pub fn router() -> App {
 }
 
 impl App {
-    /// Sends one request through the router.
+    /// Sends one request through the router. Like `http::reply` for the real server, it checks every
+    /// answer on the way: never a 5xx, always the security headers.
     pub async fn send(&self, request: Request<Body>) -> Answer {
         let response = self
             .router
@@ -70,11 +72,18 @@ impl App {
             .expect("the whole body")
             .to_bytes()
             .to_vec();
-        Answer {
+        let answer = Answer {
             status,
             headers,
             body,
-        }
+        };
+        assert!(
+            status.as_u16() < 500,
+            "server error {status}; body:\n{}",
+            &answer.text()[..answer.text().len().min(2000)]
+        );
+        assert_hardened(&answer.headers, &format!("response {status}"));
+        answer
     }
 
     /// `GET path` with these extra headers.
