@@ -33,7 +33,7 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
     let env = Env::new();
     // The investigator makes a key the documented way; its public lines go into keys/.
     let identity = env.path().join("alice-identity.txt");
-    let keygen = wbs(&[
+    let keygen = wbs([
         OsStr::new("keygen"),
         OsStr::new("--out"),
         identity.as_os_str(),

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::command::{self, Run, BIN};
+use super::command::{self, Run};
 use super::files::files_under;
 use super::internal;
 
@@ -71,7 +71,7 @@ impl Env {
                 .append(true)
                 .open(&self.log)
                 .expect("log file");
-            let mut cmd = Command::new(BIN);
+            let mut cmd = command::command();
             cmd.arg("--listen")
                 .arg(format!("127.0.0.1:{port}"))
                 .arg("--desk-listen")
@@ -82,7 +82,6 @@ impl Env {
                 .arg(&self.keys)
                 .current_dir(self.path())
                 .env_remove("RUST_LOG")
-                .stdin(Stdio::null())
                 .stdout(Stdio::from(log.try_clone().expect("log clone")))
                 .stderr(Stdio::from(log));
             if let Some(c) = &self.config {
