@@ -26,5 +26,6 @@ mod logs;
 mod pantau;
 mod refusals;
 mod same_origin;
+mod startup;
 mod vectors;
 mod whatsapp;
