@@ -2,40 +2,19 @@
 //! challenge and its refusals, bearer tokens and their revocation, the case listing with statuses and
 //! deadlines, ciphertext fetches, and uploads with their conflicts and refusals.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
+use crate::support;
 use std::fs;
-use std::os::unix::fs::PermissionsExt;
 
-use common::{client, Env, Server};
+use crate::support::internal::{
+    self, add_investigator, desk_auth, hex, seal_item, sha256, unix_now, CaseStore, CaseV1, Day,
+    InvestigatorIdentity, ItemBody, ItemDraft, MessageBody, Role, Status, StatusChangeV1,
+    MESSAGE_MIN,
+};
+use crate::support::Report;
+use crate::support::{client, Env, Server};
 use rand::rngs::OsRng;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-use wbs::crypto::desk_auth;
-use wbs::crypto::hex;
-use wbs::crypto::keys::InvestigatorIdentity;
-use wbs::intake::mailbox::{seal_item, ItemDraft, MESSAGE_MIN};
-use wbs::protocol::day::{unix_now, Day};
-use wbs::protocol::item::{ItemBody, MessageBody};
-use wbs::protocol::{CaseId, Role};
-
-/// An investigator whose public key file is in the env's `keys/`.
-struct Investigator {
-    identity: InvestigatorIdentity,
-    pub_file: std::path::PathBuf,
-}
-
-fn add_investigator(env: &Env, name: &str) -> Investigator {
-    let identity = InvestigatorIdentity::generate(&mut OsRng);
-    let file = env.path().join(format!("{name}.identity"));
-    fs::write(&file, identity.to_file_text("2026-01-01").as_bytes()).unwrap();
-    fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
-    let pub_file = env.keys.join(format!("{name}.pub"));
-    fs::write(&pub_file, identity.public(name).to_file_text("2026-01-01")).unwrap();
-    Investigator { identity, pub_file }
-}
 
 fn key_hex(id: &InvestigatorIdentity) -> String {
     hex(id.signing_key().verifying_key().as_bytes())
@@ -43,14 +22,7 @@ fn key_hex(id: &InvestigatorIdentity) -> String {
 
 /// Submits a valid report through the public API; returns its case id.
 async fn submit(c: &reqwest::Client, s: &Server) -> String {
-    let body = json!({
-        "reporter": {"kind": "public", "name": "Melati", "contact": "melati@example.org", "anonymous": false},
-        "category": "PUNGLI",
-        "chronology": "Petugas loket meminta uang Rp500.000 agar izin usaha cepat terbit.",
-        "parties": [{"name": "Budi Santoso", "position": "Staf Perizinan", "unit": "Bidang Perizinan"}],
-        "incident": {"when": "3 Maret 2026", "place": "Loket 2"},
-        "evidence": "Kuitansi tanpa kop"
-    });
+    let body = Report::valid().json();
     let r = c
         .post(s.url("/api/v1/reports"))
         .json(&body)
@@ -417,7 +389,7 @@ async fn cases_are_listed_with_cursors_and_their_ciphertext_is_served() {
         assert_eq!(status, 200);
         assert!(bytes.starts_with(b"age-encryption.org/v1\n"));
         assert_eq!(item["len"], bytes.len());
-        assert_eq!(item["ciphertext_sha256"], hex(&wbs::crypto::sha256(&bytes)));
+        assert_eq!(item["ciphertext_sha256"], hex(&sha256(&bytes)));
     }
     for path in [
         format!("/api/v1/desk/cases/{case_a}/items/3"),
@@ -433,7 +405,7 @@ async fn cases_are_listed_with_cursors_and_their_ciphertext_is_served() {
 
 /// A reply sealed like the CLI seals it, signed by `id`, at `seq` after `prev`.
 fn sealed_reply(id: &InvestigatorIdentity, case_id: &str, seq: u32, prev: &str) -> Vec<u8> {
-    let case_id = CaseId::parse(case_id).unwrap();
+    let case_id = internal::case_id(case_id);
     let body = ItemBody::Reply(MessageBody {
         text: "Terima kasih, laporan sedang kami periksa.".into(),
     });
@@ -499,7 +471,7 @@ async fn uploads_need_the_next_seq_and_an_age_file_and_statuses_are_dated() {
     // Too large for one item.
     let big =
         serde_json::to_vec(&json!({"seq": 3, "ciphertext": b64(&vec![0u8; 600 * 1024])})).unwrap();
-    let r = common::raw_request(
+    let r = support::raw_request(
         s.desk_port,
         "POST",
         &items,
@@ -616,18 +588,18 @@ async fn deadlines_follow_the_configuration_and_overdue_cases_are_marked() {
 /// Stores a copy of `like`'s items as a new case created on `created` (the server must be stopped).
 /// Returns the new case id.
 pub fn plant_old_case(env: &Env, like: &str, created: &str) -> String {
-    use wbs::store::{CaseStore, CaseV1, SledStore, StatusChangeV1};
-    let store = SledStore::open(&env.data.join("store"), 8 * 1024 * 1024).unwrap();
-    let like = CaseId::parse(like).unwrap();
+    let store = internal::open_store(&env.data);
+    let like = internal::case_id(like);
     let template = store.case(&like).unwrap().unwrap();
     let items = store.items(&like).unwrap();
-    let id = CaseId::parse("WBS-01D0-CASE-2020").unwrap();
+    // An id a server could make (Crockford: no L, I, O or U).
+    let id = internal::case_id("WBS-01D0-CASE-2020");
     let created = Day::parse(created).unwrap();
     let case = CaseV1 {
         id: id.clone(),
         created: created.clone(),
         statuses: vec![StatusChangeV1 {
-            status: wbs::protocol::Status::Diterima,
+            status: Status::Diterima,
             day: created,
         }],
         ..template

@@ -3,33 +3,23 @@
 //! codes — and the forgery test: an investigator-looking reply written straight into the store is
 //! flagged by `wbs show`.
 
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
+use crate::support;
 use std::ffi::OsStr;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
 
-use common::{client, files_containing, Env, Server, BIN};
+use crate::support::command::{wbs, Run};
+use crate::support::internal::{
+    self, add_investigator, recipient_from_hex, seal, seal_item, Append, CaseStore, CaseV1,
+    Channel, Day, Envelope, IdentityBody, InvestigatorIdentity, ItemBody, ItemDraft, MessageBody,
+    Role, Status, StatusChangeV1, MESSAGE_MIN,
+};
+use crate::support::{client, files_containing, Env, Report, Server};
 use rand::rngs::OsRng;
-use serde_json::{json, Value};
-use wbs::crypto::keys::InvestigatorIdentity;
-use wbs::intake::mailbox::{recipient_from_hex, seal_item, ItemDraft, MESSAGE_MIN};
-use wbs::protocol::day::Day;
-use wbs::protocol::item::{IdentityBody, ItemBody, MessageBody};
-use wbs::protocol::{CaseId, Role};
-use wbs::store::{Append, CaseStore, SledStore};
+use serde_json::Value;
 
 const CHRONOLOGY: &str = "CANARY-CHRONO-5e1f: petugas loket meminta uang pelicin Rp500.000.";
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
 
 /// One server with one investigator (alice) and one submitted report.
 struct World {
@@ -42,7 +32,7 @@ struct World {
 impl World {
     async fn new() -> World {
         let env = Env::new();
-        let alice = add_investigator(&env, "alice").0;
+        let alice = add_investigator(&env, "alice").file;
         let server = env.start();
         let case_id = submit(&server).await;
         World {
@@ -74,50 +64,16 @@ impl World {
             self.env.keys.as_os_str(),
         ];
         all.extend(args.iter().map(OsStr::new));
-        run(all)
+        wbs(all)
     }
-}
-
-fn run<I, S>(args: I) -> Run
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<OsStr>,
-{
-    let out = Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("runs wbs");
-    Run {
-        code: out.status.code().expect("exit code"),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-/// Writes an identity file (0600) and its public file into `keys/`; returns (identity file, identity).
-fn add_investigator(env: &Env, name: &str) -> (PathBuf, InvestigatorIdentity) {
-    let identity = InvestigatorIdentity::generate(&mut OsRng);
-    let file = env.path().join(format!("{name}.identity"));
-    fs::write(&file, identity.to_file_text("2026-01-01").as_bytes()).unwrap();
-    fs::set_permissions(&file, fs::Permissions::from_mode(0o600)).unwrap();
-    fs::write(
-        env.keys.join(format!("{name}.pub")),
-        identity.public(name).to_file_text("2026-01-01"),
-    )
-    .unwrap();
-    (file, identity)
 }
 
 async fn submit(s: &Server) -> String {
-    let body = json!({
-        "reporter": {"kind": "public", "name": "Melati Pelapor", "contact": "melati@example.org", "anonymous": false},
-        "category": "PUNGLI",
-        "chronology": CHRONOLOGY,
-        "parties": [{"name": "Budi Santoso", "position": "Staf Perizinan", "unit": "Bidang Perizinan"}],
-        "incident": {"when": "3 Maret 2026", "place": "Loket 2"},
-        "evidence": ""
-    });
+    let body = Report::valid()
+        .name(Some("Melati Pelapor"))
+        .chronology(CHRONOLOGY)
+        .evidence(Some(""))
+        .json();
     let r = client()
         .post(s.url("/api/v1/reports"))
         .json(&body)
@@ -369,7 +325,7 @@ WBS-<ID>  api       <DATE>  ditindaklanjuti      0d  settle by <DATE>
     assert_eq!(files_containing(&w.env.data, &canaries), vec![]);
     let log = w.env.log_bytes();
     for c in canaries {
-        assert!(!common::contains(&log, c));
+        assert!(!support::contains(&log, c));
     }
     // No line per request: only start-up and shutdown.
     let text = w.env.log_text();
@@ -416,17 +372,16 @@ WBS-<ID>  api       <DATE>  diterima             0d  acknowledge by <DATE>
 /// Stores a copy of `like`'s items as case `id` created on `created` (the server must be stopped), as
 /// a case received long ago would be.
 fn plant_case(env: &Env, like: &str, id: &str, created: &str) {
-    use wbs::store::{CaseV1, StatusChangeV1};
-    let store = SledStore::open(&env.data.join("store"), 8 * 1024 * 1024).unwrap();
-    let like = CaseId::parse(like).unwrap();
+    let store = internal::open_store(&env.data);
+    let like = internal::case_id(like);
     let template = store.case(&like).unwrap().unwrap();
     let items = store.items(&like).unwrap();
     let created = Day::parse(created).unwrap();
     let case = CaseV1 {
-        id: CaseId::parse(id).unwrap(),
+        id: internal::case_id(id),
         created: created.clone(),
         statuses: vec![StatusChangeV1 {
-            status: wbs::protocol::Status::Diterima,
+            status: Status::Diterima,
             day: created,
         }],
         ..template
@@ -452,7 +407,7 @@ async fn usage_errors_and_refusals_exit_2_with_one_sentence() {
     assert_usage_error(&r, "the server has no case WBS-0000-0000-0000");
 
     // An unreachable server, the public site instead of the desk API, and https.
-    let port = common::free_port();
+    let port = support::free_port();
     for (server, what) in [
         (
             format!("http://127.0.0.1:{port}"),
@@ -462,7 +417,7 @@ async fn usage_errors_and_refusals_exit_2_with_one_sentence() {
         ("https://127.0.0.1:1".to_owned(), "must start with http://"),
         ("wbs.example".to_owned(), "is not a desk API address"),
     ] {
-        let r = run([
+        let r = wbs([
             "cases",
             "--server",
             &server,
@@ -493,7 +448,7 @@ async fn usage_errors_and_refusals_exit_2_with_one_sentence() {
     w.server = w.env.start();
     let shared_case = submit(&w.server).await;
     let empty = w.env.path().join("no-keys");
-    let r = run([
+    let r = wbs([
         "reply",
         "--server",
         &w.server.desk_base,
@@ -507,7 +462,7 @@ async fn usage_errors_and_refusals_exit_2_with_one_sentence() {
     assert_usage_error(&r, "holds no investigator public keys");
 
     // Missing arguments are clap's usage errors: also exit 2.
-    let r = run(["reply", "--server", &w.server.desk_base]);
+    let r = wbs(["reply", "--server", &w.server.desk_base]);
     assert_eq!(r.code, 2);
     assert_eq!(r.stdout, "");
 }
@@ -522,14 +477,12 @@ async fn a_forged_reply_written_into_the_store_is_flagged_by_show() {
     // that is not in keys/, and appends it in the right place of the chain.
     let alice = InvestigatorIdentity::parse(&fs::read_to_string(&w.alice).unwrap()).unwrap();
     {
-        let store = SledStore::open(&w.env.data.join("store"), 8 * 1024 * 1024).unwrap();
-        let id = CaseId::parse(&id).unwrap();
+        let store = internal::open_store(&w.env.data);
+        let id = internal::case_id(&id);
         let case = store.case(&id).unwrap().unwrap();
         let items = store.items(&id).unwrap();
-        let report =
-            wbs::crypto::seal::open(&items[0], &[alice.age_identity() as &dyn age::Identity])
-                .unwrap();
-        let report = wbs::crypto::envelope::Envelope::open(&report).unwrap();
+        let report = seal::open(&items[0], &[alice.age_identity() as &dyn age::Identity]).unwrap();
+        let report = Envelope::open(&report).unwrap();
         let Ok(ItemBody::Report(report)) = report.body() else {
             panic!("item 0 is a report")
         };
@@ -604,54 +557,30 @@ const PDF: &[u8] = b"%PDF-1.4\n% CANARY-PDF-4410 kuitansi\n%%EOF\n";
 
 /// Submits a report with one PDF attachment in-process (the server must be stopped); returns its id.
 fn submit_with_attachment(env: &Env) -> String {
-    use wbs::intake::attachment::AttachmentSink;
-    use wbs::intake::report::{validate, Party, ReportInput};
-    use wbs::intake::submit::Channel;
-    let prepared = wbs::server::prepare(wbs::config::Config {
-        data: env.data.clone(),
-        keys: env.keys.clone(),
-        ..wbs::config::Config::default()
-    })
-    .unwrap();
-    let intake = prepared.intake.clone();
-    let mut sink =
-        AttachmentSink::new(intake.blobs(), intake.investigators(), "bukti.pdf", 1 << 20);
-    sink.write(PDF);
-    let attachment = sink.finish().map_err(|(_, p)| format!("{p:?}")).unwrap();
-    let input = ReportInput {
-        reporter_kind: "staff".into(),
-        category: "PUNGLI".into(),
-        chronology: CHRONOLOGY.into(),
-        parties: vec![Party {
-            name: "Budi Santoso".into(),
-            position: "Kepala Seksi".into(),
-            unit: "Bidang Perizinan".into(),
-        }],
-        incident_when: "3 Maret 2026".into(),
-        incident_place: "Loket 2".into(),
-        reporter_name: String::new(),
-        reporter_contact: String::new(),
-        anonymous: true,
-        evidence: "Foto kuitansi terlampir.".into(),
-        good_faith: Some(true),
-    };
-    intake
-        .submit_blocking(
-            validate(&input).unwrap(),
-            vec![attachment],
-            Channel::Web,
-            &Day::today(),
-            &mut OsRng,
-        )
-        .unwrap()
-        .case_id
-        .to_string()
+    let prepared = internal::prepare(&env.data, &env.keys);
+    let attachment = internal::seal_attachment(&prepared, "bukti.pdf", PDF);
+    let input = Report::valid()
+        .kind("staff")
+        .chronology(CHRONOLOGY)
+        .party("Budi Santoso", "Kepala Seksi", "Bidang Perizinan")
+        .name(None)
+        .contact(None)
+        .anonymous(Some(true))
+        .evidence(Some("Foto kuitansi terlampir."))
+        .input();
+    internal::submit_in_process(
+        &prepared,
+        &input,
+        vec![attachment],
+        Channel::Web,
+        &Day::today(),
+    )
 }
 
 #[tokio::test]
 async fn show_checks_attachments_and_decrypts_them_on_request() {
     let env = Env::new();
-    let alice = add_investigator(&env, "alice").0;
+    let alice = add_investigator(&env, "alice").file;
     let case_id = submit_with_attachment(&env);
     let server = env.start();
     let w = World {
@@ -713,8 +642,8 @@ async fn an_item_of_the_wrong_kind_for_its_author_is_flagged_by_show() {
     w.server.stop();
     let alice = InvestigatorIdentity::parse(&fs::read_to_string(&w.alice).unwrap()).unwrap();
     {
-        let store = SledStore::open(&w.env.data.join("store"), 8 * 1024 * 1024).unwrap();
-        let id = CaseId::parse(&id).unwrap();
+        let store = internal::open_store(&w.env.data);
+        let id = internal::case_id(&id);
         let case = store.case(&id).unwrap().unwrap();
         let body = ItemBody::Identity(IdentityBody {
             anonymous: false,

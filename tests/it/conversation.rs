@@ -2,36 +2,15 @@
 //! investigator lists, reads and replies (with a canary and markup), the reporter sees the reply exactly
 //! and escaped and answers with a file, the investigator reads both, and status changes reach the
 //! reporter with their dates. No canary ever reaches the data directory or the server's output.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
+use crate::support;
 use std::ffi::OsStr;
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Stdio};
 
-use common::{client, marker, token_in, Env, Server, BIN};
+use crate::support::command::{wbs, Run};
+use crate::support::internal::Day;
+use crate::support::{client, marker, token_in, Env, Report, Server};
 use serde_json::{json, Value};
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn wbs(args: &[&OsStr]) -> Run {
-    let out = Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap(),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
 
 fn desk(s: &Server, env: &Env, identity: &Path, sub: &str, rest: &[&str]) -> Run {
     let mut args: Vec<&OsStr> = vec![
@@ -54,7 +33,7 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
     let env = Env::new();
     // The investigator makes a key the documented way; its public lines go into keys/.
     let identity = env.path().join("alice-identity.txt");
-    let keygen = wbs(&[
+    let keygen = wbs([
         OsStr::new("keygen"),
         OsStr::new("--out"),
         identity.as_os_str(),
@@ -66,23 +45,25 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
 
     // 1. The reporter reports through the web form.
     let report_mark = marker();
-    let token = common::form_token(&c, &s).await;
-    let form = reqwest::multipart::Form::new()
-        .text("form_token", token)
-        .text("lang", "id")
-        .text("reporter.kind", "staff")
-        .text("category", "SUAP")
-        .text(
-            "chronology",
-            format!("Kepala seksi meminta suap untuk izin {report_mark}."),
-        )
-        .text("parties[0].name", "Pak Anton")
-        .text("parties[0].position", "Kepala Seksi")
-        .text("parties[0].unit", "Perizinan")
-        .text("incident.when", "Februari 2026")
-        .text("incident.place", "Ruang rapat")
-        .text("reporter.name", "Mawar")
-        .text("good_faith", "1");
+    let token = support::form_token(&c, &s).await;
+    let report = Report::valid()
+        .lang("id")
+        .kind("staff")
+        .category("SUAP")
+        .chronology(&format!(
+            "Kepala seksi meminta suap untuk izin {report_mark}."
+        ))
+        .party("Pak Anton", "Kepala Seksi", "Perizinan")
+        .when("Februari 2026")
+        .place("Ruang rapat")
+        .name(Some("Mawar"))
+        .contact(None)
+        .anonymous(None)
+        .evidence(None);
+    let mut form = reqwest::multipart::Form::new().text("form_token", token);
+    for (k, v) in report.form_fields() {
+        form = form.text(k, v);
+    }
     let r = c
         .post(s.url("/lapor"))
         .multipart(form)
@@ -91,8 +72,8 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
         .unwrap();
     assert_eq!(r.status(), 200);
     let page = r.text().await.unwrap();
-    let receipt = common::receipt_in(&page).unwrap();
-    let case_id = common::case_id_in(&page).unwrap();
+    let receipt = support::receipt_in(&page).unwrap();
+    let case_id = support::case_id_in(&page).unwrap();
 
     // 2. The investigator lists and reads it.
     let cases = desk(&s, &env, &identity, "cases", &[]);
@@ -129,8 +110,8 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
         .await
         .unwrap();
     assert_eq!(r.status(), 303);
-    let cookie = common::session_cookie(&r).expect("session cookie");
-    let html = common::page_with_cookie(&c, &s, "/pantau", &cookie).await;
+    let cookie = support::session_cookie(&r).expect("session cookie");
+    let html = support::page_with_cookie(&c, &s, "/pantau", &cookie).await;
     let escaped = format!(
         "Mohon kirim bukti &#60;script&#62;alert(&#39;x&#39;)&#60;/script&#62; &#38; &#34;foto&#34; {reply_mark}"
     );
@@ -140,7 +121,7 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
     );
     assert!(!html.contains("<script>"));
     assert!(html.contains("Tim pengelola WBS"));
-    let api: Value = common::followup_json(&c, &s, &receipt).await;
+    let api: Value = support::followup_json(&c, &s, &receipt).await;
     assert_eq!(api["messages"][0]["from"], "investigator");
     assert_eq!(
         api["messages"][0]["body"],
@@ -156,7 +137,7 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
         .text("body", format!("Ini fotonya {answer_mark}"))
         .part(
             "attachments",
-            reqwest::multipart::Part::bytes(common::pdf_with(&answer_mark)).file_name("bukti.pdf"),
+            reqwest::multipart::Part::bytes(support::pdf_with(&answer_mark)).file_name("bukti.pdf"),
         );
     let r = c
         .post(s.url("/pantau/pesan"))
@@ -180,8 +161,8 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
     assert!(shown.stdout.contains(&answer_mark));
     assert!(!shown.stdout.contains("REJECTED"), "{}", shown.stdout);
     let mut found = false;
-    for f in common::files_under(&out_dir) {
-        found |= common::contains(&fs::read(f).unwrap(), answer_mark.as_bytes());
+    for f in support::files_under(&out_dir) {
+        found |= support::contains(&fs::read(f).unwrap(), answer_mark.as_bytes());
     }
     assert!(found, "the reporter's attachment decrypts");
 
@@ -206,8 +187,8 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
         "status",
         &[&case_id, "ditindaklanjuti"],
     );
-    let api: Value = common::followup_json(&c, &s, &receipt).await;
-    let today = wbs::protocol::day::Day::today();
+    let api: Value = support::followup_json(&c, &s, &receipt).await;
+    let today = Day::today();
     let history: Vec<(String, String)> = api["status_history"]
         .as_array()
         .unwrap()
@@ -231,7 +212,7 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
     let note = api["messages"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(note["status"], "perlu-dilengkapi");
     assert_eq!(note["body"], format!("Mohon lengkapi {note_mark}").as_str());
-    let html = common::page_with_cookie(&c, &s, "/pantau", &cookie).await;
+    let html = support::page_with_cookie(&c, &s, "/pantau", &cookie).await;
     assert!(html.contains("Status: Ditindaklanjuti"), "{html}");
     assert!(html.contains(&format!("<td>Perlu dilengkapi</td><td>{today}</td>")));
 
@@ -270,12 +251,12 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
         &internal_mark,
     ];
     let needles: Vec<&[u8]> = marks.iter().map(|m| m.as_bytes()).collect();
-    let hits = common::files_containing(&env.data, &needles);
+    let hits = support::files_containing(&env.data, &needles);
     assert!(hits.is_empty(), "plaintext on disk: {hits:?}");
     let log = env.log_bytes();
     for m in marks {
         assert!(
-            !common::contains(&log, m.as_bytes()),
+            !support::contains(&log, m.as_bytes()),
             "{m} in the server output"
         );
     }
@@ -290,13 +271,19 @@ async fn the_demo_identity_can_try_the_investigator_commands() {
     let c = client();
     let r = c
         .post(s.url("/api/v1/reports"))
-        .json(&json!({
-            "reporter": {"kind": "public", "anonymous": true},
-            "category": "GRATIFIKASI",
-            "chronology": "Pemohon memberi hadiah kepada petugas setelah izin terbit.",
-            "parties": [{"name": "Pak C", "position": "Petugas", "unit": "Pelayanan"}],
-            "incident": {"when": "Januari 2026", "place": "Kantor"}
-        }))
+        .json(
+            &Report::valid()
+                .name(None)
+                .contact(None)
+                .anonymous(Some(true))
+                .category("GRATIFIKASI")
+                .chronology("Pemohon memberi hadiah kepada petugas setelah izin terbit.")
+                .party("Pak C", "Petugas", "Pelayanan")
+                .when("Januari 2026")
+                .place("Kantor")
+                .evidence(None)
+                .json(),
+        )
         .send()
         .await
         .unwrap();
@@ -317,7 +304,7 @@ async fn the_demo_identity_can_try_the_investigator_commands() {
         "reply",
         &[case_id, &format!("Terima kasih {mark}")],
     );
-    let api: Value = common::followup_json(&c, &s, receipt).await;
+    let api: Value = support::followup_json(&c, &s, receipt).await;
     assert_eq!(
         api["messages"][0]["body"],
         format!("Terima kasih {mark}").as_str()

@@ -1,13 +1,9 @@
 //! Format vectors as files (tests/data/vectors/): every file is checked; a `fail_` prefix marks inputs
 //! that must be rejected. These pin the formats that stored data and printed receipts depend on.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use wbs::crypto::envelope::Envelope;
-use wbs::crypto::hex;
-use wbs::crypto::receipt::Receipt;
+use crate::support::internal::{hex, unhex, Envelope, Receipt};
 
 fn files(kind: &str) -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -63,7 +59,7 @@ fn kdf_vectors() {
         let v: serde_json::Value =
             serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
         let receipt = Receipt::parse(v["receipt"].as_str().unwrap()).unwrap();
-        let salt: [u8; 32] = wbs::crypto::unhex(v["salt"].as_str().unwrap()).unwrap();
+        let salt: [u8; 32] = unhex(v["salt"].as_str().unwrap()).unwrap();
         let keys = receipt.derive(&salt).unwrap();
         assert_eq!(
             hex(keys.lookup.as_ref()),
@@ -115,7 +111,7 @@ fn kind_and_label(path: &Path) -> (String, bool) {
 /// bodies (unknown fields, unknown values, missing fields) must be refused, never defaulted.
 #[test]
 fn item_body_vectors() {
-    use wbs::protocol::item::{ItemBody, ItemKind};
+    use crate::support::internal::{ItemBody, ItemKind};
     let mut seen = std::collections::HashSet::new();
     let mut fail = 0;
     for path in files("items") {
@@ -158,7 +154,7 @@ where
 /// impossible days) must be refused.
 #[test]
 fn wire_vectors() {
-    use wbs::protocol::wire::*;
+    use crate::support::internal::wire::*;
     let mut fail = 0;
     let mut types = std::collections::HashSet::new();
     for path in files("wire") {

@@ -1,13 +1,10 @@
 //! Data written before the protocol module (tests/data/stored-v1, by commit 96a3662) still opens,
 //! decrypts and verifies with today's code: the stored records, the sealed items and the export.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use common::*;
+use crate::support::{client, Env};
 use serde_json::{json, Value};
 
 const CASE: &str = "WBS-DE6A-92KK-X6P2";
@@ -46,13 +43,8 @@ fn an_old_export_decrypts_and_verifies_item_by_item() {
         "--reveal-identity".as_ref(),
         export.as_os_str(),
     ]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = &out.stdout;
+    assert_eq!(out.code, 0, "{stdout}\n{}", out.stderr);
     assert!(
         stdout.contains(&format!("case {CASE}: all 8 item(s) verified")),
         "{stdout}"
@@ -123,5 +115,5 @@ async fn an_old_data_directory_serves_the_reporter_the_same_verified_thread() {
         .unwrap();
     assert_eq!(r.status(), 201);
     s.stop();
-    assert_eq!(env.case_count(), 2);
+    assert_eq!(crate::support::internal::case_count(&env.data), 2);
 }

@@ -1,22 +1,19 @@
 //! The reporter's side of the mailbox over real HTTP: receipt login (POST only), the sealed session
 //! cookie, the verified thread, follow-ups, logout, receipt checks, floods and forgeries.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-
+use crate::support;
 use std::time::{Duration, Instant};
 
-use common::{client, marker, session_cookie, token_in, Env, Server};
+use crate::support::{client, marker, session_cookie, token_in, Env, Report, Server};
 use serde_json::{json, Value};
 
 fn report(chronology: &str) -> Value {
-    json!({
-        "reporter": {"kind": "public", "name": "Melati"},
-        "category": "PUNGLI",
-        "chronology": chronology,
-        "parties": [{"name": "Budi", "position": "Staf", "unit": "Perizinan"}],
-        "incident": {"when": "3 Maret 2026", "place": "Loket 2"}
-    })
+    Report::valid()
+        .chronology(chronology)
+        .party("Budi", "Staf", "Perizinan")
+        .contact(None)
+        .anonymous(None)
+        .evidence(None)
+        .json()
 }
 
 /// Submits a report through the API; returns (receipt, case id).
@@ -107,7 +104,7 @@ async fn a_reporter_logs_in_sees_the_status_and_answers_with_a_file() {
         .text("body", text.clone())
         .part(
             "attachments",
-            reqwest::multipart::Part::bytes(common::pdf_with(&mark)).file_name("kuitansi.pdf"),
+            reqwest::multipart::Part::bytes(support::pdf_with(&mark)).file_name("kuitansi.pdf"),
         );
     let r = c
         .post(s.url("/pantau/pesan"))
@@ -130,7 +127,7 @@ async fn a_reporter_logs_in_sees_the_status_and_answers_with_a_file() {
     assert!(!page.contains("<b>tebal</b>"));
 
     // The JSON API sees the same thread.
-    let v: Value = common::followup_json(&c, &s, &receipt).await;
+    let v: Value = support::followup_json(&c, &s, &receipt).await;
     assert_eq!(v["case_id"], case_id.as_str());
     assert_eq!(v["status"], "diterima");
     assert_eq!(v["status_history"][0]["status"], "diterima");
@@ -138,9 +135,9 @@ async fn a_reporter_logs_in_sees_the_status_and_answers_with_a_file() {
     assert_eq!(v["messages"][0]["body"], text.as_str());
 
     s.stop();
-    let hits = common::files_containing(&env.data, &[mark.as_bytes()]);
+    let hits = support::files_containing(&env.data, &[mark.as_bytes()]);
     assert!(hits.is_empty(), "plaintext on disk: {hits:?}");
-    assert!(!common::contains(&env.log_bytes(), mark.as_bytes()));
+    assert!(!support::contains(&env.log_bytes(), mark.as_bytes()));
 }
 
 #[tokio::test]
@@ -284,7 +281,7 @@ async fn wrong_and_unknown_receipts_get_one_answer_and_typos_are_named() {
             .unwrap();
         assert_eq!(r.status(), 200);
         let html = r.text().await.unwrap();
-        pages.push(common::field_error(&html, "receipt").unwrap_or_else(|| extract_error(&html)));
+        pages.push(support::field_error(&html, "receipt").unwrap_or_else(|| extract_error(&html)));
     }
     assert_eq!(pages[0], pages[1]);
     assert!(pages[0].contains("tidak dikenal"));
@@ -345,11 +342,10 @@ async fn a_flood_gets_503_with_retry_after_and_no_lockout() {
 
 #[tokio::test]
 async fn a_reply_forged_into_the_store_is_not_shown() {
-    use wbs::crypto::receipt::Receipt;
-    use wbs::intake::mailbox::{next_prev_digest, seal_item, ItemDraft, MESSAGE_MIN};
-    use wbs::protocol::item::{ItemBody, MessageBody};
-    use wbs::protocol::{CaseId, Role};
-    use wbs::store::{Append, CaseStore, SledStore};
+    use crate::support::internal::{
+        self, next_prev_digest, seal_item, Append, CaseStore, Day, ItemBody, ItemDraft,
+        MessageBody, Receipt, Role, MESSAGE_MIN,
+    };
 
     let env = Env::new();
     let mut s = env.start();
@@ -361,7 +357,7 @@ async fn a_reply_forged_into_the_store_is_not_shown() {
     // encrypted to the reporter, but signed with a key that is not a configured investigator.
     let forged = marker();
     {
-        let store = SledStore::open(&env.data.join("store"), 1 << 20).unwrap();
+        let store = internal::open_store(&env.data);
         let salt: [u8; 32] = store
             .meta("installation-salt")
             .unwrap()
@@ -369,10 +365,10 @@ async fn a_reply_forged_into_the_store_is_not_shown() {
             .try_into()
             .unwrap();
         let keys = Receipt::parse(&receipt).unwrap().derive(&salt).unwrap();
-        let case_id = CaseId::parse(&case_id).unwrap();
+        let case_id = internal::case_id(&case_id);
         let case = store.case(&case_id).unwrap().unwrap();
         let mallory = ed25519_dalek::SigningKey::from_bytes(&[42; 32]);
-        let day = wbs::protocol::day::Day::today();
+        let day = Day::today();
         let body = ItemBody::Reply(MessageBody {
             text: format!("Kirim uang ke rekening {forged}"),
         });

@@ -1,78 +1,44 @@
-//! Golden-ish tests of the `wbs` binary: keygen, the server's start-up refusals, export, decrypt, and the
-//! tamper tests of issue 2 (an item altered, moved, reordered or re-signed is rejected, never shown).
+//! Golden-ish tests of the `wbs` binary: keygen, export, decrypt, and the tamper tests of issue 2 (an
+//! item altered, moved, reordered or re-signed is rejected, never shown). The server's start-up
+//! refusals are in `startup`.
 //!
 //! Cases are built in-process (server::prepare + Intake::submit_blocking, no web layer), then the real
 //! binary exports and decrypts them.
-
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::ffi::OsStr;
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
 
 use ed25519_dalek::SigningKey;
 use rand::{rngs::OsRng, RngCore};
-use wbs::config::Config;
-use wbs::crypto::envelope::Envelope;
-use wbs::crypto::keys::{InvestigatorIdentity, InvestigatorPublic};
-use wbs::crypto::{hex, seal};
-use wbs::intake::attachment::AttachmentSink;
-use wbs::intake::report::{validate, Party, ReportInput};
-use wbs::intake::submit::Channel;
-use wbs::protocol::day::Day;
-use wbs::protocol::Role;
 
-const BIN: &str = env!("CARGO_BIN_EXE_wbs");
+use crate::support::command::{wbs, Run};
+use crate::support::internal::{
+    self, hex, seal, sha256, Channel, Day, Envelope, InvestigatorIdentity, InvestigatorPublic,
+    ReportInput, Role,
+};
+use crate::support::Report;
+
 const CANARY_A: &str = "CANARY-A-7f3e9c: petugas loket meminta uang pelicin untuk izin usaha";
 const CANARY_B: &str = "CANARY-B-41d2aa: pungutan tanpa kuitansi di loket pelayanan";
 const REPORTER_NAME: &str = "Melati Pelapor-5c1b";
 const PDF: &[u8] = b"%PDF-1.4\n% CANARY-PDF-93be01 bukti kuitansi\n%%EOF\n";
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn wbs<I, S>(args: I) -> Run
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<OsStr>,
-{
-    let out = Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("runs wbs");
-    Run {
-        code: out.status.code().expect("exit code"),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
 fn input(chronology: &str, anonymous: bool) -> ReportInput {
-    ReportInput {
-        reporter_kind: "staff".into(),
-        category: "PUNGLI".into(),
-        chronology: chronology.into(),
-        parties: vec![Party {
-            name: "Budi Santoso".into(),
-            position: "Kepala Seksi".into(),
-            unit: "Bidang Perizinan".into(),
-        }],
-        incident_when: "3 Maret 2026, pukul 10.00".into(),
-        incident_place: "Loket 2, Mal Pelayanan Publik".into(),
-        reporter_name: if anonymous { "" } else { REPORTER_NAME }.into(),
-        reporter_contact: if anonymous { "" } else { "melati@example.org" }.into(),
-        anonymous,
-        evidence: "Foto kuitansi terlampir.".into(),
-        good_faith: Some(true),
-    }
+    Report::valid()
+        .kind("staff")
+        .chronology(chronology)
+        .party("Budi Santoso", "Kepala Seksi", "Bidang Perizinan")
+        .when("3 Maret 2026, pukul 10.00")
+        .place("Loket 2, Mal Pelayanan Publik")
+        .name(Some(if anonymous { "" } else { REPORTER_NAME }))
+        .contact(Some(if anonymous { "" } else { "melati@example.org" }))
+        .anonymous(Some(anonymous))
+        .evidence(Some("Foto kuitansi terlampir."))
+        .input()
 }
 
 /// Two cases in one demo data directory, exported once by the binary. Tests copy the export.
@@ -98,38 +64,25 @@ fn fixture() -> &'static Fixture {
         let data = root.join("data");
         let no_keys = root.join("no-keys");
         let (case_a, case_b) = {
-            let prepared = wbs::server::prepare(Config {
-                data: data.clone(),
-                keys: no_keys.clone(),
-                ..Config::default()
-            })
-            .expect("demo mode starts");
+            let prepared = internal::prepare(&data, &no_keys);
             assert!(prepared.demo);
-            let intake = prepared.intake.clone();
-            let mut sink =
-                AttachmentSink::new(intake.blobs(), intake.investigators(), "bukti.pdf", 1 << 20);
-            sink.write(PDF);
-            let attachment = sink.finish().map_err(|(_, p)| format!("{p:?}")).unwrap();
+            let attachment = internal::seal_attachment(&prepared, "bukti.pdf", PDF);
             let today = Day::today();
-            let a = intake
-                .submit_blocking(
-                    validate(&input(CANARY_A, false)).unwrap(),
-                    vec![attachment],
-                    Channel::Web,
-                    &today,
-                    &mut OsRng,
-                )
-                .unwrap();
-            let b = intake
-                .submit_blocking(
-                    validate(&input(CANARY_B, true)).unwrap(),
-                    vec![],
-                    Channel::Api,
-                    &today,
-                    &mut OsRng,
-                )
-                .unwrap();
-            (a.case_id, b.case_id)
+            let a = internal::submit_in_process(
+                &prepared,
+                &input(CANARY_A, false),
+                vec![attachment],
+                Channel::Web,
+                &today,
+            );
+            let b = internal::submit_in_process(
+                &prepared,
+                &input(CANARY_B, true),
+                vec![],
+                Channel::Api,
+                &today,
+            );
+            (a, b)
         }; // the store is closed here, as a stopped server's would be
         let export = root.join("export");
         let run = wbs([
@@ -286,180 +239,6 @@ fn keygen_refuses_to_overwrite() {
     assert_eq!(fs::read_to_string(&out).unwrap(), "precious\n");
 }
 
-// ---------------------------------------------------------------- serve refusals
-
-/// Runs `wbs serve` on a free port and expects it to refuse at once.
-fn serve_refusal(data: &Path, keys: &Path, extra: &[&str]) -> String {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .arg("--data")
-        .arg(data)
-        .arg("--keys")
-        .arg(keys)
-        .args(extra)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if start.elapsed() > Duration::from_secs(30) {
-            let _ = child.kill();
-            panic!("wbs serve did not refuse to start");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let out = child.wait_with_output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(2), "stderr: {stderr}");
-    assert_eq!(stderr.trim().lines().count(), 1, "one sentence: {stderr}");
-    stderr
-}
-
-fn keygen_into(keys: &Path, name: &str) {
-    let secret = keys.parent().unwrap().join(format!("{name}.identity"));
-    let run = wbs([OsStr::new("keygen"), "--out".as_ref(), secret.as_os_str()]);
-    assert_eq!(run.code, 0);
-    fs::create_dir_all(keys).unwrap();
-    fs::write(keys.join(format!("{name}.pub")), run.stdout).unwrap();
-}
-
-#[test]
-fn serve_refuses_a_private_key_in_the_keys_directory() {
-    let tmp = tempfile::tempdir().unwrap();
-    let keys = tmp.path().join("keys");
-    keygen_into(&keys, "alice");
-    fs::copy(tmp.path().join("alice.identity"), keys.join("oops.txt")).unwrap();
-    let stderr = serve_refusal(&tmp.path().join("data"), &keys, &[]);
-    assert!(stderr.contains("contains a private key"), "{stderr}");
-}
-
-#[test]
-fn serve_refuses_a_malformed_key_file() {
-    let tmp = tempfile::tempdir().unwrap();
-    let keys = tmp.path().join("keys");
-    fs::create_dir_all(&keys).unwrap();
-    fs::write(keys.join("bob.pub"), "hello\n").unwrap();
-    let stderr = serve_refusal(&tmp.path().join("data"), &keys, &[]);
-    assert!(
-        stderr.contains("is not a valid investigator key file"),
-        "{stderr}"
-    );
-}
-
-#[test]
-fn production_refuses_demo_mode_and_a_single_investigator() {
-    let tmp = tempfile::tempdir().unwrap();
-    let keys = tmp.path().join("keys");
-    let stderr = serve_refusal(&tmp.path().join("data"), &keys, &["--production"]);
-    assert!(
-        stderr.contains("--production refuses demo mode"),
-        "{stderr}"
-    );
-    keygen_into(&keys, "alice");
-    let stderr = serve_refusal(&tmp.path().join("data"), &keys, &["--production"]);
-    assert!(
-        stderr.contains("at least two investigator key files"),
-        "{stderr}"
-    );
-}
-
-#[test]
-fn production_refuses_a_data_directory_made_in_demo_mode() {
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    drop(
-        wbs::server::prepare(Config {
-            data: data.clone(),
-            keys: tmp.path().join("none"),
-            ..Config::default()
-        })
-        .unwrap(),
-    );
-    let keys = tmp.path().join("keys");
-    keygen_into(&keys, "alice");
-    keygen_into(&keys, "recovery");
-    let stderr = serve_refusal(&data, &keys, &["--production"]);
-    assert!(stderr.contains("created in demo mode"), "{stderr}");
-}
-
-#[test]
-fn serve_refuses_an_invalid_config_file() {
-    let tmp = tempfile::tempdir().unwrap();
-    let config = tmp.path().join("wbs.toml");
-    fs::write(&config, "listen = \"127.0.0.1:0\"\ncolour = \"blue\"\n").unwrap();
-    let config = config.to_str().unwrap().to_owned();
-    let stderr = serve_refusal(
-        &tmp.path().join("data"),
-        &tmp.path().join("keys"),
-        &["--config", &config],
-    );
-    assert!(stderr.contains("is not valid"), "{stderr}");
-}
-
-#[test]
-fn serve_starts_in_demo_mode_and_stops_on_sigterm() {
-    use std::io::{BufRead, BufReader};
-    let tmp = tempfile::tempdir().unwrap();
-    let data = tmp.path().join("data");
-    let mut child = Command::new(BIN)
-        .args(["serve", "--listen", "127.0.0.1:0"])
-        .args(["--desk-listen", "127.0.0.1:0"])
-        .arg("--data")
-        .arg(&data)
-        .arg("--keys")
-        .arg(tmp.path().join("keys"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let mut log = String::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !log.contains("serving on") {
-        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(line) => log.push_str(&(line + "\n")),
-            Err(_) => {
-                let _ = child.kill();
-                panic!("wbs serve did not start:\n{log}");
-            }
-        }
-    }
-    assert!(log.contains("DEMO MODE"), "{log}");
-    let key = data.join("demo-investigator.key");
-    assert_eq!(
-        fs::metadata(&key).unwrap().permissions().mode() & 0o777,
-        0o600
-    );
-    // "serving on" is logged just before the signal handlers are installed: give them a moment.
-    std::thread::sleep(Duration::from_millis(500));
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if start.elapsed() > Duration::from_secs(30) {
-            let _ = child.kill();
-            panic!("wbs serve did not stop on SIGTERM");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
-    assert_eq!(status.code(), Some(0));
-}
-
 // ---------------------------------------------------------------- export
 
 #[test]
@@ -489,7 +268,7 @@ fn export_writes_the_documented_layout() {
         assert_eq!(item["file"], format!("item-{seq:04}.age"));
         let bytes = fs::read(dir.join(format!("item-{seq:04}.age"))).unwrap();
         assert!(bytes.starts_with(b"age-encryption.org/v1\n"));
-        assert_eq!(item["ciphertext_sha256"], hex(&wbs::crypto::sha256(&bytes)));
+        assert_eq!(item["ciphertext_sha256"], hex(&sha256(&bytes)));
     }
     let attachment = &case["attachments"][0];
     let file = attachment["file"].as_str().unwrap();
@@ -529,12 +308,7 @@ fn export_refuses_a_non_empty_output_directory() {
 fn export_refuses_while_the_server_holds_the_store() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
-    let running = wbs::server::prepare(Config {
-        data: data.clone(),
-        keys: tmp.path().join("none"),
-        ..Config::default()
-    })
-    .unwrap();
+    let running = internal::prepare(&data, &tmp.path().join("none"));
     let out = tmp.path().join("export");
     let run = wbs([
         OsStr::new("export"),

@@ -4,28 +4,25 @@
 //! investigator's decryption; cancel; duplicates and out-of-order delivery; a restart mid-dialogue;
 //! and canaries (every answer, the media, the phone number, the profile name) that must never reach
 //! the data directory or the server's output.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
-
-mod common;
-#[path = "whatsapp/support.rs"]
-mod support;
-
+use crate::support;
+use crate::support::internal::{self, DialogueStore};
+use crate::support::whatsapp as wa;
 use std::path::Path;
 
-use common::{client, marker, token_in, Env, Server};
+use crate::support::whatsapp::{choices, starred, text_of, Chat, Meta};
+use crate::support::{client, marker, token_in, Env, Server};
 use serde_json::json;
 use sha2::Digest;
-use support::{choices, starred, text_of, Chat, Meta};
 
 /// Asserts that none of `needles` is in any file under the data directory or in the server's output.
 fn assert_nowhere(env: &Env, needles: &[&str]) {
     let bytes: Vec<&[u8]> = needles.iter().map(|n| n.as_bytes()).collect();
-    let hits = common::files_containing(&env.data, &bytes);
+    let hits = support::files_containing(&env.data, &bytes);
     assert!(hits.is_empty(), "found in the data directory: {hits:?}");
     let log = env.log_bytes();
     for n in needles {
         assert!(
-            !common::contains(&log, n.as_bytes()),
+            !support::contains(&log, n.as_bytes()),
             "{n} in the server output"
         );
     }
@@ -50,7 +47,7 @@ async fn pantau_login(s: &Server, receipt: &str) -> (u16, String, Option<String>
         .await
         .unwrap();
     let status = r.status().as_u16();
-    let cookie = common::session_cookie(&r);
+    let cookie = support::session_cookie(&r);
     (status, r.text().await.unwrap(), cookie)
 }
 
@@ -58,7 +55,7 @@ async fn pantau_login(s: &Server, receipt: &str) -> (u16, String, Option<String>
 /// --attachments DIR`: returns what it printed and DIR.
 fn export_and_decrypt(env: &Env, name: &str) -> (String, std::path::PathBuf) {
     let (out, o) = env.export(name);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.success(), "{}", o.stderr);
     let files = env.path().join(format!("{name}-files"));
     let o = env.wbs([
         "decrypt".as_ref(),
@@ -69,12 +66,8 @@ fn export_and_decrypt(env: &Env, name: &str) -> (String, std::path::PathBuf) {
         files.as_os_str(),
         out.as_os_str(),
     ]);
-    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
-    assert!(
-        o.status.success(),
-        "decrypt failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let stdout = o.stdout.clone();
+    assert!(o.success(), "decrypt failed:\n{stdout}\n{}", o.stderr);
     (stdout, files)
 }
 
@@ -90,7 +83,7 @@ fn read(dir: &Path, case_id: &str, file: &str) -> Vec<u8> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_handshake_and_signatures_guard_the_webhook() {
     let meta = Meta::start().await;
-    let env = support::env(&meta);
+    let env = wa::env(&meta);
     let s = env.start();
     let c = client();
     let get = |q: &str| c.get(s.url(&format!("/webhook/whatsapp?{q}"))).send();
@@ -109,7 +102,7 @@ async fn the_handshake_and_signatures_guard_the_webhook() {
     );
     let ok = get(&format!(
         "hub.mode=subscribe&hub.verify_token={}&hub.challenge=1158201444",
-        support::VERIFY_TOKEN
+        wa::VERIFY_TOKEN
     ))
     .await
     .unwrap();
@@ -119,7 +112,7 @@ async fn the_handshake_and_signatures_guard_the_webhook() {
         "hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1".to_owned(),
         format!(
             "hub.mode=unsubscribe&hub.verify_token={}&hub.challenge=1",
-            support::VERIFY_TOKEN
+            wa::VERIFY_TOKEN
         ),
         "hub.challenge=1".to_owned(),
     ] {
@@ -144,7 +137,7 @@ async fn the_handshake_and_signatures_guard_the_webhook() {
     let at = tampered.len() - 10;
     tampered[at] ^= 1;
     assert_eq!(
-        post(Some(support::sign(&body)), tampered)
+        post(Some(wa::sign(&body)), tampered)
             .await
             .unwrap()
             .status(),
@@ -158,7 +151,7 @@ async fn the_handshake_and_signatures_guard_the_webhook() {
         403
     );
     assert_eq!(
-        post(Some(support::sign(&body)[7..].to_owned()), body.clone())
+        post(Some(wa::sign(&body)[7..].to_owned()), body.clone())
             .await
             .unwrap()
             .status(),
@@ -229,7 +222,7 @@ async fn the_handshake_and_signatures_guard_the_webhook() {
     );
     let r = c
         .post(s.url("/webhook/whatsapp"))
-        .header("x-hub-signature-256", support::sign(&body))
+        .header("x-hub-signature-256", wa::sign(&body))
         .body(body.clone())
         .send()
         .await
@@ -237,12 +230,7 @@ async fn the_handshake_and_signatures_guard_the_webhook() {
     assert_eq!(r.status(), 404);
     assert_nowhere(
         &env,
-        &[
-            &chat.wa,
-            &chat.name,
-            support::APP_SECRET,
-            support::ACCESS_TOKEN,
-        ],
+        &[&chat.wa, &chat.name, wa::APP_SECRET, wa::ACCESS_TOKEN],
     );
 }
 
@@ -313,12 +301,12 @@ async fn begin(chat: &mut Chat) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_dialogue_ends_in_a_case_whose_one_time_receipt_is_replaced_on_the_web() {
     let meta = Meta::start().await;
-    let env = support::env(&meta);
+    let env = wa::env(&meta);
     let mut s = env.start();
     let mut chat = Chat::new(&meta, &s);
     let k = Canaries::new();
-    let photo = support::jpeg_with(&k.media);
-    let pdf = common::pdf_with(&k.media);
+    let photo = wa::jpeg_with(&k.media);
+    let pdf = support::pdf_with(&k.media);
     meta.add_media("1479537139650973", photo.clone(), "image/jpeg", false);
     meta.add_media("1003383421387256", pdf.clone(), "application/pdf", true);
 
@@ -393,7 +381,7 @@ async fn a_full_dialogue_ends_in_a_case_whose_one_time_receipt_is_replaced_on_th
     let case_id = starred(&done, "Nomor kasus: *");
     let receipt = starred(&done, "Kode resi SEKALI PAKAI: *");
     assert!(
-        common::looks_like_case_id(&case_id) && common::looks_like_receipt(&receipt),
+        support::looks_like_case_id(&case_id) && support::looks_like_receipt(&receipt),
         "{done}"
     );
     assert!(done.contains("https://wbs.example/pantau"));
@@ -417,13 +405,13 @@ async fn a_full_dialogue_ends_in_a_case_whose_one_time_receipt_is_replaced_on_th
     // Two first logins at once: one replaces the receipt; the other must not end up holding a working
     // session on the old keys.
     let (a, b) = tokio::join!(pantau_login(&s, &receipt), pantau_login(&s, &receipt));
-    let (winner, loser) = if common::receipt_in(&a.1).is_some() {
+    let (winner, loser) = if support::receipt_in(&a.1).is_some() {
         (a, b)
     } else {
         (b, a)
     };
     assert!(
-        common::receipt_in(&loser.1).is_none(),
+        support::receipt_in(&loser.1).is_none(),
         "only one new receipt"
     );
     if let Some(stale) = &loser.2 {
@@ -446,9 +434,12 @@ async fn a_full_dialogue_ends_in_a_case_whose_one_time_receipt_is_replaced_on_th
         status, 200,
         "the new receipt is shown in the answer to the POST"
     );
-    let fresh = common::receipt_in(&page).expect("a new receipt on the page");
-    assert!(common::looks_like_receipt(&fresh) && fresh != receipt);
-    assert_eq!(common::case_id_in(&page).as_deref(), Some(case_id.as_str()));
+    let fresh = support::receipt_in(&page).expect("a new receipt on the page");
+    assert!(support::looks_like_receipt(&fresh) && fresh != receipt);
+    assert_eq!(
+        support::case_id_in(&page).as_deref(),
+        Some(case_id.as_str())
+    );
     let session = cookie.expect("a session");
     let case_page = c
         .get(s.url("/pantau"))
@@ -474,7 +465,7 @@ async fn a_full_dialogue_ends_in_a_case_whose_one_time_receipt_is_replaced_on_th
         case_id.as_ref(),
         format!("Kapan tepatnya? {question}").as_ref(),
     ]);
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.success(), "{}", o.stderr);
     let thread = c
         .get(s.url("/pantau"))
         .header("cookie", session.as_str())
@@ -538,11 +529,11 @@ async fn a_full_dialogue_ends_in_a_case_whose_one_time_receipt_is_replaced_on_th
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cancel_deletes_what_was_collected() {
     let meta = Meta::start().await;
-    let env = support::env(&meta);
+    let env = wa::env(&meta);
     let mut s = env.start();
     let mut chat = Chat::new(&meta, &s);
     let k = Canaries::new();
-    meta.add_media("555", support::jpeg_with(&k.media), "image/jpeg", false);
+    meta.add_media("555", wa::jpeg_with(&k.media), "image/jpeg", false);
     begin(&mut chat).await;
     chat.text(&format!(
         "Petugas meminta uang tambahan {}",
@@ -553,13 +544,7 @@ async fn cancel_deletes_what_was_collected() {
     chat.media("image.json", "555", &k.caption).await;
     chat.expect("foto-1.jpg diterima").await;
     // Oversized, unaccepted and damaged files are refused clearly, and nothing of them is kept.
-    meta.add_media_claiming(
-        "556",
-        support::jpeg_with("x"),
-        "image/jpeg",
-        Some(6 << 20),
-        "",
-    );
+    meta.add_media_claiming("556", wa::jpeg_with("x"), "image/jpeg", Some(6 << 20), "");
     chat.media("image.json", "556", "").await;
     chat.expect("foto-2.jpg tidak disimpan: terlalu besar")
         .await;
@@ -572,7 +557,7 @@ async fn cancel_deletes_what_was_collected() {
     let other = data_encoding::HEXLOWER.encode(&sha2::Sha256::digest(b"other bytes"));
     meta.add_media_claiming(
         "558",
-        common::pdf_with("x"),
+        support::pdf_with("x"),
         "application/pdf",
         None,
         &other,
@@ -592,10 +577,8 @@ async fn cancel_deletes_what_was_collected() {
     chat.expect("Laporan dibatalkan").await;
     s.stop();
     assert_eq!(env.case_count(), 0);
-    let store = wbs::store::SledStore::open(&env.data.join("store"), 8 << 20).unwrap();
-    assert!(wbs::store::DialogueStore::dialogues(&store)
-        .unwrap()
-        .is_empty());
+    let store = internal::open_store(&env.data);
+    assert!(DialogueStore::dialogues(&store).unwrap().is_empty());
     drop(store);
     let mut secrets = k.all();
     secrets.extend([chat.wa.as_str(), chat.name.as_str()]);
@@ -605,7 +588,7 @@ async fn cancel_deletes_what_was_collected() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn duplicates_late_messages_and_a_restart_keep_every_answer_once() {
     let meta = Meta::start().await;
-    let env = support::env(&meta);
+    let env = wa::env(&meta);
     let mut s = env.start();
     let mut chat = Chat::new(&meta, &s);
     let k = Canaries::new();
@@ -634,7 +617,7 @@ async fn duplicates_late_messages_and_a_restart_keep_every_answer_once() {
     chat.expect("tiba terlambat").await;
     // A late photo answers no particular question: it is taken as any file is, never dropped.
     let late_photo = marker();
-    meta.add_media("777", support::jpeg_with(&late_photo), "image/jpeg", false);
+    meta.add_media("777", wa::jpeg_with(&late_photo), "image/jpeg", false);
     chat.media_at("image.json", "777", "", Some(first_ts - 1))
         .await;
     chat.expect("foto-1.jpg diterima").await;
@@ -707,9 +690,9 @@ async fn duplicates_late_messages_and_a_restart_keep_every_answer_once() {
     secrets.extend([chat.wa.as_str(), chat.name.as_str()]);
     assert_nowhere(&env, &secrets);
     let (out, files) = export_and_decrypt(&env, "export");
-    let photo_kept = common::files_under(&files)
+    let photo_kept = support::files_under(&files)
         .iter()
-        .any(|f| common::contains(&std::fs::read(f).unwrap(), late_photo.as_bytes()));
+        .any(|f| support::contains(&std::fs::read(f).unwrap(), late_photo.as_bytes()));
     assert!(photo_kept, "the late photo is an attachment of the report");
     for c in &secrets[..7] {
         assert!(out.contains(c), "{c} in the decrypted report:\n{out}");
@@ -726,11 +709,8 @@ async fn duplicates_late_messages_and_a_restart_keep_every_answer_once() {
         env.demo_identity().as_os_str(),
         item.as_os_str(),
     ]);
-    let single = String::from_utf8_lossy(&o.stdout);
-    assert!(
-        o.status.success() && single.contains(&k.chronology[0]),
-        "{single}"
-    );
+    let single = &o.stdout;
+    assert!(o.success() && single.contains(&k.chronology[0]), "{single}");
     assert_eq!(
         out.matches(k.chronology[0].as_str()).count(),
         1,

@@ -1,188 +1,10 @@
 //! Browser tests: real headless Chromium, JavaScript disabled (Tor Browser "Safest"), driven through
-//! ChromeDriver's W3C WebDriver HTTP API. They need Debian's `chromium` and `chromium-driver`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! ChromeDriver with `fantoccini` (see `support::browser`). They need Debian's `chromium` and
+//! `chromium-driver`.
+use crate::support;
 
-mod common;
-
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
-
-use common::Env;
-use serde_json::{json, Value};
-
-const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
-const ENTER: &str = "\u{E007}";
-
-struct Driver {
-    process: Child,
-    base: String,
-    session: String,
-    http: reqwest::Client,
-    _profile: tempfile::TempDir,
-}
-
-impl Driver {
-    async fn start() -> Driver {
-        let port = common::free_port();
-        let process = Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver (Debian package chromium-driver)");
-        let base = format!("http://127.0.0.1:{port}");
-        let http = reqwest::Client::new();
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while http.get(format!("{base}/status")).send().await.is_err() {
-            assert!(Instant::now() < deadline, "chromedriver did not start");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        let profile = tempfile::tempdir().unwrap();
-        let caps = json!({"capabilities": {"alwaysMatch": {
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": "/usr/bin/chromium",
-                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--disable-quic", "--no-first-run", "--disable-background-networking",
-                         "--disable-component-update", "--disable-sync", "--window-size=412,900",
-                         format!("--user-data-dir={}", profile.path().display())],
-                "prefs": {"profile.managed_default_content_settings.javascript": 2}
-            }
-        }}});
-        let created: Value = http
-            .post(format!("{base}/session"))
-            .json(&caps)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let session = created["value"]["sessionId"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no session: {created}"))
-            .to_owned();
-        Driver {
-            process,
-            base,
-            session,
-            http,
-            _profile: profile,
-        }
-    }
-
-    async fn call(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
-        let url = format!("{}/session/{}{path}", self.base, self.session);
-        let req = self.http.request(method.clone(), url);
-        let req = if method == reqwest::Method::GET {
-            req
-        } else {
-            req.json(&body)
-        };
-        let v: Value = req.send().await.unwrap().json().await.unwrap();
-        if let Some(err) = v["value"].get("error") {
-            panic!("webdriver {path}: {err} {}", v["value"]["message"]);
-        }
-        v["value"].clone()
-    }
-
-    async fn goto(&self, url: &str) {
-        self.call(reqwest::Method::POST, "/url", json!({ "url": url }))
-            .await;
-    }
-
-    async fn find(&self, css: &str) -> String {
-        let v = self
-            .call(
-                reqwest::Method::POST,
-                "/element",
-                json!({"using": "css selector", "value": css}),
-            )
-            .await;
-        v[ELEMENT].as_str().unwrap().to_owned()
-    }
-
-    async fn count(&self, css: &str) -> usize {
-        let v = self
-            .call(
-                reqwest::Method::POST,
-                "/elements",
-                json!({"using": "css selector", "value": css}),
-            )
-            .await;
-        v.as_array().map_or(0, Vec::len)
-    }
-
-    /// Waits until an element matching `css` is on the page (a submitted form's answer has arrived).
-    async fn wait_for(&self, css: &str) {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while self.count(css).await == 0 {
-            assert!(
-                Instant::now() < deadline,
-                "{css} never appeared:\n{}",
-                self.source().await
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    }
-
-    async fn type_into(&self, css: &str, text: &str) {
-        let id = self.find(css).await;
-        self.call(
-            reqwest::Method::POST,
-            &format!("/element/{id}/value"),
-            json!({ "text": text }),
-        )
-        .await;
-    }
-
-    async fn click(&self, css: &str) {
-        let id = self.find(css).await;
-        self.call(
-            reqwest::Method::POST,
-            &format!("/element/{id}/click"),
-            json!({}),
-        )
-        .await;
-    }
-
-    async fn source(&self) -> String {
-        self.call(reqwest::Method::GET, "/source", json!(null))
-            .await
-            .as_str()
-            .unwrap()
-            .to_owned()
-    }
-
-    async fn scripts_enabled(&self) -> bool {
-        // With JavaScript disabled by content setting, a <noscript> element renders as a real element.
-        self.goto("data:text/html,<noscript><p id=n>off</p></noscript>")
-            .await;
-        self.count("#n").await == 0
-    }
-
-    /// Saves a screenshot under target/browser-shots/ for people to look at (not asserted).
-    async fn screenshot(&self, name: &str) {
-        let v = self
-            .call(reqwest::Method::GET, "/screenshot", json!(null))
-            .await;
-        if let Some(png) = v
-            .as_str()
-            .and_then(|b| data_encoding::BASE64.decode(b.as_bytes()).ok())
-        {
-            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser-shots");
-            let _ = std::fs::create_dir_all(&dir);
-            let _ = std::fs::write(dir.join(format!("{name}.png")), png);
-        }
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = self.process.kill();
-        let _ = self.process.wait();
-    }
-}
+use crate::support::browser::{Driver, ENTER};
+use crate::support::Env;
 
 async fn fill_required(d: &Driver, marker: &str) {
     d.click("input[name='reporter.kind'][value='staff']").await;
@@ -230,8 +52,8 @@ async fn a_report_can_be_sent_with_javascript_off() {
 
     let page = d.source().await;
     d.screenshot("receipt").await;
-    let receipt = common::receipt_in(&page).unwrap_or_else(|| panic!("no receipt in:\n{page}"));
-    assert!(common::looks_like_receipt(&receipt), "{receipt}");
+    let receipt = support::receipt_in(&page).unwrap_or_else(|| panic!("no receipt in:\n{page}"));
+    assert!(support::looks_like_receipt(&receipt), "{receipt}");
     assert!(
         page.contains("1 lampiran"),
         "the attachment is acknowledged"
@@ -301,7 +123,7 @@ async fn mistakes_keep_what_was_typed_and_enter_does_not_add_a_row() {
     d.click("#kirim").await;
     d.wait_for("#resi").await;
     let done = d.source().await;
-    assert!(common::receipt_in(&done).is_some(), "{done}");
+    assert!(support::receipt_in(&done).is_some(), "{done}");
     assert!(
         done.contains("Laporan anonim"),
         "the anonymous consequence is explained"
@@ -337,7 +159,7 @@ async fn a_reporter_follows_up_with_javascript_off() {
     d.click("#kirim").await;
     d.wait_for("#resi").await;
     let page = d.source().await;
-    let receipt = common::receipt_in(&page).unwrap();
+    let receipt = support::receipt_in(&page).unwrap();
 
     d.goto(&server.url("/pantau")).await;
     // Typed as a person might: lower case, with spaces.

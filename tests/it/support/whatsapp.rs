@@ -3,8 +3,6 @@
 //! `wbs serve` configured to use it, and a chat that posts correctly signed webhook events built from
 //! the real payload shapes in `tests/data/whatsapp/`.
 
-#![allow(dead_code)]
-
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -21,7 +19,7 @@ use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-use crate::common::{self, Env};
+use super::Env;
 
 pub const APP_SECRET: &str = "test-app-secret-0f3c";
 pub const VERIFY_TOKEN: &str = "test-verify-token-77a1";
@@ -254,7 +252,7 @@ pub struct Chat {
 
 impl Chat {
     /// A reporter with a fresh phone number and a profile name that carries a canary.
-    pub fn new(meta: &Arc<Meta>, server: &common::Server) -> Self {
+    pub fn new(meta: &Arc<Meta>, server: &super::Server) -> Self {
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .expect("clock")
@@ -263,16 +261,16 @@ impl Chat {
             meta: meta.clone(),
             server: server.url("/webhook/whatsapp"),
             wa: format!("62811{:08}", rand::random::<u32>() % 100_000_000),
-            name: format!("Warga {}", common::marker()),
+            name: format!("Warga {}", super::marker()),
             ts: now - 3600,
             seq: 0,
             cursor: 0,
-            client: common::client(),
+            client: super::client(),
         }
     }
 
     /// Points the chat at a (re)started server.
-    pub fn reconnect(&mut self, server: &common::Server) {
+    pub fn reconnect(&mut self, server: &super::Server) {
         self.server = server.url("/webhook/whatsapp");
     }
 

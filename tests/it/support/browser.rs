@@ -1,0 +1,145 @@
+//! Real headless Chromium with JavaScript disabled (Tor Browser "Safest"), driven through ChromeDriver
+//! with `fantoccini`. Each driver runs its own `chromedriver` on a free port with its own profile, so
+//! tests can run in parallel. They need Debian's `chromium` and `chromium-driver`.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::wd::Capabilities;
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+
+use super::server::free_port;
+
+/// The WebDriver key code of Enter.
+pub const ENTER: &str = "\u{E007}";
+
+/// One chromedriver process and its browser session.
+pub struct Driver {
+    process: Child,
+    client: Client,
+    _profile: tempfile::TempDir,
+}
+
+impl Driver {
+    pub async fn start() -> Driver {
+        let port = free_port();
+        let process = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver (Debian package chromium-driver)");
+        let base = format!("http://127.0.0.1:{port}");
+        let profile = tempfile::tempdir().unwrap();
+        let caps = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                         "--disable-quic", "--no-first-run", "--disable-background-networking",
+                         "--disable-component-update", "--disable-sync", "--window-size=412,900",
+                         format!("--user-data-dir={}", profile.path().display())],
+                "prefs": {"profile.managed_default_content_settings.javascript": 2}
+            }
+        });
+        let caps: Capabilities = serde_json::from_value(caps).unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let client = ClientBuilder::new(HttpConnector::new())
+            .capabilities(caps)
+            .connect(&base)
+            .await
+            .unwrap_or_else(|e| panic!("no session: {e}"));
+        Driver {
+            process,
+            client,
+            _profile: profile,
+        }
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.client
+            .goto(url)
+            .await
+            .unwrap_or_else(|e| panic!("webdriver goto {url}: {e}"));
+    }
+
+    async fn find(&self, css: &str) -> fantoccini::elements::Element {
+        self.client
+            .find(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("webdriver find {css}: {e}"))
+    }
+
+    pub async fn count(&self, css: &str) -> usize {
+        self.client
+            .find_all(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("webdriver find all {css}: {e}"))
+            .len()
+    }
+
+    /// Waits until an element matching `css` is on the page (a submitted form's answer has arrived).
+    pub async fn wait_for(&self, css: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while self.count(css).await == 0 {
+            assert!(
+                Instant::now() < deadline,
+                "{css} never appeared:\n{}",
+                self.source().await
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        self.find(css)
+            .await
+            .send_keys(text)
+            .await
+            .unwrap_or_else(|e| panic!("webdriver type into {css}: {e}"));
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.find(css)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("webdriver click {css}: {e}"));
+    }
+
+    pub async fn source(&self) -> String {
+        self.client
+            .source()
+            .await
+            .unwrap_or_else(|e| panic!("webdriver source: {e}"))
+    }
+
+    pub async fn scripts_enabled(&self) -> bool {
+        // With JavaScript disabled by content setting, a <noscript> element renders as a real element.
+        self.goto("data:text/html,<noscript><p id=n>off</p></noscript>")
+            .await;
+        self.count("#n").await == 0
+    }
+
+    /// Saves a screenshot under target/browser-shots/ for people to look at (not asserted).
+    pub async fn screenshot(&self, name: &str) {
+        if let Ok(png) = self.client.screenshot().await {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/browser-shots");
+            let _ = std::fs::create_dir_all(&dir);
+            let _ = std::fs::write(dir.join(format!("{name}.png")), png);
+        }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}

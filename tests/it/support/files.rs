@@ -1,0 +1,97 @@
+//! What the server leaves on disk: every file under a directory, byte searches for canaries, the size
+//! of an age payload; and the markers and small files tests send.
+
+use std::fs::{self, File};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Every regular file under `dir`, recursively.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.filter_map(|e| e.ok()) {
+            let p = e.path();
+            let Ok(meta) = fs::symlink_metadata(&p) else {
+                continue;
+            };
+            if meta.is_dir() {
+                stack.push(p);
+            } else if meta.is_file() {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Whether `needle` occurs in `hay`.
+pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    !needle.is_empty() && hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// The files under `dir` whose bytes contain any of `needles`, as `(file, needle)`.
+pub fn files_containing(dir: &Path, needles: &[&[u8]]) -> Vec<(PathBuf, String)> {
+    let mut hits = Vec::new();
+    for f in files_under(dir) {
+        let mut bytes = Vec::new();
+        File::open(&f)
+            .and_then(|mut h| h.read_to_end(&mut bytes))
+            .expect("read file");
+        for n in needles {
+            if contains(&bytes, n) {
+                hits.push((f.clone(), String::from_utf8_lossy(n).into_owned()));
+            }
+        }
+    }
+    hits
+}
+
+/// The length of an age file's payload (after the header, whose size varies: age adds a random
+/// "grease" stanza to every header).
+pub fn age_payload_len(file: &[u8]) -> usize {
+    assert!(
+        file.starts_with(b"age-encryption.org/v1\n"),
+        "not an age file"
+    );
+    let mac = file
+        .windows(5)
+        .position(|w| w == b"\n--- ")
+        .expect("age header end");
+    let end = mac
+        + 1
+        + file[mac + 1..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .expect("mac line")
+        + 1;
+    file.len() - end
+}
+
+/// A fresh random marker such as `CANARY-3f9a…`.
+pub fn marker() -> String {
+    format!(
+        "CANARY-{:016x}{:08x}",
+        rand::random::<u64>(),
+        rand::random::<u32>()
+    )
+}
+
+/// A small but genuine-looking PDF whose bytes carry `text`.
+pub fn pdf_with(text: &str) -> Vec<u8> {
+    format!(
+        "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% {text}\nBT ({text}) Tj ET\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    )
+    .into_bytes()
+}
+
+/// A PDF of exactly `len` bytes.
+pub fn pdf_of_len(len: usize) -> Vec<u8> {
+    let mut v = b"%PDF-1.4\n".to_vec();
+    v.resize(len, b'x');
+    v
+}
