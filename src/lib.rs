@@ -1,6 +1,6 @@
 //! WBS — an anonymity-first encrypted whistleblowing drop box.
 //!
-//! Layers (DESIGN.md §3): `web` → `intake` → (`crypto`, `store`). `desk` holds the investigator's
+//! Layers (docs/design.md §3): `web` → `intake` → (`crypto`, `store`). `desk` holds the investigator's
 //! offline tools. `crypto` knows nothing of HTTP or sled; `store` never sees plaintext.
 
 pub mod cli;

@@ -1,4 +1,4 @@
-//! Investigator login to the desk API (DESIGN.md §5): the server hands out a random nonce with an
+//! Investigator login to the desk API (docs/design.md §5): the server hands out a random nonce with an
 //! expiry; the investigator signs `wbs/v1/desk-auth\n{origin}\n{nonce}\n{expires}` with the Ed25519 key
 //! derived from their age identity. Nothing is decrypted to log in, so login cannot be used as a
 //! decryption oracle. Shared by the server (`web::desk_api`) and the CLI (`desk::client`).

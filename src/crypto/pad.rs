@@ -1,4 +1,4 @@
-//! Padding before encryption, so that only size buckets are visible (DESIGN.md §6).
+//! Padding before encryption, so that only size buckets are visible (docs/design.md §6).
 //!
 //! Scheme: `content ‖ 0x80 ‖ 0x00…` up to `max(minimum, Padmé(len + 1))`. Padmé leaks at most
 //! O(log log n) bits of the length and costs at most ~12 % of overhead.

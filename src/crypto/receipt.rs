@@ -1,4 +1,4 @@
-//! Receipt codes and the keys derived from them (DESIGN.md §5, docs/format.md).
+//! Receipt codes and the keys derived from them (docs/design.md §5, docs/format.md).
 //!
 //! A receipt is the reporter's only credential. It is never stored: the store keeps only the `lookup`
 //! value derived from it, and every derivation goes through Argon2id first.

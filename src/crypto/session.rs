@@ -1,4 +1,4 @@
-//! Reporter sessions (DESIGN.md §5): the cookie is `XChaCha20-Poly1305(random nonce, key =
+//! Reporter sessions (docs/design.md §5): the cookie is `XChaCha20-Poly1305(random nonce, key =
 //! HKDF(process root key, "wbs/v1/session"))` over the receipt's master key, with the session id, the
 //! case id and both expiries bound as associated data. The root key lives only in memory, so every
 //! session dies with the process; nothing about sessions is written to disk.

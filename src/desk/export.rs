@@ -1,6 +1,6 @@
 //! `wbs export --data DIR --out OUT` (server stopped): every case as standard age files plus plain
 //! metadata, in the layout of docs/format.md. Only ciphertext and the metadata that is already plaintext
-//! on the server (DESIGN.md §2) leave the data directory.
+//! on the server (docs/design.md §2) leave the data directory.
 
 use std::fs::{self, DirBuilder, OpenOptions};
 use std::io::{self, Write};

@@ -31,7 +31,7 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
 }
 
-/// A case as stored: only what DESIGN.md §2 allows in plaintext.
+/// A case as stored: only what docs/design.md §2 allows in plaintext.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CaseV1 {

@@ -63,7 +63,7 @@ impl WebError {
 
     /// The page, in `lang`.
     pub fn page(self, lang: Lang, demo: bool) -> Response {
-        // Refusals of visitors' requests are counted hourly, never logged one by one (DESIGN.md §6);
+        // Refusals of visitors' requests are counted hourly, never logged one by one (docs/design.md §6);
         // only server-side faults are worth a line.
         if matches!(self, WebError::Busy | WebError::Unavailable) {
             tracing::warn!(code = self.code(), "request refused");

@@ -1,5 +1,5 @@
 //! Defences on every response and the only request accounting: hourly counters per route pattern and
-//! status. No per-request log line, no IP, user agent, URI, query or input (DESIGN.md §6).
+//! status. No per-request log line, no IP, user agent, URI, query or input (docs/design.md §6).
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};

@@ -1,5 +1,5 @@
 //! The public web server: pages for reporters, the JSON intake API, and the defences around them
-//! (DESIGN.md §6). Handlers are thin: they parse, call `intake`, and render.
+//! (docs/design.md §6). Handlers are thin: they parse, call `intake`, and render.
 
 pub mod api;
 pub mod desk_api;

@@ -75,7 +75,7 @@ impl CaseTemplate {
     }
 }
 
-/// What happens next, for each status (DESIGN.md §8).
+/// What happens next, for each status (docs/design.md §8).
 fn next_step(status: Status, l: Lang) -> &'static str {
     match status {
         Status::Diterima => l.text("pantau-next-diterima"),

@@ -1,4 +1,4 @@
-//! The page that shows a replaced one-time receipt (WhatsApp, DESIGN.md §9): once, in the direct
+//! The page that shows a replaced one-time receipt (WhatsApp, docs/design.md §9): once, in the direct
 //! answer to the login POST (never in a redirect or a URL), with a session already open on the new
 //! receipt's keys.
 

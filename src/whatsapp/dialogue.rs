@@ -20,7 +20,7 @@ use crate::intake::Lang;
 use crate::protocol::day::Day;
 use crate::store::{AttachmentRefV1, Store};
 
-/// Meta's limits on media the Cloud API delivers (REFERENCE.md).
+/// Meta's limits on media the Cloud API delivers (docs/design.md §15).
 pub const MAX_IMAGE_BYTES: u64 = 5 * 1024 * 1024;
 /// Free-text notes (evidence descriptions and late messages) one dialogue may collect: each is up to
 /// `MAX_EVIDENCE` characters and every message rewrites the record, so the count must be bounded.

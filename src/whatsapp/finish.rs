@@ -37,7 +37,7 @@ pub(super) fn create_case(
     write: &DialogueWrite<'_>,
 ) -> Result<Submitted, IntakeError> {
     let intake = &wa.intake;
-    // The Argon2 queue is shared with every other receipt derivation (DESIGN.md §5).
+    // The Argon2 queue is shared with every other receipt derivation (docs/design.md §5).
     let _permit = tokio::runtime::Handle::current().block_on(intake.kdf_permit())?;
     let new = intake.new_case(&mut OsRng)?;
     let anonymous = d.anonymous == Some(true);

@@ -1,4 +1,4 @@
-//! WhatsApp Center WBS: the WhatsApp Business Cloud API channel (DESIGN.md §9, docs/whatsapp.md).
+//! WhatsApp Center WBS: the WhatsApp Business Cloud API channel (docs/design.md §9, docs/whatsapp.md).
 //!
 //! - `webhook`: the two routes (the `hub.challenge` handshake; signed events), answered fast.
 //! - `process`: each message, under its sender's lock: dedupe, the dialogue step, sealing, storing.
@@ -44,7 +44,7 @@ const PRUNE_EVERY: Duration = Duration::from_secs(600);
 /// (`finish` tests the worst case).
 pub const MAX_INVESTIGATORS: usize = 16;
 
-/// What the channel counts instead of logging (DESIGN.md §6): reported hourly, then reset.
+/// What the channel counts instead of logging (docs/design.md §6): reported hourly, then reset.
 #[derive(Default)]
 pub struct Counters {
     pub messages: AtomicU64,

@@ -1,4 +1,4 @@
-//! The webhook payload (REFERENCE.md), read leniently: only what the intake needs is parsed. Contact
+//! The webhook payload (docs/design.md §15), read leniently: only what the intake needs is parsed. Contact
 //! profiles (the reporter's WhatsApp name) are never read into a field; delivery statuses only counted.
 
 use serde::Deserialize;

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-/// Limits of the Cloud API (REFERENCE.md).
+/// Limits of the Cloud API (docs/design.md §15).
 pub const MAX_TEXT: usize = 4096;
 pub const MAX_INTERACTIVE_BODY: usize = 1024;
 pub const MAX_BUTTONS: usize = 3;

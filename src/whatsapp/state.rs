@@ -1,4 +1,4 @@
-//! Dialogue state (DESIGN.md §9). On disk: one record per dialogue, keyed by a keyed hash of the sender
+//! Dialogue state (docs/design.md §9). On disk: one record per dialogue, keyed by a keyed hash of the sender
 //! under a daily key (today's and yesterday's are kept, older ones deleted), holding only the step, the
 //! answers sealed to the investigators, and the answers sealed again for the summary under a key that
 //! exists only in this process's memory. Message ids are remembered as keyed hashes for 7 days.
@@ -60,7 +60,7 @@ pub struct AnswerV1 {
     pub blob: Option<AttachmentRefV1>,
 }
 
-/// A dialogue record. Versioned like every stored record (DESIGN.md §7).
+/// A dialogue record. Versioned like every stored record (docs/design.md §7).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DialogueV1 {

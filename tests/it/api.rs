@@ -123,7 +123,7 @@ async fn api_each_missing_criterion_is_named() {
     assert_eq!(env.case_count(), 0, "no half-report is stored");
 }
 
-/// DESIGN.md §5: Argon2 runs behind a semaphore and a bounded queue; a flood gets 503 + Retry-After, and
+/// docs/design.md §5: Argon2 runs behind a semaphore and a bounded queue; a flood gets 503 + Retry-After, and
 /// exactly the acknowledged reports are stored.
 #[tokio::test]
 async fn a_flood_gets_503_and_stores_exactly_what_it_acknowledged() {

@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::support::http::*;
 use crate::support::*;
 
-/// DESIGN.md §6: only padded sizes are stored, so a short and a long report, or two files of nearly the
+/// docs/design.md §6: only padded sizes are stored, so a short and a long report, or two files of nearly the
 /// same size, look the same on disk (up to the random size of age's header, which says nothing).
 #[tokio::test]
 async fn stored_sizes_are_padded() {

@@ -37,7 +37,7 @@ fn partial_upload(s: &Server, body: &[u8], sent: usize) -> std::net::TcpStream {
     sock
 }
 
-/// DESIGN.md §4 and §7: an upload that never completes leaves no file behind, neither when the reporter
+/// docs/design.md §4 and §7: an upload that never completes leaves no file behind, neither when the reporter
 /// goes away nor when the server dies; what is on disk meanwhile is ciphertext.
 #[tokio::test]
 async fn interrupted_uploads_leave_nothing_behind() {

@@ -71,7 +71,7 @@ async fn form_valid_with_attachment_gives_receipt() {
     let blobs = env.blob_files();
     assert_eq!(blobs.len(), 1, "one attachment blob: {blobs:?}");
     assert!(blobs[0].ends_with(".age"), "committed blob: {blobs:?}");
-    // DESIGN.md §6: attachment file times are set to midnight.
+    // docs/design.md §6: attachment file times are set to midnight.
     let modified = fs::metadata(env.data.join("blobs").join(&blobs[0]))
         .and_then(|m| m.modified())
         .expect("mtime")

@@ -86,7 +86,7 @@ async fn server_output_has_no_request_details() {
     }
 }
 
-/// DESIGN.md §6: public routes write no per-request log lines (hourly counters instead), so nothing the
+/// docs/design.md §6: public routes write no per-request log lines (hourly counters instead), so nothing the
 /// server prints can timestamp a visit. Refusals (404, 400, 403, 422) are requests too.
 #[tokio::test]
 async fn requests_add_no_log_lines() {

@@ -1,4 +1,4 @@
-//! Investigator authentication for the desk API (DESIGN.md §5): single-use stateless challenges, signed logins
+//! Investigator authentication for the desk API (docs/design.md §5): single-use stateless challenges, signed logins
 //! checked against `keys/`, and short-lived bearer tokens held in memory only. A token stops working as
 //! soon as its investigator's key file leaves `keys/` (the directory is re-read at most once a second).
 
