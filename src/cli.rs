@@ -1,9 +1,15 @@
-//! Command-line types only.
+//! The command line: clap types, and the dispatch of each subcommand to the layer that does it
+//! (`server` for `serve`, `desk` for the investigator's tools). Nothing else in the library knows
+//! these types.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Config, Overrides};
+use crate::desk;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -139,4 +145,77 @@ pub struct ServeArgs {
     /// Refuse demo mode; require at least two investigators.
     #[arg(long)]
     pub production: bool,
+}
+
+impl From<&ServeArgs> for Overrides {
+    fn from(args: &ServeArgs) -> Self {
+        Overrides {
+            config_file: args.config.clone(),
+            listen: args.listen,
+            desk_listen: args.desk_listen,
+            data: args.data.clone(),
+            keys: args.keys.clone(),
+            production: args.production,
+        }
+    }
+}
+
+impl From<DeskArgs> for desk::DeskOptions {
+    fn from(args: DeskArgs) -> Self {
+        desk::DeskOptions {
+            server: args.server,
+            identity: args.identity,
+            keys: args.keys,
+        }
+    }
+}
+
+/// Runs what the command line asks for. `Err` is one sentence for the user (exit status 2); `Ok` is
+/// the exit status of a tool (0 when everything verified, 1 when something was rejected).
+pub fn run(cli: Cli) -> Result<ExitCode, String> {
+    let command = match cli.command {
+        None => Command::Serve(cli.serve),
+        Some(command) => command,
+    };
+    match command {
+        Command::Serve(args) => {
+            let config = Config::load(&Overrides::from(&args)).map_err(|e| e.to_string())?;
+            crate::server::run(config)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Keygen { out } => desk::keygen::run(&out),
+        Command::Export { data, out } => desk::export::run(&data, &out),
+        Command::Decrypt {
+            identity,
+            keys,
+            reveal_identity,
+            attachments,
+            paths,
+        } => desk::decrypt::run(&desk::decrypt::Options {
+            identity,
+            keys,
+            reveal_identity,
+            attachments,
+            paths,
+        }),
+        Command::Cases { desk } => desk::mailbox::cases(&desk.into()),
+        Command::Show {
+            desk,
+            reveal_identity,
+            attachments,
+            case,
+        } => desk::show(&desk.into(), &case, reveal_identity, attachments),
+        Command::Reply {
+            desk,
+            case,
+            message,
+        } => desk::mailbox::reply(&desk.into(), &case, &message),
+        Command::Status {
+            desk,
+            case,
+            status,
+            note,
+        } => desk::mailbox::status(&desk.into(), &case, &status, note.as_deref()),
+        Command::Note { desk, case, text } => desk::mailbox::note(&desk.into(), &case, &text),
+    }
 }

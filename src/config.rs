@@ -5,8 +5,18 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::cli::ServeArgs;
 use crate::intake::deadline::DeadlinePolicy;
+
+/// What the command line sets on top of the file (every field optional; `cli` fills it in).
+#[derive(Debug, Default, Clone)]
+pub struct Overrides {
+    pub config_file: Option<PathBuf>,
+    pub listen: Option<SocketAddr>,
+    pub desk_listen: Option<SocketAddr>,
+    pub data: Option<PathBuf>,
+    pub keys: Option<PathBuf>,
+    pub production: bool,
+}
 
 /// The TOML file. Every option is also a flag.
 #[derive(Debug, Default, Deserialize)]
@@ -82,8 +92,9 @@ pub enum ConfigError {
 }
 
 impl Config {
-    pub fn load(args: &ServeArgs) -> Result<Self, ConfigError> {
-        let file = match &args.config {
+    /// Defaults, then the TOML file named in `args`, then the flags in `args`.
+    pub fn load(args: &Overrides) -> Result<Self, ConfigError> {
+        let file = match &args.config_file {
             Some(path) => read_file(path)?,
             None => FileConfig::default(),
         };

@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use wbs::cli::{Cli, Command};
+use wbs::cli::Cli;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -18,12 +18,7 @@ fn main() -> ExitCode {
             .unwrap_or_default();
         eprintln!("wbs: internal error (WBS-PANIC) at {at}");
     }));
-    let result = match cli.command {
-        None => wbs::desk::run_serve(&cli.serve),
-        Some(Command::Serve(args)) => wbs::desk::run_serve(&args),
-        Some(command) => wbs::desk::run_tool(command),
-    };
-    match result {
+    match wbs::cli::run(cli) {
         Ok(code) => code,
         Err(message) => {
             eprintln!("wbs: {message}");

@@ -1,4 +1,5 @@
-//! `wbs serve`: checks keys and mode (failing closed), opens the store, sweeps orphans, serves.
+//! `wbs serve`: checks keys and mode (failing closed), opens the store, sweeps orphans, builds each
+//! layer (intake, web, the WhatsApp channel, the desk API) from the configuration and serves.
 
 use std::collections::HashSet;
 use std::fs;
@@ -11,11 +12,11 @@ use rand::{rngs::OsRng, RngCore};
 
 use crate::config::Config;
 use crate::crypto::keys::{
-    contains_secret_key, recipients_fingerprint, InvestigatorIdentity, InvestigatorPublic,
+    read_key_dir, recipients_fingerprint, InvestigatorIdentity, KeyDirError,
 };
 use crate::intake::submit::Intake;
 use crate::protocol::day::Day;
-use crate::store::{BlobStore, CaseStore, SledStore, StoreError, META_MODE, META_SALT};
+use crate::store::{BlobStore, CaseStore, MetaStore, SledStore, StoreError, META_MODE, META_SALT};
 
 const DEMO_KEY_FILE: &str = "demo-investigator.key";
 const MODE_DEMO: &[u8] = b"demo";
@@ -24,10 +25,8 @@ const MODE_KEYS: &[u8] = b"investigators";
 /// Why the server will not start: each is one sentence saying what to do.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
-    #[error("{0} contains a private key (AGE-SECRET-KEY-): move it off this server and keep only the public lines that `wbs keygen` printed")]
-    PrivateKeyInKeys(PathBuf),
-    #[error("{0} is not a valid investigator key file ({1}): save exactly the lines that `wbs keygen` printed")]
-    BadKeyFile(PathBuf, String),
+    #[error(transparent)]
+    Keys(#[from] KeyDirError),
     #[error("--production needs at least two investigator key files in {0} (one may be an offline recovery key); run `wbs keygen` on each investigator's machine")]
     TooFewInvestigators(PathBuf),
     #[error("--production refuses demo mode: add at least two investigator key files to {0}")]
@@ -44,47 +43,6 @@ pub enum StartError {
     Listen(std::net::SocketAddr, std::io::Error),
     #[error("the WhatsApp channel cannot start: {0}")]
     WhatsApp(String),
-}
-
-/// The investigators to encrypt to, and whether they are the demo key.
-pub struct Recipients {
-    pub investigators: Vec<InvestigatorPublic>,
-    pub demo: bool,
-}
-
-/// Reads `keys/`: refuses any private key, parses every key file.
-pub fn load_keys(dir: &Path) -> Result<Vec<InvestigatorPublic>, StartError> {
-    let mut out = Vec::new();
-    let entries = match fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
-        Err(e) => return Err(StartError::BadKeyFile(dir.into(), e.to_string())),
-    };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        if !path.is_file() {
-            continue;
-        }
-        let bytes =
-            fs::read(&path).map_err(|e| StartError::BadKeyFile(path.clone(), e.to_string()))?;
-        if contains_secret_key(&bytes) {
-            return Err(StartError::PrivateKeyInKeys(path));
-        }
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        if name.starts_with('.') || name.to_ascii_lowercase().ends_with(".md") {
-            continue;
-        }
-        let text = String::from_utf8(bytes)
-            .map_err(|_| StartError::BadKeyFile(path.clone(), "not UTF-8 text".into()))?;
-        let key = InvestigatorPublic::parse(&name, &text)
-            .map_err(|e| StartError::BadKeyFile(path.clone(), e.to_string()))?;
-        out.push(key);
-    }
-    Ok(out)
 }
 
 /// Loads the demo identity, creating it on first use (mode 0600).
@@ -124,7 +82,7 @@ pub struct Prepared {
 pub fn prepare(config: Config) -> Result<Prepared, StartError> {
     let data = config.data.clone();
     let derr = |e: String| StartError::Data(data.clone(), e);
-    let investigators = load_keys(&config.keys)?;
+    let investigators = read_key_dir(&config.keys)?;
     if config.production && investigators.is_empty() {
         return Err(StartError::ProductionWithoutKeys(config.keys.clone()));
     }
@@ -215,6 +173,35 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
     })
 }
 
+/// `wbs serve`: checks keys and mode (failing closed), then serves until a signal arrives. Every
+/// refusal is the one sentence of `StartError`.
+pub fn run(config: Config) -> Result<(), String> {
+    let prepared = prepare(config).map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    runtime.block_on(serve(prepared)).map_err(|e| e.to_string())
+}
+
+/// The public router for a prepared server: the web layer with the WhatsApp webhook merged in.
+pub fn app(prepared: Prepared) -> axum::Router {
+    let whatsapp_routes = crate::whatsapp::routes(prepared.whatsapp.clone());
+    let state = crate::web::AppState::new(crate::web::WebSettings {
+        intake: prepared.intake,
+        demo: prepared.demo,
+        max_upload_bytes: prepared.config.max_upload_bytes,
+        max_attachments: prepared.config.max_attachments,
+        session_idle_secs: prepared.config.session_idle_secs,
+        deadlines: prepared.config.deadlines,
+        whatsapp: prepared
+            .whatsapp
+            .as_ref()
+            .map(|w| w.display_number().map(str::to_owned)),
+    });
+    crate::web::app(state, whatsapp_routes)
+}
+
 /// Runs the public server and the investigators' sync API (each on its own listener) until SIGINT or
 /// SIGTERM, then shuts both down gracefully.
 pub async fn serve(prepared: Prepared) -> Result<(), StartError> {
@@ -269,7 +256,7 @@ pub async fn serve(prepared: Prepared) -> Result<(), StartError> {
         wa.start();
         tracing::info!("WhatsApp channel on: webhook at /webhook/whatsapp");
     }
-    let app = crate::web::app(crate::web::AppState::new(prepared));
+    let app = app(prepared);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let on_stop = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
         let _ = rx.wait_for(|s| *s).await;

@@ -5,6 +5,8 @@
 //! public halves, read from `keys/`.
 
 use std::fmt;
+use std::fs;
+use std::path::{Path, PathBuf};
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
 use rand::{CryptoRng, RngCore};
@@ -248,6 +250,53 @@ pub fn recipients_fingerprint(recipients: &[InvestigatorPublic]) -> String {
     let mut all: Vec<String> = recipients.iter().map(|r| r.recipient.to_string()).collect();
     all.sort();
     hex(&sha256(all.join("\n").as_bytes()))
+}
+
+/// Why a directory of investigator public key files (`keys/`) cannot be used. Each is one sentence
+/// saying what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum KeyDirError {
+    #[error("{0} contains a private key (AGE-SECRET-KEY-): move it off this server and keep only the public lines that `wbs keygen` printed")]
+    PrivateKey(PathBuf),
+    #[error("{0} is not a valid investigator key file ({1}): save exactly the lines that `wbs keygen` printed")]
+    BadFile(PathBuf, String),
+}
+
+/// Reads a `keys/` directory (docs/format.md): refuses any private key, parses every key file, in
+/// name order. Files whose names start with `.` or end in `.md` are not key files; a missing
+/// directory holds no keys.
+pub fn read_key_dir(dir: &Path) -> Result<Vec<InvestigatorPublic>, KeyDirError> {
+    let mut out = Vec::new();
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) => return Err(KeyDirError::BadFile(dir.into(), e.to_string())),
+    };
+    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths {
+        if !path.is_file() {
+            continue;
+        }
+        let bytes =
+            fs::read(&path).map_err(|e| KeyDirError::BadFile(path.clone(), e.to_string()))?;
+        if contains_secret_key(&bytes) {
+            return Err(KeyDirError::PrivateKey(path));
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.starts_with('.') || name.to_ascii_lowercase().ends_with(".md") {
+            continue;
+        }
+        let text = String::from_utf8(bytes)
+            .map_err(|_| KeyDirError::BadFile(path.clone(), "not UTF-8 text".into()))?;
+        let key = InvestigatorPublic::parse(&name, &text)
+            .map_err(|e| KeyDirError::BadFile(path.clone(), e.to_string()))?;
+        out.push(key);
+    }
+    Ok(out)
 }
 
 /// A reporter's keys, derived from the receipt: X25519 to read replies, Ed25519 to sign items.

@@ -16,13 +16,14 @@ use zeroize::Zeroizing;
 use super::export::{item_file_name, CaseFile, IndexEntry};
 use super::render::{self, both, Out};
 use super::{attachments, single};
-use crate::crypto::keys::{recipients_fingerprint, InvestigatorIdentity, InvestigatorPublic};
+use crate::crypto::keys::{
+    read_key_dir, recipients_fingerprint, InvestigatorIdentity, InvestigatorPublic,
+};
 use crate::crypto::{hex, sha256};
 use crate::intake::attachment::ManifestEntry;
 use crate::intake::verify::{verify_case, CheckedItem};
 use crate::protocol::item::ItemBody;
 use crate::protocol::{CaseId, ItemKind};
-use crate::server;
 
 /// The flags of `wbs decrypt`.
 #[derive(Debug, Clone)]
@@ -67,7 +68,7 @@ impl Ctx {
     ) -> Result<Ctx, String> {
         let identity = load_identity(identity)?;
         let mut investigators =
-            server::load_keys(keys).map_err(|e| format!("--keys {}: {e}", keys.display()))?;
+            read_key_dir(keys).map_err(|e| format!("--keys {}: {e}", keys.display()))?;
         let known_set = (!investigators.is_empty()).then(|| recipients_fingerprint(&investigators));
         let own = identity.public("this identity (--identity)");
         if !investigators.iter().any(|i| i.signing == own.signing) {

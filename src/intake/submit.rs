@@ -16,7 +16,10 @@ use crate::protocol::item::{
     Author, IdentityBody, ItemBody, ManifestBody, ReportBody, ReporterKeys, Role,
 };
 use crate::protocol::{CaseId, Day, Status};
-use crate::store::{AttachmentRefV1, BlobStore, CaseV1, StatusChangeV1, Store, StoreError};
+use crate::store::{
+    AttachmentRefV1, BlobStore, CaseV1, DialogueStore, DialogueWrite, StatusChangeV1, Store,
+    StoreError,
+};
 
 /// Padded sizes (docs/format.md). The identity block is always exactly this size.
 pub const IDENTITY_SIZE: usize = 4096;
@@ -114,8 +117,45 @@ impl Intake {
         &self.blobs
     }
 
-    pub fn store(&self) -> &Arc<dyn Store> {
+    /// The store, for intake's own modules: every other layer goes through the methods here.
+    pub(super) fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// The WhatsApp channel's dialogue records (never cases: those go through the methods here).
+    pub fn dialogues(&self) -> &dyn DialogueStore {
+        self.store.as_ref()
+    }
+
+    /// A case's plaintext record.
+    pub fn case(&self, id: &CaseId) -> Result<Option<CaseV1>, IntakeError> {
+        Ok(self.store.case(id)?)
+    }
+
+    /// Every case's plaintext record, in case id order.
+    pub fn cases(&self) -> Result<Vec<CaseV1>, IntakeError> {
+        let mut cases = Vec::new();
+        for id in self.store.case_ids()? {
+            cases.extend(self.store.case(&id)?);
+        }
+        Ok(cases)
+    }
+
+    /// A case's items (ciphertext) in `seq` order.
+    pub fn items(&self, id: &CaseId) -> Result<Vec<Vec<u8>>, IntakeError> {
+        Ok(self.store.items(id)?)
+    }
+
+    /// Stores a case made from a chat dialogue: `create_case`, with its receipt marked one-time and
+    /// `write` (the dialogue's deletion and its message keys) in the same atomic step.
+    pub fn create_case_from_dialogue(
+        &self,
+        case: &CaseV1,
+        items: &[Vec<u8>],
+        lookup: &[u8; 32],
+        write: &DialogueWrite<'_>,
+    ) -> Result<(), IntakeError> {
+        Ok(self.store.create_case_once(case, items, lookup, write)?)
     }
 
     /// Seals and stores a report. Returns only after everything is flushed to disk.

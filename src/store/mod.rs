@@ -84,13 +84,21 @@ impl CaseRecord {
 pub const META_SALT: &str = "installation-salt";
 pub const META_MODE: &str = "created-mode";
 
-/// Cases: their plaintext records, their sealed items and the receipt index. The rest of the program
-/// reaches it through `intake` (docs/design.md §3).
-pub trait CaseStore: Send + Sync {
+/// Small named values of the installation (the salt, the mode, the chat channel's daily keys).
+pub trait MetaStore: Send + Sync {
     /// A meta value.
     fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError>;
     /// Sets a meta value unless one is there, flushes, and returns the value now stored.
     fn meta_init(&self, key: &str, value: &[u8]) -> Result<Vec<u8>, StoreError>;
+    /// Deletes a meta value (and flushes).
+    fn meta_remove(&self, key: &str) -> Result<(), StoreError>;
+    /// The meta keys that start with `prefix`.
+    fn meta_keys(&self, prefix: &str) -> Result<Vec<String>, StoreError>;
+}
+
+/// Cases: their plaintext records, their sealed items and the receipt index. The rest of the program
+/// reaches it through `intake` (docs/design.md §3).
+pub trait CaseStore: MetaStore {
     /// Stores a new case with its first items and its receipt lookup in one atomic step, then flushes
     /// to disk: when this returns `Ok`, the case survives a crash.
     fn create_case(
@@ -127,11 +135,7 @@ pub trait CaseStore: Send + Sync {
 
 /// The WhatsApp channel's dialogues (docs/design.md §9, docs/whatsapp.md). Dialogue records are opaque
 /// bytes here.
-pub trait DialogueStore: Send + Sync {
-    /// Deletes a meta value (and flushes).
-    fn meta_remove(&self, key: &str) -> Result<(), StoreError>;
-    /// The meta keys that start with `prefix`.
-    fn meta_keys(&self, prefix: &str) -> Result<Vec<String>, StoreError>;
+pub trait DialogueStore: MetaStore {
     /// The dialogue record at a sender index (a keyed hash of the sender).
     fn dialogue(&self, index: &[u8; 32]) -> Result<Option<Vec<u8>>, StoreError>;
     /// Every dialogue record, with its index (for expiry and the start-up sweep).

@@ -7,7 +7,8 @@ use sled::transaction::{
 };
 
 use super::{
-    Append, CaseRecord, CaseStore, CaseV1, DialogueEntry, DialogueStore, DialogueWrite, StoreError,
+    Append, CaseRecord, CaseStore, CaseV1, DialogueEntry, DialogueStore, DialogueWrite, MetaStore,
+    StoreError,
 };
 use crate::protocol::CaseId;
 
@@ -123,7 +124,7 @@ fn decode(bytes: &[u8]) -> Result<CaseV1, StoreError> {
         .map_err(|_| StoreError::Corrupt)
 }
 
-impl CaseStore for SledStore {
+impl MetaStore for SledStore {
     fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.meta.get(key).map_err(engine)?.map(|v| v.to_vec()))
     }
@@ -137,6 +138,24 @@ impl CaseStore for SledStore {
         self.meta(key)?.ok_or(StoreError::Corrupt)
     }
 
+    fn meta_remove(&self, key: &str) -> Result<(), StoreError> {
+        self.meta.remove(key).map_err(engine)?;
+        self.flush()
+    }
+
+    fn meta_keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
+        self.meta
+            .scan_prefix(prefix)
+            .keys()
+            .map(|k| {
+                let k = k.map_err(engine)?;
+                String::from_utf8(k.to_vec()).map_err(|_| StoreError::Corrupt)
+            })
+            .collect()
+    }
+}
+
+impl CaseStore for SledStore {
     fn create_case(
         &self,
         case: &CaseV1,
@@ -285,22 +304,6 @@ impl CaseStore for SledStore {
 }
 
 impl DialogueStore for SledStore {
-    fn meta_remove(&self, key: &str) -> Result<(), StoreError> {
-        self.meta.remove(key).map_err(engine)?;
-        self.flush()
-    }
-
-    fn meta_keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
-        self.meta
-            .scan_prefix(prefix)
-            .keys()
-            .map(|k| {
-                let k = k.map_err(engine)?;
-                String::from_utf8(k.to_vec()).map_err(|_| StoreError::Corrupt)
-            })
-            .collect()
-    }
-
     fn dialogue(&self, index: &[u8; 32]) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self
             .dialogues

@@ -273,14 +273,7 @@ fn deadline(case: &CaseV1, deadlines: &DeadlinePolicy, today: &Day) -> Option<De
 }
 
 fn all_cases(state: &DeskState) -> Result<Vec<CaseV1>, ApiError> {
-    let store = state.intake.store();
-    let mut cases = Vec::new();
-    for id in store.case_ids()? {
-        if let Some(case) = store.case(&id)? {
-            cases.push(case);
-        }
-    }
-    Ok(cases)
+    Ok(state.intake.cases()?)
 }
 
 async fn list_cases(State(state): State<Arc<DeskState>>) -> Result<Response, ApiError> {
@@ -313,7 +306,7 @@ async fn changed_cases(
 }
 
 fn find_case(state: &DeskState, id: &CaseId) -> Result<CaseV1, ApiError> {
-    state.intake.store().case(id)?.ok_or(ApiError::NotFound)
+    state.intake.case(id)?.ok_or(ApiError::NotFound)
 }
 
 async fn one_case(
@@ -324,7 +317,7 @@ async fn one_case(
     blocking(&state, move |s| {
         let case = find_case(s, &id)?;
         let items: Vec<ItemInfo> = (0u32..)
-            .zip(s.intake.store().items(&id)?.iter())
+            .zip(s.intake.items(&id)?.iter())
             .map(|(seq, ct)| ItemInfo {
                 seq,
                 ciphertext_sha256: hex(&sha256(ct)),
@@ -366,7 +359,7 @@ async fn item(
 ) -> Result<Response, ApiError> {
     let Path((id, seq)) = path.map_err(|_| ApiError::NotFound)?;
     blocking(&state, move |s| {
-        let mut items = s.intake.store().items(&id)?;
+        let mut items = s.intake.items(&id)?;
         let seq = seq as usize;
         if seq >= items.len() {
             return Err(ApiError::NotFound);

@@ -98,13 +98,7 @@ async fn open(
     })?;
     match state.intake.open_receipt(receipt).await {
         // A one-time (WhatsApp) receipt is replaced at its first use on the web page, never here.
-        Ok(Some((case_id, _)))
-            if state
-                .intake
-                .store()
-                .receipt_is_one_time(&case_id)
-                .unwrap_or(true) =>
-        {
+        Ok(Some((case_id, _))) if state.intake.receipt_is_one_time(&case_id).unwrap_or(true) => {
             Err(error(
                 StatusCode::FORBIDDEN,
                 "receipt",

@@ -19,8 +19,8 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use axum::Router;
 
+use crate::intake::deadline::DeadlinePolicy;
 use crate::intake::submit::Intake;
-use crate::server::Prepared;
 
 pub use error::WebError;
 pub use middleware::Counters;
@@ -40,28 +40,41 @@ pub struct AppState {
     pub sessions: session::Sessions,
     pub deadlines: crate::intake::deadline::DeadlinePolicy,
     pub counters: Counters,
-    /// The WhatsApp channel, when configured (its routes answer 404 otherwise).
-    pub whatsapp: Option<Arc<crate::whatsapp::WhatsApp>>,
+    /// The WhatsApp channel as the home page presents it: `None` when it is off, else the number the
+    /// office publishes, if configured.
+    pub whatsapp: Option<Option<String>>,
+}
+
+/// What the server hands the web layer at start-up.
+pub struct WebSettings {
+    pub intake: Arc<Intake>,
+    pub demo: bool,
+    pub max_upload_bytes: u64,
+    pub max_attachments: usize,
+    pub session_idle_secs: u64,
+    pub deadlines: DeadlinePolicy,
+    pub whatsapp: Option<Option<String>>,
 }
 
 impl AppState {
-    pub fn new(prepared: Prepared) -> Arc<Self> {
+    pub fn new(settings: WebSettings) -> Arc<Self> {
         Arc::new(AppState {
-            demo: prepared.demo,
-            max_upload_bytes: prepared.config.max_upload_bytes,
-            max_attachments: prepared.config.max_attachments,
-            intake: prepared.intake,
+            demo: settings.demo,
+            max_upload_bytes: settings.max_upload_bytes,
+            max_attachments: settings.max_attachments,
+            intake: settings.intake,
             forms: tokens::FormTokens::new(),
-            sessions: session::Sessions::new(prepared.config.session_idle_secs),
-            deadlines: prepared.config.deadlines.clone(),
+            sessions: session::Sessions::new(settings.session_idle_secs),
+            deadlines: settings.deadlines,
             counters: Counters::default(),
-            whatsapp: prepared.whatsapp,
+            whatsapp: settings.whatsapp,
         })
     }
 }
 
-/// The router with every route and layer. Tests drive this over a real listener.
-pub fn app(state: Arc<AppState>) -> Router {
+/// The router with every route and layer; `channels` are the routes of other intake channels (the
+/// WhatsApp webhook), which get the same layers. Tests drive this in-process and over a listener.
+pub fn app(state: Arc<AppState>, channels: Router<Arc<AppState>>) -> Router {
     // Twice the attachment budget: files over the budget are read and discarded (so the reporter gets
     // a page naming them, not a reset connection); only beyond this is the upload cut off.
     let form_limit = usize::try_from(state.max_upload_bytes)
@@ -96,7 +109,7 @@ pub fn app(state: Arc<AppState>) -> Router {
             "/api/v1/followup/messages",
             post(followup_api::add_message).layer(DefaultBodyLimit::max(API_BODY_LIMIT)),
         )
-        .merge(crate::whatsapp::routes(state.whatsapp.clone()))
+        .merge(channels)
         .route("/static/style.css", get(pages::stylesheet))
         .route("/healthz", get(pages::health))
         .fallback(pages::not_found)

@@ -73,10 +73,7 @@ pub async fn home(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> 
     render(&HomeTemplate {
         page: Page::new(l, state.demo, "/"),
         categories: CATEGORIES,
-        whatsapp: state
-            .whatsapp
-            .as_ref()
-            .map(|w| w.display_number().map(str::to_owned)),
+        whatsapp: state.whatsapp.clone(),
     })
 }
 

@@ -15,10 +15,10 @@ use crate::intake::answers::{seal_fragment, Field, Fragment};
 use crate::intake::report::{
     self, clean, Party, Problem, ReportInput, CATEGORIES, MAX_EVIDENCE, MIN_CHRONOLOGY,
 };
-use crate::intake::submit::IntakeError;
+use crate::intake::submit::{Intake, IntakeError};
 use crate::intake::Lang;
 use crate::protocol::day::Day;
-use crate::store::{AttachmentRefV1, Store};
+use crate::store::AttachmentRefV1;
 
 /// Meta's limits on media the Cloud API delivers (docs/design.md §15).
 pub const MAX_IMAGE_BYTES: u64 = 5 * 1024 * 1024;
@@ -37,7 +37,7 @@ pub const MAX_DOCUMENT_BYTES: u64 = 100 * 1024 * 1024;
 
 /// What a turn needs from outside.
 pub struct Ctx<'a> {
-    pub store: &'a dyn Store,
+    pub intake: &'a Intake,
     pub state: &'a State,
     pub recipients: &'a [age::x25519::Recipient],
     pub today: &'a Day,
@@ -228,7 +228,7 @@ pub fn handle(
         if ctx.state.take_status_wait(wa, ctx.now) {
             if let Some(id) = find_case_id(text) {
                 let l = record.as_ref().map_or(Lang::Id, DialogueV1::lang);
-                let mut replies = vec![status_answer(ctx.store, &id, l)?];
+                let mut replies = vec![status_answer(ctx.intake, &id, l)?];
                 if let Some(d) = &record {
                     let (key, _) = ctx.state.summary_key(&d.id, ctx.now);
                     replies.extend(prompt(d, info, &key));
@@ -317,7 +317,7 @@ fn fresh(ctx: &Ctx<'_>, msg: &Inbound, info: &PromptInfo) -> Result<Turn, Intake
             Some(Command::Cancel) => vec![Reply::text(t::no_report_running(l))],
             Some(Command::Help) => vec![Reply::text(t::help(l)), notice(ctx, l)],
             Some(Command::Status(rest)) => match find_case_id(&rest) {
-                Some(id) => vec![status_answer(ctx.store, &id, l)?],
+                Some(id) => vec![status_answer(ctx.intake, &id, l)?],
                 None => {
                     ctx.state.wait_for_case_id(wa, ctx.now);
                     vec![Reply::text(t::status_ask(l))]
@@ -503,7 +503,7 @@ impl Engine<'_> {
             }
             Command::Status(rest) => match find_case_id(&rest) {
                 Some(id) => {
-                    let r = status_answer(self.ctx.store, &id, self.l)?;
+                    let r = status_answer(self.ctx.intake, &id, self.l)?;
                     self.turn.replies.push(r);
                     self.ask();
                 }

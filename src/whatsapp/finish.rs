@@ -83,9 +83,7 @@ pub(super) fn create_case(
     let (items, last) = intake.seal_opening(&new, opening, today)?;
     let refs = d.blobs().cloned().collect();
     let case = intake.case_record(&new.case_id, Channel::WhatsApp, today, &items, last, refs);
-    intake
-        .store()
-        .create_case_once(&case, &items, &new.keys.lookup, write)?;
+    intake.create_case_from_dialogue(&case, &items, &new.keys.lookup, write)?;
     Ok(Submitted {
         receipt: new.receipt,
         case_id: new.case_id,

@@ -159,7 +159,7 @@ impl WhatsApp {
     /// Blocking: under the sender's lock, commits the blob and adds it to the dialogue (or drops it
     /// when the dialogue ended meanwhile). Returns what to tell the reporter.
     fn record(&self, job: &MediaJob, fetched: Fetched) -> Result<Option<Reply>, IntakeError> {
-        let store = self.intake.store().as_ref();
+        let store = self.intake.dialogues();
         let now = unix_now();
         let today = Day::today();
         let _sender = self.state.lock_sender(&job.to);

@@ -32,7 +32,7 @@ use tokio::sync::mpsc;
 use crate::config::WhatsAppConfig;
 use crate::intake::submit::Intake;
 use crate::protocol::day::unix_now;
-use crate::store::{Store, StoreError};
+use crate::store::{DialogueStore, StoreError};
 
 pub use webhook::routes;
 
@@ -224,7 +224,7 @@ impl WhatsApp {
     /// Deletes dialogues without activity for `DIALOGUE_TTL_SECS` (their blobs too), forgets old
     /// message ids and wipes summary keys that outlived their dialogue.
     fn prune(&self, now: u64) {
-        let store = self.intake.store().as_ref();
+        let store = self.intake.dialogues();
         let Ok(records) = store.dialogues() else {
             Counters::add(&self.counters.faults);
             return;
@@ -263,7 +263,7 @@ impl WhatsApp {
 
 /// At start-up, before orphaned blobs are swept: deletes expired or unreadable dialogue records and
 /// returns the blobs the remaining ones hold (photos fetched for dialogues still in progress).
-pub fn prepare_store(store: &dyn Store, now: u64) -> Result<HashSet<String>, StoreError> {
+pub fn prepare_store(store: &dyn DialogueStore, now: u64) -> Result<HashSet<String>, StoreError> {
     let mut keep = HashSet::new();
     for (index, bytes) in store.dialogues()? {
         match state::DialogueV1::decode(&bytes) {

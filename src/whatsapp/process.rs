@@ -69,7 +69,7 @@ impl WhatsApp {
     }
 
     fn process_one(&self, msg: &Inbound, fx: &mut Effects) -> Result<(), IntakeError> {
-        let store = self.intake.store().as_ref();
+        let store = self.intake.dialogues();
         let now = unix_now();
         let today = Day::today();
         if msg.ts.saturating_add(SEEN_TTL_SECS) < now {
@@ -110,7 +110,7 @@ impl WhatsApp {
             .map(|i| i.recipient.clone())
             .collect();
         let ctx = Ctx {
-            store,
+            intake: &self.intake,
             state: &self.state,
             recipients: &recipients,
             today: &today,
@@ -200,7 +200,7 @@ impl WhatsApp {
             remove,
             seen,
         };
-        Ok(self.intake.store().dialogue_write(&write)?)
+        Ok(self.intake.dialogues().dialogue_write(&write)?)
     }
 
     fn jobs(&self, msg: &Inbound, d: &DialogueV1, media: Vec<MediaRequest>) -> Vec<MediaJob> {

@@ -5,9 +5,9 @@ use super::state::{open_summary, DialogueV1, Step};
 use super::texts as t;
 use crate::intake::answers::Field;
 use crate::intake::report::CATEGORIES;
+use crate::intake::submit::{Intake, IntakeError};
 use crate::intake::Lang;
 use crate::protocol::CaseId;
-use crate::store::{Store, StoreError};
 
 /// How many categories the first list page shows (plus a "more" row: ten rows at most).
 const FIRST_PAGE: usize = 9;
@@ -202,8 +202,8 @@ pub fn find_case_id(text: &str) -> Option<CaseId> {
 }
 
 /// The STATUS answer for a case id: status codes and dates only.
-pub fn status_answer(store: &dyn Store, case_id: &CaseId, l: Lang) -> Result<Reply, StoreError> {
-    let Some(case) = store.case(case_id)? else {
+pub fn status_answer(intake: &Intake, case_id: &CaseId, l: Lang) -> Result<Reply, IntakeError> {
+    let Some(case) = intake.case(case_id)? else {
         return Ok(Reply::text(t::status_unknown(l)));
     };
     let mut body = t::status_head(l, case.id.as_str());

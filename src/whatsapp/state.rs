@@ -17,7 +17,7 @@ use zeroize::Zeroizing;
 use crate::intake::answers::Field;
 use crate::intake::Lang;
 use crate::protocol::day::Day;
-use crate::store::{AttachmentRefV1, Store, StoreError};
+use crate::store::{AttachmentRefV1, DialogueStore, StoreError};
 
 /// A dialogue with no activity for this long is deleted (and the 24-hour window is closed anyway).
 pub const DIALOGUE_TTL_SECS: u64 = 24 * 3600;
@@ -236,7 +236,7 @@ impl State {
     /// Today's and yesterday's sender keys; on a new day, makes today's and deletes older ones.
     fn daily_keys<R>(
         &self,
-        store: &dyn Store,
+        store: &dyn DialogueStore,
         today: Day,
         f: impl FnOnce(&DailyKeys) -> R,
     ) -> Result<R, StoreError> {
@@ -268,14 +268,14 @@ impl State {
     }
 
     /// The sender's dialogue indexes: keyed hashes of the WhatsApp id under the daily keys.
-    pub fn indexes(&self, store: &dyn Store, wa_id: &str) -> Result<Indexes, StoreError> {
+    pub fn indexes(&self, store: &dyn DialogueStore, wa_id: &str) -> Result<Indexes, StoreError> {
         self.indexes_on(store, wa_id, Day::today())
     }
 
     /// `indexes` as on `today`.
     pub fn indexes_on(
         &self,
-        store: &dyn Store,
+        store: &dyn DialogueStore,
         wa_id: &str,
         today: Day,
     ) -> Result<Indexes, StoreError> {
@@ -292,7 +292,7 @@ impl State {
     /// Finds the sender's dialogue: `(index it is stored at, record)`.
     pub fn load(
         &self,
-        store: &dyn Store,
+        store: &dyn DialogueStore,
         idx: &Indexes,
     ) -> Result<Option<([u8; 32], DialogueV1)>, StoreError> {
         for index in std::iter::once(idx.today).chain(idx.yesterday) {
@@ -307,7 +307,11 @@ impl State {
     }
 
     /// The keyed hash a message id is remembered by.
-    pub fn seen_hash(&self, store: &dyn Store, message_id: &str) -> Result<[u8; 32], StoreError> {
+    pub fn seen_hash(
+        &self,
+        store: &dyn DialogueStore,
+        message_id: &str,
+    ) -> Result<[u8; 32], StoreError> {
         let mut guard = lock(&self.seen_key);
         if guard.is_none() {
             let fresh = random_key();
@@ -403,7 +407,7 @@ pub fn open_summary(key: &[u8; 32], dialogue: &str, sealed: &str) -> Option<Zero
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::DialogueStore;
+    use crate::store::MetaStore;
 
     #[test]
     fn summaries_open_only_under_their_key_and_dialogue() {

@@ -344,7 +344,7 @@ async fn a_flood_gets_503_with_retry_after_and_no_lockout() {
 async fn a_reply_forged_into_the_store_is_not_shown() {
     use crate::support::internal::{
         self, next_prev_digest, seal_item, Append, CaseStore, Day, ItemBody, ItemDraft,
-        MessageBody, Receipt, Role, MESSAGE_MIN,
+        MessageBody, MetaStore, Receipt, Role, MESSAGE_MIN,
     };
 
     let env = Env::new();

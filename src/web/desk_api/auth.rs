@@ -13,9 +13,9 @@ use rand::{rngs::OsRng, RngCore};
 use zeroize::Zeroizing;
 
 use super::ApiError;
+use crate::crypto::keys::read_key_dir;
 use crate::crypto::token::TokenKey;
 use crate::crypto::{desk_auth, unhex};
-use crate::server;
 
 /// How long a challenge may be answered.
 pub const CHALLENGE_TTL_SECS: u64 = 60;
@@ -200,7 +200,7 @@ impl DeskAuth {
     }
 
     fn refresh(&self, cache: &mut KeysCache) {
-        match server::load_keys(&self.keys_dir) {
+        match read_key_dir(&self.keys_dir) {
             Ok(keys) => {
                 cache.keys = keys.into_iter().map(|k| k.signing).collect();
                 if cache.keys.is_empty() {

@@ -23,7 +23,9 @@ pub use wbs::protocol::day::unix_now;
 pub use wbs::protocol::item::{IdentityBody, ItemBody, MessageBody};
 pub use wbs::protocol::{wire, CaseId, Day, ItemKind, Role, Status};
 pub use wbs::server::Prepared;
-pub use wbs::store::{Append, CaseStore, CaseV1, DialogueStore, SledStore, StatusChangeV1};
+pub use wbs::store::{
+    Append, CaseStore, CaseV1, DialogueStore, MetaStore, SledStore, StatusChangeV1,
+};
 
 /// `server::prepare` on this data directory and keys directory, everything else default (an empty or
 /// missing keys directory is demo mode).
@@ -36,10 +38,10 @@ pub fn prepare(data: &Path, keys: &Path) -> Prepared {
     .expect("prepare the data directory")
 }
 
-/// The in-process app: `server::prepare` + `web::AppState::new` + `web::app`, exactly what `wbs serve`
-/// puts behind its public listener.
+/// The in-process app: `server::prepare` + `server::app`, exactly what `wbs serve` puts behind its
+/// public listener.
 pub fn router(prepared: Prepared) -> axum::Router {
-    wbs::web::app(wbs::web::AppState::new(prepared))
+    wbs::server::app(prepared)
 }
 
 /// An attachment sealed the way an upload is (limit 1 MiB).
