@@ -20,7 +20,6 @@ api-too-large-at-most = too large (at most 256 KiB)
 api-could-not-be-read = could not be read
 api-report-was-not-stored = the report was not stored; try again shortly
 api-unknown-receipt-code = unknown receipt code
-api-too-large = too large
 api-not-valid-json-with = not valid JSON with the expected fields
 api-one-time-receipt-code = one-time receipt code: log in on the Follow-up page first to get a new receipt code
 api-busy-try-again = busy; try again

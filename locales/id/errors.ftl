@@ -20,7 +20,6 @@ api-too-large-at-most = terlalu besar (paling banyak 256 KiB)
 api-could-not-be-read = tidak dapat dibaca
 api-report-was-not-stored = laporan belum tersimpan; coba lagi sebentar lagi
 api-unknown-receipt-code = kode resi tidak dikenal
-api-too-large = terlalu besar
 api-not-valid-json-with = bukan JSON yang sah dengan kolom yang diharapkan
 api-one-time-receipt-code = kode resi sekali pakai: masuk dulu di halaman Pantau untuk mendapat kode resi baru
 api-busy-try-again = sedang sibuk; coba lagi

@@ -247,7 +247,23 @@ pub struct FollowupCase {
     pub unverified_hidden: usize,
 }
 
-/// The answer to an accepted report or follow-up message.
+/// `POST /api/v1/reports` accepted: the receipt, shown once, and which criteria the report misses.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportAccepted {
+    pub receipt: String,
+    pub case_id: CaseId,
+    /// The numbers of the office's four criteria the report does not meet (1: anonymous).
+    pub criteria_missing: Vec<u8>,
+}
+
+impl std::fmt::Debug for ReportAccepted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ReportAccepted(<receipt>, {})", self.case_id)
+    }
+}
+
+/// The answer to an accepted follow-up message.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Accepted {

@@ -4,19 +4,19 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::body::Bytes;
-use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use serde_json::json;
 
+use super::error::ApiError;
+use super::extract::{ApiLang, JsonBytes};
 use super::AppState;
 use crate::intake::report::{validate, Party, ReportInput};
 use crate::intake::submit::{Channel, IntakeError};
 use crate::intake::Lang;
+use crate::protocol::wire::ReportAccepted;
 
 // Every field has a default so that a missing one is reported by `validate` under its own path,
 // together with every other problem, exactly as an empty one is.
@@ -68,17 +68,6 @@ struct ApiReport {
     incident: ApiIncident,
     #[serde(default)]
     evidence: String,
-}
-
-fn errors(status: StatusCode, map: BTreeMap<String, String>) -> Response {
-    (status, Json(json!({ "errors": map }))).into_response()
-}
-
-fn one_error(status: StatusCode, field: &str, message: &str) -> Response {
-    errors(
-        status,
-        BTreeMap::from([(field.to_owned(), message.to_owned())]),
-    )
 }
 
 /// A message for a body that does not fit the schema. serde's own text is not used: it can echo input.
@@ -144,88 +133,40 @@ pub fn parse_report(body: &[u8], l: Lang) -> Result<ReportInput, BTreeMap<String
     })
 }
 
-/// Whether a request says its body is JSON (`application/json`, any parameters).
-pub(super) fn is_json(headers: &HeaderMap) -> bool {
-    headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"))
-}
-
 pub async fn create_report(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    body: Result<Bytes, BytesRejection>,
-) -> Response {
-    let l = Lang::from_accept_language(
-        headers
-            .get(header::ACCEPT_LANGUAGE)
-            .and_then(|v| v.to_str().ok()),
-    );
-    if !is_json(&headers) {
-        return one_error(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "body",
-            l.text("api-send-as-application-json"),
-        );
-    }
-    let body = match body {
-        Ok(b) => b,
-        Err(rejection) => {
-            let too_large = rejection.status() == StatusCode::PAYLOAD_TOO_LARGE;
-            return one_error(
-                if too_large {
-                    StatusCode::PAYLOAD_TOO_LARGE
-                } else {
-                    StatusCode::BAD_REQUEST
-                },
-                "body",
-                if too_large {
-                    l.text("api-too-large-at-most")
-                } else {
-                    l.text("api-could-not-be-read")
-                },
-            );
-        }
-    };
-    let input = match parse_report(&body, l) {
-        Ok(input) => input,
-        Err(map) => return errors(StatusCode::UNPROCESSABLE_ENTITY, map),
-    };
-    let valid = match validate(&input) {
-        Ok(v) => v,
-        Err(list) => {
-            let map = list
-                .into_iter()
-                .map(|e| (e.field, e.problem.message(l)))
-                .collect();
-            return errors(StatusCode::UNPROCESSABLE_ENTITY, map);
-        }
-    };
+    ApiLang(l): ApiLang,
+    JsonBytes(body): JsonBytes,
+) -> Result<Response, ApiError> {
+    let input = parse_report(&body, l)
+        .map_err(|map| ApiError::fields(StatusCode::UNPROCESSABLE_ENTITY, map))?;
+    let valid = validate(&input).map_err(|list| {
+        let map = list
+            .into_iter()
+            .map(|e| (e.field, e.problem.message(l)))
+            .collect();
+        ApiError::fields(StatusCode::UNPROCESSABLE_ENTITY, map)
+    })?;
     let anonymous = !valid.content.criteria.identity;
     match state.intake.submit(valid, Vec::new(), Channel::Api).await {
-        Ok(done) => (
+        Ok(done) => Ok((
             StatusCode::CREATED,
-            Json(json!({
-                "receipt": done.receipt.grouped().as_str(),
-                "case_id": done.case_id,
-                "criteria_missing": if anonymous { vec![1] } else { vec![] },
-            })),
+            Json(ReportAccepted {
+                receipt: done.receipt.grouped().to_string(),
+                case_id: done.case_id,
+                criteria_missing: if anonymous { vec![1] } else { vec![] },
+            }),
         )
-            .into_response(),
+            .into_response()),
         Err(e) => {
             if !matches!(e, IntakeError::Busy) {
                 tracing::error!(code = "WBS-STORE", "a submission could not be stored");
             }
-            let mut r = one_error(
+            Err(ApiError::field(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "body",
                 l.text("api-report-was-not-stored"),
-            );
-            r.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
-            r
+            ))
         }
     }
 }

@@ -80,18 +80,10 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let mut r = (
-            self.status(),
-            Json(DeskError {
-                error: self.code().to_owned(),
-            }),
-        )
-            .into_response();
-        if matches!(self, ApiError::Busy | ApiError::Unavailable) {
-            r.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
-        }
-        r
+        let body = DeskError {
+            error: self.code().to_owned(),
+        };
+        (self.status(), Json(body)).into_response()
     }
 }
 
@@ -184,6 +176,7 @@ pub fn router(state: Arc<DeskState>) -> Router {
 
 async fn harden(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
+    super::error::retry_after_on_503(&mut response);
     let h = response.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(

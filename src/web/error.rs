@@ -1,12 +1,16 @@
 //! One error type for the web layer: a friendly page (or JSON for the API) in the visitor's language,
 //! with a short stable code. Details go to the log by code only, never to the client.
 
+use std::collections::BTreeMap;
+
 use askama::Template;
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
+use axum::Json;
 
 use super::pages::Page;
 use crate::intake::Lang;
+use crate::protocol::wire::FieldErrors;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WebError {
@@ -74,13 +78,52 @@ impl WebError {
             message: self.message(lang),
             code: self.code(),
         };
-        let mut response = (self.status(), render(&t)).into_response();
-        if matches!(self, WebError::Busy | WebError::Unavailable) {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, header::HeaderValue::from_static("5"));
+        (self.status(), render(&t)).into_response()
+    }
+}
+
+/// A refusal of the public JSON API: `{"errors": {"<field path>": "<message>"}}`, messages in the
+/// caller's language, never echoing input. (`Retry-After` on 503 is the router's, see
+/// `retry_after_on_503`.)
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    errors: FieldErrors,
+}
+
+impl ApiError {
+    pub fn field(status: StatusCode, field: &str, message: &str) -> Self {
+        ApiError {
+            status,
+            errors: FieldErrors {
+                errors: [(field.to_owned(), message.to_owned())].into(),
+            },
         }
+    }
+
+    pub fn fields(status: StatusCode, errors: BTreeMap<String, String>) -> Self {
+        ApiError {
+            status,
+            errors: FieldErrors { errors },
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(self.errors)).into_response()
+    }
+}
+
+/// Every 503 tells the client when to come back: one rule for pages, the JSON APIs and the desk API,
+/// applied by the routers' response layers (no handler sets it).
+pub fn retry_after_on_503(response: &mut Response) {
+    if response.status() == StatusCode::SERVICE_UNAVAILABLE
+        && !response.headers().contains_key(header::RETRY_AFTER)
+    {
         response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
     }
 }
 

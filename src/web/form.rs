@@ -6,14 +6,14 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::multipart::MultipartRejection;
-use axum::extract::{Multipart, RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::extract::{Multipart, State};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use zeroize::Zeroizing;
 
 use super::error::{render, WebError};
-use super::middleware::same_origin;
-use super::pages::{lang_of, Page};
+use super::extract::QueryLang;
+use super::pages::Page;
 use super::tokens::TokenCheck;
 use super::AppState;
 use crate::intake::attachment::{AttachmentProblem, AttachmentSink, SealedAttachment};
@@ -175,12 +175,15 @@ impl AppState {
     }
 }
 
-pub async fn show(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> Response {
+pub async fn show(
+    State(state): State<Arc<AppState>>,
+    QueryLang(query_lang): QueryLang,
+) -> Response {
     let v = ReportInput {
         parties: vec![Party::default(); FIRST_PARTY_ROWS],
         ..ReportInput::default()
     };
-    render(&state.form(lang_of(q.as_deref()), v))
+    render(&state.form(query_lang, v))
 }
 
 /// What came out of reading the multipart body.
@@ -335,14 +338,9 @@ pub(super) fn file_message(
 
 pub async fn submit(
     State(state): State<Arc<AppState>>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
+    QueryLang(query_lang): QueryLang,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let query_lang = lang_of(q.as_deref());
-    if !same_origin(&headers) {
-        return WebError::CrossSite.page(query_lang, state.demo);
-    }
     let Ok(mp) = multipart else {
         return WebError::BadForm.page(query_lang, state.demo);
     };
@@ -448,11 +446,7 @@ pub async fn submit(
             let mut t = state.form(l, v);
             t.notice = Some(notice);
             t.lost_files = file_names;
-            let mut response = (status, render(&t)).into_response();
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
-            response
+            (status, render(&t)).into_response()
         }
     }
 }
@@ -486,13 +480,9 @@ struct SavedTemplate {
 /// The "I have saved it" step: leaves the receipt page for one that does not show the receipt.
 pub async fn saved(
     State(state): State<Arc<AppState>>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
+    QueryLang(query_lang): QueryLang,
 ) -> Response {
-    let l = lang_of(q.as_deref());
-    if !same_origin(&headers) {
-        return WebError::CrossSite.page(l, state.demo);
-    }
+    let l = query_lang;
     let mut response = render(&SavedTemplate {
         page: Page::new(l, state.demo, "/"),
     });

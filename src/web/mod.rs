@@ -4,6 +4,7 @@
 pub mod api;
 pub mod desk_api;
 mod error;
+mod extract;
 mod followup_api;
 mod form;
 mod middleware;
@@ -113,6 +114,10 @@ pub fn app(state: Arc<AppState>, channels: Router<Arc<AppState>>) -> Router {
         .route("/static/style.css", get(pages::stylesheet))
         .route("/healthz", get(pages::health))
         .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            extract::require_same_origin,
+        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::count_and_harden,

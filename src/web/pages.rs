@@ -3,11 +3,12 @@
 use std::sync::Arc;
 
 use askama::Template;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
 use super::error::{render, WebError};
+use super::extract::QueryLang;
 use super::AppState;
 use crate::intake::report::{Category, CATEGORIES};
 use crate::intake::Lang;
@@ -49,15 +50,6 @@ impl Page {
 }
 
 /// The language from a raw query string (`lang=en`), ignoring everything else.
-pub fn lang_of(query: Option<&str>) -> Lang {
-    let value = query.and_then(|q| {
-        q.split('&')
-            .filter_map(|kv| kv.split_once('='))
-            .find(|(k, _)| *k == "lang")
-            .map(|(_, v)| v)
-    });
-    Lang::from_param(value)
-}
 
 #[derive(Template)]
 #[template(path = "home.html")]
@@ -68,8 +60,11 @@ struct HomeTemplate {
     whatsapp: Option<Option<String>>,
 }
 
-pub async fn home(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> Response {
-    let l = lang_of(q.as_deref());
+pub async fn home(
+    State(state): State<Arc<AppState>>,
+    QueryLang(query_lang): QueryLang,
+) -> Response {
+    let l = query_lang;
     render(&HomeTemplate {
         page: Page::new(l, state.demo, "/"),
         categories: CATEGORIES,
@@ -89,6 +84,9 @@ pub async fn health() -> Response {
     (StatusCode::OK, "ok").into_response()
 }
 
-pub async fn not_found(State(state): State<Arc<AppState>>, RawQuery(q): RawQuery) -> Response {
-    WebError::NotFound.page(lang_of(q.as_deref()), state.demo)
+pub async fn not_found(
+    State(state): State<Arc<AppState>>,
+    QueryLang(query_lang): QueryLang,
+) -> Response {
+    WebError::NotFound.page(query_lang, state.demo)
 }

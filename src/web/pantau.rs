@@ -13,9 +13,9 @@ use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 
 use super::error::{render, WebError};
+use super::extract::QueryLang;
 use super::form::{file_message, receive};
-use super::middleware::same_origin;
-use super::pages::{lang_of, Page};
+use super::pages::Page;
 use super::session::Sessions;
 use super::tokens::TokenCheck;
 use super::AppState;
@@ -167,10 +167,10 @@ struct CaseExtras {
 /// `GET /pantau`: the case when a session is open, else the receipt form.
 pub async fn show(
     State(state): State<Arc<AppState>>,
+    QueryLang(l): QueryLang,
     RawQuery(q): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let l = lang_of(q.as_deref());
     match state.sessions.current(&headers) {
         Some(mut session) => {
             let sent = q
@@ -226,14 +226,10 @@ fn case_url(l: Lang, sent: bool) -> String {
 /// `POST /pantau`: logs in with a receipt (never accepted in a URL).
 pub async fn login(
     State(state): State<Arc<AppState>>,
-    RawQuery(q): RawQuery,
-    headers: HeaderMap,
+    QueryLang(query_lang): QueryLang,
     form: Result<Form<LoginForm>, FormRejection>,
 ) -> Response {
-    let ql = lang_of(q.as_deref());
-    if !same_origin(&headers) {
-        return WebError::CrossSite.page(ql, state.demo);
-    }
+    let ql = query_lang;
     let Ok(Form(form)) = form else {
         return WebError::BadForm.page(ql, state.demo);
     };
@@ -280,14 +276,11 @@ pub async fn login(
 /// `POST /pantau/pesan`: the reporter's follow-up, with attachments.
 pub async fn followup(
     State(state): State<Arc<AppState>>,
-    RawQuery(q): RawQuery,
+    QueryLang(query_lang): QueryLang,
     headers: HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
-    let ql = lang_of(q.as_deref());
-    if !same_origin(&headers) {
-        return WebError::CrossSite.page(ql, state.demo);
-    }
+    let ql = query_lang;
     let Some(mut session) = state.sessions.current(&headers) else {
         return state.login_page(
             ql,
@@ -373,18 +366,18 @@ pub struct LogoutForm {
 /// `POST /pantau/keluar`: ends the session for good and asks the browser to forget the page.
 pub async fn logout(
     State(state): State<Arc<AppState>>,
-    RawQuery(q): RawQuery,
+    QueryLang(query_lang): QueryLang,
     headers: HeaderMap,
     form: Result<Form<LogoutForm>, FormRejection>,
 ) -> Response {
     let l = match &form {
         Ok(Form(f)) => Lang::from_param(Some(f.lang.as_str())),
-        Err(_) => lang_of(q.as_deref()),
+        Err(_) => query_lang,
     };
     let token_ok = form
         .as_ref()
         .is_ok_and(|Form(f)| !matches!(state.forms.check(&f.form_token), TokenCheck::Invalid));
-    if !same_origin(&headers) || !token_ok {
+    if !token_ok {
         return WebError::CrossSite.page(l, state.demo);
     }
     if let Some(session) = state.sessions.current(&headers) {

@@ -83,7 +83,13 @@ async fn followup_refusals_have_one_error_shape_in_the_askers_language() {
         // Over the API's body limit (256 KiB): 413, the same shape.
         let r = app.post(path, &[JSON], vec![b' '; 300 * 1024]).await;
         assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE, "{path}");
-        assert_eq!(only_error(&r), ("body".into(), "terlalu besar".into()));
+        assert_eq!(
+            only_error(&r),
+            (
+                "body".into(),
+                "terlalu besar (paling banyak 256 KiB)".into()
+            )
+        );
     }
 }
 

@@ -117,3 +117,55 @@ async fn body_for(app: &app::App, content_type: &str, multipart: &[u8]) -> Vec<u
     let token = token_in(&app.get("/pantau", &[]).await.text()).expect("a form token");
     format!("form_token={token}&lang=id&saved=1&receipt=1ABC").into_bytes()
 }
+
+/// The rule is a layer on the whole public router, not a call in each handler: the JSON APIs, any
+/// other method and even a path no handler serves yet are refused from another site before anything
+/// runs — in JSON for `/api/`, as the page elsewhere. Programs (no browser headers) are not affected.
+#[tokio::test]
+async fn the_same_origin_rule_covers_every_route_and_method_by_construction() {
+    let app = app::router();
+    let json = ("content-type", "application/json");
+    let body = br#"{"receipt":"1ABC-DEFG-HJKM-NPQR-STVW"}"#.to_vec();
+    for path in [
+        "/api/v1/reports",
+        "/api/v1/followup",
+        "/api/v1/followup/messages",
+    ] {
+        let r = app
+            .post(
+                path,
+                &[json, ("sec-fetch-site", "cross-site")],
+                body.clone(),
+            )
+            .await;
+        assert_eq!(r.status, 403, "POST {path}");
+        let v = r.json();
+        assert!(v["errors"]["body"].is_string(), "{path}: {v}");
+        // Without browser headers (a program, or Meta's webhook) the request reaches its handler.
+        let r = app.post(path, &[json], body.clone()).await;
+        assert_ne!(r.status, 403, "POST {path} from a program: {}", r.text());
+    }
+    for method in ["PUT", "DELETE", "PATCH"] {
+        let r = app
+            .send(app::request(
+                method,
+                "/lapor",
+                &[("origin", "http://evil.example")],
+                Vec::new(),
+            ))
+            .await;
+        assert_eq!(r.status, 403, "{method} /lapor");
+    }
+    let r = app
+        .post(
+            "/a-route-added-later?lang=en",
+            &[("sec-fetch-site", "cross-site")],
+            Vec::new(),
+        )
+        .await;
+    assert_eq!(r.status, 403);
+    assert!(r.text().contains("WBS-CSRF"));
+    // Reading is never refused: a link from another site opens the page.
+    let r = app.get("/lapor", &[("sec-fetch-site", "cross-site")]).await;
+    assert_eq!(r.status, 200);
+}

@@ -177,6 +177,7 @@ fn wire_vectors() {
             "followup-post" => wire_round_trip::<FollowupPost>(&path, &value),
             "followup-case" => wire_round_trip::<FollowupCase>(&path, &value),
             "accepted" => wire_round_trip::<Accepted>(&path, &value),
+            "report-accepted" => wire_round_trip::<ReportAccepted>(&path, &value),
             "field-errors" => wire_round_trip::<FieldErrors>(&path, &value),
             "index-entry" => wire_round_trip::<IndexEntry>(&path, &value),
             "case-file" => wire_round_trip::<CaseFile>(&path, &value),
@@ -190,6 +191,6 @@ fn wire_vectors() {
             types.insert(ty);
         }
     }
-    assert_eq!(types.len(), 18, "every wire type has a vector: {types:?}");
+    assert_eq!(types.len(), 19, "every wire type has a vector: {types:?}");
     assert!(fail >= 4, "fail {fail}");
 }
