@@ -9,7 +9,7 @@ use crate::intake::deadline::DeadlinePolicy;
 
 /// What the command line sets on top of the file (every field optional; `cli` fills it in).
 #[derive(Debug, Default, Clone)]
-pub struct Overrides {
+pub(crate) struct Overrides {
     pub config_file: Option<PathBuf>,
     pub listen: Option<SocketAddr>,
     pub desk_listen: Option<SocketAddr>,
@@ -21,7 +21,7 @@ pub struct Overrides {
 /// The TOML file. Every option is also a flag.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct FileConfig {
+pub(crate) struct FileConfig {
     pub listen: Option<SocketAddr>,
     pub data: Option<PathBuf>,
     pub keys: Option<PathBuf>,
@@ -82,7 +82,7 @@ impl Default for Config {
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
+pub(crate) enum ConfigError {
     #[error("cannot read the config file {0}: {1}")]
     Read(PathBuf, std::io::Error),
     #[error("the config file {0} is not valid: {1}")]
@@ -93,7 +93,7 @@ pub enum ConfigError {
 
 impl Config {
     /// Defaults, then the TOML file named in `args`, then the flags in `args`.
-    pub fn load(args: &Overrides) -> Result<Self, ConfigError> {
+    pub(crate) fn load(args: &Overrides) -> Result<Self, ConfigError> {
         let file = match &args.config_file {
             Some(path) => read_file(path)?,
             None => FileConfig::default(),
@@ -175,12 +175,12 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
 }
 
 /// The Graph API base URL when none is configured.
-pub const DEFAULT_GRAPH_BASE_URL: &str = "https://graph.facebook.com/v21.0";
+pub(crate) const DEFAULT_GRAPH_BASE_URL: &str = "https://graph.facebook.com/v21.0";
 
 /// The `[whatsapp]` section as written. Secrets are never printed (hand-written `Debug`).
 #[derive(Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct WhatsAppFile {
+pub(crate) struct WhatsAppFile {
     pub verify_token: Option<String>,
     pub app_secret: Option<String>,
     pub access_token: Option<String>,
@@ -248,7 +248,7 @@ impl WhatsAppConfig {
     /// The section from the file, each value overridden by its environment variable
     /// (`WBS_WHATSAPP_VERIFY_TOKEN`, `…_APP_SECRET`, `…_ACCESS_TOKEN`, `…_PHONE_NUMBER_ID`,
     /// `…_GRAPH_BASE_URL`, `…_PUBLIC_URL`). `None` when nothing is set: the channel is off.
-    pub fn resolve(
+    pub(crate) fn resolve(
         file: Option<WhatsAppFile>,
         env: impl Fn(&str) -> Option<String>,
     ) -> Result<Option<Self>, ConfigError> {

@@ -42,7 +42,7 @@ pub enum Lang {
 
 impl Lang {
     /// From a `lang` parameter; anything but `en` is Indonesian.
-    pub fn from_param(value: Option<&str>) -> Self {
+    pub(crate) fn from_param(value: Option<&str>) -> Self {
         match value {
             Some(v) if v.eq_ignore_ascii_case("en") => Lang::En,
             _ => Lang::Id,
@@ -50,7 +50,7 @@ impl Lang {
     }
 
     /// From an `Accept-Language` header, for the API: English only when it comes before Indonesian.
-    pub fn from_accept_language(header: Option<&str>) -> Self {
+    pub(crate) fn from_accept_language(header: Option<&str>) -> Self {
         let Some(h) = header else { return Lang::Id };
         for part in h.split(',') {
             let tag = part
@@ -69,7 +69,7 @@ impl Lang {
         Lang::Id
     }
 
-    pub fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             Lang::Id => "id",
             Lang::En => "en",
@@ -84,7 +84,7 @@ impl Lang {
     }
 
     /// The message `id` in this language (a message without variables).
-    pub fn text(self, id: &'static str) -> &'static str {
+    pub(crate) fn text(self, id: &'static str) -> &'static str {
         let cache = &PLAIN[self as usize];
         if let Some(s) = cache.read().unwrap_or_else(PoisonError::into_inner).get(id) {
             return s;
@@ -101,7 +101,7 @@ impl Lang {
     }
 
     /// The message `id` in this language with its variables, e.g. `&[("n", &3)]`.
-    pub fn text_with(self, id: &str, args: &[(&str, &dyn Display)]) -> String {
+    pub(crate) fn text_with(self, id: &str, args: &[(&str, &dyn Display)]) -> String {
         let args = args
             .iter()
             .map(|(name, value)| {

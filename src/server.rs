@@ -46,7 +46,7 @@ pub enum StartError {
 }
 
 /// Loads the demo identity, creating it on first use (mode 0600).
-pub fn demo_identity(data: &Path) -> Result<InvestigatorIdentity, StartError> {
+pub(crate) fn demo_identity(data: &Path) -> Result<InvestigatorIdentity, StartError> {
     let path = data.join(DEMO_KEY_FILE);
     let err = |e: String| StartError::Data(data.into(), e);
     match fs::read_to_string(&path) {
@@ -204,7 +204,7 @@ pub fn app(prepared: Prepared) -> axum::Router {
 
 /// Runs the public server and the investigators' sync API (each on its own listener) until SIGINT or
 /// SIGTERM, then shuts both down gracefully.
-pub async fn serve(prepared: Prepared) -> Result<(), StartError> {
+pub(crate) async fn serve(prepared: Prepared) -> Result<(), StartError> {
     use std::future::IntoFuture;
     let listen = prepared.config.listen;
     let desk_listen = prepared.config.desk_listen;

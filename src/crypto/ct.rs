@@ -3,6 +3,6 @@
 use subtle::ConstantTimeEq;
 
 /// Constant-time equality of two byte strings (the length is not secret).
-pub fn eq(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && bool::from(a.ct_eq(b))
 }

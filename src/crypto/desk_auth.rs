@@ -8,11 +8,11 @@ use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use super::{hex, unhex};
 
 /// The label that starts every signed login message.
-pub const DESK_AUTH_LABEL: &str = "wbs/v1/desk-auth";
+pub(crate) const DESK_AUTH_LABEL: &str = "wbs/v1/desk-auth";
 
 /// The exact bytes an investigator signs to log in. `origin` is the desk URL as the client uses it,
 /// scheme, host and port, without a trailing slash (`http://127.0.0.1:8081`).
-pub fn message(origin: &str, nonce: &str, expires: u64) -> Vec<u8> {
+pub(crate) fn message(origin: &str, nonce: &str, expires: u64) -> Vec<u8> {
     format!("{DESK_AUTH_LABEL}\n{origin}\n{nonce}\n{expires}").into_bytes()
 }
 
@@ -22,7 +22,7 @@ pub fn sign(key: &SigningKey, origin: &str, nonce: &str, expires: u64) -> String
 }
 
 /// Whether `signature_hex` is `key`'s signature over the login message.
-pub fn verify(
+pub(crate) fn verify(
     key: &VerifyingKey,
     origin: &str,
     nonce: &str,

@@ -17,7 +17,7 @@ use crate::protocol::{CaseId, Day};
 
 const SIGNATURE_CONTEXT: &[u8] = b"wbs/v1/envelope\n";
 const SIGNATURE_PREFIX: &str = "ed25519:";
-pub const ENVELOPE_VERSION: u32 = 1;
+pub(crate) const ENVELOPE_VERSION: u32 = 1;
 
 /// The signed part of an item. `body` holds plaintext: it lives only in memory and inside age.
 #[derive(Clone, Serialize, Deserialize)]
@@ -56,14 +56,14 @@ impl fmt::Debug for Envelope {
 }
 
 /// The `prev_digest` of item 0: binds the chain to its case.
-pub fn genesis_digest(case_id: &CaseId) -> [u8; 32] {
+pub(crate) fn genesis_digest(case_id: &CaseId) -> [u8; 32] {
     let mut data = b"wbs/v1/genesis\n".to_vec();
     data.extend_from_slice(case_id.as_str().as_bytes());
     sha256(&data)
 }
 
 /// The `prev_digest` of the item after one with this ciphertext.
-pub fn chain_digest(ciphertext: &[u8]) -> [u8; 32] {
+pub(crate) fn chain_digest(ciphertext: &[u8]) -> [u8; 32] {
     sha256(ciphertext)
 }
 
@@ -103,7 +103,7 @@ impl Envelope {
         ItemBody::parse(self.kind, &self.body)
     }
 
-    pub fn author_key(&self) -> Option<VerifyingKey> {
+    pub(crate) fn author_key(&self) -> Option<VerifyingKey> {
         unhex::<32>(&self.author.key).and_then(|b| VerifyingKey::from_bytes(&b).ok())
     }
 

@@ -18,12 +18,12 @@ use super::{hex, hkdf32, sha256, unhex};
 const SECRET_HRP: &str = "AGE-SECRET-KEY-";
 const PUBLIC_HRP: &str = "age";
 /// The marker of a private key; any file in `keys/` that contains one is refused.
-pub const SECRET_KEY_MARKER: &str = "AGE-SECRET-KEY-";
+pub(crate) const SECRET_KEY_MARKER: &str = "AGE-SECRET-KEY-";
 const BECH32_CHARSET: &[u8] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 
 /// Whether `bytes` hold an age private key (the marker, `1`, and a run of Bech32 data), in any case.
 /// Text that merely names the marker, such as a README, is not a key.
-pub fn contains_secret_key(bytes: &[u8]) -> bool {
+pub(crate) fn contains_secret_key(bytes: &[u8]) -> bool {
     let marker = SECRET_KEY_MARKER.as_bytes();
     bytes.windows(marker.len()).enumerate().any(|(i, w)| {
         w.eq_ignore_ascii_case(marker)
@@ -55,7 +55,7 @@ pub enum KeyError {
 }
 
 /// The age recipient string for raw X25519 public bytes (classic Bech32, HRP `age`).
-pub fn recipient_from_bytes(public: &[u8; 32]) -> Option<age::x25519::Recipient> {
+pub(crate) fn recipient_from_bytes(public: &[u8; 32]) -> Option<age::x25519::Recipient> {
     let hrp = bech32::Hrp::parse(PUBLIC_HRP).ok()?;
     let s = bech32::encode::<bech32::Bech32>(hrp, public).ok()?;
     s.parse().ok()
@@ -240,13 +240,13 @@ impl InvestigatorPublic {
         )
     }
 
-    pub fn signing_hex(&self) -> String {
+    pub(crate) fn signing_hex(&self) -> String {
         hex(self.signing.as_bytes())
     }
 }
 
 /// SHA-256 over the sorted recipient strings: the identity of a recipient set.
-pub fn recipients_fingerprint(recipients: &[InvestigatorPublic]) -> String {
+pub(crate) fn recipients_fingerprint(recipients: &[InvestigatorPublic]) -> String {
     let mut all: Vec<String> = recipients.iter().map(|r| r.recipient.to_string()).collect();
     all.sort();
     hex(&sha256(all.join("\n").as_bytes()))
@@ -265,7 +265,7 @@ pub enum KeyDirError {
 /// Reads a `keys/` directory (docs/format.md): refuses any private key, parses every key file, in
 /// name order. Files whose names start with `.` or end in `.md` are not key files; a missing
 /// directory holds no keys.
-pub fn read_key_dir(dir: &Path) -> Result<Vec<InvestigatorPublic>, KeyDirError> {
+pub(crate) fn read_key_dir(dir: &Path) -> Result<Vec<InvestigatorPublic>, KeyDirError> {
     let mut out = Vec::new();
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
@@ -312,7 +312,7 @@ impl fmt::Debug for ReporterKeys {
 }
 
 impl ReporterKeys {
-    pub fn from_seeds(x25519_seed: &[u8; 32], ed25519_seed: &[u8; 32]) -> Self {
+    pub(crate) fn from_seeds(x25519_seed: &[u8; 32], ed25519_seed: &[u8; 32]) -> Self {
         ReporterKeys {
             x25519: StaticSecret::from(*x25519_seed),
             signing: SigningKey::from_bytes(ed25519_seed),

@@ -1,15 +1,15 @@
 //! Cryptography of WBS: receipts and the keys derived from them, investigator keys, padding, signed
 //! envelopes, age sealing and short-lived tokens. Nothing here knows about HTTP or storage.
 
-pub mod ct;
+pub(crate) mod ct;
 pub mod desk_auth;
 pub mod envelope;
 pub mod keys;
 pub mod pad;
 pub mod receipt;
 pub mod seal;
-pub mod session;
-pub mod token;
+pub(crate) mod session;
+pub(crate) mod token;
 
 use sha2::{Digest, Sha256};
 
@@ -32,7 +32,7 @@ pub fn unhex<const N: usize>(s: &str) -> Option<[u8; N]> {
 }
 
 /// HKDF-SHA256 with an empty salt: one 32-byte key per versioned label.
-pub fn hkdf32(ikm: &[u8], label: &str) -> zeroize::Zeroizing<[u8; 32]> {
+pub(crate) fn hkdf32(ikm: &[u8], label: &str) -> zeroize::Zeroizing<[u8; 32]> {
     let mut out = zeroize::Zeroizing::new([0u8; 32]);
     let hk = hkdf::Hkdf::<Sha256>::new(None, ikm);
     // 32 bytes is always a valid HKDF-SHA256 output length, so this cannot fail.

@@ -14,7 +14,7 @@ pub enum PadError {
 }
 
 /// The Padmé bucket for a length `l` (Nikitin et al., PETS 2019).
-pub fn padme(l: u64) -> u64 {
+pub(crate) fn padme(l: u64) -> u64 {
     if l < 2 {
         return l;
     }
@@ -26,7 +26,7 @@ pub fn padme(l: u64) -> u64 {
 }
 
 /// Total padded length for `content_len` bytes with a minimum bucket.
-pub fn padded_len(content_len: u64, minimum: u64) -> u64 {
+pub(crate) fn padded_len(content_len: u64, minimum: u64) -> u64 {
     padme(content_len + 1).max(minimum)
 }
 
@@ -37,7 +37,7 @@ pub fn pad(content: &[u8], minimum: usize) -> Zeroizing<Vec<u8>> {
 }
 
 /// Pads `content` to exactly `size` bytes, for items whose size must never vary (the identity block).
-pub fn pad_exact(content: &[u8], size: usize) -> Result<Zeroizing<Vec<u8>>, PadError> {
+pub(crate) fn pad_exact(content: &[u8], size: usize) -> Result<Zeroizing<Vec<u8>>, PadError> {
     pad_to(content, size)
 }
 
@@ -53,7 +53,7 @@ fn pad_to(content: &[u8], total: usize) -> Result<Zeroizing<Vec<u8>>, PadError> 
 }
 
 /// The padding bytes to append after `content_len` bytes of streamed content.
-pub fn trailer(content_len: u64, minimum: u64) -> impl Iterator<Item = u8> {
+pub(crate) fn trailer(content_len: u64, minimum: u64) -> impl Iterator<Item = u8> {
     let total = padded_len(content_len, minimum);
     std::iter::once(0x80u8).chain(std::iter::repeat_n(0u8, (total - content_len - 1) as usize))
 }

@@ -14,12 +14,12 @@ use super::hkdf32;
 /// Crockford base32 symbols.
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// Symbols in a receipt: epoch, 18 random symbols (90 bits), check symbol.
-pub const RECEIPT_LEN: usize = 20;
+pub(crate) const RECEIPT_LEN: usize = 20;
 const RANDOM_SYMBOLS: usize = 18;
 
 /// One row of the KDF table compiled into the binary; parameters are never read from disk.
 #[derive(Debug, Clone, Copy)]
-pub struct KdfEpoch {
+pub(crate) struct KdfEpoch {
     pub symbol: u8,
     pub memory_kib: u32,
     pub iterations: u32,
@@ -27,7 +27,7 @@ pub struct KdfEpoch {
 }
 
 /// Every epoch a receipt may name. New receipts use the last one.
-pub const KDF_EPOCHS: &[KdfEpoch] = &[KdfEpoch {
+pub(crate) const KDF_EPOCHS: &[KdfEpoch] = &[KdfEpoch {
     symbol: b'1',
     memory_kib: 19 * 1024,
     iterations: 2,
@@ -183,7 +183,7 @@ pub struct ReceiptKeys {
 }
 
 impl ReceiptKeys {
-    pub fn from_master(master: &[u8; 32]) -> Self {
+    pub(crate) fn from_master(master: &[u8; 32]) -> Self {
         let lookup = hkdf32(master, "wbs/v1/lookup");
         let x = hkdf32(master, "wbs/v1/reporter-x25519");
         let ed = hkdf32(master, "wbs/v1/reporter-ed25519");

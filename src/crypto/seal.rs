@@ -38,7 +38,7 @@ pub fn seal(
 }
 
 /// Encrypts already padded bytes to every recipient.
-pub fn seal_padded(
+pub(crate) fn seal_padded(
     padded: &[u8],
     recipients: &[age::x25519::Recipient],
 ) -> Result<Vec<u8>, SealError> {
@@ -65,7 +65,7 @@ pub fn open(
 }
 
 /// Streams content through padding and age into `W`, hashing plaintext and ciphertext on the way.
-pub struct SealWriter<W: Write> {
+pub(crate) struct SealWriter<W: Write> {
     inner: age::stream::StreamWriter<HashingWriter<W>>,
     content_len: u64,
     plain_hash: Sha256,
@@ -81,15 +81,11 @@ impl<W: Write> SealWriter<W> {
         })
     }
 
-    pub fn write_chunk(&mut self, chunk: &[u8]) -> Result<(), SealError> {
+    pub(crate) fn write_chunk(&mut self, chunk: &[u8]) -> Result<(), SealError> {
         self.inner.write_all(chunk)?;
         self.plain_hash.update(chunk);
         self.content_len += chunk.len() as u64;
         Ok(())
-    }
-
-    pub fn content_len(&self) -> u64 {
-        self.content_len
     }
 
     /// Appends the padding and finishes the age stream. Without this the file would be truncated.
@@ -108,7 +104,7 @@ impl<W: Write> SealWriter<W> {
 }
 
 /// What a finished stream tells about itself.
-pub struct SealedStream<W> {
+pub(crate) struct SealedStream<W> {
     pub content_len: u64,
     pub plain_sha256: [u8; 32],
     pub ciphertext_len: u64,

@@ -18,7 +18,7 @@ const AAD_CONTEXT: &[u8] = b"wbs/v1/session\n";
 const MAX_CASE_ID: usize = 64;
 
 /// A reporter's logged-in state. Only the server process can open it.
-pub struct Session {
+pub(crate) struct Session {
     pub id: [u8; 16],
     pub case_id: CaseId,
     /// Unix seconds after which the session is idle-expired (renewed on each use).
@@ -34,7 +34,7 @@ impl fmt::Debug for Session {
     }
 }
 
-pub struct SessionSealer {
+pub(crate) struct SessionSealer {
     cipher: XChaCha20Poly1305,
 }
 

@@ -12,7 +12,7 @@ const NONCE_LEN: usize = 16;
 const TOKEN_LEN: usize = NONCE_LEN + 8 + 32;
 
 /// A MAC key for one kind of token.
-pub struct TokenKey(Zeroizing<[u8; 32]>);
+pub(crate) struct TokenKey(Zeroizing<[u8; 32]>);
 
 impl TokenKey {
     pub fn new(root: &[u8; 32], label: &str) -> Self {
@@ -31,7 +31,7 @@ impl TokenKey {
     }
 
     /// A fresh token valid until `expiry` (unix seconds).
-    pub fn issue(&self, rng: &mut (impl RngCore + CryptoRng), expiry: u64) -> String {
+    pub(crate) fn issue(&self, rng: &mut (impl RngCore + CryptoRng), expiry: u64) -> String {
         let mut raw = Vec::with_capacity(TOKEN_LEN);
         let mut nonce = [0u8; NONCE_LEN];
         rng.fill_bytes(&mut nonce);
@@ -42,7 +42,7 @@ impl TokenKey {
     }
 
     /// The token's nonce if its MAC is right and it has not expired at `now`.
-    pub fn verify(&self, token: &str, now: u64) -> Option<[u8; NONCE_LEN]> {
+    pub(crate) fn verify(&self, token: &str, now: u64) -> Option<[u8; NONCE_LEN]> {
         let raw = data_encoding::BASE64URL_NOPAD
             .decode(token.as_bytes())
             .ok()?;

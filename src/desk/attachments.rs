@@ -30,7 +30,7 @@ pub(super) struct Source<'a> {
 
 impl Source<'_> {
     /// Files of an export's case directory.
-    pub fn export_dir(
+    pub(crate) fn export_dir(
         dir: &Path,
         f: impl FnOnce(&Source<'_>) -> Result<usize, String>,
     ) -> Result<usize, String> {

@@ -59,7 +59,7 @@ fn origin_of(server: &str) -> Result<String, String> {
 
 impl Desk {
     /// Asks for a challenge, signs it and logs in.
-    pub fn connect(server: &str, identity: &InvestigatorIdentity) -> Result<Desk, String> {
+    pub(crate) fn connect(server: &str, identity: &InvestigatorIdentity) -> Result<Desk, String> {
         let origin = origin_of(server)?;
         let http = Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
@@ -182,7 +182,7 @@ impl Desk {
         }
     }
 
-    pub fn cases(&self) -> Result<Vec<CaseSummary>, String> {
+    pub(crate) fn cases(&self) -> Result<Vec<CaseSummary>, String> {
         let body = self
             .get("/api/v1/desk/cases", "case list")?
             .ok_or_else(|| self.refusal(StatusCode::NOT_FOUND, &[], "case list"))?;
@@ -190,7 +190,7 @@ impl Desk {
     }
 
     /// The case's metadata.
-    pub fn case(&self, case_id: &CaseId) -> Result<CaseDetail, String> {
+    pub(crate) fn case(&self, case_id: &CaseId) -> Result<CaseDetail, String> {
         let what = format!("case {case_id}");
         let body = self
             .get(&format!("/api/v1/desk/cases/{case_id}"), &what)?
@@ -204,7 +204,7 @@ impl Desk {
         Ok(detail)
     }
 
-    pub fn item(&self, case_id: &CaseId, seq: u32) -> Result<Vec<u8>, String> {
+    pub(crate) fn item(&self, case_id: &CaseId, seq: u32) -> Result<Vec<u8>, String> {
         let what = format!("item {seq} of case {case_id}");
         self.get(&format!("/api/v1/desk/cases/{case_id}/items/{seq}"), &what)?
             .ok_or_else(|| {
@@ -213,7 +213,11 @@ impl Desk {
     }
 
     /// An attachment's ciphertext, or `None` when the server does not have it.
-    pub fn attachment(&self, case_id: &CaseId, blob: &str) -> Result<Option<Vec<u8>>, String> {
+    pub(crate) fn attachment(
+        &self,
+        case_id: &CaseId,
+        blob: &str,
+    ) -> Result<Option<Vec<u8>>, String> {
         self.get(
             &format!("/api/v1/desk/cases/{case_id}/attachments/{blob}"),
             "attachment",
@@ -230,7 +234,7 @@ impl Desk {
     }
 
     /// Uploads a sealed item at `seq`.
-    pub fn post_item(
+    pub(crate) fn post_item(
         &self,
         case_id: &CaseId,
         seq: u32,
@@ -248,7 +252,7 @@ impl Desk {
     }
 
     /// Sets the status, with a sealed note at `seq` when one is given.
-    pub fn post_status(
+    pub(crate) fn post_status(
         &self,
         case_id: &CaseId,
         status: Status,

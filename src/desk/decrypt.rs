@@ -27,7 +27,7 @@ use crate::protocol::{CaseId, ItemKind};
 
 /// The flags of `wbs decrypt`.
 #[derive(Debug, Clone)]
-pub struct Options {
+pub(crate) struct Options {
     pub identity: PathBuf,
     pub keys: PathBuf,
     pub reveal_identity: bool,
@@ -46,7 +46,7 @@ pub(super) struct Ctx {
 }
 
 impl Ctx {
-    pub fn identities(&self) -> [&dyn age::Identity; 1] {
+    pub(crate) fn identities(&self) -> [&dyn age::Identity; 1] {
         [self.identity.age_identity() as &dyn age::Identity]
     }
 }

@@ -16,18 +16,18 @@ use crate::store::{BlobStore, CaseStore, CaseV1, SledStore, StoreError};
 /// Export only reads a few records at a time: a small cache is enough.
 const EXPORT_CACHE_BYTES: u64 = 8 * 1024 * 1024;
 
-pub use crate::protocol::wire::{AttachmentEntry, CaseFile, IndexEntry, ItemEntry, StatusDay};
+pub(crate) use crate::protocol::wire::{AttachmentEntry, CaseFile, IndexEntry, ItemEntry};
 
-pub fn item_file_name(seq: u32) -> String {
+pub(crate) fn item_file_name(seq: u32) -> String {
     format!("item-{seq:04}.age")
 }
 
-pub fn attachment_file_name(id: &str) -> String {
+pub(crate) fn attachment_file_name(id: &str) -> String {
     format!("attachment-{id}.age")
 }
 
 /// Case ids and blob ids become file names: only `A–Z a–z 0–9 -`, and not empty.
-pub fn is_safe_id(id: &str) -> bool {
+pub(crate) fn is_safe_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
 }
 

@@ -31,7 +31,7 @@ const UPLOAD_TRIES: usize = 5;
 
 /// The flags every desk subcommand takes.
 #[derive(Debug, Clone)]
-pub struct DeskOptions {
+pub(crate) struct DeskOptions {
     pub server: String,
     pub identity: PathBuf,
     pub keys: PathBuf,
@@ -74,7 +74,7 @@ pub(super) fn deadline_text(deadline: Option<&DeskDeadline>) -> String {
 }
 
 /// `wbs cases`: every case with its status, age and deadline.
-pub fn cases(opts: &DeskOptions) -> Result<ExitCode, String> {
+pub(crate) fn cases(opts: &DeskOptions) -> Result<ExitCode, String> {
     let identity = load_identity(&opts.identity)?;
     let desk = Desk::connect(&opts.server, &identity)?;
     let mut list = desk.cases()?;
@@ -253,7 +253,7 @@ fn done(line: String) -> Result<ExitCode, String> {
 }
 
 /// `wbs reply … CASE MESSAGE`.
-pub fn reply(opts: &DeskOptions, case: &str, message: &str) -> Result<ExitCode, String> {
+pub(crate) fn reply(opts: &DeskOptions, case: &str, message: &str) -> Result<ExitCode, String> {
     let case_id = case_arg(case)?;
     check_text(message, "message")?;
     let (ctx, solo) = sealing_context(opts)?;
@@ -275,7 +275,7 @@ pub fn reply(opts: &DeskOptions, case: &str, message: &str) -> Result<ExitCode, 
 }
 
 /// `wbs status … CASE STATUS [--note TEXT]`.
-pub fn status(
+pub(crate) fn status(
     opts: &DeskOptions,
     case: &str,
     status: &str,
@@ -324,7 +324,7 @@ pub fn status(
 }
 
 /// `wbs note … CASE TEXT`.
-pub fn note(opts: &DeskOptions, case: &str, text: &str) -> Result<ExitCode, String> {
+pub(crate) fn note(opts: &DeskOptions, case: &str, text: &str) -> Result<ExitCode, String> {
     let case_id = case_arg(case)?;
     check_text(text, "note")?;
     let (ctx, solo) = sealing_context(opts)?;

@@ -6,13 +6,13 @@
 
 mod attachments;
 mod client;
-pub mod decrypt;
-pub mod export;
-pub mod keygen;
-pub mod mailbox;
+pub(crate) mod decrypt;
+pub(crate) mod export;
+pub(crate) mod keygen;
+pub(crate) mod mailbox;
 mod render;
 mod show;
 mod single;
 
-pub use mailbox::DeskOptions;
-pub use show::run as show;
+pub(crate) use mailbox::DeskOptions;
+pub(crate) use show::run as show;

@@ -22,13 +22,13 @@ pub(super) struct Out {
 }
 
 impl Out {
-    pub fn line(&mut self, text: impl AsRef<str>) {
+    pub(crate) fn line(&mut self, text: impl AsRef<str>) {
         self.buf.push_str(text.as_ref());
         self.buf.push('\n');
     }
 
     /// A labelled value; reporter text is cleaned and continuation lines are indented.
-    pub fn field(&mut self, label: &str, value: &str) {
+    pub(crate) fn field(&mut self, label: &str, value: &str) {
         let value = clean(value);
         let mut lines = value.lines();
         let first = lines.next().unwrap_or("");
@@ -39,7 +39,7 @@ impl Out {
     }
 
     /// A labelled block of free text, indented under its label.
-    pub fn block(&mut self, label: &str, value: &str) {
+    pub(crate) fn block(&mut self, label: &str, value: &str) {
         self.line(format!("  {label}"));
         let value = clean(value);
         if value.trim().is_empty() {
@@ -51,12 +51,12 @@ impl Out {
     }
 
     /// Moves another buffer's lines to the end of this one.
-    pub fn append(&mut self, mut other: Out) {
+    pub(crate) fn append(&mut self, mut other: Out) {
         self.buf.push_str(&other.buf);
         other.buf.clear();
     }
 
-    pub fn flush(&mut self) -> Result<(), String> {
+    pub(crate) fn flush(&mut self) -> Result<(), String> {
         let mut stdout = std::io::stdout().lock();
         stdout
             .write_all(self.buf.as_bytes())

@@ -20,14 +20,14 @@ use crate::protocol::report::{ManifestEntry, Party, ReportContent, ReporterKind}
 use crate::protocol::ItemKind;
 
 /// Version of the fragment format.
-pub const FRAGMENT_VERSION: u32 = 1;
+pub(crate) const FRAGMENT_VERSION: u32 = 1;
 /// Padding minimum of a fragment: short answers (a category, a name) look alike.
-pub const FRAGMENT_MIN: usize = 256;
+pub(crate) const FRAGMENT_MIN: usize = 256;
 
 /// What an answer answers. Stable strings: they are inside stored ciphertext.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Field {
+pub(crate) enum Field {
     Category,
     ReporterKind,
     /// One part of the chronology (a reporter may write it in several messages).
@@ -58,7 +58,7 @@ impl Field {
 /// One answer, as sealed. Lives in plaintext only in memory.
 #[derive(Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Fragment {
+pub(crate) struct Fragment {
     pub v: u32,
     /// The random id of the dialogue: binds the fragments of one report together.
     pub dialogue: String,
@@ -94,7 +94,7 @@ impl Fragment {
 }
 
 /// Seals a fragment to the investigators.
-pub fn seal_fragment(
+pub(crate) fn seal_fragment(
     fragment: &Fragment,
     recipients: &[age::x25519::Recipient],
 ) -> Result<Vec<u8>, seal::SealError> {
@@ -105,16 +105,19 @@ pub fn seal_fragment(
     seal::seal(&json, FRAGMENT_MIN, recipients)
 }
 
-pub use crate::protocol::item::SealedAnswers;
+pub(crate) use crate::protocol::item::SealedAnswers;
 
 /// Why sealed answers could not be presented. One coarse kind: the item is not shown as genuine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AnswersError;
+pub(crate) struct AnswersError;
 
 /// Opens the sealed answers of a `report`, `identity` or `manifest` body and fills in the ordinary
 /// fields of docs/format.md (`report`, `name`, `attachments`); `answers` then says only how many there
 /// were. Bodies without sealed answers are left as they are.
-pub fn expand(body: &mut ItemBody, identities: &[&dyn age::Identity]) -> Result<(), AnswersError> {
+pub(crate) fn expand(
+    body: &mut ItemBody,
+    identities: &[&dyn age::Identity],
+) -> Result<(), AnswersError> {
     let (kind, answers) = match body {
         ItemBody::Report(b) => (ItemKind::Report, &mut b.answers),
         ItemBody::Identity(b) => (ItemKind::Identity, &mut b.answers),

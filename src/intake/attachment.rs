@@ -8,7 +8,7 @@ use crate::crypto::seal::{SealError, SealWriter};
 use crate::crypto::{hex, keys::InvestigatorPublic};
 use crate::store::{BlobStore, PendingBlob};
 
-pub use crate::protocol::report::ManifestEntry;
+pub(crate) use crate::protocol::report::ManifestEntry;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AttachmentProblem {
@@ -22,7 +22,7 @@ pub enum AttachmentProblem {
 }
 
 /// Recognises allowed files by their first bytes, with the extension to tell office formats apart.
-pub fn sniff(head: &[u8], file_name: &str) -> Option<&'static str> {
+pub(crate) fn sniff(head: &[u8], file_name: &str) -> Option<&'static str> {
     let ext = file_name
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
@@ -70,7 +70,7 @@ pub fn sniff(head: &[u8], file_name: &str) -> Option<&'static str> {
 }
 
 /// Keeps only a safe display name: no path, no control characters, bounded length.
-pub fn clean_name(raw: &str) -> String {
+pub(crate) fn clean_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
     let name: String = base.chars().filter(|c| !c.is_control()).take(120).collect();
     if name.trim().is_empty() {
@@ -124,12 +124,12 @@ impl AttachmentSink {
         }
     }
 
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         &self.name
     }
 
     /// Bytes received so far (as sent, before metadata removal).
-    pub fn size(&self) -> u64 {
+    pub(crate) fn size(&self) -> u64 {
         self.received
     }
 

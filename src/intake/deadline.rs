@@ -35,10 +35,10 @@ impl Default for DeadlinePolicy {
 
 /// Which deadline applies: the case must be verified (or more information requested), taken up,
 /// or closed.
-pub use crate::protocol::wire::Stage;
+pub(crate) use crate::protocol::wire::Stage;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Deadline {
+pub(crate) struct Deadline {
     pub stage: Stage,
     pub due: Day,
     pub overdue: bool,
@@ -46,7 +46,7 @@ pub struct Deadline {
 
 impl Deadline {
     /// "diverifikasi paling lambat …" — what should happen by when, for the reporter.
-    pub fn describe(&self, lang: Lang) -> String {
+    pub(crate) fn describe(&self, lang: Lang) -> String {
         let what = match self.stage {
             Stage::Acknowledge => lang.text("deadline-acknowledge"),
             Stage::Feedback => lang.text("deadline-feedback"),
@@ -57,12 +57,12 @@ impl Deadline {
 }
 
 impl DeadlinePolicy {
-    pub fn is_working_day(&self, day: &Day) -> bool {
+    pub(crate) fn is_working_day(&self, day: &Day) -> bool {
         day.weekday() < 5 && !self.holidays.contains(day)
     }
 
     /// The `n`-th working day after `start`.
-    pub fn add_working_days(&self, start: &Day, n: u32) -> Day {
+    pub(crate) fn add_working_days(&self, start: &Day, n: u32) -> Day {
         let mut day = start.clone();
         let mut left = n;
         // Bounded: even a year of holidays cannot make this loop long.
@@ -79,7 +79,7 @@ impl DeadlinePolicy {
     }
 
     /// The deadline that applies to a case now, if any (none once it is closed).
-    pub fn next(&self, case: &CaseV1, today: &Day) -> Option<Deadline> {
+    pub(crate) fn next(&self, case: &CaseV1, today: &Day) -> Option<Deadline> {
         let created = &case.created;
         let (stage, days) = match case.status() {
             Status::Diterima => (Stage::Acknowledge, self.acknowledge_working_days),

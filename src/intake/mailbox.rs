@@ -18,11 +18,11 @@ use crate::protocol::item::{Author, FollowupBody, ItemBody};
 use crate::protocol::{CaseId, Day, Role, Status};
 use crate::store::{Append, AttachmentRefV1, CaseV1, StatusChangeV1, StoreError};
 
-pub use crate::protocol::wire::ThreadMessage;
+pub(crate) use crate::protocol::wire::ThreadMessage;
 
 /// Padding minimum for messages and notes, so short and long messages look alike.
 pub const MESSAGE_MIN: usize = 4096;
-pub const MAX_MESSAGE_CHARS: usize = 20_000;
+pub(crate) const MAX_MESSAGE_CHARS: usize = 20_000;
 /// How often an append is retried when another writer took the sequence number.
 const APPEND_TRIES: usize = 5;
 
@@ -69,7 +69,7 @@ pub fn next_prev_digest(case: &CaseV1) -> String {
 }
 
 /// What a logged-in reporter may see of their case.
-pub struct ReporterView {
+pub(crate) struct ReporterView {
     pub case: CaseV1,
     pub messages: Vec<ThreadMessage>,
     /// Items addressed to the reporter that failed verification and are therefore not shown.
@@ -167,7 +167,7 @@ fn reporter_keys_by_position(
 }
 
 /// Verifies the items a reporter can decrypt and turns the genuine ones into messages.
-pub fn reporter_thread(
+pub(crate) fn reporter_thread(
     case: &CaseV1,
     items: &[Vec<u8>],
     keys: &ReceiptKeys,
@@ -250,7 +250,7 @@ pub fn recipient_from_hex(x25519_hex: &str) -> Option<age::x25519::Recipient> {
 impl Intake {
     /// Derives a typed receipt's keys (Argon2, in the bounded queue) and finds its case. Unknown and
     /// existing receipts cost the same: one derivation and one index read.
-    pub async fn open_receipt(
+    pub(crate) async fn open_receipt(
         self: &Arc<Self>,
         receipt: Receipt,
     ) -> Result<Option<(CaseId, ReceiptKeys)>, IntakeError> {
@@ -268,7 +268,7 @@ impl Intake {
     }
 
     /// The reporter's verified view of a case.
-    pub fn reporter_view(
+    pub(crate) fn reporter_view(
         &self,
         case_id: &CaseId,
         keys: &ReceiptKeys,
@@ -291,13 +291,17 @@ impl Intake {
     }
 
     /// Whether these receipt keys still open this case (false once the receipt was replaced).
-    pub fn receipt_opens(&self, case_id: &CaseId, keys: &ReceiptKeys) -> Result<bool, IntakeError> {
+    pub(crate) fn receipt_opens(
+        &self,
+        case_id: &CaseId,
+        keys: &ReceiptKeys,
+    ) -> Result<bool, IntakeError> {
         Ok(self.store().case_for_lookup(&keys.lookup)?.as_ref() == Some(case_id))
     }
 
     /// Seals items with `build(seq, prev_digest)` and appends them, retrying if another writer got
     /// there first. Returns the case as it is after the append.
-    pub fn append_with<F>(
+    pub(crate) fn append_with<F>(
         &self,
         case_id: &CaseId,
         mut build: F,
@@ -329,7 +333,7 @@ impl Intake {
 
     /// A reporter's follow-up: signed with the receipt key, sealed to the reporter and every
     /// investigator, with its attachments (sealed to investigators) named in its body.
-    pub async fn reporter_followup(
+    pub(crate) async fn reporter_followup(
         self: &Arc<Self>,
         case_id: CaseId,
         keys: ReceiptKeys,
@@ -395,7 +399,7 @@ impl Intake {
     /// Appends an item an investigator sealed on their own machine, with an optional status change.
     /// The server cannot read it: it checks only that it is a well-formed age file of sane size, and
     /// that it extends the chain at `seq`.
-    pub fn append_uploaded(
+    pub(crate) fn append_uploaded(
         &self,
         case_id: &CaseId,
         seq: u32,
@@ -428,4 +432,4 @@ impl Intake {
 }
 
 /// Largest item an investigator may upload (a long reply, padded, to many recipients).
-pub const MAX_UPLOADED_ITEM: usize = 256 * 1024;
+pub(crate) const MAX_UPLOADED_ITEM: usize = 256 * 1024;

@@ -22,7 +22,7 @@ use crate::store::StoreError;
 const TRIES: usize = 5;
 
 /// The replacement of a one-time receipt: shown once, then forgotten.
-pub struct Rekeyed {
+pub(crate) struct Rekeyed {
     pub receipt: Receipt,
     pub keys: ReceiptKeys,
 }
@@ -32,7 +32,7 @@ impl Intake {
     /// receipt and its keys; `None` for an ordinary receipt. `keys` are the old receipt's keys, just
     /// derived from what the reporter typed. One re-key at a time (`Intake::rekeying`): two logins
     /// with the same old receipt cannot both replace it.
-    pub async fn rekey_if_one_time(
+    pub(crate) async fn rekey_if_one_time(
         self: &Arc<Self>,
         case_id: &CaseId,
         keys: &ReceiptKeys,
@@ -54,7 +54,7 @@ impl Intake {
     }
 
     /// Whether the case's receipt is one-time (made in a chat and not yet replaced).
-    pub fn receipt_is_one_time(&self, case_id: &CaseId) -> Result<bool, IntakeError> {
+    pub(crate) fn receipt_is_one_time(&self, case_id: &CaseId) -> Result<bool, IntakeError> {
         Ok(self.store().receipt_is_one_time(case_id)?)
     }
 }

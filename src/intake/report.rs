@@ -2,38 +2,38 @@
 //! names every problem by its field path (the same paths in the form and the JSON API).
 
 use super::Lang;
-pub use crate::protocol::item::IdentityBody;
+pub(crate) use crate::protocol::item::IdentityBody;
 pub use crate::protocol::report::{Criteria, Party, ReportContent, ReporterKind};
 
-pub const MAX_PARTIES: usize = 10;
-pub const MAX_NAME: usize = 120;
-pub const MAX_CONTACT: usize = 200;
-pub const MAX_SHORT: usize = 200;
-pub const MIN_CHRONOLOGY: usize = 20;
-pub const MAX_CHRONOLOGY: usize = 20_000;
-pub const MAX_EVIDENCE: usize = 5_000;
+pub(crate) const MAX_PARTIES: usize = 10;
+pub(crate) const MAX_NAME: usize = 120;
+pub(crate) const MAX_CONTACT: usize = 200;
+pub(crate) const MAX_SHORT: usize = 200;
+pub(crate) const MIN_CHRONOLOGY: usize = 20;
+pub(crate) const MAX_CHRONOLOGY: usize = 20_000;
+pub(crate) const MAX_EVIDENCE: usize = 5_000;
 
 /// A report category: a stable code, and the message ids of its label and of its short title (for
 /// WhatsApp list rows, at most 24 characters) in `locales/*/categories.ftl`.
 #[derive(Debug, Clone, Copy)]
-pub struct Category {
+pub(crate) struct Category {
     pub code: &'static str,
     pub label_id: &'static str,
     pub title_id: &'static str,
 }
 
 impl Category {
-    pub fn label(&self, lang: Lang) -> &'static str {
+    pub(crate) fn label(&self, lang: Lang) -> &'static str {
         lang.text(self.label_id)
     }
 
     /// The short title for WhatsApp list rows.
-    pub fn title(&self, lang: Lang) -> &'static str {
+    pub(crate) fn title(&self, lang: Lang) -> &'static str {
         lang.text(self.title_id)
     }
 }
 
-pub const CATEGORIES: &[Category] = &[
+pub(crate) const CATEGORIES: &[Category] = &[
     Category {
         code: "KORUPSI",
         label_id: "category-korupsi",
@@ -101,12 +101,12 @@ pub const CATEGORIES: &[Category] = &[
     },
 ];
 
-pub fn category(code: &str) -> Option<&'static Category> {
+pub(crate) fn category(code: &str) -> Option<&'static Category> {
     CATEGORIES.iter().find(|c| c.code == code)
 }
 
 impl ReporterKind {
-    pub fn label(self, lang: Lang) -> &'static str {
+    pub(crate) fn label(self, lang: Lang) -> &'static str {
         match self {
             ReporterKind::Staff => lang.text("reporter-kind-staff"),
             ReporterKind::Public => lang.text("reporter-kind-public"),
@@ -169,7 +169,7 @@ pub enum Problem {
 }
 
 impl Problem {
-    pub fn message(self, lang: Lang) -> String {
+    pub(crate) fn message(self, lang: Lang) -> String {
         match self {
             Problem::Required => lang.text("problem-required").into(),
             Problem::TooShort(n) => lang.text_with("problem-too-short", &[("n", &n)]),
@@ -185,7 +185,7 @@ impl Problem {
 }
 
 /// Drops carriage returns and control characters other than newline and tab; trims the ends.
-pub fn clean(s: &str) -> String {
+pub(crate) fn clean(s: &str) -> String {
     s.chars()
         .filter(|&c| c == '\n' || c == '\t' || !c.is_control())
         .collect::<String>()
@@ -361,7 +361,7 @@ impl std::fmt::Debug for ValidReport {
 mod tests {
     use super::*;
 
-    pub fn complete() -> ReportInput {
+    pub(crate) fn complete() -> ReportInput {
         ReportInput {
             reporter_kind: "public".into(),
             category: "PUNGLI".into(),

@@ -3,10 +3,10 @@
 
 use super::Lang;
 
-pub use crate::protocol::Status;
+pub(crate) use crate::protocol::Status;
 
 impl Status {
-    pub fn label(self, lang: Lang) -> &'static str {
+    pub(crate) fn label(self, lang: Lang) -> &'static str {
         match self {
             Status::Diterima => lang.text("status-diterima"),
             Status::Diverifikasi => lang.text("status-diverifikasi"),

@@ -50,7 +50,7 @@ impl MetadataStripper {
     }
 
     /// Bytes of metadata removed so far.
-    pub fn removed(&self) -> u64 {
+    pub(crate) fn removed(&self) -> u64 {
         self.removed
     }
 

@@ -22,9 +22,9 @@ use crate::store::{
 };
 
 /// Padded sizes (docs/format.md). The identity block is always exactly this size.
-pub const IDENTITY_SIZE: usize = 4096;
-pub const REPORT_MIN: usize = 4096;
-pub const MANIFEST_MIN: usize = 1024;
+pub(crate) const IDENTITY_SIZE: usize = 4096;
+pub(crate) const REPORT_MIN: usize = 4096;
+pub(crate) const MANIFEST_MIN: usize = 1024;
 
 pub use crate::protocol::Channel;
 
@@ -47,7 +47,7 @@ pub enum IntakeError {
 }
 
 /// Held while an Argon2 derivation runs.
-pub struct KdfPermit {
+pub(crate) struct KdfPermit {
     _queued: tokio::sync::OwnedSemaphorePermit,
     _slot: tokio::sync::OwnedSemaphorePermit,
 }
@@ -59,7 +59,7 @@ pub struct Submitted {
 }
 
 /// A case about to be made: its random id, a fresh receipt and the keys derived from it.
-pub struct NewCase {
+pub(crate) struct NewCase {
     pub case_id: CaseId,
     pub receipt: Receipt,
     pub keys: ReceiptKeys,
@@ -67,7 +67,7 @@ pub struct NewCase {
 
 /// The first three items of a case, before sealing. `report.reporter_keys` and
 /// `report.recipients_digest` are filled in by `Intake::seal_opening`.
-pub struct Opening {
+pub(crate) struct Opening {
     pub report: ReportBody,
     pub identity: IdentityBody,
     pub manifest: ManifestBody,
@@ -123,17 +123,17 @@ impl Intake {
     }
 
     /// The WhatsApp channel's dialogue records (never cases: those go through the methods here).
-    pub fn dialogues(&self) -> &dyn DialogueStore {
+    pub(crate) fn dialogues(&self) -> &dyn DialogueStore {
         self.store.as_ref()
     }
 
     /// A case's plaintext record.
-    pub fn case(&self, id: &CaseId) -> Result<Option<CaseV1>, IntakeError> {
+    pub(crate) fn case(&self, id: &CaseId) -> Result<Option<CaseV1>, IntakeError> {
         Ok(self.store.case(id)?)
     }
 
     /// Every case's plaintext record, in case id order.
-    pub fn cases(&self) -> Result<Vec<CaseV1>, IntakeError> {
+    pub(crate) fn cases(&self) -> Result<Vec<CaseV1>, IntakeError> {
         let mut cases = Vec::new();
         for id in self.store.case_ids()? {
             cases.extend(self.store.case(&id)?);
@@ -142,13 +142,13 @@ impl Intake {
     }
 
     /// A case's items (ciphertext) in `seq` order.
-    pub fn items(&self, id: &CaseId) -> Result<Vec<Vec<u8>>, IntakeError> {
+    pub(crate) fn items(&self, id: &CaseId) -> Result<Vec<Vec<u8>>, IntakeError> {
         Ok(self.store.items(id)?)
     }
 
     /// Stores a case made from a chat dialogue: `create_case`, with its receipt marked one-time and
     /// `write` (the dialogue's deletion and its message keys) in the same atomic step.
-    pub fn create_case_from_dialogue(
+    pub(crate) fn create_case_from_dialogue(
         &self,
         case: &CaseV1,
         items: &[Vec<u8>],
@@ -159,7 +159,7 @@ impl Intake {
     }
 
     /// Seals and stores a report. Returns only after everything is flushed to disk.
-    pub async fn submit(
+    pub(crate) async fn submit(
         self: &Arc<Self>,
         report: ValidReport,
         attachments: Vec<SealedAttachment>,
@@ -177,7 +177,7 @@ impl Intake {
     /// A place in the Argon2 queue: every receipt derivation (submission or login) takes one. The queue
     /// is bounded; beyond it callers get `Busy` (503 + Retry-After) at once. There is no per-receipt or
     /// per-IP state.
-    pub async fn kdf_permit(&self) -> Result<KdfPermit, IntakeError> {
+    pub(crate) async fn kdf_permit(&self) -> Result<KdfPermit, IntakeError> {
         let queued = self
             .kdf_queue
             .clone()
@@ -195,7 +195,7 @@ impl Intake {
         })
     }
 
-    pub fn installation_salt(&self) -> &[u8; 32] {
+    pub(crate) fn installation_salt(&self) -> &[u8; 32] {
         &self.salt
     }
 
@@ -252,7 +252,10 @@ impl Intake {
     }
 
     /// A fresh receipt, its keys (Argon2: run off the async threads) and a random case id.
-    pub fn new_case(&self, rng: &mut (impl RngCore + CryptoRng)) -> Result<NewCase, IntakeError> {
+    pub(crate) fn new_case(
+        &self,
+        rng: &mut (impl RngCore + CryptoRng),
+    ) -> Result<NewCase, IntakeError> {
         let receipt = Receipt::generate(rng);
         let keys = receipt.derive(&self.salt).map_err(|_| IntakeError::Seal)?;
         Ok(NewCase {
@@ -266,7 +269,7 @@ impl Intake {
     /// investigator: the report (whose body gets the reporter's public keys and the digest of the
     /// recipient set here), the identity block (exactly `IDENTITY_SIZE`) and the manifest. Returns the
     /// ciphertexts and the hex SHA-256 of the last one.
-    pub fn seal_opening(
+    pub(crate) fn seal_opening(
         &self,
         new: &NewCase,
         opening: Opening,
@@ -319,7 +322,7 @@ impl Intake {
     }
 
     /// The plaintext record of a new case (docs/design.md §2: only what may be seen without a key).
-    pub fn case_record(
+    pub(crate) fn case_record(
         &self,
         case_id: &CaseId,
         channel: Channel,

@@ -18,7 +18,7 @@ use crate::protocol::{CaseId, ItemKind, Role};
 
 /// Why an item is not shown as genuine. Stable wording for people and tests.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-pub enum ItemProblem {
+pub(crate) enum ItemProblem {
     #[error("cannot be decrypted with this identity")]
     CannotDecrypt,
     #[error("unsigned or malformed")]
@@ -46,7 +46,7 @@ pub enum ItemProblem {
 /// Who may write which kind of item, and where (docs/design.md §5): the reporter opens a case with the
 /// report, the identity block and the manifest, then adds follow-ups and re-keys; investigators add
 /// replies, notes, status notes, reveal records, category corrections and re-seals.
-pub fn may_write(role: Role, kind: ItemKind, seq: usize) -> bool {
+pub(crate) fn may_write(role: Role, kind: ItemKind, seq: usize) -> bool {
     match (role, kind) {
         (Role::Reporter, ItemKind::Report) => seq == 0,
         (Role::Reporter, ItemKind::Identity) => seq == 1,
@@ -66,12 +66,12 @@ pub fn may_write(role: Role, kind: ItemKind, seq: usize) -> bool {
 }
 
 /// One item, checked.
-pub struct CheckedItem {
+pub(crate) struct CheckedItem {
     pub seq: usize,
     pub outcome: Result<GenuineItem, ItemProblem>,
 }
 
-pub struct GenuineItem {
+pub(crate) struct GenuineItem {
     pub envelope: Envelope,
     /// The body, read as its kind (sealed answers opened into the ordinary fields).
     pub body: ItemBody,
@@ -80,10 +80,10 @@ pub struct GenuineItem {
 }
 
 /// The reporter's keys as named in the signed report (item 0) or a later `rekey`.
-pub use crate::protocol::item::ReporterKeys as ReporterKeysHex;
+pub(crate) use crate::protocol::item::ReporterKeys as ReporterKeysHex;
 
 /// Checks every item of a case, in stored order.
-pub fn verify_case(
+pub(crate) fn verify_case(
     case_id: &CaseId,
     items: &[Vec<u8>],
     identities: &[&dyn age::Identity],
@@ -190,7 +190,7 @@ fn check_item(
 }
 
 /// The reporter keys named by a verified item 0, if it is genuine.
-pub fn reporter_of(checked: &[CheckedItem]) -> Option<ReporterKeysHex> {
+pub(crate) fn reporter_of(checked: &[CheckedItem]) -> Option<ReporterKeysHex> {
     match checked.first().map(|c| &c.outcome) {
         Some(Ok(item)) => item.body.reporter_keys().cloned(),
         _ => None,
@@ -199,7 +199,7 @@ pub fn reporter_of(checked: &[CheckedItem]) -> Option<ReporterKeysHex> {
 
 /// The reporter's keys as they are now: item 0's, or those named by the last genuine `rekey` item.
 /// `None` when item 0 is not genuine.
-pub fn current_reporter(checked: &[CheckedItem]) -> Option<ReporterKeysHex> {
+pub(crate) fn current_reporter(checked: &[CheckedItem]) -> Option<ReporterKeysHex> {
     let mut current = reporter_of(checked)?;
     for c in checked.iter().skip(1) {
         if let Ok(GenuineItem {
@@ -214,7 +214,7 @@ pub fn current_reporter(checked: &[CheckedItem]) -> Option<ReporterKeysHex> {
 }
 
 /// The hex X25519 key replies and status notes must be sealed to: the newest verified reporter key.
-pub fn current_reporter_x25519(checked: &[CheckedItem]) -> Option<String> {
+pub(crate) fn current_reporter_x25519(checked: &[CheckedItem]) -> Option<String> {
     current_reporter(checked).map(|k| k.x25519)
 }
 

@@ -31,16 +31,16 @@ impl BlobStore {
         })
     }
 
-    pub fn path(&self, id: &str) -> PathBuf {
+    pub(crate) fn path(&self, id: &str) -> PathBuf {
         self.dir.join(format!("{id}{SUFFIX}"))
     }
 
-    pub fn read(&self, id: &str) -> io::Result<Vec<u8>> {
+    pub(crate) fn read(&self, id: &str) -> io::Result<Vec<u8>> {
         fs::read(self.path(id))
     }
 
     /// Starts a new blob under a temporary name. Dropping it without `commit` deletes it.
-    pub fn begin(&self, rng: &mut (impl RngCore + CryptoRng)) -> io::Result<PendingBlob> {
+    pub(crate) fn begin(&self, rng: &mut (impl RngCore + CryptoRng)) -> io::Result<PendingBlob> {
         let mut raw = [0u8; 16];
         rng.fill_bytes(&mut raw);
         let id = data_encoding::BASE32_NOPAD.encode(&raw).to_lowercase();
@@ -60,7 +60,7 @@ impl BlobStore {
     }
 
     /// Removes interrupted uploads and blobs no case refers to. Returns how many files went.
-    pub fn sweep(&self, referenced: &HashSet<String>) -> io::Result<usize> {
+    pub(crate) fn sweep(&self, referenced: &HashSet<String>) -> io::Result<usize> {
         let mut removed = 0;
         for entry in fs::read_dir(&self.dir)? {
             let entry = entry?;
@@ -81,7 +81,7 @@ impl BlobStore {
     }
 
     /// Deletes a committed blob (used when the case that would refer to it could not be stored).
-    pub fn remove(&self, id: &str) -> io::Result<()> {
+    pub(crate) fn remove(&self, id: &str) -> io::Result<()> {
         fs::remove_file(self.path(id))
     }
 }
@@ -99,12 +99,12 @@ pub struct PendingBlob {
 }
 
 impl PendingBlob {
-    pub fn id(&self) -> &str {
+    pub(crate) fn id(&self) -> &str {
         &self.id
     }
 
     /// Makes the blob durable under its final name.
-    pub fn commit(mut self, day: &Day) -> io::Result<String> {
+    pub(crate) fn commit(mut self, day: &Day) -> io::Result<String> {
         if let Some(file) = self.file.take() {
             // Times first, so the fsync makes them durable together with the content.
             let t = day.midnight();

@@ -67,13 +67,13 @@ pub struct AttachmentRefV1 {
 /// The envelope around every stored case record, so new versions can be added beside old ones.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "record")]
-pub enum CaseRecord {
+pub(crate) enum CaseRecord {
     #[serde(rename = "case-v1")]
     V1(CaseV1),
 }
 
 impl CaseRecord {
-    pub fn into_current(self) -> CaseV1 {
+    pub(crate) fn into_current(self) -> CaseV1 {
         match self {
             CaseRecord::V1(c) => c,
         }
@@ -81,8 +81,8 @@ impl CaseRecord {
 }
 
 /// Meta keys.
-pub const META_SALT: &str = "installation-salt";
-pub const META_MODE: &str = "created-mode";
+pub(crate) const META_SALT: &str = "installation-salt";
+pub(crate) const META_MODE: &str = "created-mode";
 
 /// Small named values of the installation (the salt, the mode, the chat channel's daily keys).
 pub trait MetaStore: Send + Sync {
@@ -164,7 +164,7 @@ pub trait Store: CaseStore + DialogueStore {}
 impl<T: CaseStore + DialogueStore> Store for T {}
 
 /// A dialogue record with its sender index.
-pub type DialogueEntry = ([u8; 32], Vec<u8>);
+pub(crate) type DialogueEntry = ([u8; 32], Vec<u8>);
 
 /// One atomic change to the dialogue trees.
 #[derive(Debug, Default)]
@@ -189,12 +189,12 @@ pub struct Append {
 impl CaseV1 {
     /// A number that grows with every change of the case (items and statuses are append-only): the
     /// per-case sync cursor.
-    pub fn revision(&self) -> u64 {
+    pub(crate) fn revision(&self) -> u64 {
         u64::from(self.item_count) + self.statuses.len() as u64
     }
 
     /// The statuses so far, as the APIs and the export show them.
-    pub fn status_history(&self) -> Vec<StatusDay> {
+    pub(crate) fn status_history(&self) -> Vec<StatusDay> {
         self.statuses
             .iter()
             .map(|s| StatusDay {
@@ -205,7 +205,7 @@ impl CaseV1 {
     }
 
     /// The current status. Every case is created with its first status (`Diterima`).
-    pub fn status(&self) -> Status {
+    pub(crate) fn status(&self) -> Status {
         self.statuses.last().map_or(Status::Diterima, |s| s.status)
     }
 }

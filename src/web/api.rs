@@ -133,7 +133,7 @@ pub fn parse_report(body: &[u8], l: Lang) -> Result<ReportInput, BTreeMap<String
     })
 }
 
-pub async fn create_report(
+pub(crate) async fn create_report(
     State(state): State<Arc<AppState>>,
     ApiLang(l): ApiLang,
     JsonBytes(body): JsonBytes,

@@ -4,7 +4,7 @@
 //! upload items they sealed on their own machines, with status changes. The server never sees plaintext
 //! here and writes no per-request log line. Errors are `{"error": "<stable code>"}`.
 
-pub mod auth;
+pub(crate) mod auth;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -29,13 +29,13 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 
 /// Room for one uploaded item (at most `MAX_UPLOADED_ITEM` bytes) in base64, plus JSON.
-pub const DESK_BODY_LIMIT: usize = 512 * 1024;
+pub(crate) const DESK_BODY_LIMIT: usize = 512 * 1024;
 /// How often a status change without an item is retried when items arrive meanwhile.
 const STATUS_TRIES: usize = 5;
 
 /// Every refusal of the desk API, as a stable code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ApiError {
+pub(crate) enum ApiError {
     /// Not logged in, or the login was refused (one answer for every reason).
     Auth,
     NotFound,
@@ -51,7 +51,7 @@ pub enum ApiError {
 }
 
 impl ApiError {
-    pub fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             ApiError::Auth => "auth",
             ApiError::NotFound => "not-found",
@@ -120,7 +120,7 @@ fn json_error(rejection: JsonRejection) -> ApiError {
 }
 
 /// What the desk API's handlers share.
-pub struct DeskState {
+pub(crate) struct DeskState {
     pub intake: Arc<Intake>,
     /// The origins a login signature may name (docs/format.md): this listener's own addresses and
     /// any configured in `desk_origins` (for SSH port forwarding).
@@ -148,7 +148,7 @@ impl DeskState {
 }
 
 /// The desk router. Served only on the desk listener.
-pub fn router(state: Arc<DeskState>) -> Router {
+pub(crate) fn router(state: Arc<DeskState>) -> Router {
     let authenticated = Router::new()
         .route("/api/v1/desk/cases", get(list_cases))
         .route("/api/v1/desk/cases/changes", post(changed_cases))

@@ -13,7 +13,7 @@ use crate::intake::Lang;
 use crate::protocol::wire::FieldErrors;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WebError {
+pub(crate) enum WebError {
     NotFound,
     /// Not a form our pages send (wrong encoding, broken multipart).
     BadForm,
@@ -26,7 +26,7 @@ pub enum WebError {
 }
 
 impl WebError {
-    pub fn code(self) -> &'static str {
+    pub(crate) fn code(self) -> &'static str {
         match self {
             WebError::NotFound => "WBS-404",
             WebError::BadForm => "WBS-FORM",
@@ -36,7 +36,7 @@ impl WebError {
         }
     }
 
-    pub fn status(self) -> StatusCode {
+    pub(crate) fn status(self) -> StatusCode {
         match self {
             WebError::NotFound => StatusCode::NOT_FOUND,
             WebError::BadForm => StatusCode::BAD_REQUEST,
@@ -45,7 +45,7 @@ impl WebError {
         }
     }
 
-    pub fn title(self, l: Lang) -> &'static str {
+    pub(crate) fn title(self, l: Lang) -> &'static str {
         match self {
             WebError::NotFound => l.text("error-not-found-title"),
             WebError::BadForm => l.text("error-bad-form-title"),
@@ -55,7 +55,7 @@ impl WebError {
         }
     }
 
-    pub fn message(self, l: Lang) -> &'static str {
+    pub(crate) fn message(self, l: Lang) -> &'static str {
         match self {
             WebError::NotFound => l.text("error-not-found-message"),
             WebError::BadForm => l.text("error-bad-form-message"),
@@ -66,7 +66,7 @@ impl WebError {
     }
 
     /// The page, in `lang`.
-    pub fn page(self, lang: Lang, demo: bool) -> Response {
+    pub(crate) fn page(self, lang: Lang, demo: bool) -> Response {
         // Refusals of visitors' requests are counted hourly, never logged one by one (docs/design.md §6);
         // only server-side faults are worth a line.
         if matches!(self, WebError::Busy | WebError::Unavailable) {
@@ -86,13 +86,13 @@ impl WebError {
 /// caller's language, never echoing input. (`Retry-After` on 503 is the router's, see
 /// `retry_after_on_503`.)
 #[derive(Debug)]
-pub struct ApiError {
+pub(crate) struct ApiError {
     status: StatusCode,
     errors: FieldErrors,
 }
 
 impl ApiError {
-    pub fn field(status: StatusCode, field: &str, message: &str) -> Self {
+    pub(crate) fn field(status: StatusCode, field: &str, message: &str) -> Self {
         ApiError {
             status,
             errors: FieldErrors {
@@ -101,7 +101,7 @@ impl ApiError {
         }
     }
 
-    pub fn fields(status: StatusCode, errors: BTreeMap<String, String>) -> Self {
+    pub(crate) fn fields(status: StatusCode, errors: BTreeMap<String, String>) -> Self {
         ApiError {
             status,
             errors: FieldErrors { errors },
@@ -117,7 +117,7 @@ impl IntoResponse for ApiError {
 
 /// Every 503 tells the client when to come back: one rule for pages, the JSON APIs and the desk API,
 /// applied by the routers' response layers (no handler sets it).
-pub fn retry_after_on_503(response: &mut Response) {
+pub(crate) fn retry_after_on_503(response: &mut Response) {
     if response.status() == StatusCode::SERVICE_UNAVAILABLE
         && !response.headers().contains_key(header::RETRY_AFTER)
     {
@@ -135,7 +135,7 @@ impl IntoResponse for WebError {
 
 #[derive(Template)]
 #[template(path = "message.html")]
-pub struct MessageTemplate {
+pub(crate) struct MessageTemplate {
     pub page: Page,
     pub title: &'static str,
     pub message: &'static str,
@@ -143,7 +143,7 @@ pub struct MessageTemplate {
 }
 
 /// Renders a template; a rendering failure (a bug) becomes a plain page with a code, never a trace.
-pub fn render(t: &impl Template) -> Response {
+pub(crate) fn render(t: &impl Template) -> Response {
     match t.render() {
         Ok(html) => Html(html).into_response(),
         Err(_) => {

@@ -20,10 +20,10 @@ use crate::intake::Lang;
 
 /// The language a page asks for (`?lang=en`; Indonesian otherwise).
 #[derive(Debug, Clone, Copy)]
-pub struct QueryLang(pub Lang);
+pub(crate) struct QueryLang(pub Lang);
 
 /// `?lang=` of a query string.
-pub fn lang_of(query: Option<&str>) -> Lang {
+pub(crate) fn lang_of(query: Option<&str>) -> Lang {
     let value = query.and_then(|q| {
         q.split('&')
             .filter_map(|kv| kv.split_once('='))
@@ -43,7 +43,7 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryLang {
 
 /// The language an API caller asks for (`Accept-Language`; Indonesian unless English comes first).
 #[derive(Debug, Clone, Copy)]
-pub struct ApiLang(pub Lang);
+pub(crate) struct ApiLang(pub Lang);
 
 fn accept_language(headers: &HeaderMap) -> Lang {
     Lang::from_accept_language(
@@ -73,7 +73,7 @@ fn is_json(headers: &HeaderMap) -> bool {
 /// The raw body of a public API request that says it is JSON, within the route's body limit. The
 /// refusals (415, 413, 400) are `ApiError`s in the caller's language. Parsing is the handler's (the
 /// report parser names each bad field, docs/format.md).
-pub struct JsonBytes(pub Bytes);
+pub(crate) struct JsonBytes(pub Bytes);
 
 impl<S: Send + Sync> FromRequest<S> for JsonBytes {
     type Rejection = ApiError;
@@ -107,7 +107,7 @@ impl<S: Send + Sync> FromRequest<S> for JsonBytes {
 
 /// A public API body parsed as `T` (a `protocol::wire` type). serde's own message is never sent back:
 /// it can echo input.
-pub struct JsonBody<T>(pub T);
+pub(crate) struct JsonBody<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
@@ -129,7 +129,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
 /// but GET, HEAD and OPTIONS from another site is refused here, before any handler runs — the HTML
 /// refusal page for pages, an `ApiError` for `/api/`. Requests without browser headers (the JSON API
 /// used by programs, Meta's webhook) carry neither `Sec-Fetch-Site` nor `Origin` and pass.
-pub async fn require_same_origin(
+pub(crate) async fn require_same_origin(
     State(state): State<Arc<AppState>>,
     request: Request,
     next: Next,

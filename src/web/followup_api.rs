@@ -71,7 +71,7 @@ async fn open(
     }
 }
 
-pub async fn case(
+pub(crate) async fn case(
     State(state): State<Arc<AppState>>,
     ApiLang(l): ApiLang,
     JsonBody(req): JsonBody<FollowupLogin>,
@@ -107,7 +107,7 @@ pub async fn case(
     .into_response())
 }
 
-pub async fn add_message(
+pub(crate) async fn add_message(
     State(state): State<Arc<AppState>>,
     ApiLang(l): ApiLang,
     JsonBody(req): JsonBody<FollowupPost>,

@@ -65,7 +65,7 @@ fn input_from_fields(f: &mut HashMap<String, String>) -> ReportInput {
 }
 
 /// One problem shown beside its field and in the summary at the top.
-pub struct ShownError {
+pub(crate) struct ShownError {
     pub field: String,
     pub anchor: String,
     pub label: String,
@@ -74,7 +74,7 @@ pub struct ShownError {
 
 #[derive(Template)]
 #[template(path = "lapor.html")]
-pub struct FormTemplate {
+pub(crate) struct FormTemplate {
     pub page: Page,
     pub token: String,
     pub v: ReportInput,
@@ -87,7 +87,7 @@ pub struct FormTemplate {
 }
 
 impl FormTemplate {
-    pub fn err(&self, field: &str) -> &str {
+    pub(crate) fn err(&self, field: &str) -> &str {
         self.errors
             .iter()
             .find(|e| e.field == field)
@@ -95,7 +95,7 @@ impl FormTemplate {
     }
 
     /// The error of one field of party row `i`.
-    pub fn perr(&self, i: &usize, part: &str) -> &str {
+    pub(crate) fn perr(&self, i: &usize, part: &str) -> &str {
         let field = format!("parties[{i}].{part}");
         self.errors
             .iter()
@@ -103,13 +103,13 @@ impl FormTemplate {
             .map_or("", |e| e.message.as_str())
     }
 
-    pub fn can_add_party(&self) -> bool {
+    pub(crate) fn can_add_party(&self) -> bool {
         self.v.parties.len() < MAX_PARTIES
     }
 }
 
 /// The HTML id of a field path: `parties[0].unit` → `parties-0-unit`.
-pub fn anchor(field: &str) -> String {
+pub(crate) fn anchor(field: &str) -> String {
     field
         .chars()
         .filter(|&c| c != ']')
@@ -175,7 +175,7 @@ impl AppState {
     }
 }
 
-pub async fn show(
+pub(crate) async fn show(
     State(state): State<Arc<AppState>>,
     QueryLang(query_lang): QueryLang,
 ) -> Response {
@@ -336,7 +336,7 @@ pub(super) fn file_message(
     }
 }
 
-pub async fn submit(
+pub(crate) async fn submit(
     State(state): State<Arc<AppState>>,
     QueryLang(query_lang): QueryLang,
     multipart: Result<Multipart, MultipartRejection>,
@@ -478,7 +478,7 @@ struct SavedTemplate {
 }
 
 /// The "I have saved it" step: leaves the receipt page for one that does not show the receipt.
-pub async fn saved(
+pub(crate) async fn saved(
     State(state): State<Arc<AppState>>,
     QueryLang(query_lang): QueryLang,
 ) -> Response {

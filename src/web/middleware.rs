@@ -12,11 +12,12 @@ use axum::response::Response;
 
 use super::AppState;
 
-pub const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
+pub(crate) const CSP: &str =
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; \
                        frame-ancestors 'none'; base-uri 'none'";
 
 #[derive(Default)]
-pub struct Counters {
+pub(crate) struct Counters {
     counts: Mutex<BTreeMap<(String, u16), u64>>,
 }
 
@@ -28,7 +29,7 @@ impl Counters {
     }
 
     /// Takes the counts so far and starts again.
-    pub fn take(&self) -> BTreeMap<(String, u16), u64> {
+    pub(crate) fn take(&self) -> BTreeMap<(String, u16), u64> {
         self.counts
             .lock()
             .map(|mut c| std::mem::take(&mut *c))
@@ -36,7 +37,7 @@ impl Counters {
     }
 }
 
-pub fn spawn_hourly_report(state: Arc<AppState>) {
+pub(crate) fn spawn_hourly_report(state: Arc<AppState>) {
     if tokio::runtime::Handle::try_current().is_err() {
         return;
     }
@@ -52,7 +53,7 @@ pub fn spawn_hourly_report(state: Arc<AppState>) {
     });
 }
 
-pub async fn count_and_harden(
+pub(crate) async fn count_and_harden(
     State(state): State<Arc<AppState>>,
     request: Request,
     next: Next,
@@ -96,7 +97,7 @@ pub async fn count_and_harden(
 
 /// Whether a state-changing browser request comes from our own pages. Browsers that send
 /// `Sec-Fetch-Site` are judged by it; otherwise an `Origin`, if present, must match `Host`.
-pub fn same_origin(headers: &HeaderMap) -> bool {
+pub(crate) fn same_origin(headers: &HeaderMap) -> bool {
     if let Some(site) = headers.get("sec-fetch-site") {
         return matches!(site.as_bytes(), b"same-origin" | b"none");
     }

@@ -2,7 +2,7 @@
 //! (docs/design.md §6). Handlers are thin: they parse, call `intake`, and render.
 
 pub mod api;
-pub mod desk_api;
+pub(crate) mod desk_api;
 mod error;
 mod extract;
 mod followup_api;
@@ -23,16 +23,15 @@ use axum::Router;
 use crate::intake::deadline::DeadlinePolicy;
 use crate::intake::submit::Intake;
 
-pub use error::WebError;
-pub use middleware::Counters;
+pub(crate) use middleware::Counters;
 
 /// Limits for JSON bodies; form uploads get theirs from the configuration.
-pub const API_BODY_LIMIT: usize = 256 * 1024;
+pub(crate) const API_BODY_LIMIT: usize = 256 * 1024;
 /// Room for the text fields and multipart framing on top of the attachments.
 const FORM_OVERHEAD: usize = 1024 * 1024;
 
 /// What every handler can reach. No secret here is ever written to disk.
-pub struct AppState {
+pub(crate) struct AppState {
     pub intake: Arc<Intake>,
     pub demo: bool,
     pub max_upload_bytes: u64,
@@ -47,7 +46,7 @@ pub struct AppState {
 }
 
 /// What the server hands the web layer at start-up.
-pub struct WebSettings {
+pub(crate) struct WebSettings {
     pub intake: Arc<Intake>,
     pub demo: bool,
     pub max_upload_bytes: u64,
@@ -75,7 +74,7 @@ impl AppState {
 
 /// The router with every route and layer; `channels` are the routes of other intake channels (the
 /// WhatsApp webhook), which get the same layers. Tests drive this in-process and over a listener.
-pub fn app(state: Arc<AppState>, channels: Router<Arc<AppState>>) -> Router {
+pub(crate) fn app(state: Arc<AppState>, channels: Router<Arc<AppState>>) -> Router {
     // Twice the attachment budget: files over the budget are read and discarded (so the reporter gets
     // a page naming them, not a reset connection); only beyond this is the upload cut off.
     let form_limit = usize::try_from(state.max_upload_bytes)

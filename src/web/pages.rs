@@ -14,7 +14,7 @@ use crate::intake::report::{Category, CATEGORIES};
 use crate::intake::Lang;
 
 /// What every page's frame needs.
-pub struct Page {
+pub(crate) struct Page {
     pub l: Lang,
     pub demo: bool,
     /// This page's path, for the language switch.
@@ -26,12 +26,12 @@ impl Page {
         Page { l, demo, path }
     }
 
-    pub fn en(&self) -> bool {
+    pub(crate) fn en(&self) -> bool {
         self.l == Lang::En
     }
 
     /// A link to `path` in the current language.
-    pub fn link(&self, path: &str) -> String {
+    pub(crate) fn link(&self, path: &str) -> String {
         if self.en() {
             format!("{path}?lang=en")
         } else {
@@ -39,12 +39,12 @@ impl Page {
         }
     }
 
-    pub fn cat(&self, c: &Category) -> &'static str {
+    pub(crate) fn cat(&self, c: &Category) -> &'static str {
         c.label(self.l)
     }
 
     /// The message `id` in the page's language (`locales/*/*.ftl`).
-    pub fn t(&self, id: &'static str) -> &'static str {
+    pub(crate) fn t(&self, id: &'static str) -> &'static str {
         self.l.text(id)
     }
 }
@@ -60,7 +60,7 @@ struct HomeTemplate {
     whatsapp: Option<Option<String>>,
 }
 
-pub async fn home(
+pub(crate) async fn home(
     State(state): State<Arc<AppState>>,
     QueryLang(query_lang): QueryLang,
 ) -> Response {
@@ -72,7 +72,7 @@ pub async fn home(
     })
 }
 
-pub async fn stylesheet() -> Response {
+pub(crate) async fn stylesheet() -> Response {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
         include_str!("../../static/style.css"),
@@ -80,11 +80,11 @@ pub async fn stylesheet() -> Response {
         .into_response()
 }
 
-pub async fn health() -> Response {
+pub(crate) async fn health() -> Response {
     (StatusCode::OK, "ok").into_response()
 }
 
-pub async fn not_found(
+pub(crate) async fn not_found(
     State(state): State<Arc<AppState>>,
     QueryLang(query_lang): QueryLang,
 ) -> Response {

@@ -38,7 +38,7 @@ struct LoginTemplate {
 }
 
 /// One status change as the reporter sees it.
-pub struct StatusRow {
+pub(crate) struct StatusRow {
     pub label: &'static str,
     pub date: Day,
 }
@@ -66,11 +66,11 @@ struct CaseTemplate {
 }
 
 impl CaseTemplate {
-    pub fn by_team(&self, m: &ThreadMessage) -> bool {
+    pub(crate) fn by_team(&self, m: &ThreadMessage) -> bool {
         m.from == Role::Investigator
     }
 
-    pub fn status_of(&self, m: &ThreadMessage) -> &'static str {
+    pub(crate) fn status_of(&self, m: &ThreadMessage) -> &'static str {
         m.status.map_or("", |s| s.label(self.page.l))
     }
 }
@@ -87,7 +87,7 @@ fn next_step(status: Status, l: Lang) -> &'static str {
     }
 }
 
-pub fn typo_message(e: ReceiptError, l: Lang) -> &'static str {
+pub(crate) fn typo_message(e: ReceiptError, l: Lang) -> &'static str {
     match e {
         ReceiptError::Empty => l.text("pantau-receipt-empty"),
         ReceiptError::BadSymbol => l.text("pantau-receipt-bad-symbol"),
@@ -165,7 +165,7 @@ struct CaseExtras {
 }
 
 /// `GET /pantau`: the case when a session is open, else the receipt form.
-pub async fn show(
+pub(crate) async fn show(
     State(state): State<Arc<AppState>>,
     QueryLang(l): QueryLang,
     RawQuery(q): RawQuery,
@@ -191,7 +191,7 @@ pub async fn show(
 }
 
 #[derive(Deserialize)]
-pub struct LoginForm {
+pub(crate) struct LoginForm {
     #[serde(default)]
     receipt: String,
     #[serde(default)]
@@ -224,7 +224,7 @@ fn case_url(l: Lang, sent: bool) -> String {
 }
 
 /// `POST /pantau`: logs in with a receipt (never accepted in a URL).
-pub async fn login(
+pub(crate) async fn login(
     State(state): State<Arc<AppState>>,
     QueryLang(query_lang): QueryLang,
     form: Result<Form<LoginForm>, FormRejection>,
@@ -274,7 +274,7 @@ pub async fn login(
 }
 
 /// `POST /pantau/pesan`: the reporter's follow-up, with attachments.
-pub async fn followup(
+pub(crate) async fn followup(
     State(state): State<Arc<AppState>>,
     QueryLang(query_lang): QueryLang,
     headers: HeaderMap,
@@ -356,7 +356,7 @@ pub async fn followup(
 }
 
 #[derive(Deserialize)]
-pub struct LogoutForm {
+pub(crate) struct LogoutForm {
     #[serde(default)]
     lang: String,
     #[serde(default)]
@@ -364,7 +364,7 @@ pub struct LogoutForm {
 }
 
 /// `POST /pantau/keluar`: ends the session for good and asks the browser to forget the page.
-pub async fn logout(
+pub(crate) async fn logout(
     State(state): State<Arc<AppState>>,
     QueryLang(query_lang): QueryLang,
     headers: HeaderMap,

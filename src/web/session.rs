@@ -12,12 +12,12 @@ use crate::crypto::session::{Session, SessionSealer};
 use crate::protocol::day::unix_now;
 use crate::protocol::CaseId;
 
-pub const COOKIE: &str = "wbs_sesi";
+pub(crate) const COOKIE: &str = "wbs_sesi";
 /// A session ends after this long in any case (the idle limit is configuration).
-pub const ABSOLUTE_SECS: u64 = 2 * 3600;
+pub(crate) const ABSOLUTE_SECS: u64 = 2 * 3600;
 const MAX_REVOKED: usize = 100_000;
 
-pub struct Sessions {
+pub(crate) struct Sessions {
     sealer: SessionSealer,
     idle_secs: u64,
     /// Logged-out session ids, until their absolute expiry.
@@ -36,7 +36,7 @@ impl Sessions {
     }
 
     /// A new session for a case, opened with the receipt's master key.
-    pub fn start(&self, case_id: CaseId, master: &[u8; 32]) -> Session {
+    pub(crate) fn start(&self, case_id: CaseId, master: &[u8; 32]) -> Session {
         let mut id = [0u8; 16];
         OsRng.fill_bytes(&mut id);
         let now = unix_now();
@@ -50,7 +50,7 @@ impl Sessions {
     }
 
     /// The `Set-Cookie` value for a session, with a renewed idle expiry.
-    pub fn cookie(&self, s: &mut Session) -> Option<HeaderValue> {
+    pub(crate) fn cookie(&self, s: &mut Session) -> Option<HeaderValue> {
         s.idle_expiry = (unix_now() + self.idle_secs).min(s.absolute_expiry);
         let value = self.sealer.seal(s, &mut OsRng)?;
         let max_age = s.idle_expiry.saturating_sub(unix_now());
@@ -61,12 +61,12 @@ impl Sessions {
     }
 
     /// The cookie that removes the session from the browser.
-    pub fn clear_cookie() -> HeaderValue {
+    pub(crate) fn clear_cookie() -> HeaderValue {
         HeaderValue::from_static("wbs_sesi=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
     }
 
     /// The session the request carries, if it is authentic, current and not logged out.
-    pub fn current(&self, headers: &HeaderMap) -> Option<Session> {
+    pub(crate) fn current(&self, headers: &HeaderMap) -> Option<Session> {
         let value = headers
             .get_all(header::COOKIE)
             .iter()
@@ -81,7 +81,7 @@ impl Sessions {
     }
 
     /// Logs a session out for good (in memory, until it would have expired anyway).
-    pub fn revoke(&self, s: &Session) {
+    pub(crate) fn revoke(&self, s: &Session) {
         if let Ok(mut r) = self.revoked.lock() {
             if r.len() >= MAX_REVOKED {
                 let now = unix_now();

@@ -13,13 +13,13 @@ const FORM_TTL_SECS: u64 = 6 * 3600;
 /// Bound on remembered used tokens (memory only).
 const MAX_USED: usize = 200_000;
 
-pub struct FormTokens {
+pub(crate) struct FormTokens {
     key: TokenKey,
     used: Mutex<HashMap<[u8; 16], u64>>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
-pub enum TokenCheck {
+pub(crate) enum TokenCheck {
     Fresh([u8; 16]),
     AlreadyUsed,
     Invalid,
@@ -35,11 +35,11 @@ impl FormTokens {
         }
     }
 
-    pub fn issue(&self) -> String {
+    pub(crate) fn issue(&self) -> String {
         self.key.issue(&mut OsRng, unix_now() + FORM_TTL_SECS)
     }
 
-    pub fn check(&self, token: &str) -> TokenCheck {
+    pub(crate) fn check(&self, token: &str) -> TokenCheck {
         match self.key.verify(token, unix_now()) {
             None => TokenCheck::Invalid,
             Some(nonce) => match self.used.lock() {
@@ -51,7 +51,7 @@ impl FormTokens {
     }
 
     /// Marks a token used; `false` if it was used meanwhile (a double submit) or memory is full.
-    pub fn consume(&self, nonce: [u8; 16]) -> bool {
+    pub(crate) fn consume(&self, nonce: [u8; 16]) -> bool {
         let Ok(mut used) = self.used.lock() else {
             return false;
         };
@@ -66,7 +66,7 @@ impl FormTokens {
     }
 
     /// Gives a token back when its submission failed, so the reporter can send the same form again.
-    pub fn release(&self, nonce: [u8; 16]) {
+    pub(crate) fn release(&self, nonce: [u8; 16]) {
         if let Ok(mut used) = self.used.lock() {
             used.remove(&nonce);
         }

@@ -21,22 +21,22 @@ use crate::protocol::day::Day;
 use crate::store::AttachmentRefV1;
 
 /// Meta's limits on media the Cloud API delivers (docs/design.md §15).
-pub const MAX_IMAGE_BYTES: u64 = 5 * 1024 * 1024;
+pub(crate) const MAX_IMAGE_BYTES: u64 = 5 * 1024 * 1024;
 /// Free-text notes (evidence descriptions and late messages) one dialogue may collect: each is up to
 /// `MAX_EVIDENCE` characters and every message rewrites the record, so the count must be bounded.
-pub const MAX_NOTES: usize = 10;
+pub(crate) const MAX_NOTES: usize = 10;
 
 /// How many free-text notes a dialogue holds.
-pub fn notes(d: &DialogueV1) -> usize {
+pub(crate) fn notes(d: &DialogueV1) -> usize {
     d.answers
         .iter()
         .filter(|a| matches!(a.field, Field::Evidence | Field::LateNote))
         .count()
 }
-pub const MAX_DOCUMENT_BYTES: u64 = 100 * 1024 * 1024;
+pub(crate) const MAX_DOCUMENT_BYTES: u64 = 100 * 1024 * 1024;
 
 /// What a turn needs from outside.
-pub struct Ctx<'a> {
+pub(crate) struct Ctx<'a> {
     pub intake: &'a Intake,
     pub state: &'a State,
     pub recipients: &'a [age::x25519::Recipient],
@@ -50,7 +50,7 @@ pub struct Ctx<'a> {
 }
 
 /// A photo or document to fetch for this dialogue.
-pub struct MediaRequest {
+pub(crate) struct MediaRequest {
     pub media: MediaIn,
     pub name: String,
     /// Bytes it may have: Meta's limit for its kind, within what is left of the report's budget.
@@ -58,7 +58,7 @@ pub struct MediaRequest {
 }
 
 /// What becomes of the sender's record.
-pub enum End {
+pub(crate) enum End {
     /// Nothing to store (no dialogue, or a message that changes nothing).
     Unchanged,
     Keep(DialogueV1),
@@ -69,7 +69,7 @@ pub enum End {
 }
 
 /// One turn's effects. Nothing here has happened yet: the caller stores first, then sends.
-pub struct Turn {
+pub(crate) struct Turn {
     pub end: End,
     pub replies: Vec<Reply>,
     pub media: Vec<MediaRequest>,
@@ -158,7 +158,7 @@ pub(super) fn problems(input: &ReportInput, prefix: &str) -> Vec<(String, Proble
 }
 
 /// Reads "name / position / unit" from one message: lines, or commas / semicolons on one line.
-pub fn parse_party(text: &str) -> Party {
+pub(crate) fn parse_party(text: &str) -> Party {
     const LABELS: &[&str] = &[
         "nama",
         "name",
@@ -217,7 +217,7 @@ pub(super) fn category_from_text(text: &str, l: Lang) -> Option<&'static str> {
 }
 
 /// Handles one message from a sender whose record (if any) is `record`.
-pub fn handle(
+pub(crate) fn handle(
     ctx: &Ctx<'_>,
     record: Option<DialogueV1>,
     msg: &Inbound,

@@ -11,14 +11,14 @@ use zeroize::Zeroizing;
 use crate::config::WhatsAppConfig;
 
 /// Attempts for one call, and the first pause between them (doubled each time, with jitter).
-pub const ATTEMPTS: u32 = 5;
+pub(crate) const ATTEMPTS: u32 = 5;
 const FIRST_PAUSE: Duration = Duration::from_secs(1);
 const API_TIMEOUT: Duration = Duration::from_secs(30);
 const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Why a call failed: what may be logged (a status and a Graph error code).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GraphError {
+pub(crate) enum GraphError {
     Api {
         status: u16,
         code: Option<i64>,
@@ -32,7 +32,7 @@ pub enum GraphError {
 
 impl GraphError {
     /// Whether trying again later may help: rate limits, Meta's temporary errors, network faults.
-    pub fn retryable(self) -> bool {
+    pub(crate) fn retryable(self) -> bool {
         match self {
             GraphError::Network => true,
             GraphError::Api { status, code } => {
@@ -59,7 +59,7 @@ impl GraphError {
     }
 
     /// A stable code for the log.
-    pub fn code(self) -> String {
+    pub(crate) fn code(self) -> String {
         match self {
             GraphError::Api {
                 code: Some(c),
@@ -75,17 +75,15 @@ impl GraphError {
 
 /// What `GET /{media-id}` says.
 #[derive(Deserialize)]
-pub struct MediaInfo {
+pub(crate) struct MediaInfo {
     pub url: String,
-    #[serde(default)]
-    pub mime_type: Option<String>,
     #[serde(default)]
     pub sha256: Option<String>,
     #[serde(default)]
     pub file_size: Option<u64>,
 }
 
-pub struct Graph {
+pub(crate) struct Graph {
     api: reqwest::Client,
     download: reqwest::Client,
     base: String,
@@ -128,7 +126,7 @@ impl Graph {
     }
 
     /// `POST {base}/{phone-number-id}/messages`, once.
-    pub async fn send(&self, message: &Value) -> Result<(), GraphError> {
+    pub(crate) async fn send(&self, message: &Value) -> Result<(), GraphError> {
         let url = format!("{}/{}/messages", self.base, self.phone_number_id);
         let r = self
             .api
@@ -146,7 +144,7 @@ impl Graph {
     }
 
     /// `GET {base}/{media-id}`, once: the short-lived download URL and Meta's facts about the file.
-    pub async fn media_info(&self, media_id: &str) -> Result<MediaInfo, GraphError> {
+    pub(crate) async fn media_info(&self, media_id: &str) -> Result<MediaInfo, GraphError> {
         let url = format!("{}/{media_id}", self.base);
         let r = self
             .api
@@ -165,7 +163,7 @@ impl Graph {
 
     /// Starts downloading a media URL (with the token, as Meta requires). Only `https://` URLs are
     /// accepted, or `http://` when the Graph API itself is configured over plain HTTP (a test stand-in).
-    pub async fn download(&self, url: &str) -> Result<reqwest::Response, GraphError> {
+    pub(crate) async fn download(&self, url: &str) -> Result<reqwest::Response, GraphError> {
         let plain_ok = self.base.starts_with("http://");
         if !(url.starts_with("https://") || (plain_ok && url.starts_with("http://"))) {
             return Err(GraphError::BadUrl);
@@ -186,14 +184,14 @@ impl Graph {
 }
 
 /// The pause before attempt `n + 1` (n ≥ 1): 1 s, 2 s, 4 s, … with up to 25 % jitter.
-pub fn backoff(n: u32) -> Duration {
+pub(crate) fn backoff(n: u32) -> Duration {
     let base = FIRST_PAUSE.saturating_mul(1 << n.saturating_sub(1).min(6));
     let jitter = rand::random::<u64>() % (base.as_millis() as u64 / 4 + 1);
     base + Duration::from_millis(jitter)
 }
 
 /// Runs `call` until it succeeds, fails for good, or `ATTEMPTS` are used up.
-pub async fn with_retries<T, F, Fut>(mut call: F) -> Result<T, GraphError>
+pub(crate) async fn with_retries<T, F, Fut>(mut call: F) -> Result<T, GraphError>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, GraphError>>,
@@ -212,7 +210,7 @@ where
 }
 
 /// Meta's `sha256` of a file, as hex or base64, compared with our digest of the bytes.
-pub fn digest_matches(meta: &str, ours: &[u8; 32]) -> bool {
+pub(crate) fn digest_matches(meta: &str, ours: &[u8; 32]) -> bool {
     let meta = meta.trim();
     let decoded = data_encoding::HEXLOWER_PERMISSIVE
         .decode(meta.as_bytes())

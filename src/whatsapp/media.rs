@@ -22,7 +22,7 @@ use crate::protocol::day::{unix_now, Day};
 use crate::store::{AttachmentRefV1, DialogueWrite};
 
 /// A file to fetch for a dialogue. Held in memory only.
-pub struct MediaJob {
+pub(crate) struct MediaJob {
     pub to: Zeroizing<String>,
     pub dialogue: String,
     pub lang: Lang,
@@ -31,7 +31,7 @@ pub struct MediaJob {
 }
 
 /// How a fetch ended.
-pub enum Fetched {
+pub(crate) enum Fetched {
     Stored(Box<SealedAttachment>),
     TooLarge,
     WrongType,
@@ -42,7 +42,7 @@ pub enum Fetched {
     Busy,
 }
 
-pub async fn worker(
+pub(crate) async fn worker(
     wa: Arc<WhatsApp>,
     rx: Arc<tokio::sync::Mutex<tokio::sync::mpsc::Receiver<MediaJob>>>,
 ) {

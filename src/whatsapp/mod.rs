@@ -10,7 +10,7 @@
 
 mod dialogue;
 mod finish;
-pub mod graph;
+pub(crate) mod graph;
 mod media;
 mod outbox;
 mod payload;
@@ -20,7 +20,7 @@ mod reply;
 mod state;
 mod steps;
 mod texts;
-pub mod webhook;
+pub(crate) mod webhook;
 
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -34,7 +34,7 @@ use crate::intake::submit::Intake;
 use crate::protocol::day::unix_now;
 use crate::store::{DialogueStore, StoreError};
 
-pub use webhook::routes;
+pub(crate) use webhook::routes;
 
 /// Photos and documents waiting to be fetched, in all dialogues together.
 const MEDIA_QUEUE: usize = 64;
@@ -42,11 +42,11 @@ const MEDIA_WORKERS: usize = 2;
 const PRUNE_EVERY: Duration = Duration::from_secs(600);
 /// The fixed-size identity block holds the name sealed to every investigator: this many fit
 /// (`finish` tests the worst case).
-pub const MAX_INVESTIGATORS: usize = 16;
+pub(crate) const MAX_INVESTIGATORS: usize = 16;
 
 /// What the channel counts instead of logging (docs/design.md §6): reported hourly, then reset.
 #[derive(Default)]
-pub struct Counters {
+pub(crate) struct Counters {
     pub messages: AtomicU64,
     pub duplicates: AtomicU64,
     pub late: AtomicU64,
@@ -68,16 +68,16 @@ pub struct Counters {
 }
 
 impl Counters {
-    pub fn add(c: &AtomicU64) {
+    pub(crate) fn add(c: &AtomicU64) {
         c.fetch_add(1, Ordering::Relaxed);
     }
 
-    pub fn add_n(c: &AtomicU64, n: usize) {
+    pub(crate) fn add_n(c: &AtomicU64, n: usize) {
         c.fetch_add(n as u64, Ordering::Relaxed);
     }
 
     /// Whether `code` is new this hour (and should be logged).
-    pub fn first_this_hour(&self, code: &str) -> bool {
+    pub(crate) fn first_this_hour(&self, code: &str) -> bool {
         self.logged
             .lock()
             .map(|mut seen| seen.len() < 100 && seen.insert(code.to_owned()))
@@ -153,7 +153,7 @@ pub struct WhatsApp {
 
 impl WhatsApp {
     /// The business number as the office publishes it, for the home page.
-    pub fn display_number(&self) -> Option<&str> {
+    pub(crate) fn display_number(&self) -> Option<&str> {
         self.config.display_number.as_deref()
     }
 
@@ -188,7 +188,7 @@ impl WhatsApp {
 
     /// Starts the media workers, the hourly count and the expiry of old dialogues. Call once, inside
     /// the runtime.
-    pub fn start(self: &Arc<Self>) {
+    pub(crate) fn start(self: &Arc<Self>) {
         let rx = self.media_rx.lock().ok().and_then(|mut r| r.take());
         if let Some(rx) = rx {
             let rx = Arc::new(tokio::sync::Mutex::new(rx));
@@ -213,7 +213,7 @@ impl WhatsApp {
     }
 
     /// At shutdown: waits (at most `max`) for the replies still queued, which live only in memory.
-    pub async fn wind_down(&self, max: Duration) {
+    pub(crate) async fn wind_down(&self, max: Duration) {
         let deadline = tokio::time::Instant::now() + max;
         while self.outbox.unsent() > 0 && tokio::time::Instant::now() < deadline {
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -263,7 +263,10 @@ impl WhatsApp {
 
 /// At start-up, before orphaned blobs are swept: deletes expired or unreadable dialogue records and
 /// returns the blobs the remaining ones hold (photos fetched for dialogues still in progress).
-pub fn prepare_store(store: &dyn DialogueStore, now: u64) -> Result<HashSet<String>, StoreError> {
+pub(crate) fn prepare_store(
+    store: &dyn DialogueStore,
+    now: u64,
+) -> Result<HashSet<String>, StoreError> {
     let mut keep = HashSet::new();
     for (index, bytes) in store.dialogues()? {
         match state::DialogueV1::decode(&bytes) {

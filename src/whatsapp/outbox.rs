@@ -15,13 +15,13 @@ use super::Counters;
 use crate::protocol::day::unix_now;
 
 /// Messages waiting in all queues together; beyond this, new ones are dropped (and counted).
-pub const MAX_QUEUED: usize = 10_000;
+pub(crate) const MAX_QUEUED: usize = 10_000;
 const CONCURRENT_SENDS: usize = 4;
 /// Margin before the end of the 24-hour window: a message that could not make it in time is dropped.
 const WINDOW_MARGIN_SECS: u64 = 60;
 
 /// One message to one reporter.
-pub struct Outgoing {
+pub(crate) struct Outgoing {
     /// The WhatsApp id (phone number): memory only.
     pub to: Zeroizing<String>,
     /// Orders messages to the same sender (a process-local hash of `to`).
@@ -31,7 +31,7 @@ pub struct Outgoing {
     pub window_until: u64,
 }
 
-pub struct Outbox {
+pub(crate) struct Outbox {
     graph: Arc<Graph>,
     counters: Arc<Counters>,
     queues: Mutex<HashMap<[u8; 32], VecDeque<Outgoing>>>,
@@ -106,7 +106,7 @@ impl Outbox {
     }
 
     /// Messages not yet sent (or given up).
-    pub fn unsent(&self) -> usize {
+    pub(crate) fn unsent(&self) -> usize {
         self.unsent.load(Ordering::Relaxed)
     }
 

@@ -5,7 +5,7 @@ use serde::Deserialize;
 use zeroize::Zeroizing;
 
 #[derive(Deserialize)]
-pub struct Event {
+pub(crate) struct Event {
     #[serde(default)]
     pub object: String,
     #[serde(default)]
@@ -13,13 +13,13 @@ pub struct Event {
 }
 
 #[derive(Deserialize)]
-pub struct Entry {
+pub(crate) struct Entry {
     #[serde(default)]
     pub changes: Vec<Change>,
 }
 
 #[derive(Deserialize)]
-pub struct Change {
+pub(crate) struct Change {
     #[serde(default)]
     pub field: String,
     #[serde(default)]
@@ -27,7 +27,7 @@ pub struct Change {
 }
 
 #[derive(Deserialize)]
-pub struct ChangeValue {
+pub(crate) struct ChangeValue {
     #[serde(default)]
     pub metadata: Option<Metadata>,
     #[serde(default)]
@@ -37,13 +37,13 @@ pub struct ChangeValue {
 }
 
 #[derive(Deserialize)]
-pub struct Metadata {
+pub(crate) struct Metadata {
     #[serde(default)]
     pub phone_number_id: String,
 }
 
 #[derive(Deserialize)]
-pub struct Message {
+pub(crate) struct Message {
     #[serde(default)]
     pub from: String,
     #[serde(default)]
@@ -66,13 +66,13 @@ pub struct Message {
 }
 
 #[derive(Deserialize)]
-pub struct TextBody {
+pub(crate) struct TextBody {
     #[serde(default)]
     pub body: String,
 }
 
 #[derive(Deserialize)]
-pub struct Interactive {
+pub(crate) struct Interactive {
     #[serde(default)]
     pub button_reply: Option<Choice>,
     #[serde(default)]
@@ -80,13 +80,13 @@ pub struct Interactive {
 }
 
 #[derive(Deserialize)]
-pub struct Choice {
+pub(crate) struct Choice {
     #[serde(default)]
     pub id: String,
 }
 
 #[derive(Deserialize)]
-pub struct TemplateButton {
+pub(crate) struct TemplateButton {
     #[serde(default)]
     pub payload: String,
     #[serde(default)]
@@ -94,7 +94,7 @@ pub struct TemplateButton {
 }
 
 #[derive(Deserialize)]
-pub struct MediaBody {
+pub(crate) struct MediaBody {
     #[serde(default)]
     pub id: String,
     #[serde(default)]
@@ -109,7 +109,7 @@ pub struct MediaBody {
 
 /// A photo or document to fetch.
 #[derive(Clone)]
-pub struct MediaIn {
+pub(crate) struct MediaIn {
     pub media_id: String,
     pub mime_type: String,
     /// Meta's digest of the bytes, as sent (hex or base64).
@@ -120,7 +120,7 @@ pub struct MediaIn {
 }
 
 /// What the reporter sent, as the intake sees it.
-pub enum InKind {
+pub(crate) enum InKind {
     Text(Zeroizing<String>),
     /// A tapped reply button or list row: its id.
     Choice(String),
@@ -132,7 +132,7 @@ pub enum InKind {
 }
 
 /// One message from a reporter. `from` (the phone number) lives only in memory.
-pub struct Inbound {
+pub(crate) struct Inbound {
     pub id: String,
     pub from: Zeroizing<String>,
     /// Meta's timestamp (unix seconds).
@@ -142,7 +142,7 @@ pub struct Inbound {
 
 /// What a webhook delivery holds for us.
 #[derive(Default)]
-pub struct Delivery {
+pub(crate) struct Delivery {
     pub messages: Vec<Inbound>,
     pub statuses: usize,
     /// Changes for another phone number, or of a field we do not handle.
@@ -195,7 +195,7 @@ fn kind_of(m: Message) -> InKind {
 
 impl Delivery {
     /// The messages of an event addressed to `phone_number_id`, in the order they came.
-    pub fn from_event(event: Event, phone_number_id: &str) -> Self {
+    pub(crate) fn from_event(event: Event, phone_number_id: &str) -> Self {
         let mut d = Delivery::default();
         if event.object != "whatsapp_business_account" {
             d.foreign += 1;

@@ -20,10 +20,10 @@ use crate::protocol::day::{unix_now, Day};
 use crate::store::DialogueWrite;
 
 /// Meta accepts free-form messages for 24 hours after the user's last message.
-pub const WINDOW_SECS: u64 = 24 * 3600;
+pub(crate) const WINDOW_SECS: u64 = 24 * 3600;
 
 /// Replies to one sender, from one message.
-pub struct Sends {
+pub(crate) struct Sends {
     pub to: Zeroizing<String>,
     pub group: [u8; 32],
     pub window_until: u64,
@@ -32,7 +32,7 @@ pub struct Sends {
 
 /// What stored messages leave to do.
 #[derive(Default)]
-pub struct Effects {
+pub(crate) struct Effects {
     pub sends: Vec<Sends>,
     pub media: Vec<MediaJob>,
 }

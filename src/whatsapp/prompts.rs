@@ -13,7 +13,7 @@ use crate::protocol::CaseId;
 const FIRST_PAGE: usize = 9;
 
 /// Numbers, limits and addresses the prompts mention.
-pub struct PromptInfo {
+pub(crate) struct PromptInfo {
     pub max_attachments: usize,
     pub max_upload_mb: u64,
 }
@@ -50,7 +50,7 @@ fn list(body: &str, button: &str, section: &str, rows: Vec<Row>) -> Reply {
 }
 
 /// The question of the current step.
-pub fn prompt(d: &DialogueV1, info: &PromptInfo, key: &[u8; 32]) -> Vec<Reply> {
+pub(crate) fn prompt(d: &DialogueV1, info: &PromptInfo, key: &[u8; 32]) -> Vec<Reply> {
     let l = d.lang();
     let next = [t::next_button(l)];
     match d.step {
@@ -142,7 +142,7 @@ fn field_lines(d: &DialogueV1, key: &[u8; 32], field: Field, each: usize) -> (Ve
 }
 
 /// The summary with the confirm / change / cancel buttons (two messages when it is too long for one).
-pub fn summary(d: &DialogueV1, key: &[u8; 32]) -> Vec<Reply> {
+pub(crate) fn summary(d: &DialogueV1, key: &[u8; 32]) -> Vec<Reply> {
     let l = d.lang();
     let labels = t::summary_labels(l);
     let mut hidden_any = false;
@@ -197,12 +197,16 @@ pub fn summary(d: &DialogueV1, key: &[u8; 32]) -> Vec<Reply> {
 }
 
 /// A case id in what the reporter typed (forgiving case and look-alikes), if any.
-pub fn find_case_id(text: &str) -> Option<CaseId> {
+pub(crate) fn find_case_id(text: &str) -> Option<CaseId> {
     CaseId::find_in(text)
 }
 
 /// The STATUS answer for a case id: status codes and dates only.
-pub fn status_answer(intake: &Intake, case_id: &CaseId, l: Lang) -> Result<Reply, IntakeError> {
+pub(crate) fn status_answer(
+    intake: &Intake,
+    case_id: &CaseId,
+    l: Lang,
+) -> Result<Reply, IntakeError> {
     let Some(case) = intake.case(case_id)? else {
         return Ok(Reply::text(t::status_unknown(l)));
     };

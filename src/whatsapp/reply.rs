@@ -5,18 +5,18 @@
 use serde_json::{json, Value};
 
 /// Limits of the Cloud API (docs/design.md §15).
-pub const MAX_TEXT: usize = 4096;
-pub const MAX_INTERACTIVE_BODY: usize = 1024;
-pub const MAX_BUTTONS: usize = 3;
-pub const MAX_BUTTON_TITLE: usize = 20;
-pub const MAX_ROWS: usize = 10;
-pub const MAX_ROW_TITLE: usize = 24;
-pub const MAX_ROW_DESCRIPTION: usize = 72;
-pub const MAX_LIST_BUTTON: usize = 20;
+pub(crate) const MAX_TEXT: usize = 4096;
+pub(crate) const MAX_INTERACTIVE_BODY: usize = 1024;
+pub(crate) const MAX_BUTTONS: usize = 3;
+pub(crate) const MAX_BUTTON_TITLE: usize = 20;
+pub(crate) const MAX_ROWS: usize = 10;
+pub(crate) const MAX_ROW_TITLE: usize = 24;
+pub(crate) const MAX_ROW_DESCRIPTION: usize = 72;
+pub(crate) const MAX_LIST_BUTTON: usize = 20;
 
 /// One row of a list message.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Row {
+pub(crate) struct Row {
     pub id: String,
     pub title: String,
     pub description: String,
@@ -24,7 +24,7 @@ pub struct Row {
 
 /// One message to the reporter.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Reply {
+pub(crate) enum Reply {
     Text(String),
     /// Up to three reply buttons: `(id, title)`.
     Buttons {
@@ -41,7 +41,7 @@ pub enum Reply {
 }
 
 /// Cuts `s` to at most `max` characters, marking the cut with an ellipsis.
-pub fn cut(s: &str, max: usize) -> String {
+pub(crate) fn cut(s: &str, max: usize) -> String {
     if s.chars().count() <= max {
         return s.to_owned();
     }
@@ -51,11 +51,11 @@ pub fn cut(s: &str, max: usize) -> String {
 }
 
 impl Reply {
-    pub fn text(s: impl Into<String>) -> Self {
+    pub(crate) fn text(s: impl Into<String>) -> Self {
         Reply::Text(s.into())
     }
 
-    pub fn buttons(body: impl Into<String>, buttons: &[(&str, &str)]) -> Self {
+    pub(crate) fn buttons(body: impl Into<String>, buttons: &[(&str, &str)]) -> Self {
         Reply::Buttons {
             body: body.into(),
             buttons: buttons
@@ -85,7 +85,7 @@ impl Reply {
     }
 
     /// The request body that sends this to `to` (a WhatsApp id, held only in memory).
-    pub fn to_json(&self, to: &str) -> Value {
+    pub(crate) fn to_json(&self, to: &str) -> Value {
         let mut message = json!({
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
@@ -151,7 +151,7 @@ fn choice_ids(r: &Reply) -> Vec<&str> {
 /// an earlier prompt's buttons are stale once something follows, so only its words are kept; texts
 /// are joined (blank line between) and put in front of the next message's body, as long as the
 /// result fits. What does not fit stays a message of its own.
-pub fn merge(replies: Vec<Reply>) -> Vec<Reply> {
+pub(crate) fn merge(replies: Vec<Reply>) -> Vec<Reply> {
     let mut out: Vec<Reply> = Vec::new();
     for r in replies {
         let Some(last) = out.last_mut() else {

@@ -20,9 +20,9 @@ use crate::protocol::day::Day;
 use crate::store::{AttachmentRefV1, DialogueStore, StoreError};
 
 /// A dialogue with no activity for this long is deleted (and the 24-hour window is closed anyway).
-pub const DIALOGUE_TTL_SECS: u64 = 24 * 3600;
+pub(crate) const DIALOGUE_TTL_SECS: u64 = 24 * 3600;
 /// How long a message id is remembered: Meta retries deliveries for up to 7 days.
-pub const SEEN_TTL_SECS: u64 = 7 * 24 * 3600;
+pub(crate) const SEEN_TTL_SECS: u64 = 7 * 24 * 3600;
 const SENDER_KEY_PREFIX: &str = "whatsapp/sender-key/";
 const SEEN_KEY: &str = "whatsapp/seen-key";
 const SHARDS: usize = 32;
@@ -30,7 +30,7 @@ const SHARDS: usize = 32;
 /// Where a dialogue stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum Step {
+pub(crate) enum Step {
     Category,
     CategoryMore,
     ReporterKind,
@@ -49,7 +49,7 @@ pub enum Step {
 /// One answer as stored: which question it answers (not what it says), sealed twice.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct AnswerV1 {
+pub(crate) struct AnswerV1 {
     pub field: Field,
     /// Base64 of `age(pad(fragment))` to the investigators (`intake::answers`).
     pub sealed: String,
@@ -63,7 +63,7 @@ pub struct AnswerV1 {
 /// A dialogue record. Versioned like every stored record (docs/design.md §7).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct DialogueV1 {
+pub(crate) struct DialogueV1 {
     /// Random; binds the sealed answers of this dialogue together.
     pub id: String,
     pub lang: String,
@@ -111,26 +111,26 @@ impl DialogueV1 {
         }
     }
 
-    pub fn lang(&self) -> Lang {
+    pub(crate) fn lang(&self) -> Lang {
         Lang::from_param(Some(&self.lang))
     }
 
-    pub fn encode(&self) -> Result<Vec<u8>, StoreError> {
+    pub(crate) fn encode(&self) -> Result<Vec<u8>, StoreError> {
         serde_json::to_vec(&DialogueRecord::V1(self.clone())).map_err(|_| StoreError::Corrupt)
     }
 
-    pub fn decode(bytes: &[u8]) -> Result<Self, StoreError> {
+    pub(crate) fn decode(bytes: &[u8]) -> Result<Self, StoreError> {
         match serde_json::from_slice(bytes) {
             Ok(DialogueRecord::V1(d)) => Ok(d),
             Err(_) => Err(StoreError::Corrupt),
         }
     }
 
-    pub fn count(&self, field: Field) -> usize {
+    pub(crate) fn count(&self, field: Field) -> usize {
         self.answers.iter().filter(|a| a.field == field).count()
     }
 
-    pub fn has(&self, field: Field) -> bool {
+    pub(crate) fn has(&self, field: Field) -> bool {
         self.count(field) > 0
     }
 
@@ -139,7 +139,7 @@ impl DialogueV1 {
         self.answers.iter().filter_map(|a| a.blob.as_ref())
     }
 
-    pub fn attachment_bytes(&self) -> u64 {
+    pub(crate) fn attachment_bytes(&self) -> u64 {
         self.blobs().map(|b| b.ciphertext_len).sum()
     }
 }
@@ -182,7 +182,7 @@ struct DailyKeys {
 type SummaryKey = (Box<Zeroizing<[u8; 32]>>, u64);
 
 /// The in-memory side of the dialogue state.
-pub struct State {
+pub(crate) struct State {
     daily: Mutex<Option<DailyKeys>>,
     seen_key: Mutex<Option<Zeroizing<[u8; 32]>>>,
     /// Serialises work on one sender's dialogue (webhook and media worker alike).
@@ -195,7 +195,7 @@ pub struct State {
 }
 
 /// Where a sender's dialogue is, under today's key and (maybe) yesterday's.
-pub struct Indexes {
+pub(crate) struct Indexes {
     pub today: [u8; 32],
     pub yesterday: Option<[u8; 32]>,
 }
@@ -219,7 +219,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl State {
     /// A process-local hash of the sender: picks the lock and keys the STATUS wait.
-    pub fn local_hash(&self, wa_id: &str) -> [u8; 32] {
+    pub(crate) fn local_hash(&self, wa_id: &str) -> [u8; 32] {
         keyed_hash(
             self.shard_key.as_ref(),
             b"wbs/v1/wa-local\n",
@@ -228,7 +228,7 @@ impl State {
     }
 
     /// Holds the sender's lock (blocking: call from blocking code only).
-    pub fn lock_sender(&self, wa_id: &str) -> MutexGuard<'_, ()> {
+    pub(crate) fn lock_sender(&self, wa_id: &str) -> MutexGuard<'_, ()> {
         let h = self.local_hash(wa_id);
         lock(&self.shards[usize::from(h[0]) % SHARDS])
     }
@@ -268,12 +268,16 @@ impl State {
     }
 
     /// The sender's dialogue indexes: keyed hashes of the WhatsApp id under the daily keys.
-    pub fn indexes(&self, store: &dyn DialogueStore, wa_id: &str) -> Result<Indexes, StoreError> {
+    pub(crate) fn indexes(
+        &self,
+        store: &dyn DialogueStore,
+        wa_id: &str,
+    ) -> Result<Indexes, StoreError> {
         self.indexes_on(store, wa_id, Day::today())
     }
 
     /// `indexes` as on `today`.
-    pub fn indexes_on(
+    pub(crate) fn indexes_on(
         &self,
         store: &dyn DialogueStore,
         wa_id: &str,
@@ -290,7 +294,7 @@ impl State {
     }
 
     /// Finds the sender's dialogue: `(index it is stored at, record)`.
-    pub fn load(
+    pub(crate) fn load(
         &self,
         store: &dyn DialogueStore,
         idx: &Indexes,
@@ -307,7 +311,7 @@ impl State {
     }
 
     /// The keyed hash a message id is remembered by.
-    pub fn seen_hash(
+    pub(crate) fn seen_hash(
         &self,
         store: &dyn DialogueStore,
         message_id: &str,
@@ -327,7 +331,7 @@ impl State {
 
     /// The dialogue's summary key, and whether it had to be made anew (a new dialogue, or the process
     /// restarted since the dialogue began: earlier summaries can then no longer be read).
-    pub fn summary_key(&self, dialogue: &str, now: u64) -> (Zeroizing<[u8; 32]>, bool) {
+    pub(crate) fn summary_key(&self, dialogue: &str, now: u64) -> (Zeroizing<[u8; 32]>, bool) {
         let mut keys = lock(&self.summary_keys);
         let made = !keys.contains_key(dialogue);
         let entry = keys
@@ -338,17 +342,17 @@ impl State {
     }
 
     /// Wipes a dialogue's summary key (the dialogue ended).
-    pub fn forget(&self, dialogue: &str) {
+    pub(crate) fn forget(&self, dialogue: &str) {
         lock(&self.summary_keys).remove(dialogue);
     }
 
     /// Wipes summary keys and STATUS waits that outlived their dialogue.
-    pub fn expire(&self, now: u64) {
+    pub(crate) fn expire(&self, now: u64) {
         lock(&self.summary_keys).retain(|_, (_, used)| *used + DIALOGUE_TTL_SECS >= now);
         lock(&self.status_wait).retain(|_, until| *until >= now);
     }
 
-    pub fn wait_for_case_id(&self, wa_id: &str, now: u64) {
+    pub(crate) fn wait_for_case_id(&self, wa_id: &str, now: u64) {
         let mut w = lock(&self.status_wait);
         if w.len() < 100_000 {
             w.insert(self.local_hash(wa_id), now + 600);
@@ -356,7 +360,7 @@ impl State {
     }
 
     /// Whether the sender owes a case number (and forgets that they did).
-    pub fn take_status_wait(&self, wa_id: &str, now: u64) -> bool {
+    pub(crate) fn take_status_wait(&self, wa_id: &str, now: u64) -> bool {
         lock(&self.status_wait)
             .remove(&self.local_hash(wa_id))
             .is_some_and(|until| until >= now)
@@ -366,7 +370,7 @@ impl State {
 const SUMMARY_AAD: &[u8] = b"wbs/v1/wa-summary\n";
 
 /// Seals a summary line under the dialogue's in-memory key (fresh random nonce each time).
-pub fn seal_summary(key: &[u8; 32], dialogue: &str, text: &str) -> String {
+pub(crate) fn seal_summary(key: &[u8; 32], dialogue: &str, text: &str) -> String {
     let cipher = XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(key));
     let mut nonce = [0u8; 24];
     OsRng.fill_bytes(&mut nonce);
@@ -387,7 +391,11 @@ pub fn seal_summary(key: &[u8; 32], dialogue: &str, text: &str) -> String {
 }
 
 /// Opens a summary line; `None` after a restart (the key it was sealed under is gone).
-pub fn open_summary(key: &[u8; 32], dialogue: &str, sealed: &str) -> Option<Zeroizing<String>> {
+pub(crate) fn open_summary(
+    key: &[u8; 32],
+    dialogue: &str,
+    sealed: &str,
+) -> Option<Zeroizing<String>> {
     let raw = data_encoding::BASE64.decode(sealed.as_bytes()).ok()?;
     if raw.len() < 24 {
         return None;

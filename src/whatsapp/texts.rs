@@ -6,18 +6,18 @@ use crate::intake::report::{category, MAX_PARTIES, MIN_CHRONOLOGY};
 use crate::intake::Lang;
 
 /// Where the web pages are, for messages (`public_url` in the configuration), or a description.
-pub fn site(public_url: Option<&str>, path: &str, l: Lang) -> String {
+pub(crate) fn site(public_url: Option<&str>, path: &str, l: Lang) -> String {
     match public_url {
         Some(u) => format!("{u}{path}"),
         None => l.text("wa-site").to_owned(),
     }
 }
 
-pub fn notice(l: Lang, form: &str) -> String {
+pub(crate) fn notice(l: Lang, form: &str) -> String {
     l.text_with("wa-notice", &[("form", &form)])
 }
 
-pub fn consent_buttons(l: Lang) -> [(&'static str, &'static str); 3] {
+pub(crate) fn consent_buttons(l: Lang) -> [(&'static str, &'static str); 3] {
     let (yes, no, other) = (
         l.text("wa-consent-yes"),
         l.text("wa-consent-no"),
@@ -33,101 +33,101 @@ pub fn consent_buttons(l: Lang) -> [(&'static str, &'static str); 3] {
     }
 }
 
-pub fn not_stored_yet(l: Lang) -> &'static str {
+pub(crate) fn not_stored_yet(l: Lang) -> &'static str {
     l.text("wa-not-stored-yet")
 }
 
-pub fn no_report_running(l: Lang) -> &'static str {
+pub(crate) fn no_report_running(l: Lang) -> &'static str {
     l.text("wa-no-report-running")
 }
 
-pub fn declined(l: Lang, form: &str) -> String {
+pub(crate) fn declined(l: Lang, form: &str) -> String {
     l.text_with("wa-declined", &[("form", &form)])
 }
 
-pub fn consent_thanks(l: Lang) -> &'static str {
+pub(crate) fn consent_thanks(l: Lang) -> &'static str {
     l.text("wa-consent-thanks")
 }
 
-pub fn category_prompt(l: Lang) -> &'static str {
+pub(crate) fn category_prompt(l: Lang) -> &'static str {
     l.text("wa-category-prompt")
 }
 
-pub fn category_more_prompt(l: Lang) -> &'static str {
+pub(crate) fn category_more_prompt(l: Lang) -> &'static str {
     l.text("wa-category-more-prompt")
 }
 
-pub fn category_button(l: Lang) -> &'static str {
+pub(crate) fn category_button(l: Lang) -> &'static str {
     l.text("wa-category-button")
 }
 
-pub fn category_section(l: Lang) -> &'static str {
+pub(crate) fn category_section(l: Lang) -> &'static str {
     l.text("wa-category-section")
 }
 
-pub fn more(l: Lang) -> (&'static str, &'static str) {
+pub(crate) fn more(l: Lang) -> (&'static str, &'static str) {
     (l.text("wa-more-title"), l.text("wa-more-description"))
 }
 
-pub fn back(l: Lang) -> (&'static str, &'static str) {
+pub(crate) fn back(l: Lang) -> (&'static str, &'static str) {
     (l.text("wa-back-title"), l.text("wa-back-description"))
 }
 
 /// Short category titles (≤ 24 characters) for list rows; the full label is the row's description.
-pub fn category_title(code: &str, l: Lang) -> &'static str {
+pub(crate) fn category_title(code: &str, l: Lang) -> &'static str {
     match category(code) {
         Some(c) => c.title(l),
         None => l.text("category-lainnya-short"),
     }
 }
 
-pub fn choose_from_list(l: Lang) -> &'static str {
+pub(crate) fn choose_from_list(l: Lang) -> &'static str {
     l.text("wa-choose-from-list")
 }
 
-pub fn kind_prompt(l: Lang) -> &'static str {
+pub(crate) fn kind_prompt(l: Lang) -> &'static str {
     l.text("wa-kind-prompt")
 }
 
-pub fn kind_buttons(l: Lang) -> [(&'static str, &'static str); 2] {
+pub(crate) fn kind_buttons(l: Lang) -> [(&'static str, &'static str); 2] {
     [
         ("kind-public", l.text("wa-kind-public")),
         ("kind-staff", l.text("reporter-kind-staff")),
     ]
 }
 
-pub fn chronology_prompt(l: Lang) -> String {
+pub(crate) fn chronology_prompt(l: Lang) -> String {
     l.text_with("wa-chronology-prompt", &[("min", &MIN_CHRONOLOGY)])
 }
 
-pub fn chronology_ack(l: Lang, parts: usize) -> String {
+pub(crate) fn chronology_ack(l: Lang, parts: usize) -> String {
     l.text_with("wa-chronology-ack", &[("parts", &parts)])
 }
 
-pub fn next_button(l: Lang) -> (&'static str, &'static str) {
+pub(crate) fn next_button(l: Lang) -> (&'static str, &'static str) {
     ("next", l.text("wa-next-button"))
 }
 
-pub fn party_prompt(l: Lang, n: usize) -> String {
+pub(crate) fn party_prompt(l: Lang, n: usize) -> String {
     l.text_with("wa-party-prompt", &[("n", &n)])
 }
 
-pub fn party_ack(l: Lang, n: usize) -> String {
+pub(crate) fn party_ack(l: Lang, n: usize) -> String {
     l.text_with("wa-party-ack", &[("n", &n)])
 }
 
-pub fn party_buttons(l: Lang) -> [(&'static str, &'static str); 2] {
+pub(crate) fn party_buttons(l: Lang) -> [(&'static str, &'static str); 2] {
     [
         ("party-add", l.text("wa-add-person")),
         ("next", l.text("wa-next-button")),
     ]
 }
 
-pub fn party_full(l: Lang) -> String {
+pub(crate) fn party_full(l: Lang) -> String {
     l.text_with("wa-party-full", &[("max", &MAX_PARTIES)])
 }
 
-pub fn part_label(path: &str, l: Lang) -> &'static str {
+pub(crate) fn part_label(path: &str, l: Lang) -> &'static str {
     match path.rsplit('.').next().unwrap_or("") {
         "name" => l.text("form-name"),
         "position" => l.text("form-position"),
@@ -136,57 +136,57 @@ pub fn part_label(path: &str, l: Lang) -> &'static str {
     }
 }
 
-pub fn when_prompt(l: Lang) -> &'static str {
+pub(crate) fn when_prompt(l: Lang) -> &'static str {
     l.text("wa-when-prompt")
 }
 
-pub fn place_prompt(l: Lang) -> &'static str {
+pub(crate) fn place_prompt(l: Lang) -> &'static str {
     l.text("wa-place-prompt")
 }
 
-pub fn name_prompt(l: Lang) -> &'static str {
+pub(crate) fn name_prompt(l: Lang) -> &'static str {
     l.text("wa-name-prompt")
 }
 
-pub fn anon_button(l: Lang) -> (&'static str, &'static str) {
+pub(crate) fn anon_button(l: Lang) -> (&'static str, &'static str) {
     ("anon", l.text("wa-anon-button"))
 }
 
-pub fn anonymous_note(l: Lang) -> &'static str {
+pub(crate) fn anonymous_note(l: Lang) -> &'static str {
     l.text("wa-anonymous-note")
 }
 
-pub fn evidence_prompt(l: Lang, max_files: usize, max_mb: u64) -> String {
+pub(crate) fn evidence_prompt(l: Lang, max_files: usize, max_mb: u64) -> String {
     l.text_with(
         "wa-evidence-prompt",
         &[("max_files", &max_files), ("max_mb", &max_mb)],
     )
 }
 
-pub fn evidence_ack(l: Lang) -> &'static str {
+pub(crate) fn evidence_ack(l: Lang) -> &'static str {
     l.text("wa-evidence-ack")
 }
 
-pub fn contact_prompt(l: Lang) -> &'static str {
+pub(crate) fn contact_prompt(l: Lang) -> &'static str {
     l.text("wa-contact-prompt")
 }
 
-pub fn contact_buttons(l: Lang) -> [(&'static str, &'static str); 2] {
+pub(crate) fn contact_buttons(l: Lang) -> [(&'static str, &'static str); 2] {
     [
         ("contact-yes", l.text("wa-contact-yes")),
         ("contact-no", l.text("wa-no")),
     ]
 }
 
-pub fn use_buttons(l: Lang) -> &'static str {
+pub(crate) fn use_buttons(l: Lang) -> &'static str {
     l.text("wa-use-buttons")
 }
 
-pub fn not_repeated(l: Lang) -> &'static str {
+pub(crate) fn not_repeated(l: Lang) -> &'static str {
     l.text("wa-not-repeated")
 }
 
-pub fn summary_labels(l: Lang) -> [&'static str; 9] {
+pub(crate) fn summary_labels(l: Lang) -> [&'static str; 9] {
     [
         l.text("wa-summary-category"),
         l.text("wa-summary-reporter"),
@@ -200,19 +200,19 @@ pub fn summary_labels(l: Lang) -> [&'static str; 9] {
     ]
 }
 
-pub fn summary_head(l: Lang) -> &'static str {
+pub(crate) fn summary_head(l: Lang) -> &'static str {
     l.text("wa-summary-head")
 }
 
-pub fn summary_foot(l: Lang) -> &'static str {
+pub(crate) fn summary_foot(l: Lang) -> &'static str {
     l.text("wa-summary-foot")
 }
 
-pub fn summary_restarted(l: Lang) -> &'static str {
+pub(crate) fn summary_restarted(l: Lang) -> &'static str {
     l.text("wa-summary-restarted")
 }
 
-pub fn summary_buttons(l: Lang) -> [(&'static str, &'static str); 3] {
+pub(crate) fn summary_buttons(l: Lang) -> [(&'static str, &'static str); 3] {
     [
         ("confirm", l.text("form-send-report-button")),
         ("change", l.text("wa-change")),
@@ -220,30 +220,30 @@ pub fn summary_buttons(l: Lang) -> [(&'static str, &'static str); 3] {
     ]
 }
 
-pub fn yes_no(l: Lang, v: bool) -> &'static str {
+pub(crate) fn yes_no(l: Lang, v: bool) -> &'static str {
     match v {
         true => l.text("wa-yes"),
         false => l.text("wa-no"),
     }
 }
 
-pub fn change_prompt(l: Lang) -> &'static str {
+pub(crate) fn change_prompt(l: Lang) -> &'static str {
     l.text("wa-change-prompt")
 }
 
-pub fn change_button(l: Lang) -> &'static str {
+pub(crate) fn change_button(l: Lang) -> &'static str {
     l.text("wa-change-button")
 }
 
-pub fn files_label(l: Lang) -> &'static str {
+pub(crate) fn files_label(l: Lang) -> &'static str {
     l.text("wa-files-label")
 }
 
-pub fn wait_for_files(l: Lang, n: u32) -> String {
+pub(crate) fn wait_for_files(l: Lang, n: u32) -> String {
     l.text_with("wa-wait-for-files", &[("n", &n)])
 }
 
-pub fn stored(l: Lang, case_id: &str, receipt: &str, pantau: &str) -> String {
+pub(crate) fn stored(l: Lang, case_id: &str, receipt: &str, pantau: &str) -> String {
     l.text_with(
         "wa-stored",
         &[
@@ -254,83 +254,83 @@ pub fn stored(l: Lang, case_id: &str, receipt: &str, pantau: &str) -> String {
     )
 }
 
-pub fn store_failed(l: Lang) -> &'static str {
+pub(crate) fn store_failed(l: Lang) -> &'static str {
     l.text("wa-store-failed")
 }
 
-pub fn cancelled(l: Lang) -> &'static str {
+pub(crate) fn cancelled(l: Lang) -> &'static str {
     l.text("wa-cancelled")
 }
 
-pub fn help(l: Lang) -> &'static str {
+pub(crate) fn help(l: Lang) -> &'static str {
     l.text("wa-help")
 }
 
-pub fn status_ask(l: Lang) -> &'static str {
+pub(crate) fn status_ask(l: Lang) -> &'static str {
     l.text("wa-status-ask")
 }
 
-pub fn status_unknown(l: Lang) -> &'static str {
+pub(crate) fn status_unknown(l: Lang) -> &'static str {
     l.text("wa-status-unknown")
 }
 
-pub fn status_head(l: Lang, case_id: &str) -> String {
+pub(crate) fn status_head(l: Lang, case_id: &str) -> String {
     l.text_with("wa-status-head", &[("case_id", &case_id)])
 }
 
-pub fn status_foot(l: Lang) -> &'static str {
+pub(crate) fn status_foot(l: Lang) -> &'static str {
     l.text("wa-status-foot")
 }
 
-pub fn unsupported(l: Lang) -> &'static str {
+pub(crate) fn unsupported(l: Lang) -> &'static str {
     l.text("wa-unsupported")
 }
 
-pub fn resumed(l: Lang) -> &'static str {
+pub(crate) fn resumed(l: Lang) -> &'static str {
     l.text("wa-resumed")
 }
 
-pub fn lost_files(l: Lang, n: u32) -> String {
+pub(crate) fn lost_files(l: Lang, n: u32) -> String {
     l.text_with("wa-lost-files", &[("n", &n)])
 }
 
-pub fn late_note(l: Lang) -> &'static str {
+pub(crate) fn late_note(l: Lang) -> &'static str {
     l.text("wa-late-note")
 }
 
-pub fn notes_full(l: Lang) -> &'static str {
+pub(crate) fn notes_full(l: Lang) -> &'static str {
     l.text("wa-notes-full")
 }
 
-pub fn before_consent(l: Lang) -> &'static str {
+pub(crate) fn before_consent(l: Lang) -> &'static str {
     l.text("wa-before-consent")
 }
 
-pub fn file_stored(l: Lang, name: &str, count: usize) -> String {
+pub(crate) fn file_stored(l: Lang, name: &str, count: usize) -> String {
     l.text_with("wa-file-stored", &[("name", &name), ("count", &count)])
 }
 
-pub fn file_too_large(l: Lang, name: &str, max_mb: u64) -> String {
+pub(crate) fn file_too_large(l: Lang, name: &str, max_mb: u64) -> String {
     l.text_with("wa-file-too-large", &[("name", &name), ("max_mb", &max_mb)])
 }
 
-pub fn file_wrong_type(l: Lang, name: &str) -> String {
+pub(crate) fn file_wrong_type(l: Lang, name: &str) -> String {
     l.text_with("wa-file-wrong-type", &[("name", &name)])
 }
 
-pub fn file_damaged(l: Lang, name: &str) -> String {
+pub(crate) fn file_damaged(l: Lang, name: &str) -> String {
     l.text_with("wa-file-damaged", &[("name", &name)])
 }
 
-pub fn file_failed(l: Lang, name: &str) -> String {
+pub(crate) fn file_failed(l: Lang, name: &str) -> String {
     l.text_with("wa-file-failed", &[("name", &name)])
 }
 
-pub fn too_many_files(l: Lang, max: usize) -> String {
+pub(crate) fn too_many_files(l: Lang, max: usize) -> String {
     l.text_with("wa-too-many-files", &[("max", &max)])
 }
 
-pub fn busy(l: Lang) -> &'static str {
+pub(crate) fn busy(l: Lang) -> &'static str {
     l.text("wa-busy")
 }
 

@@ -18,15 +18,15 @@ use super::payload::{Delivery, Event};
 use super::{Counters, WhatsApp};
 use crate::crypto::ct;
 
-pub const PATH: &str = "/webhook/whatsapp";
+pub(crate) const PATH: &str = "/webhook/whatsapp";
 /// Meta's event payloads are small; a batch of many messages stays far below this.
-pub const BODY_LIMIT: usize = 1024 * 1024;
+pub(crate) const BODY_LIMIT: usize = 1024 * 1024;
 const SIGNATURE_HEADER: &str = "x-hub-signature-256";
 
 type Channel = Option<Arc<WhatsApp>>;
 
 /// The two routes, with their own state; merge them into the public router.
-pub fn routes<S>(whatsapp: Channel) -> Router<S> {
+pub(crate) fn routes<S>(whatsapp: Channel) -> Router<S> {
     Router::new()
         .route(PATH, get(verify).post(receive))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -71,7 +71,7 @@ async fn verify(State(wa): State<Channel>, Query(q): Query<HashMap<String, Strin
 }
 
 /// Whether `header` is `sha256=<hex of HMAC-SHA256(app secret, body)>`, checked in constant time.
-pub fn signature_ok(app_secret: &[u8], body: &[u8], header: &[u8]) -> bool {
+pub(crate) fn signature_ok(app_secret: &[u8], body: &[u8], header: &[u8]) -> bool {
     let Some(hex) = header.strip_prefix(b"sha256=") else {
         return false;
     };

@@ -18,9 +18,9 @@ use crate::crypto::token::TokenKey;
 use crate::crypto::{desk_auth, unhex};
 
 /// How long a challenge may be answered.
-pub const CHALLENGE_TTL_SECS: u64 = 60;
+pub(crate) const CHALLENGE_TTL_SECS: u64 = 60;
 /// How long a login lasts.
-pub const TOKEN_TTL_SECS: u64 = 15 * 60;
+pub(crate) const TOKEN_TTL_SECS: u64 = 15 * 60;
 /// Bounds on what is kept in memory: beyond them, logins get `busy`. Challenges themselves are
 /// stateless (MAC'd), so asking for many costs the server nothing; only successful logins are
 /// remembered, to refuse their replay.
@@ -30,18 +30,12 @@ const MAX_SESSIONS: usize = 1024;
 const KEYS_REFRESH: Duration = Duration::from_secs(1);
 
 /// A login as the server checks it.
-pub struct LoginRequest<'a> {
+pub(crate) struct LoginRequest<'a> {
     /// Hex Ed25519 verifying key.
     pub key: &'a str,
     pub nonce: &'a str,
     pub expires: u64,
     pub signature: &'a str,
-}
-
-/// The investigator behind a valid token.
-#[derive(Debug, Clone)]
-pub struct Investigator {
-    pub key: VerifyingKey,
 }
 
 struct Session {
@@ -56,7 +50,7 @@ struct KeysCache {
     failing: bool,
 }
 
-pub struct DeskAuth {
+pub(crate) struct DeskAuth {
     keys_dir: PathBuf,
     demo_key: Option<VerifyingKey>,
     tokens: TokenKey,
@@ -88,7 +82,7 @@ impl DeskAuth {
     }
 
     /// A fresh single-use challenge (random, MAC'd, with its expiry inside) and its expiry.
-    pub fn challenge(&self, now: u64) -> Result<(String, u64), ApiError> {
+    pub(crate) fn challenge(&self, now: u64) -> Result<(String, u64), ApiError> {
         let expires = now + CHALLENGE_TTL_SECS;
         Ok((self.challenge_key.issue(&mut OsRng, expires), expires))
     }
@@ -97,7 +91,7 @@ impl DeskAuth {
     /// same `auth` error. A challenge works for one successful login (failed attempts do not use it up).
     /// `origins`: the addresses investigators may name in their signature — this server's own, from
     /// configuration, never taken from the request (a relay could forge its `Host`).
-    pub fn login(
+    pub(crate) fn login(
         &self,
         origins: &[String],
         req: &LoginRequest<'_>,
@@ -150,9 +144,9 @@ impl DeskAuth {
         Ok((token, expires))
     }
 
-    /// The investigator behind the request's bearer token: its MAC and expiry must hold, the server must
-    /// have issued it, and its key must still be in `keys/`.
-    pub fn authorize(&self, headers: &HeaderMap, now: u64) -> Result<Investigator, ApiError> {
+    /// Whether the request's bearer token stands for an investigator: its MAC and expiry must hold, the
+    /// server must have issued it, and its key must still be in `keys/`.
+    pub(crate) fn authorize(&self, headers: &HeaderMap, now: u64) -> Result<(), ApiError> {
         let token = headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
@@ -161,7 +155,7 @@ impl DeskAuth {
         self.authorize_token(token.trim(), now)
     }
 
-    pub fn authorize_token(&self, token: &str, now: u64) -> Result<Investigator, ApiError> {
+    pub(crate) fn authorize_token(&self, token: &str, now: u64) -> Result<(), ApiError> {
         let nonce = self.tokens.verify(token, now).ok_or(ApiError::Auth)?;
         let key = {
             let sessions = self.sessions.lock().map_err(|_| ApiError::Unavailable)?;
@@ -176,7 +170,7 @@ impl DeskAuth {
             }
             return Err(ApiError::Auth);
         }
-        Ok(Investigator { key })
+        Ok(())
     }
 
     /// Re-reads `keys/` now.
