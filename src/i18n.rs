@@ -32,50 +32,9 @@ static EN: LazyLock<LanguageIdentifier> = LazyLock::new(|| fluent_templates::lan
 static PLAIN: LazyLock<[RwLock<HashMap<&'static str, &'static str>>; 2]> =
     LazyLock::new(|| [RwLock::default(), RwLock::default()]);
 
-/// The two languages of every user-facing text: Bahasa Indonesia first, English second.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Lang {
-    #[default]
-    Id,
-    En,
-}
+pub use crate::protocol::Lang;
 
 impl Lang {
-    /// From a `lang` parameter; anything but `en` is Indonesian.
-    pub(crate) fn from_param(value: Option<&str>) -> Self {
-        match value {
-            Some(v) if v.eq_ignore_ascii_case("en") => Lang::En,
-            _ => Lang::Id,
-        }
-    }
-
-    /// From an `Accept-Language` header, for the API: English only when it comes before Indonesian.
-    pub(crate) fn from_accept_language(header: Option<&str>) -> Self {
-        let Some(h) = header else { return Lang::Id };
-        for part in h.split(',') {
-            let tag = part
-                .split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase();
-            if tag.starts_with("id") || tag.starts_with("in") {
-                return Lang::Id;
-            }
-            if tag.starts_with("en") {
-                return Lang::En;
-            }
-        }
-        Lang::Id
-    }
-
-    pub(crate) fn code(self) -> &'static str {
-        match self {
-            Lang::Id => "id",
-            Lang::En => "en",
-        }
-    }
-
     fn langid(self) -> &'static LanguageIdentifier {
         match self {
             Lang::Id => &ID,

@@ -17,7 +17,7 @@ use super::Lang;
 use crate::crypto::seal;
 use crate::protocol::item::{Answers, ItemBody, OpenedAnswers, ReportBody};
 use crate::protocol::report::{ManifestEntry, Party, ReportContent, ReporterKind};
-use crate::protocol::ItemKind;
+use crate::protocol::{Day, ItemKind};
 
 /// Version of the fragment format.
 pub(crate) const FRAGMENT_VERSION: u32 = 1;
@@ -64,7 +64,7 @@ pub(crate) struct Fragment {
     pub dialogue: String,
     pub field: Field,
     /// The day it arrived (UTC).
-    pub day: String,
+    pub day: Day,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub text: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -80,12 +80,12 @@ impl fmt::Debug for Fragment {
 }
 
 impl Fragment {
-    pub fn new(dialogue: &str, field: Field, day: &str) -> Self {
+    pub fn new(dialogue: &str, field: Field, day: &Day) -> Self {
         Fragment {
             v: FRAGMENT_VERSION,
             dialogue: dialogue.to_owned(),
             field,
-            day: day.to_owned(),
+            day: day.clone(),
             text: String::new(),
             party: None,
             attachment: None,
@@ -240,12 +240,16 @@ mod tests {
     use crate::crypto::keys::InvestigatorIdentity;
     use rand::SeedableRng;
 
+    fn day(s: &str) -> Day {
+        Day::parse(s).expect("day")
+    }
+
     fn b64(ct: &[u8]) -> String {
         data_encoding::BASE64.encode(ct)
     }
 
     fn text(field: Field, t: &str) -> Fragment {
-        let mut f = Fragment::new("d1", field, "2026-11-29");
+        let mut f = Fragment::new("d1", field, &day("2026-11-29"));
         f.text = t.into();
         f
     }
@@ -254,7 +258,7 @@ mod tests {
     fn a_report_of_sealed_answers_opens_in_the_ordinary_form() {
         let id = InvestigatorIdentity::generate(&mut rand::rngs::StdRng::seed_from_u64(1));
         let r = [id.recipient()];
-        let mut party = Fragment::new("d1", Field::Party, "2026-11-29");
+        let mut party = Fragment::new("d1", Field::Party, &day("2026-11-29"));
         party.party = Some(Party {
             name: "Budi".into(),
             position: "Staf".into(),
@@ -304,7 +308,7 @@ mod tests {
             dialogue: "d1".into(),
             sealed: vec![b64(&seal_fragment(f, &r).expect("seal"))],
         };
-        let other = Fragment::new("d2", Field::Name, "2026-11-29");
+        let other = Fragment::new("d2", Field::Name, &day("2026-11-29"));
         let mut body = ItemBody::Identity(crate::protocol::item::IdentityBody {
             answers: Some(Answers::Sealed(sealed_one(&other))),
             ..Default::default()

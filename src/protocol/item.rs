@@ -11,6 +11,7 @@ use std::fmt;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use super::lang::Lang;
 use super::report::{Criteria, ManifestEntry, ReportContent};
 use super::status::{Channel, Status};
 
@@ -125,9 +126,9 @@ pub struct ReportBody {
     pub criteria: Option<Criteria>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub good_faith: Option<bool>,
-    /// The chat's language code (`id`, `en`).
+    /// The chat's language.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub language: Option<String>,
+    pub language: Option<Lang>,
     /// Filled in when the opening items are sealed (`intake::submit`).
     pub reporter_keys: ReporterKeys,
     /// Which investigator recipient set the case was sealed to (`crypto::keys::recipients_fingerprint`).

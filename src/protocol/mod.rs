@@ -7,6 +7,7 @@
 pub mod case_id;
 pub mod day;
 pub mod item;
+pub mod lang;
 pub mod report;
 pub mod status;
 pub mod wire;
@@ -14,4 +15,5 @@ pub mod wire;
 pub use case_id::CaseId;
 pub use day::Day;
 pub use item::{ItemBody, ItemKind, Role};
+pub use lang::Lang;
 pub use status::{Channel, Status};

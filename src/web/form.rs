@@ -362,9 +362,11 @@ pub(crate) async fn submit(
         return render(&t);
     }
 
-    let mut errors = match validate(&v) {
+    // Validated once: the same result decides what is shown and what is sealed.
+    let validated = validate(&v);
+    let mut errors = match &validated {
         Ok(_) => Vec::new(),
-        Err(e) => shown(e, l),
+        Err(e) => shown(e.clone(), l),
     };
     for (name, problem) in &received.file_problems {
         errors.push(ShownError {
@@ -407,7 +409,7 @@ pub(crate) async fn submit(
         }
         return (StatusCode::UNPROCESSABLE_ENTITY, render(&t)).into_response();
     }
-    let (Some(nonce), Ok(report)) = (nonce, validate(&v)) else {
+    let (Some(nonce), Ok(report)) = (nonce, validated) else {
         return WebError::BadForm.page(l, state.demo);
     };
     if !state.forms.consume(nonce) {

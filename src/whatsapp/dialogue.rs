@@ -356,7 +356,7 @@ fn late(
         return Ok(Turn::only(vec![Reply::text(t::notes_full(d.lang()))]));
     }
     let (key, _) = ctx.state.summary_key(&d.id, ctx.now);
-    let mut f = Fragment::new(&d.id, Field::LateNote, ctx.today.as_str());
+    let mut f = Fragment::new(&d.id, Field::LateNote, ctx.today);
     f.text = cut(&text, MAX_EVIDENCE);
     let sealed = seal_fragment(&f, ctx.recipients).map_err(|_| IntakeError::Seal)?;
     d.answers.push(AnswerV1 {
@@ -443,7 +443,7 @@ impl Engine<'_> {
         text: &str,
         summary: &str,
     ) -> Result<(), IntakeError> {
-        let mut f = Fragment::new(&self.d.id, field, self.ctx.today.as_str());
+        let mut f = Fragment::new(&self.d.id, field, self.ctx.today);
         f.text = text.to_owned();
         self.add(f, summary, None)
     }
@@ -514,7 +514,7 @@ impl Engine<'_> {
             },
             Command::Language(l) => {
                 self.l = l;
-                self.d.lang = l.code().to_owned();
+                self.d.lang = l;
                 self.ask();
             }
         }

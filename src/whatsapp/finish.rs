@@ -52,7 +52,7 @@ pub(super) fn create_case(
     });
     // The summary's confirm button carries the good-faith declaration.
     report.good_faith = Some(true);
-    report.language = Some(d.lang.clone());
+    report.language = Some(d.lang);
     let identity = if anonymous {
         IdentityBody::anonymous()
     } else {
@@ -115,7 +115,7 @@ mod tests {
             [1; 32],
             1,
         );
-        let mut name = Fragment::new(&"d".repeat(32), Field::Name, "2026-11-29");
+        let mut name = Fragment::new(&"d".repeat(32), Field::Name, &Day::today());
         name.text = "𝓐".repeat(crate::intake::report::MAX_NAME);
         let sealed =
             data_encoding::BASE64.encode(&seal_fragment(&name, &recipients).expect("seal"));

@@ -194,7 +194,7 @@ impl WhatsApp {
                     .map_err(crate::store::StoreError::Io)?;
                 committed = Some(id.clone());
                 let (key, _) = self.state.summary_key(&d.id, now);
-                let mut f = Fragment::new(&d.id, Field::Attachment, today.as_str());
+                let mut f = Fragment::new(&d.id, Field::Attachment, &today);
                 let summary = format!("{} ({} KB)", entry.name, entry.size.div_ceil(1024));
                 f.attachment = Some(entry.clone());
                 let fragment = seal_fragment(&f, &self.recipients()).map_err(|_| IntakeError::Seal);

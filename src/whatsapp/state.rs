@@ -66,7 +66,7 @@ pub(crate) struct AnswerV1 {
 pub(crate) struct DialogueV1 {
     /// Random; binds the sealed answers of this dialogue together.
     pub id: String,
-    pub lang: String,
+    pub lang: Lang,
     pub step: Step,
     /// The current step was reached through the summary's "change": go back to the summary after it.
     pub editing: bool,
@@ -97,7 +97,7 @@ impl DialogueV1 {
         OsRng.fill_bytes(&mut id);
         DialogueV1 {
             id: crate::crypto::hex(&id),
-            lang: lang.code().to_owned(),
+            lang,
             step: Step::Category,
             editing: false,
             consent_ts: ts,
@@ -112,7 +112,7 @@ impl DialogueV1 {
     }
 
     pub(crate) fn lang(&self) -> Lang {
-        Lang::from_param(Some(&self.lang))
+        self.lang
     }
 
     pub(crate) fn encode(&self) -> Result<Vec<u8>, StoreError> {

@@ -225,7 +225,7 @@ impl Engine<'_> {
             unit: clean(&p.unit),
         };
         let summary = format!("{} — {}, {}", p.name, p.position, p.unit);
-        let mut f = Fragment::new(&self.d.id, Field::Party, self.ctx.today.as_str());
+        let mut f = Fragment::new(&self.d.id, Field::Party, self.ctx.today);
         f.party = Some(p);
         self.add(f, &summary, None)?;
         self.d.step = Step::PartyMore;
