@@ -10,9 +10,9 @@ use rand::{CryptoRng, RngCore};
 use zeroize::{Zeroize, Zeroizing};
 
 use super::hkdf32;
+// Crockford base32: the one alphabet of receipts and case ids.
+use crate::protocol::case_id::CROCKFORD as ALPHABET;
 
-/// Crockford base32 symbols.
-const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 /// Symbols in a receipt: epoch, 18 random symbols (90 bits), check symbol.
 pub(crate) const RECEIPT_LEN: usize = 20;
 const RANDOM_SYMBOLS: usize = 18;
