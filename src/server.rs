@@ -16,9 +16,12 @@ use crate::crypto::keys::{
 };
 use crate::intake::submit::Intake;
 use crate::protocol::day::Day;
+use crate::protocol::wire::InstallationId;
 use crate::store::{BlobStore, CaseStore, MetaStore, SledStore, StoreError, META_MODE, META_SALT};
 
 const DEMO_KEY_FILE: &str = "demo-investigator.key";
+/// Meta key of the installation id (docs/design.md §5), made at the first start.
+const META_INSTALLATION: &str = "installation-id";
 const MODE_DEMO: &[u8] = b"demo";
 const MODE_KEYS: &[u8] = b"investigators";
 
@@ -71,6 +74,8 @@ pub(crate) fn demo_identity(data: &Path) -> Result<InvestigatorIdentity, StartEr
 /// Everything the web layer needs, built and checked.
 pub struct Prepared {
     pub config: Config,
+    /// This installation's id, signed into every desk login (docs/design.md §5).
+    pub installation: InstallationId,
     pub intake: Arc<Intake>,
     pub demo: bool,
     pub swept: usize,
@@ -131,6 +136,18 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
         .try_into()
         .map_err(|_| derr("the installation salt is damaged".into()))?;
 
+    let mut fresh_id = [0u8; 16];
+    OsRng.fill_bytes(&mut fresh_id);
+    let installation = store
+        .meta_init(META_INSTALLATION, crate::crypto::hex(&fresh_id).as_bytes())
+        .map_err(|e| derr(e.to_string()))
+        .and_then(|bytes| {
+            std::str::from_utf8(&bytes)
+                .ok()
+                .and_then(InstallationId::parse)
+                .ok_or_else(|| derr("the installation id is damaged".into()))
+        })?;
+
     let mut referenced = HashSet::new();
     for case_id in store.case_ids().map_err(|e| derr(e.to_string()))? {
         if let Some(case) = store.case(&case_id).map_err(|e| derr(e.to_string()))? {
@@ -166,6 +183,7 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
     };
     Ok(Prepared {
         config,
+        installation,
         intake,
         demo,
         swept,
@@ -244,8 +262,10 @@ pub(crate) async fn serve(prepared: Prepared) -> Result<(), StartError> {
         origins.push(format!("http://localhost:{}", bound.port()));
     }
     origins.extend(prepared.config.desk_origins.iter().cloned());
+    let installation = prepared.installation.clone();
     let desk = crate::web::desk_api::router(crate::web::desk_api::DeskState::new(
         prepared.intake.clone(),
+        installation.clone(),
         prepared.config.keys.clone(),
         demo_key,
         prepared.config.deadlines.clone(),
@@ -266,7 +286,9 @@ pub(crate) async fn serve(prepared: Prepared) -> Result<(), StartError> {
         let _ = stop.send(true);
     });
     tracing::info!("serving on http://{listen}");
+    // The installation id is public: investigators compare it with what their tools pinned.
     tracing::info!(
+        installation = %installation,
         "investigator sync API on http://{desk_listen} (keep it on loopback or a private address)"
     );
     let public = axum::serve(listener, app)

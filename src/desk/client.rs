@@ -11,8 +11,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::render::clean;
+use crate::crypto::desk_auth::LoginMessage;
+use crate::crypto::hex;
 use crate::crypto::keys::InvestigatorIdentity;
-use crate::crypto::{desk_auth, hex};
 use crate::protocol::wire::{
     CaseDetail, CaseList, CaseSummary, Challenge, DeskError, LoginRequest, LoginToken, SetStatus,
     UploadItem,
@@ -95,7 +96,13 @@ impl Desk {
         let signing = identity.signing_key();
         let body = LoginRequest {
             key: hex(signing.verifying_key().as_bytes()),
-            signature: desk_auth::sign(signing, &desk.origin, &c.nonce, c.expires),
+            signature: LoginMessage {
+                installation: c.installation.as_str(),
+                origin: &desk.origin,
+                nonce: &c.nonce,
+                expires: c.expires,
+            }
+            .sign(signing),
             nonce: c.nonce,
             expires: c.expires,
         };

@@ -40,12 +40,46 @@ pub struct AttachmentRef {
 
 // ---- Desk API (investigators; its own listener) ----
 
+/// The random id of one WBS installation, made at its first start (32 lowercase hex digits). A desk
+/// login signs it, and investigator tools pin it at their first login, so a login signed for one
+/// installation is useless at any other that shares its address (docs/design.md §5).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub struct InstallationId(String);
+
+impl InstallationId {
+    pub fn parse(s: &str) -> Option<Self> {
+        (s.len() == 32
+            && s.bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+        .then(|| InstallationId(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for InstallationId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for InstallationId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        InstallationId::parse(&s).ok_or_else(|| serde::de::Error::custom("not an installation id"))
+    }
+}
+
 /// `POST /api/v1/desk/challenge`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Challenge {
     pub nonce: String,
     pub expires: u64,
+    /// Which installation this is: signed into the login, pinned by the investigator's tools.
+    pub installation: InstallationId,
 }
 
 /// `POST /api/v1/desk/login`: the challenge, signed with the investigator's signing key.

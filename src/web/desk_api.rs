@@ -14,8 +14,8 @@ use crate::intake::deadline::DeadlinePolicy;
 use crate::intake::submit::{Intake, IntakeError};
 use crate::protocol::day::{unix_now, Day};
 use crate::protocol::wire::{
-    Appended, CaseDetail, CaseList, CaseSummary, Challenge, ChangesRequest, DeskDeadline,
-    DeskError, ItemInfo, LoginRequest, LoginToken, SetStatus, UploadItem,
+    Appended, CaseDetail, CaseList, CaseSummary, ChangesRequest, DeskDeadline, DeskError,
+    InstallationId, ItemInfo, LoginRequest, LoginToken, SetStatus, UploadItem,
 };
 use crate::protocol::CaseId;
 use crate::store::{CaseV1, StoreError};
@@ -133,6 +133,7 @@ impl DeskState {
     /// `demo_key`: in demo mode, the demo identity's signing key, accepted while `keys/` is empty.
     pub fn new(
         intake: Arc<Intake>,
+        installation: InstallationId,
         keys_dir: PathBuf,
         demo_key: Option<ed25519_dalek::VerifyingKey>,
         deadlines: DeadlinePolicy,
@@ -142,7 +143,7 @@ impl DeskState {
             intake,
             origins,
             deadlines,
-            auth: auth::DeskAuth::new(keys_dir, demo_key),
+            auth: auth::DeskAuth::new(installation, keys_dir, demo_key),
         })
     }
 }
@@ -205,9 +206,8 @@ async fn require_login(
     }
 }
 
-async fn challenge(State(state): State<Arc<DeskState>>) -> Result<Response, ApiError> {
-    let (nonce, expires) = state.auth.challenge(unix_now())?;
-    Ok(Json(Challenge { nonce, expires }).into_response())
+async fn challenge(State(state): State<Arc<DeskState>>) -> Response {
+    Json(state.auth.challenge(unix_now())).into_response()
 }
 
 async fn login(

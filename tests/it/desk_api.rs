@@ -5,8 +5,9 @@
 use crate::support;
 use std::fs;
 
+use crate::support::internal::LoginMessage;
 use crate::support::internal::{
-    self, add_investigator, desk_auth, hex, seal_item, sha256, unix_now, CaseStore, CaseV1, Day,
+    self, add_investigator, hex, seal_item, sha256, unix_now, CaseStore, CaseV1, Day,
     InvestigatorIdentity, ItemBody, ItemDraft, MessageBody, Role, Status, StatusChangeV1,
     MESSAGE_MIN,
 };
@@ -34,7 +35,8 @@ async fn submit(c: &reqwest::Client, s: &Server) -> String {
     v["case_id"].as_str().unwrap().to_owned()
 }
 
-async fn challenge(c: &reqwest::Client, s: &Server) -> (String, u64) {
+/// A fresh challenge: its nonce, its expiry and the installation id the login must sign.
+async fn challenge(c: &reqwest::Client, s: &Server) -> (String, u64, String) {
     let r = c
         .post(s.desk_url("/api/v1/desk/challenge"))
         .send()
@@ -54,7 +56,9 @@ async fn challenge(c: &reqwest::Client, s: &Server) -> (String, u64) {
     let expires = v["expires"].as_u64().unwrap();
     let now = unix_now();
     assert!(expires > now && expires <= now + 61, "{expires} vs {now}");
-    (nonce, expires)
+    let installation = v["installation"].as_str().unwrap().to_owned();
+    assert_eq!(installation.len(), 32, "16 random bytes in hex");
+    (nonce, expires, installation)
 }
 
 async fn post_login(c: &reqwest::Client, s: &Server, body: &Value) -> (StatusCode, Value) {
@@ -68,18 +72,36 @@ async fn post_login(c: &reqwest::Client, s: &Server, body: &Value) -> (StatusCod
     (status, r.json().await.unwrap_or(Value::Null))
 }
 
-fn login_body(id: &InvestigatorIdentity, origin: &str, nonce: &str, expires: u64) -> Value {
+fn login_body(
+    id: &InvestigatorIdentity,
+    installation: &str,
+    origin: &str,
+    nonce: &str,
+    expires: u64,
+) -> Value {
+    let signature = LoginMessage {
+        installation,
+        origin,
+        nonce,
+        expires,
+    }
+    .sign(id.signing_key());
     json!({
         "key": key_hex(id),
         "nonce": nonce,
         "expires": expires,
-        "signature": desk_auth::sign(id.signing_key(), origin, nonce, expires),
+        "signature": signature,
     })
 }
 
 async fn login(c: &reqwest::Client, s: &Server, id: &InvestigatorIdentity) -> String {
-    let (nonce, expires) = challenge(c, s).await;
-    let (status, v) = post_login(c, s, &login_body(id, &s.desk_base, &nonce, expires)).await;
+    let (nonce, expires, installation) = challenge(c, s).await;
+    let (status, v) = post_login(
+        c,
+        s,
+        &login_body(id, &installation, &s.desk_base, &nonce, expires),
+    )
+    .await;
     assert_eq!(status, 200, "{v}");
     let expires = v["expires"].as_u64().unwrap();
     let now = unix_now();
@@ -135,18 +157,24 @@ async fn logins_are_refused_for_unknown_keys_replays_expiry_bad_signatures_and_o
 
     // A key that is not in keys/, with a valid signature over a fresh challenge.
     let stranger = InvestigatorIdentity::generate(&mut OsRng);
-    let (nonce, expires) = challenge(&c, &s).await;
+    let (nonce, expires, installation) = challenge(&c, &s).await;
     let (status, v) = post_login(
         &c,
         &s,
-        &login_body(&stranger, &s.desk_base, &nonce, expires),
+        &login_body(&stranger, &installation, &s.desk_base, &nonce, expires),
     )
     .await;
     assert_auth_refused(status, &v);
 
     // A good login works once; the same challenge replayed is refused.
-    let (nonce, expires) = challenge(&c, &s).await;
-    let body = login_body(&alice.identity, &s.desk_base, &nonce, expires);
+    let (nonce, expires, installation) = challenge(&c, &s).await;
+    let body = login_body(
+        &alice.identity,
+        &installation,
+        &s.desk_base,
+        &nonce,
+        expires,
+    );
     let (status, v) = post_login(&c, &s, &body).await;
     assert_eq!(status, 200, "{v}");
     let (status, v) = post_login(&c, &s, &body).await;
@@ -158,41 +186,65 @@ async fn logins_are_refused_for_unknown_keys_replays_expiry_bad_signatures_and_o
     let (status, v) = post_login(
         &c,
         &s,
-        &login_body(&alice.identity, &s.desk_base, &made_up, past),
+        &login_body(&alice.identity, &installation, &s.desk_base, &made_up, past),
     )
     .await;
     assert_auth_refused(status, &v);
     // An issued challenge presented with another (past) expiry, correctly signed over it.
-    let (nonce, expires) = challenge(&c, &s).await;
+    let (nonce, expires, installation) = challenge(&c, &s).await;
     let (status, v) = post_login(
         &c,
         &s,
-        &login_body(&alice.identity, &s.desk_base, &nonce, expires - 120),
+        &login_body(
+            &alice.identity,
+            &installation,
+            &s.desk_base,
+            &nonce,
+            expires - 120,
+        ),
     )
     .await;
     assert_auth_refused(status, &v);
     // Challenges are stateless (a flood of them costs the server nothing), so a failed attempt does
     // not use one up; the first successful login does, and its replay is refused.
-    let good = login_body(&alice.identity, &s.desk_base, &nonce, expires);
+    let good = login_body(
+        &alice.identity,
+        &installation,
+        &s.desk_base,
+        &nonce,
+        expires,
+    );
     let (status, v) = post_login(&c, &s, &good).await;
     assert_eq!(status, 200, "{v}");
     let (status, v) = post_login(&c, &s, &good).await;
     assert_auth_refused(status, &v);
 
     // A signature by another key, and a signature over another origin.
-    let (nonce, expires) = challenge(&c, &s).await;
-    let mut body = login_body(&stranger, &s.desk_base, &nonce, expires);
+    let (nonce, expires, installation) = challenge(&c, &s).await;
+    let mut body = login_body(&stranger, &installation, &s.desk_base, &nonce, expires);
     body["key"] = key_hex(&alice.identity).into();
     let (status, v) = post_login(&c, &s, &body).await;
     assert_auth_refused(status, &v);
-    let (nonce, expires) = challenge(&c, &s).await;
-    let body = login_body(&alice.identity, "http://wbs.example", &nonce, expires);
+    let (nonce, expires, installation) = challenge(&c, &s).await;
+    let body = login_body(
+        &alice.identity,
+        &installation,
+        "http://wbs.example",
+        &nonce,
+        expires,
+    );
     let (status, v) = post_login(&c, &s, &body).await;
     assert_auth_refused(status, &v);
     // A relay (a malicious server the investigator was lured to) forwards a login signed for its own
     // origin, claiming that origin in `Host`: the server checks its own configured origins, not `Host`.
-    let (nonce, expires) = challenge(&c, &s).await;
-    let body = login_body(&alice.identity, "http://wbs.example", &nonce, expires);
+    let (nonce, expires, installation) = challenge(&c, &s).await;
+    let body = login_body(
+        &alice.identity,
+        &installation,
+        "http://wbs.example",
+        &nonce,
+        expires,
+    );
     let r = c
         .post(s.desk_url("/api/v1/desk/login"))
         .header("host", "wbs.example")
@@ -202,10 +254,17 @@ async fn logins_are_refused_for_unknown_keys_replays_expiry_bad_signatures_and_o
         .unwrap();
     let status = r.status();
     assert_auth_refused(status, &r.json().await.unwrap_or(Value::Null));
+    // A login signed for another installation at the same address (a relay from a hostile server
+    // that shares the origin, e.g. `127.0.0.1:8081` or a tunnel port) is refused.
+    let (nonce, expires, _) = challenge(&c, &s).await;
+    let elsewhere = "ffffffffffffffffffffffffffffffff";
+    let body = login_body(&alice.identity, elsewhere, &s.desk_base, &nonce, expires);
+    let (status, v) = post_login(&c, &s, &body).await;
+    assert_auth_refused(status, &v);
     // The listener's own address also works as `localhost`.
-    let (nonce, expires) = challenge(&c, &s).await;
+    let (nonce, expires, installation) = challenge(&c, &s).await;
     let local = format!("http://localhost:{}", s.desk_port);
-    let body = login_body(&alice.identity, &local, &nonce, expires);
+    let body = login_body(&alice.identity, &installation, &local, &nonce, expires);
     let (status, _) = post_login(&c, &s, &body).await;
     assert_eq!(status, StatusCode::OK);
 

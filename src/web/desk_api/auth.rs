@@ -13,9 +13,11 @@ use rand::{rngs::OsRng, RngCore};
 use zeroize::Zeroizing;
 
 use super::ApiError;
+use crate::crypto::desk_auth::LoginMessage;
 use crate::crypto::keys::read_key_dir;
 use crate::crypto::token::TokenKey;
-use crate::crypto::{desk_auth, unhex};
+use crate::crypto::unhex;
+use crate::protocol::wire::{Challenge, InstallationId};
 
 /// How long a challenge may be answered.
 pub(crate) const CHALLENGE_TTL_SECS: u64 = 60;
@@ -51,6 +53,7 @@ struct KeysCache {
 }
 
 pub(crate) struct DeskAuth {
+    installation: InstallationId,
     keys_dir: PathBuf,
     demo_key: Option<VerifyingKey>,
     tokens: TokenKey,
@@ -63,10 +66,15 @@ pub(crate) struct DeskAuth {
 }
 
 impl DeskAuth {
-    pub fn new(keys_dir: PathBuf, demo_key: Option<VerifyingKey>) -> Self {
+    pub fn new(
+        installation: InstallationId,
+        keys_dir: PathBuf,
+        demo_key: Option<VerifyingKey>,
+    ) -> Self {
         let mut root = Zeroizing::new([0u8; 32]);
         OsRng.fill_bytes(root.as_mut());
         DeskAuth {
+            installation,
             keys_dir,
             demo_key,
             tokens: TokenKey::new(&root, "wbs/v1/desk-token"),
@@ -81,10 +89,15 @@ impl DeskAuth {
         }
     }
 
-    /// A fresh single-use challenge (random, MAC'd, with its expiry inside) and its expiry.
-    pub(crate) fn challenge(&self, now: u64) -> Result<(String, u64), ApiError> {
+    /// A fresh single-use challenge (random, MAC'd, with its expiry inside), with this installation's
+    /// id.
+    pub(crate) fn challenge(&self, now: u64) -> Challenge {
         let expires = now + CHALLENGE_TTL_SECS;
-        Ok((self.challenge_key.issue(&mut OsRng, expires), expires))
+        Challenge {
+            nonce: self.challenge_key.issue(&mut OsRng, expires),
+            expires,
+            installation: self.installation.clone(),
+        }
     }
 
     /// Checks a signed login; on success returns a bearer token and its expiry. Every refusal is the
@@ -108,9 +121,15 @@ impl DeskAuth {
             return Err(ApiError::Auth);
         };
         let known = self.reload_keys().contains(&key);
-        let signed = origins
-            .iter()
-            .any(|o| desk_auth::verify(&key, o, req.nonce, req.expires, req.signature));
+        let signed = origins.iter().any(|origin| {
+            let message = LoginMessage {
+                installation: self.installation.as_str(),
+                origin,
+                nonce: req.nonce,
+                expires: req.expires,
+            };
+            message.verify(&key, req.signature)
+        });
         let Some(challenge) = issued.filter(|_| fresh && known && signed) else {
             return Err(ApiError::Auth);
         };
@@ -226,6 +245,15 @@ mod tests {
 
     const ORIGIN: &str = "http://127.0.0.1:8081";
 
+    fn installation() -> InstallationId {
+        InstallationId::parse("0123456789abcdef0123456789abcdef").expect("id")
+    }
+
+    fn challenge(auth: &DeskAuth, now: u64) -> (String, u64) {
+        let c = auth.challenge(now);
+        (c.nonce, c.expires)
+    }
+
     fn setup() -> (tempfile::TempDir, DeskAuth, InvestigatorIdentity) {
         let dir = tempfile::tempdir().expect("tmp");
         let id = InvestigatorIdentity::generate(&mut rand::rngs::StdRng::seed_from_u64(3));
@@ -234,7 +262,7 @@ mod tests {
             id.public("alice").to_file_text("today"),
         )
         .expect("key file");
-        let auth = DeskAuth::new(dir.path().to_path_buf(), None);
+        let auth = DeskAuth::new(installation(), dir.path().to_path_buf(), None);
         (dir, auth, id)
     }
 
@@ -246,7 +274,13 @@ mod tests {
         now: u64,
     ) -> Result<(String, u64), ApiError> {
         let key = crate::crypto::hex(id.signing_key().verifying_key().as_bytes());
-        let signature = desk_auth::sign(id.signing_key(), ORIGIN, nonce, expires);
+        let signature = LoginMessage {
+            installation: installation().as_str(),
+            origin: ORIGIN,
+            nonce,
+            expires,
+        }
+        .sign(id.signing_key());
         let req = LoginRequest {
             key: &key,
             nonce,
@@ -259,12 +293,12 @@ mod tests {
     #[test]
     fn an_expired_challenge_and_an_expired_token_are_refused() {
         let (_dir, auth, id) = setup();
-        let (nonce, expires) = auth.challenge(1000).expect("challenge");
+        let (nonce, expires) = challenge(&auth, 1000);
         assert!(matches!(
             login(&auth, &id, &nonce, expires, expires + 1),
             Err(ApiError::Auth)
         ));
-        let (nonce, expires) = auth.challenge(1000).expect("challenge");
+        let (nonce, expires) = challenge(&auth, 1000);
         let (token, token_expires) = login(&auth, &id, &nonce, expires, 1001).expect("login");
         assert!(auth.authorize_token(&token, 1002).is_ok());
         assert!(matches!(
@@ -277,16 +311,16 @@ mod tests {
     fn challenges_cost_no_memory_and_work_once() {
         let (_dir, auth, id) = setup();
         for _ in 0..10_000 {
-            auth.challenge(10).expect("challenge");
+            auth.challenge(10);
         }
-        let (nonce, expires) = auth.challenge(10).expect("challenge");
+        let (nonce, expires) = challenge(&auth, 10);
         assert!(login(&auth, &id, &nonce, expires, 11).is_ok());
         assert!(matches!(
             login(&auth, &id, &nonce, expires, 12),
             Err(ApiError::Auth)
         ));
         // Nor can the expiry be stretched, or a challenge be used after it.
-        let (nonce, expires) = auth.challenge(20).expect("challenge");
+        let (nonce, expires) = challenge(&auth, 20);
         assert!(matches!(
             login(&auth, &id, &nonce, expires + 100, 21),
             Err(ApiError::Auth)

@@ -8,7 +8,7 @@ use std::path::Path;
 use rand::rngs::OsRng;
 
 pub use wbs::config::Config;
-pub use wbs::crypto::desk_auth;
+pub use wbs::crypto::desk_auth::LoginMessage;
 pub use wbs::crypto::envelope::Envelope;
 pub use wbs::crypto::keys::{InvestigatorIdentity, InvestigatorPublic};
 pub use wbs::crypto::receipt::Receipt;
