@@ -11,10 +11,9 @@ use std::sync::Arc;
 use rand::{rngs::OsRng, RngCore};
 
 use crate::config::Config;
-use crate::crypto::keys::{
-    read_key_dir, recipients_fingerprint, InvestigatorIdentity, KeyDirError,
-};
+use crate::crypto::keys::{recipients_fingerprint, InvestigatorIdentity, KeyDirError};
 use crate::intake::submit::Intake;
+use crate::intake::team::Team;
 use crate::protocol::day::Day;
 use crate::protocol::wire::InstallationId;
 use crate::store::{BlobStore, CaseStore, MetaStore, SledStore, StoreError, META_MODE, META_SALT};
@@ -30,7 +29,9 @@ const MODE_KEYS: &[u8] = b"investigators";
 pub enum StartError {
     #[error(transparent)]
     Keys(#[from] KeyDirError),
-    #[error("--production needs at least two investigator key files in {0} (one may be an offline recovery key); run `wbs keygen` on each investigator's machine")]
+    #[error("--production refuses {1}: it holds the same key as {0}, and two key files must be two people; remove one of them")]
+    DuplicateKey(PathBuf, PathBuf),
+    #[error("--production needs at least two investigators with active key files in {0} (one may be an offline recovery key); run `wbs keygen` on each investigator's machine")]
     TooFewInvestigators(PathBuf),
     #[error("--production refuses demo mode: add at least two investigator key files to {0}")]
     ProductionWithoutKeys(PathBuf),
@@ -48,27 +49,34 @@ pub enum StartError {
     WhatsApp(String),
 }
 
-/// Loads the demo identity, creating it on first use (mode 0600).
-pub(crate) fn demo_identity(data: &Path) -> Result<InvestigatorIdentity, StartError> {
+/// Loads the demo identity, or makes a new one in memory (`true`: not saved yet; `save_demo_identity`
+/// writes it once every start-up check has passed, so a refused start leaves no key behind).
+pub(crate) fn demo_identity(data: &Path) -> Result<(InvestigatorIdentity, bool), StartError> {
     let path = data.join(DEMO_KEY_FILE);
     let err = |e: String| StartError::Data(data.into(), e);
     match fs::read_to_string(&path) {
-        Ok(text) => InvestigatorIdentity::parse(&text).map_err(|e| err(e.to_string())),
+        Ok(text) => InvestigatorIdentity::parse(&text)
+            .map(|id| (id, false))
+            .map_err(|e| err(e.to_string())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let id = InvestigatorIdentity::generate(&mut OsRng);
-            let mut f = fs::OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o600)
-                .open(&path)
-                .map_err(|e| err(e.to_string()))?;
-            f.write_all(id.to_file_text(Day::today().as_str()).as_bytes())
-                .and_then(|_| f.sync_all())
-                .map_err(|e| err(e.to_string()))?;
-            Ok(id)
+            Ok((InvestigatorIdentity::generate(&mut OsRng), true))
         }
         Err(e) => Err(err(e.to_string())),
     }
+}
+
+/// Saves a new demo identity (mode 0600, never over an existing file).
+fn save_demo_identity(data: &Path, id: &InvestigatorIdentity) -> Result<(), StartError> {
+    let err = |e: std::io::Error| StartError::Data(data.into(), e.to_string());
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(data.join(DEMO_KEY_FILE))
+        .map_err(err)?;
+    f.write_all(id.to_file_text(Day::today().as_str()).as_bytes())
+        .and_then(|_| f.sync_all())
+        .map_err(err)
 }
 
 /// Everything the web layer needs, built and checked.
@@ -87,11 +95,34 @@ pub struct Prepared {
 pub fn prepare(config: Config) -> Result<Prepared, StartError> {
     let data = config.data.clone();
     let derr = |e: String| StartError::Data(data.clone(), e);
-    let investigators = read_key_dir(&config.keys)?;
-    if config.production && investigators.is_empty() {
+    // A private key or a broken file in keys/ refuses the start (fail closed); while running, such a
+    // file is refused on its own (`intake::team`).
+    let limit = config
+        .whatsapp
+        .is_some()
+        .then_some(crate::whatsapp::MAX_INVESTIGATORS);
+    let (team, duplicates) = Team::open(config.keys.clone(), limit)?;
+    if let Some(d) = duplicates.first().filter(|_| config.production) {
+        return Err(StartError::DuplicateKey(
+            config.keys.join(&d.kept),
+            config.keys.join(&d.refused),
+        ));
+    }
+    for d in &duplicates {
+        tracing::warn!(
+            code = "WBS-KEY-DUPLICATE",
+            file = ?d.refused,
+            same_as = ?d.kept,
+            "key file refused: it holds the same key as another file (two files must be two people)"
+        );
+    }
+    let roster = team.current();
+    // Counted in people: one key in two files is one.
+    let investigators = roster.active().len();
+    if config.production && roster.all().is_empty() {
         return Err(StartError::ProductionWithoutKeys(config.keys.clone()));
     }
-    if config.production && investigators.len() < 2 {
+    if config.production && investigators < 2 {
         return Err(StartError::TooFewInvestigators(config.keys.clone()));
     }
     std::fs::DirBuilder::new()
@@ -106,15 +137,16 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
         })?;
     let blobs = BlobStore::open(&data.join("blobs")).map_err(|e| derr(e.to_string()))?;
 
-    let demo = investigators.is_empty();
+    // Only retired keys is no team either: demo mode is then refused below if cases exist.
+    let demo = investigators == 0;
     let mode = store
         .meta_init(META_MODE, if demo { MODE_DEMO } else { MODE_KEYS })
         .map_err(|e| derr(e.to_string()))?;
     if config.production && mode == MODE_DEMO {
         return Err(StartError::DemoDataInProduction(data.clone()));
     }
-    let recipients = if demo {
-        let id = demo_identity(&data)?;
+    let (team, unsaved_demo) = if demo {
+        let (id, unsaved) = demo_identity(&data)?;
         let keys = vec![id.public(DEMO_KEY_FILE)];
         let fingerprint = recipients_fingerprint(&keys);
         for case_id in store.case_ids().map_err(|e| derr(e.to_string()))? {
@@ -123,9 +155,9 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
                 return Err(StartError::DemoWithForeignCases(data.clone()));
             }
         }
-        keys
+        (Team::fixed(keys), unsaved.then_some(id))
     } else {
-        investigators
+        (team, None)
     };
 
     let mut fresh = [0u8; 32];
@@ -161,10 +193,10 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
     );
     let swept = blobs.sweep(&referenced).map_err(|e| derr(e.to_string()))?;
 
-    let intake = Intake::new(
+    let intake = Intake::with_team(
         Arc::new(store),
         blobs,
-        recipients,
+        Arc::new(team),
         salt,
         config.kdf_concurrency,
     );
@@ -181,6 +213,10 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
         ),
         None => None,
     };
+    // Every check has passed: only now is a new demo identity written.
+    if let Some(id) = unsaved_demo {
+        save_demo_identity(&data, &id)?;
+    }
     Ok(Prepared {
         config,
         installation,
@@ -233,9 +269,11 @@ pub(crate) async fn serve(prepared: Prepared) -> Result<(), StartError> {
             prepared.config.data.join(DEMO_KEY_FILE).display()
         );
     } else {
+        let team = prepared.intake.investigators();
         tracing::info!(
-            investigators = prepared.intake.investigators().len(),
-            "reports are encrypted to the investigators' keys"
+            investigators = team.active().len(),
+            retired = team.retired_count(),
+            "reports are encrypted to the investigators' keys (keys/ is re-read when it changes)"
         );
     }
     if prepared.swept > 0 {
@@ -249,11 +287,6 @@ pub(crate) async fn serve(prepared: Prepared) -> Result<(), StartError> {
     let desk_listener = tokio::net::TcpListener::bind(desk_listen)
         .await
         .map_err(|e| StartError::Listen(desk_listen, e))?;
-    // In demo mode the demo identity is the one investigator, so the desk tools can be tried too.
-    let demo_key = prepared
-        .demo
-        .then(|| prepared.intake.investigators().first().map(|i| i.signing))
-        .flatten();
     let bound = desk_listener
         .local_addr()
         .map_err(|e| StartError::Listen(desk_listen, e))?;
@@ -266,11 +299,23 @@ pub(crate) async fn serve(prepared: Prepared) -> Result<(), StartError> {
     let desk = crate::web::desk_api::router(crate::web::desk_api::DeskState::new(
         prepared.intake.clone(),
         installation.clone(),
-        prepared.config.keys.clone(),
-        demo_key,
         prepared.config.deadlines.clone(),
         origins,
     ));
+    // Look at keys/ every second, so a change is in force and logged within a second even when
+    // nothing uses the team (docs/design.md §10).
+    if prepared.intake.team().is_live() {
+        let team = prepared.intake.team().clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(crate::intake::team::REFRESH);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tick.tick().await;
+                let team = team.clone();
+                let _ = tokio::task::spawn_blocking(move || team.current()).await;
+            }
+        });
+    }
     let whatsapp = prepared.whatsapp.clone();
     if let Some(wa) = &whatsapp {
         wa.start();

@@ -6,6 +6,7 @@
 
 use std::fmt;
 use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
 
 use ed25519_dalek::{SigningKey, VerifyingKey};
@@ -14,6 +15,7 @@ use x25519_dalek::{PublicKey, StaticSecret};
 use zeroize::Zeroizing;
 
 use super::{hex, hkdf32, sha256, unhex};
+use crate::protocol::day::Day;
 
 const SECRET_HRP: &str = "AGE-SECRET-KEY-";
 const PUBLIC_HRP: &str = "age";
@@ -37,8 +39,11 @@ pub(crate) fn contains_secret_key(bytes: &[u8]) -> bool {
     })
 }
 const SIGNING_PREFIX: &str = "ed25519:";
+const RETIRED_PREFIX: &str = "retired:";
+/// The subdirectory of `keys/` for retired investigators' files.
+pub(crate) const RETIRED_DIR: &str = "retired";
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq, Eq)]
 pub enum KeyError {
     #[error("no AGE-SECRET-KEY- line found")]
     NoIdentity,
@@ -46,12 +51,14 @@ pub enum KeyError {
     SeveralIdentities,
     #[error("the identity is not a valid age X25519 key")]
     BadIdentity,
-    #[error("line {0} is neither a comment, an age1… recipient nor an ed25519: signing key")]
+    #[error("line {0} is neither a comment, an age1… recipient, an ed25519: signing key nor a retired: day")]
     UnknownLine(usize),
     #[error("the file must hold exactly one age1… recipient and one ed25519: signing key")]
     Incomplete,
     #[error("line {0} holds a malformed key")]
     Malformed(usize),
+    #[error("line {0} is not a retirement day of the form retired: YYYY-MM-DD (once only)")]
+    BadRetired(usize),
 }
 
 /// The age recipient string for raw X25519 public bytes (classic Bech32, HRP `age`).
@@ -167,6 +174,7 @@ impl InvestigatorIdentity {
             name: name.to_owned(),
             recipient: self.recipient(),
             signing: self.signing.verifying_key(),
+            retired: None,
         }
     }
 }
@@ -184,19 +192,28 @@ pub struct InvestigatorPublic {
     pub name: String,
     pub recipient: age::x25519::Recipient,
     pub signing: VerifyingKey,
+    /// The investigator's retirement day (a `retired:` line, or the file's place in `keys/retired/`):
+    /// never sealed to and no login, but signatures stay genuine on items dated up to this day.
+    pub retired: Option<Day>,
 }
 
 impl fmt::Debug for InvestigatorPublic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "InvestigatorPublic({}, {})", self.name, self.recipient)
+        write!(f, "InvestigatorPublic({}, {}", self.name, self.recipient)?;
+        match &self.retired {
+            Some(day) => write!(f, ", retired {day})"),
+            None => f.write_str(")"),
+        }
     }
 }
 
 impl InvestigatorPublic {
-    /// Parses a public key file (`age1…` line, `ed25519:` line, `#` comments).
+    /// Parses a public key file (`age1…` line, `ed25519:` line, an optional `retired: YYYY-MM-DD`
+    /// line, `#` comments).
     pub fn parse(name: &str, text: &str) -> Result<Self, KeyError> {
         let mut recipient = None;
         let mut signing = None;
+        let mut retired = None;
         for (i, line) in text.lines().map(str::trim).enumerate() {
             let n = i + 1;
             if line.is_empty() || line.starts_with('#') {
@@ -217,6 +234,11 @@ impl InvestigatorPublic {
                 let bytes = unhex::<32>(hexkey).ok_or(KeyError::Malformed(n))?;
                 signing =
                     Some(VerifyingKey::from_bytes(&bytes).map_err(|_| KeyError::Malformed(n))?);
+            } else if let Some(day) = line.strip_prefix(RETIRED_PREFIX) {
+                if retired.is_some() {
+                    return Err(KeyError::BadRetired(n));
+                }
+                retired = Some(Day::parse(day.trim()).ok_or(KeyError::BadRetired(n))?);
             } else {
                 return Err(KeyError::UnknownLine(n));
             }
@@ -226,6 +248,7 @@ impl InvestigatorPublic {
                 name: name.to_owned(),
                 recipient,
                 signing,
+                retired,
             }),
             _ => Err(KeyError::Incomplete),
         }
@@ -233,21 +256,51 @@ impl InvestigatorPublic {
 
     /// The lines to save as a file in `keys/`.
     pub fn to_file_text(&self, created: &str) -> String {
-        format!(
+        let mut text = format!(
             "# WBS investigator public key, created {created}\n{}\n{}\n",
             self.recipient,
             signing_key_text(&self.signing)
-        )
+        );
+        if let Some(day) = &self.retired {
+            text.push_str(&retired_line(day));
+        }
+        text
     }
 
     pub(crate) fn signing_hex(&self) -> String {
         hex(self.signing.as_bytes())
     }
+
+    /// Whether this investigator is on the team today: sealed to, and may log in.
+    pub fn is_active(&self) -> bool {
+        self.retired.is_none()
+    }
+
+    /// Whether this investigator's signature is genuine on an item dated `day` (docs/design.md §10):
+    /// always while active, and up to the retirement day once retired.
+    pub(crate) fn may_sign_on(&self, day: &Day) -> bool {
+        self.retired.as_ref().is_none_or(|r| day <= r)
+    }
+
+    /// The file name without a `.pub` ending, for log lines.
+    pub(crate) fn display_name(&self) -> &str {
+        self.name.strip_suffix(".pub").unwrap_or(&self.name)
+    }
 }
 
-/// SHA-256 over the sorted recipient strings: the identity of a recipient set.
+/// The line that retires a key file (docs/format.md, "Investigator keys").
+pub(crate) fn retired_line(day: &Day) -> String {
+    format!("{RETIRED_PREFIX} {day}\n")
+}
+
+/// SHA-256 over the sorted recipient strings of the active keys (retired keys are never sealed to):
+/// the identity of a recipient set.
 pub(crate) fn recipients_fingerprint(recipients: &[InvestigatorPublic]) -> String {
-    let mut all: Vec<String> = recipients.iter().map(|r| r.recipient.to_string()).collect();
+    let mut all: Vec<String> = recipients
+        .iter()
+        .filter(|r| r.is_active())
+        .map(|r| r.recipient.to_string())
+        .collect();
     all.sort();
     hex(&sha256(all.join("\n").as_bytes()))
 }
@@ -260,43 +313,196 @@ pub enum KeyDirError {
     PrivateKey(PathBuf),
     #[error("{0} is not a valid investigator key file ({1}): save exactly the lines that `wbs keygen` printed")]
     BadFile(PathBuf, String),
+    #[error("{1} holds the same key as {0}: two key files must be two people, so remove one of them")]
+    Duplicate(PathBuf, PathBuf),
 }
 
-/// Reads a `keys/` directory (docs/format.md): refuses any private key, parses every key file, in
-/// name order. Files whose names start with `.` or end in `.md` are not key files; a missing
-/// directory holds no keys.
-pub(crate) fn read_key_dir(dir: &Path) -> Result<Vec<InvestigatorPublic>, KeyDirError> {
-    let mut out = Vec::new();
+/// Why one file of `keys/` is not used. The codes are stable, for log lines that name the file but
+/// never its content.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum FileProblem {
+    PrivateKey,
+    Unreadable(String),
+    NotText,
+    Invalid(KeyError),
+}
+
+impl FileProblem {
+    pub(crate) fn code(&self) -> &'static str {
+        match self {
+            FileProblem::PrivateKey => "WBS-KEY-PRIVATE",
+            FileProblem::Unreadable(_) => "WBS-KEY-UNREADABLE",
+            FileProblem::NotText => "WBS-KEY-NOT-TEXT",
+            FileProblem::Invalid(_) => "WBS-KEY-INVALID",
+        }
+    }
+
+    fn into_dir_error(self, path: PathBuf) -> KeyDirError {
+        match self {
+            FileProblem::PrivateKey => KeyDirError::PrivateKey(path),
+            FileProblem::Unreadable(e) => KeyDirError::BadFile(path, e),
+            FileProblem::NotText => KeyDirError::BadFile(path, "not UTF-8 text".into()),
+            FileProblem::Invalid(e) => KeyDirError::BadFile(path, e.to_string()),
+        }
+    }
+}
+
+/// What a cheap look at a file tells: if none of it changed, the file was not rewritten.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct FileStamp {
+    len: u64,
+    modified_ns: i128,
+    inode: u64,
+    /// Seconds since the epoch of the last modification (a retired file's day when it has no line).
+    pub modified_secs: u64,
+}
+
+/// One file of `keys/` or `keys/retired/`, listed but not read.
+#[derive(Debug, Clone)]
+pub(crate) struct KeyDirEntry {
+    /// The name relative to `keys/` (`budi.pub`, `retired/siti.pub`), for log lines and messages.
+    pub rel: String,
+    pub path: PathBuf,
+    pub stamp: FileStamp,
+    pub in_retired: bool,
+}
+
+fn stamp_of(meta: &fs::Metadata) -> FileStamp {
+    use std::os::unix::fs::MetadataExt;
+    FileStamp {
+        len: meta.len(),
+        modified_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
+        inode: meta.ino(),
+        modified_secs: u64::try_from(meta.mtime()).unwrap_or(0),
+    }
+}
+
+fn list_one(dir: &Path, prefix: &str, in_retired: bool, out: &mut Vec<KeyDirEntry>) -> io::Result<()> {
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
-        Err(e) => return Err(KeyDirError::BadFile(dir.into(), e.to_string())),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
     };
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        if !path.is_file() {
-            continue;
-        }
-        let bytes =
-            fs::read(&path).map_err(|e| KeyDirError::BadFile(path.clone(), e.to_string()))?;
-        if contains_secret_key(&bytes) {
-            return Err(KeyDirError::PrivateKey(path));
-        }
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+    let mut found = Vec::new();
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
         if name.starts_with('.') || name.to_ascii_lowercase().ends_with(".md") {
             continue;
         }
-        let text = String::from_utf8(bytes)
-            .map_err(|_| KeyDirError::BadFile(path.clone(), "not UTF-8 text".into()))?;
-        let key = InvestigatorPublic::parse(&name, &text)
-            .map_err(|e| KeyDirError::BadFile(path.clone(), e.to_string()))?;
-        out.push(key);
+        let path = entry.path();
+        // Follows symlinks, as reading the file does.
+        let Ok(meta) = fs::metadata(&path) else {
+            continue;
+        };
+        if !meta.is_file() {
+            continue;
+        }
+        found.push(KeyDirEntry {
+            rel: format!("{prefix}{name}"),
+            path,
+            stamp: stamp_of(&meta),
+            in_retired,
+        });
     }
+    found.sort_by(|a, b| a.rel.cmp(&b.rel));
+    out.extend(found);
+    Ok(())
+}
+
+/// Lists the key files of `keys/` and `keys/retired/` in name order (retired ones last), without
+/// reading them. Names starting with `.` or ending in `.md` are not key files; a missing directory
+/// holds none.
+pub(crate) fn list_key_dir(dir: &Path) -> io::Result<Vec<KeyDirEntry>> {
+    let mut out = Vec::new();
+    list_one(dir, "", false, &mut out)?;
+    list_one(
+        &dir.join(RETIRED_DIR),
+        &format!("{RETIRED_DIR}/"),
+        true,
+        &mut out,
+    )?;
     Ok(out)
+}
+
+/// Reads one listed key file. A file in `keys/retired/` without a `retired:` line is retired as of the
+/// day it was last modified (UTC), the safe reading: it never makes a later signature genuine.
+pub(crate) fn read_key_file(entry: &KeyDirEntry) -> Result<InvestigatorPublic, FileProblem> {
+    let bytes = fs::read(&entry.path).map_err(|e| FileProblem::Unreadable(e.kind().to_string()))?;
+    if contains_secret_key(&bytes) {
+        return Err(FileProblem::PrivateKey);
+    }
+    let text = String::from_utf8(bytes).map_err(|_| FileProblem::NotText)?;
+    let name = entry.rel.rsplit('/').next().unwrap_or(&entry.rel);
+    let mut key = InvestigatorPublic::parse(name, &text).map_err(FileProblem::Invalid)?;
+    if entry.in_retired && key.retired.is_none() {
+        key.retired = Some(Day::from_unix(entry.stamp.modified_secs));
+    }
+    Ok(key)
+}
+
+/// A key file refused because an earlier one holds the same recipient or signing key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Duplicate {
+    /// The file that stays in force.
+    pub kept: String,
+    /// The file that is ignored.
+    pub refused: String,
+}
+
+/// Keeps one file per person: of two files with the same age recipient or the same signing key, the
+/// later one by name is refused — except that a retired file goes first, so a leftover active copy
+/// never undoes a retirement. Input and output are `(name relative to keys/, key)`, in name order.
+pub(crate) fn one_per_person(
+    keys: Vec<(String, InvestigatorPublic)>,
+) -> (Vec<(String, InvestigatorPublic)>, Vec<Duplicate>) {
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_by_key(|&i| (keys[i].1.is_active(), i));
+    let mut kept: Vec<usize> = Vec::new();
+    let mut duplicates = Vec::new();
+    for i in order {
+        let (rel, key) = &keys[i];
+        match kept.iter().find(|&&k| {
+            keys[k].1.recipient.to_string() == key.recipient.to_string()
+                || keys[k].1.signing == key.signing
+        }) {
+            Some(&k) => duplicates.push(Duplicate {
+                kept: keys[k].0.clone(),
+                refused: rel.clone(),
+            }),
+            None => kept.push(i),
+        }
+    }
+    kept.sort_unstable();
+    let mut keys: Vec<Option<(String, InvestigatorPublic)>> = keys.into_iter().map(Some).collect();
+    let out = kept.into_iter().filter_map(|i| keys[i].take()).collect();
+    (out, duplicates)
+}
+
+/// Reads `keys/` (and `keys/retired/`) strictly, as at start-up (docs/format.md): any private key or
+/// broken file is an error; of two files with the same key, one is kept and the pair is returned.
+pub(crate) fn read_key_dir_checked(
+    dir: &Path,
+) -> Result<(Vec<InvestigatorPublic>, Vec<Duplicate>), KeyDirError> {
+    let entries = list_key_dir(dir).map_err(|e| KeyDirError::BadFile(dir.into(), e.to_string()))?;
+    let mut keys = Vec::with_capacity(entries.len());
+    for entry in entries {
+        let key = read_key_file(&entry).map_err(|p| p.into_dir_error(entry.path.clone()))?;
+        keys.push((entry.rel, key));
+    }
+    let (keys, duplicates) = one_per_person(keys);
+    Ok((keys.into_iter().map(|(_, k)| k).collect(), duplicates))
+}
+
+/// Reads a copy of `keys/` as the investigator tools do: every key, active and retired (each with its
+/// retirement day), in name order; a private key, a broken file or two files of one person are
+/// refused.
+pub(crate) fn read_key_dir(dir: &Path) -> Result<Vec<InvestigatorPublic>, KeyDirError> {
+    let (keys, duplicates) = read_key_dir_checked(dir)?;
+    if let Some(d) = duplicates.first() {
+        return Err(KeyDirError::Duplicate(dir.join(&d.kept), dir.join(&d.refused)));
+    }
+    Ok(keys)
 }
 
 /// A reporter's keys, derived from the receipt: X25519 to read replies, Ed25519 to sign items.

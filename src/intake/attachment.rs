@@ -101,11 +101,15 @@ pub struct AttachmentSink {
 impl AttachmentSink {
     pub fn new(
         blobs: &BlobStore,
-        recipients: &[InvestigatorPublic],
+        recipients: impl AsRef<[InvestigatorPublic]>,
         name: &str,
         limit: u64,
     ) -> Self {
-        let recipients: Vec<_> = recipients.iter().map(|r| r.recipient.clone()).collect();
+        let recipients: Vec<_> = recipients
+            .as_ref()
+            .iter()
+            .map(|r| r.recipient.clone())
+            .collect();
         let writer = blobs
             .begin(&mut rand::rngs::OsRng)
             .map_err(SealError::from)

@@ -167,6 +167,8 @@ fn reporter_keys_by_position(
 }
 
 /// Verifies the items a reporter can decrypt and turns the genuine ones into messages.
+/// `investigators`: every known key, active and retired (a retired one's signature counts on items
+/// dated up to its retirement day, `verify::signed_in_service`).
 pub(crate) fn reporter_thread(
     case: &CaseV1,
     items: &[Vec<u8>],
@@ -181,6 +183,9 @@ pub(crate) fn reporter_thread(
     let (reporter_key, bad_rekeys) = reporter_keys_by_position(&case.id, &opened, own_key);
     let mut messages = Vec::new();
     let mut rejected = 0;
+    // The latest day of the genuine items the reporter can see (a retired investigator's item may not
+    // follow a later one).
+    let mut latest: Option<Day> = None;
     for (seq, envelope) in opened.into_iter().enumerate() {
         // Items sealed only to investigators (the report, identity, notes) do not open: not ours to see.
         let Some(envelope) = envelope else {
@@ -200,10 +205,10 @@ pub(crate) fn reporter_thread(
                         && !bad_rekeys.contains(&seq)
                 }
                 Role::Investigator => {
-                    investigators
-                        .iter()
-                        .any(|i| i.signing_hex() == e.author.key)
-                        && matches!(body, ItemBody::Reply(_) | ItemBody::StatusNote(_))
+                    investigators.iter().any(|i| {
+                        i.signing_hex() == e.author.key
+                            && super::verify::signed_in_service(i, &e.day, latest.as_ref())
+                    }) && matches!(body, ItemBody::Reply(_) | ItemBody::StatusNote(_))
                 }
             };
             let placed =
@@ -212,6 +217,9 @@ pub(crate) fn reporter_thread(
         });
         match genuine {
             Some((e, body)) => {
+                if latest.as_ref().is_none_or(|d| *d < e.day) {
+                    latest = Some(e.day.clone());
+                }
                 let (text, status, attachments) = match body {
                     ItemBody::Followup(f) => (
                         f.text,
@@ -282,7 +290,7 @@ impl Intake {
             return Ok(None);
         };
         let items = self.store().items(case_id)?;
-        let (messages, rejected) = reporter_thread(&case, &items, keys, self.investigators());
+        let (messages, rejected) = reporter_thread(&case, &items, keys, self.investigators().all());
         Ok(Some(ReporterView {
             case,
             messages,

@@ -10,6 +10,7 @@ pub mod report;
 pub(crate) mod status;
 pub mod strip;
 pub mod submit;
+pub mod team;
 pub(crate) mod verify;
 
 pub use crate::i18n::Lang;

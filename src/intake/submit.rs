@@ -9,7 +9,8 @@ use tokio::sync::Semaphore;
 use super::attachment::SealedAttachment;
 use super::report::ValidReport;
 use crate::crypto::envelope::{genesis_digest, Envelope, Header};
-use crate::crypto::keys::{recipients_fingerprint, InvestigatorPublic};
+use super::team::{Roster, Team};
+use crate::crypto::keys::InvestigatorPublic;
 use crate::crypto::receipt::{Receipt, ReceiptKeys};
 use crate::crypto::{hex, seal, sha256};
 use crate::protocol::item::{
@@ -77,8 +78,8 @@ pub(crate) struct Opening {
 pub struct Intake {
     store: Arc<dyn Store>,
     blobs: BlobStore,
-    investigators: Vec<InvestigatorPublic>,
-    fingerprint: String,
+    /// The live set of investigators (`intake::team`).
+    team: Arc<Team>,
     salt: [u8; 32],
     kdf_slots: Arc<Semaphore>,
     kdf_queue: Arc<Semaphore>,
@@ -87,6 +88,7 @@ pub struct Intake {
 }
 
 impl Intake {
+    /// An intake whose team is fixed (demo mode, tests and benchmarks).
     pub fn new(
         store: Arc<dyn Store>,
         blobs: BlobStore,
@@ -94,13 +96,28 @@ impl Intake {
         salt: [u8; 32],
         kdf_concurrency: usize,
     ) -> Self {
-        let fingerprint = recipients_fingerprint(&investigators);
+        Self::with_team(
+            store,
+            blobs,
+            Arc::new(Team::fixed(investigators)),
+            salt,
+            kdf_concurrency,
+        )
+    }
+
+    /// An intake that seals to the team as it is at each moment (`intake::team`).
+    pub fn with_team(
+        store: Arc<dyn Store>,
+        blobs: BlobStore,
+        team: Arc<Team>,
+        salt: [u8; 32],
+        kdf_concurrency: usize,
+    ) -> Self {
         let slots = kdf_concurrency.max(1);
         Intake {
             store,
             blobs,
-            investigators,
-            fingerprint,
+            team,
             salt,
             kdf_slots: Arc::new(Semaphore::new(slots)),
             // A bounded queue: beyond it, callers get `Busy` at once instead of piling up.
@@ -109,8 +126,15 @@ impl Intake {
         }
     }
 
-    pub fn investigators(&self) -> &[InvestigatorPublic] {
-        &self.investigators
+    /// The team as it is now: a snapshot that dereferences to the active investigators (who new
+    /// items are sealed to); `Roster::all` adds the retired ones, for checking signatures.
+    pub fn investigators(&self) -> Roster {
+        self.team.current()
+    }
+
+    /// The live team itself (desk logins re-check it at every login).
+    pub fn team(&self) -> &Arc<Team> {
+        &self.team
     }
 
     pub fn blobs(&self) -> &BlobStore {
@@ -220,7 +244,7 @@ impl Intake {
             identity: report.identity.unwrap_or_else(IdentityBody::anonymous),
             manifest,
         };
-        let (items, last_digest) = self.seal_opening(&new, opening, today)?;
+        let (items, last_digest, fingerprint) = self.seal_opening(&new, opening, today)?;
 
         // Attachments first: a crash after this leaves only ciphertext orphans, swept at the next start.
         let mut committed = Vec::with_capacity(attachments.len());
@@ -236,7 +260,15 @@ impl Intake {
             }
         }
 
-        let case = self.case_record(&new.case_id, channel, today, &items, last_digest, refs);
+        let case = self.case_record(
+            &new.case_id,
+            channel,
+            today,
+            &items,
+            last_digest,
+            fingerprint,
+            refs,
+        );
         if let Err(e) = self.store.create_case(&case, &items, &new.keys.lookup) {
             // Unflushed is not undone: the case may still reach the disk, and must find its files
             // (the start-up sweep removes them if it does not).
@@ -274,23 +306,21 @@ impl Intake {
         new: &NewCase,
         opening: Opening,
         today: &Day,
-    ) -> Result<(Vec<Vec<u8>>, String), IntakeError> {
+    ) -> Result<(Vec<Vec<u8>>, String, String), IntakeError> {
         let reporter_key = new.keys.reporter.signing_key();
+        // One snapshot of the team for the whole opening, and for the digest recorded with it.
+        let team = self.investigators();
         let author = Author {
             role: Role::Reporter,
             key: hex(reporter_key.verifying_key().as_bytes()),
         };
-        let recipients: Vec<_> = self
-            .investigators
-            .iter()
-            .map(|r| r.recipient.clone())
-            .collect();
+        let recipients = team.recipients();
         let mut report = opening.report;
         report.reporter_keys = ReporterKeys {
             x25519: hex(&new.keys.reporter.x25519_public()),
             ed25519: author.key.clone(),
         };
-        report.recipients_digest = self.fingerprint.clone();
+        report.recipients_digest = team.fingerprint().to_owned();
         let bodies = [
             (ItemBody::Report(Box::new(report)), REPORT_MIN),
             (ItemBody::Identity(opening.identity), IDENTITY_SIZE),
@@ -318,7 +348,7 @@ impl Intake {
             prev = sha256(&ciphertext);
             items.push(ciphertext);
         }
-        Ok((items, hex(&prev)))
+        Ok((items, hex(&prev), team.fingerprint().to_owned()))
     }
 
     /// The plaintext record of a new case (docs/design.md §2: only what may be seen without a key).
@@ -329,6 +359,7 @@ impl Intake {
         today: &Day,
         items: &[Vec<u8>],
         last_digest: String,
+        fingerprint: String,
         attachments: Vec<AttachmentRefV1>,
     ) -> CaseV1 {
         CaseV1 {
@@ -341,7 +372,7 @@ impl Intake {
             }],
             item_count: items.len() as u32,
             last_digest,
-            recipients_fingerprint: self.fingerprint.clone(),
+            recipients_fingerprint: fingerprint,
             attachments,
         }
     }

@@ -14,6 +14,7 @@ use crate::crypto::envelope::{chain_digest, genesis_digest, Envelope};
 use crate::crypto::keys::InvestigatorPublic;
 use crate::crypto::{hex, seal};
 use crate::protocol::item::ItemBody;
+use crate::protocol::day::Day;
 use crate::protocol::{CaseId, ItemKind, Role};
 
 /// Why an item is not shown as genuine. Stable wording for people and tests.
@@ -35,6 +36,8 @@ pub(crate) enum ItemProblem {
     BrokenChain,
     #[error("signed by a key that is not a known investigator or this case's reporter")]
     UnknownSigner,
+    #[error("signed by a retired investigator after their retirement day")]
+    RetiredSigner,
     #[error("first item is not a report signed by its own reporter key")]
     BadFirstItem,
     #[error("an answer sealed inside it does not open or does not belong to it")]
@@ -82,7 +85,9 @@ pub(crate) struct GenuineItem {
 /// The reporter's keys as named in the signed report (item 0) or a later `rekey`.
 pub(crate) use crate::protocol::item::ReporterKeys as ReporterKeysHex;
 
-/// Checks every item of a case, in stored order.
+/// Checks every item of a case, in stored order. `investigators` are every known key, active and
+/// retired: a retired investigator's signature is genuine only on an item dated up to their retirement
+/// day that follows no item dated after it (so it cannot be back-dated past the case's own history).
 pub(crate) fn verify_case(
     case_id: &CaseId,
     items: &[Vec<u8>],
@@ -92,6 +97,7 @@ pub(crate) fn verify_case(
     let mut out = Vec::with_capacity(items.len());
     let mut expected_prev = genesis_digest(case_id);
     let mut reporter: Option<ReporterKeysHex> = None;
+    let mut latest: Option<Day> = None;
     for (seq, ciphertext) in items.iter().enumerate() {
         let outcome = check_item(
             case_id,
@@ -101,13 +107,20 @@ pub(crate) fn verify_case(
             identities,
             investigators,
             &mut reporter,
+            latest.as_ref(),
         );
+        if let Ok(item) = &outcome {
+            if latest.as_ref().is_none_or(|d| *d < item.envelope.day) {
+                latest = Some(item.envelope.day.clone());
+            }
+        }
         expected_prev = chain_digest(ciphertext);
         out.push(CheckedItem { seq, outcome });
     }
     out
 }
 
+#[allow(clippy::too_many_arguments)]
 fn check_item(
     case_id: &CaseId,
     seq: usize,
@@ -116,6 +129,7 @@ fn check_item(
     identities: &[&dyn age::Identity],
     investigators: &[InvestigatorPublic],
     reporter: &mut Option<ReporterKeysHex>,
+    latest: Option<&Day>,
 ) -> Result<GenuineItem, ItemProblem> {
     let signed = seal::open(ciphertext, identities).map_err(|_| ItemProblem::CannotDecrypt)?;
     let envelope = Envelope::open(&signed).map_err(|e| match e {
@@ -177,6 +191,9 @@ fn check_item(
                 .iter()
                 .find(|i| i.signing_hex() == envelope.author.key)
                 .ok_or(ItemProblem::UnknownSigner)?;
+            if !signed_in_service(who, &envelope.day, latest) {
+                return Err(ItemProblem::RetiredSigner);
+            }
             if !may_write(Role::Investigator, envelope.kind, seq) {
                 return Err(ItemProblem::WrongKind);
             }
@@ -187,6 +204,12 @@ fn check_item(
             })
         }
     }
+}
+
+/// Whether `who` could sign an item dated `day` that follows items dated up to `latest`: always while
+/// active; once retired, only for a day up to the retirement day, after no item dated later.
+pub(crate) fn signed_in_service(who: &InvestigatorPublic, day: &Day, latest: Option<&Day>) -> bool {
+    who.may_sign_on(day) && latest.is_none_or(|l| who.may_sign_on(l))
 }
 
 /// The reporter keys named by a verified item 0, if it is genuine.

@@ -6,7 +6,6 @@
 
 pub(crate) mod auth;
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::crypto::{hex, sha256};
@@ -130,20 +129,19 @@ pub(crate) struct DeskState {
 }
 
 impl DeskState {
-    /// `demo_key`: in demo mode, the demo identity's signing key, accepted while `keys/` is empty.
+    /// Logins are checked against the intake's live team (in demo mode, the demo identity).
     pub fn new(
         intake: Arc<Intake>,
         installation: InstallationId,
-        keys_dir: PathBuf,
-        demo_key: Option<ed25519_dalek::VerifyingKey>,
         deadlines: DeadlinePolicy,
         origins: Vec<String>,
     ) -> Arc<Self> {
+        let team = intake.team().clone();
         Arc::new(DeskState {
             intake,
             origins,
             deadlines,
-            auth: auth::DeskAuth::new(installation, keys_dir, demo_key),
+            auth: auth::DeskAuth::new(installation, team),
         })
     }
 }

@@ -80,9 +80,17 @@ pub(super) fn create_case(
         identity,
         manifest,
     };
-    let (items, last) = intake.seal_opening(&new, opening, today)?;
+    let (items, last, fingerprint) = intake.seal_opening(&new, opening, today)?;
     let refs = d.blobs().cloned().collect();
-    let case = intake.case_record(&new.case_id, Channel::WhatsApp, today, &items, last, refs);
+    let case = intake.case_record(
+        &new.case_id,
+        Channel::WhatsApp,
+        today,
+        &items,
+        last,
+        fingerprint,
+        refs,
+    );
     intake.create_case_from_dialogue(&case, &items, &new.keys.lookup, write)?;
     Ok(Submitted {
         receipt: new.receipt,

@@ -1,11 +1,10 @@
 //! Investigator authentication for the desk API (docs/design.md §5): single-use stateless challenges, signed logins
-//! checked against `keys/`, and short-lived bearer tokens held in memory only. A token stops working as
-//! soon as its investigator's key file leaves `keys/` (the directory is re-read at most once a second).
+//! checked against the live team (`intake::team`), and short-lived bearer tokens held in memory only. A
+//! token stops working as soon as its investigator's key leaves the team or is retired (the team is
+//! re-checked at most once a second; at every login).
 
 use std::collections::HashMap;
-use std::path::PathBuf;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
 
 use axum::http::{header, HeaderMap};
 use ed25519_dalek::VerifyingKey;
@@ -14,7 +13,7 @@ use zeroize::Zeroizing;
 
 use super::ApiError;
 use crate::crypto::desk_auth::LoginMessage;
-use crate::crypto::keys::read_key_dir;
+use crate::intake::team::Team;
 use crate::crypto::token::TokenKey;
 use crate::crypto::unhex;
 use crate::protocol::wire::{Challenge, InstallationId};
@@ -28,8 +27,6 @@ pub(crate) const TOKEN_TTL_SECS: u64 = 15 * 60;
 /// remembered, to refuse their replay.
 const MAX_USED_CHALLENGES: usize = 4096;
 const MAX_SESSIONS: usize = 1024;
-/// How often an authenticated request may re-read `keys/`.
-const KEYS_REFRESH: Duration = Duration::from_secs(1);
 
 /// A login as the server checks it.
 pub(crate) struct LoginRequest<'a> {
@@ -45,47 +42,29 @@ struct Session {
     expires: u64,
 }
 
-struct KeysCache {
-    loaded: Option<Instant>,
-    keys: Vec<VerifyingKey>,
-    /// Whether the last read failed (logged once per failure streak, by code).
-    failing: bool,
-}
-
 pub(crate) struct DeskAuth {
     installation: InstallationId,
-    keys_dir: PathBuf,
-    demo_key: Option<VerifyingKey>,
+    /// Who may log in: the team's active investigators.
+    team: Arc<Team>,
     tokens: TokenKey,
     /// Issues and checks challenges without keeping them (label `wbs/v1/desk-challenge`).
     challenge_key: TokenKey,
     /// Challenges already used by a successful login, until they expire.
     used: Mutex<HashMap<[u8; 16], u64>>,
     sessions: Mutex<HashMap<[u8; 16], Session>>,
-    keys: Mutex<KeysCache>,
 }
 
 impl DeskAuth {
-    pub fn new(
-        installation: InstallationId,
-        keys_dir: PathBuf,
-        demo_key: Option<VerifyingKey>,
-    ) -> Self {
+    pub fn new(installation: InstallationId, team: Arc<Team>) -> Self {
         let mut root = Zeroizing::new([0u8; 32]);
         OsRng.fill_bytes(root.as_mut());
         DeskAuth {
             installation,
-            keys_dir,
-            demo_key,
+            team,
             tokens: TokenKey::new(&root, "wbs/v1/desk-token"),
             challenge_key: TokenKey::new(&root, "wbs/v1/desk-challenge"),
             used: Mutex::new(HashMap::new()),
             sessions: Mutex::new(HashMap::new()),
-            keys: Mutex::new(KeysCache {
-                loaded: None,
-                keys: Vec::new(),
-                failing: false,
-            }),
         }
     }
 
@@ -120,7 +99,7 @@ impl DeskAuth {
         let Some(key) = key else {
             return Err(ApiError::Auth);
         };
-        let known = self.reload_keys().contains(&key);
+        let known = self.team.fresh().active().iter().any(|i| i.signing == key);
         let signed = origins.iter().any(|origin| {
             let message = LoginMessage {
                 installation: self.installation.as_str(),
@@ -164,7 +143,7 @@ impl DeskAuth {
     }
 
     /// Whether the request's bearer token stands for an investigator: its MAC and expiry must hold, the
-    /// server must have issued it, and its key must still be in `keys/`.
+    /// server must have issued it, and its key must still be an active investigator's.
     pub(crate) fn authorize(&self, headers: &HeaderMap, now: u64) -> Result<(), ApiError> {
         let token = headers
             .get(header::AUTHORIZATION)
@@ -183,57 +162,13 @@ impl DeskAuth {
                 _ => return Err(ApiError::Auth),
             }
         };
-        if !self.current_keys().contains(&key) {
+        if !self.team.current().active().iter().any(|i| i.signing == key) {
             if let Ok(mut sessions) = self.sessions.lock() {
                 sessions.remove(&nonce);
             }
             return Err(ApiError::Auth);
         }
         Ok(())
-    }
-
-    /// Re-reads `keys/` now.
-    fn reload_keys(&self) -> Vec<VerifyingKey> {
-        let Ok(mut cache) = self.keys.lock() else {
-            return Vec::new();
-        };
-        self.refresh(&mut cache);
-        cache.keys.clone()
-    }
-
-    /// The keys, re-read if the last read is more than a second old.
-    fn current_keys(&self) -> Vec<VerifyingKey> {
-        let Ok(mut cache) = self.keys.lock() else {
-            return Vec::new();
-        };
-        if cache.loaded.is_none_or(|t| t.elapsed() >= KEYS_REFRESH) {
-            self.refresh(&mut cache);
-        }
-        cache.keys.clone()
-    }
-
-    fn refresh(&self, cache: &mut KeysCache) {
-        match read_key_dir(&self.keys_dir) {
-            Ok(keys) => {
-                cache.keys = keys.into_iter().map(|k| k.signing).collect();
-                if cache.keys.is_empty() {
-                    cache.keys.extend(self.demo_key);
-                }
-                cache.failing = false;
-            }
-            Err(_) => {
-                // Fail closed: while keys/ cannot be read (or holds a private key), nobody logs in.
-                if !cache.failing {
-                    tracing::error!(
-                        code = "WBS-DESK-KEYS",
-                        "the keys directory cannot be read; investigator logins are refused"
-                    );
-                }
-                cache.keys.clear();
-                cache.failing = true;
-            }
-        }
-        cache.loaded = Some(Instant::now());
     }
 }
 
@@ -262,7 +197,8 @@ mod tests {
             id.public("alice").to_file_text("today"),
         )
         .expect("key file");
-        let auth = DeskAuth::new(installation(), dir.path().to_path_buf(), None);
+        let (team, _) = Team::open(dir.path().to_path_buf(), None).expect("keys");
+        let auth = DeskAuth::new(installation(), Arc::new(team));
         (dir, auth, id)
     }
 
