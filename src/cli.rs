@@ -109,6 +109,18 @@ pub enum Command {
         /// The note.
         text: String,
     },
+    /// Retire an investigator's key: write its retirement day into keys/NAME.pub. Nothing new is
+    /// sealed to it and it cannot log in; its signatures stay genuine on items up to that day.
+    Retire {
+        /// The keys directory (the server's keys/, or a copy).
+        #[arg(long, default_value = "keys")]
+        keys: PathBuf,
+        /// The key file's name (budi or budi.pub).
+        name: String,
+        /// The retirement day, YYYY-MM-DD (default: today, UTC); not in the future.
+        #[arg(long)]
+        day: Option<String>,
+    },
 }
 
 /// How the investigator subcommands reach the desk API and who they are.
@@ -217,5 +229,6 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
             note,
         } => desk::mailbox::status(&desk.into(), &case, &status, note.as_deref()),
         Command::Note { desk, case, text } => desk::mailbox::note(&desk.into(), &case, &text),
+        Command::Retire { keys, name, day } => desk::retire::run(&keys, &name, day.as_deref()),
     }
 }

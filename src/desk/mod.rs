@@ -11,6 +11,7 @@ pub(crate) mod export;
 pub(crate) mod keygen;
 pub(crate) mod mailbox;
 mod render;
+pub(crate) mod retire;
 mod show;
 mod single;
 
