@@ -313,7 +313,9 @@ pub enum KeyDirError {
     PrivateKey(PathBuf),
     #[error("{0} is not a valid investigator key file ({1}): save exactly the lines that `wbs keygen` printed")]
     BadFile(PathBuf, String),
-    #[error("{1} holds the same key as {0}: two key files must be two people, so remove one of them")]
+    #[error(
+        "{1} holds the same key as {0}: two key files must be two people, so remove one of them"
+    )]
     Duplicate(PathBuf, PathBuf),
 }
 
@@ -377,7 +379,12 @@ fn stamp_of(meta: &fs::Metadata) -> FileStamp {
     }
 }
 
-fn list_one(dir: &Path, prefix: &str, in_retired: bool, out: &mut Vec<KeyDirEntry>) -> io::Result<()> {
+fn list_one(
+    dir: &Path,
+    prefix: &str,
+    in_retired: bool,
+    out: &mut Vec<KeyDirEntry>,
+) -> io::Result<()> {
     let entries = match fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
@@ -500,7 +507,10 @@ pub(crate) fn read_key_dir_checked(
 pub(crate) fn read_key_dir(dir: &Path) -> Result<Vec<InvestigatorPublic>, KeyDirError> {
     let (keys, duplicates) = read_key_dir_checked(dir)?;
     if let Some(d) = duplicates.first() {
-        return Err(KeyDirError::Duplicate(dir.join(&d.kept), dir.join(&d.refused)));
+        return Err(KeyDirError::Duplicate(
+            dir.join(&d.kept),
+            dir.join(&d.refused),
+        ));
     }
     Ok(keys)
 }

@@ -43,7 +43,10 @@ pub fn run(keys: &Path, name: &str, day: Option<&str>) -> Result<ExitCode, Strin
                 keys.join(RETIRED_DIR).display()
             )
         } else {
-            format!("there is no key file {name}.pub in {}: check the name", keys.display())
+            format!(
+                "there is no key file {name}.pub in {}: check the name",
+                keys.display()
+            )
         });
     };
     let path = keys.join(file);
@@ -54,8 +57,12 @@ pub fn run(keys: &Path, name: &str, day: Option<&str>) -> Result<ExitCode, Strin
             path.display()
         ));
     }
-    let text = String::from_utf8(bytes)
-        .map_err(|_| format!("{} is not a text file: it is not a key file", path.display()))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        format!(
+            "{} is not a text file: it is not a key file",
+            path.display()
+        )
+    })?;
     let key = InvestigatorPublic::parse(file, &text).map_err(|e| {
         format!(
             "{} is not a valid investigator key file ({e}): fix it before retiring it",

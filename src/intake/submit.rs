@@ -8,8 +8,8 @@ use tokio::sync::Semaphore;
 
 use super::attachment::SealedAttachment;
 use super::report::ValidReport;
-use crate::crypto::envelope::{genesis_digest, Envelope, Header};
 use super::team::{Roster, Team};
+use crate::crypto::envelope::{genesis_digest, Envelope, Header};
 use crate::crypto::keys::InvestigatorPublic;
 use crate::crypto::receipt::{Receipt, ReceiptKeys};
 use crate::crypto::{hex, seal, sha256};

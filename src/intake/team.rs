@@ -289,9 +289,7 @@ fn refuse_once(state: &mut State, code: &'static str, message: &str) {
 
 fn log_refused_file(file: &str, problem: &FileProblem, kept: bool) {
     let what = match problem {
-        FileProblem::PrivateKey => {
-            "holds a private key (AGE-SECRET-KEY-); move it off this server"
-        }
+        FileProblem::PrivateKey => "holds a private key (AGE-SECRET-KEY-); move it off this server",
         FileProblem::Unreadable(_) => "cannot be read",
         FileProblem::NotText => "is not text",
         FileProblem::Invalid(_) => "is not a valid investigator key file",
@@ -384,7 +382,9 @@ mod tests {
         let new = Roster::new(vec![retired_a, b.clone()]);
         assert_eq!(
             change_line(&old, &new).as_deref(),
-            Some("investigators changed: added budi; removed siti; retired ani; 1 active, 1 retired")
+            Some(
+                "investigators changed: added budi; removed siti; retired ani; 1 active, 1 retired"
+            )
         );
         assert_eq!(change_line(&new, &new), None);
     }
@@ -436,7 +436,11 @@ mod tests {
         assert_eq!(roster.active().len(), 1);
         assert_eq!(roster.retired_count(), 1);
         assert_eq!(
-            roster.all().iter().find(|k| k.signing == a.signing).and_then(|k| k.retired.clone()),
+            roster
+                .all()
+                .iter()
+                .find(|k| k.signing == a.signing)
+                .and_then(|k| k.retired.clone()),
             Day::parse("2026-11-01")
         );
     }

@@ -13,8 +13,8 @@ use super::answers;
 use crate::crypto::envelope::{chain_digest, genesis_digest, Envelope};
 use crate::crypto::keys::InvestigatorPublic;
 use crate::crypto::{hex, seal};
-use crate::protocol::item::ItemBody;
 use crate::protocol::day::Day;
+use crate::protocol::item::ItemBody;
 use crate::protocol::{CaseId, ItemKind, Role};
 
 /// Why an item is not shown as genuine. Stable wording for people and tests.

@@ -22,6 +22,7 @@ mod desk_api;
 mod followup_api;
 mod form;
 mod headers;
+mod keys;
 mod logs;
 mod pantau;
 mod refusals;

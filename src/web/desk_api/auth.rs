@@ -13,9 +13,9 @@ use zeroize::Zeroizing;
 
 use super::ApiError;
 use crate::crypto::desk_auth::LoginMessage;
-use crate::intake::team::Team;
 use crate::crypto::token::TokenKey;
 use crate::crypto::unhex;
+use crate::intake::team::Team;
 use crate::protocol::wire::{Challenge, InstallationId};
 
 /// How long a challenge may be answered.
@@ -162,7 +162,13 @@ impl DeskAuth {
                 _ => return Err(ApiError::Auth),
             }
         };
-        if !self.team.current().active().iter().any(|i| i.signing == key) {
+        if !self
+            .team
+            .current()
+            .active()
+            .iter()
+            .any(|i| i.signing == key)
+        {
             if let Ok(mut sessions) = self.sessions.lock() {
                 sessions.remove(&nonce);
             }
