@@ -31,7 +31,7 @@ pub enum StartError {
     Keys(#[from] KeyDirError),
     #[error("--production refuses {1}: it holds the same key as {0}, and two key files must be two people; remove one of them")]
     DuplicateKey(PathBuf, PathBuf),
-    #[error("--production needs at least two investigators with active key files in {0} (one may be an offline recovery key); run `wbs keygen` on each investigator's machine")]
+    #[error("--production needs at least two investigator key files in {0} (one may be an offline recovery key); run `wbs keygen` on each investigator's machine")]
     TooFewInvestigators(PathBuf),
     #[error("--production refuses demo mode: add at least two investigator key files to {0}")]
     ProductionWithoutKeys(PathBuf),
@@ -272,9 +272,14 @@ pub(crate) async fn serve(prepared: Prepared) -> Result<(), StartError> {
         let team = prepared.intake.investigators();
         tracing::info!(
             investigators = team.active().len(),
-            retired = team.retired_count(),
-            "reports are encrypted to the investigators' keys (keys/ is re-read when it changes)"
+            "reports are encrypted to the investigators' keys"
         );
+        if team.retired_count() > 0 {
+            tracing::info!(
+                retired = team.retired_count(),
+                "retired investigators' signatures are checked up to their retirement day"
+            );
+        }
     }
     if prepared.swept > 0 {
         tracing::info!(files = prepared.swept, "removed orphaned attachment files");

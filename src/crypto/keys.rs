@@ -598,6 +598,26 @@ mod tests {
     }
 
     #[test]
+    fn a_retired_line_is_read_once_and_written_back() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(11);
+        let mut public = InvestigatorIdentity::generate(&mut rng).public("budi.pub");
+        public.retired = Day::parse("2026-11-30");
+        let text = public.to_file_text("x");
+        assert!(text.ends_with("retired: 2026-11-30\n"));
+        let parsed = InvestigatorPublic::parse("budi.pub", &text).expect("ok");
+        assert_eq!(parsed.retired, Day::parse("2026-11-30"));
+        assert!(!parsed.is_active());
+        assert_eq!(
+            InvestigatorPublic::parse("b", &format!("{text}retired: 2026-12-01\n")).err(),
+            Some(KeyError::BadRetired(5))
+        );
+        assert_eq!(
+            InvestigatorPublic::parse("b", &text.replace("2026-11-30", "2026-02-30")).err(),
+            Some(KeyError::BadRetired(4))
+        );
+    }
+
+    #[test]
     fn secret_keys_are_found_but_mentions_are_not() {
         let mut rng = rand::rngs::StdRng::seed_from_u64(10);
         let id = InvestigatorIdentity::generate(&mut rng);

@@ -260,4 +260,29 @@ mod tests {
         assert!(!may_write(Role::Investigator, ItemKind::Rekey, 4));
         assert!(!may_write(Role::Investigator, ItemKind::Manifest, 2));
     }
+
+    #[test]
+    fn a_retired_key_signs_up_to_its_day_and_never_behind_a_later_item() {
+        use rand::SeedableRng;
+        let day = |d: &str| Day::parse(d).expect("day");
+        let mut who = crate::crypto::keys::InvestigatorIdentity::generate(
+            &mut rand::rngs::StdRng::seed_from_u64(5),
+        )
+        .public("ani.pub");
+        assert!(signed_in_service(&who, &day("2030-01-01"), None));
+        who.retired = Some(day("2026-11-30"));
+        assert!(signed_in_service(&who, &day("2026-11-30"), None));
+        assert!(signed_in_service(
+            &who,
+            &day("2026-11-01"),
+            Some(&day("2026-11-30"))
+        ));
+        assert!(!signed_in_service(&who, &day("2026-12-01"), None));
+        // Back-dated behind an item of a later day.
+        assert!(!signed_in_service(
+            &who,
+            &day("2026-11-01"),
+            Some(&day("2026-12-02"))
+        ));
+    }
 }
