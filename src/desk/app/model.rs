@@ -68,9 +68,11 @@ pub(super) fn load(state: &State, desk: &Desk, case_id: &CaseId) -> Result<Loade
     memory
         .items
         .insert(case_id.clone(), (detail.revision, files));
-    let seen = memory.seen.entry(case_id.clone()).or_insert(0);
-    let rollback = (detail.items.len() < *seen).then_some((*seen, detail.items.len()));
-    *seen = (*seen).max(verified);
+    let rollback = remember(
+        memory.seen.entry(case_id.clone()).or_insert(0),
+        detail.items.len(),
+        verified,
+    );
     drop(memory);
     Ok(Loaded {
         detail,
@@ -78,6 +80,14 @@ pub(super) fn load(state: &State, desk: &Desk, case_id: &CaseId) -> Result<Loade
         mismatched,
         rollback,
     })
+}
+
+/// Keeps the highest number of verified items seen of a case; `(seen before, listed now)` when the
+/// server now lists fewer items than were verified before (a rollback, or items removed).
+fn remember(seen: &mut usize, listed: usize, verified: usize) -> Option<(usize, usize)> {
+    let rollback = (listed < *seen).then_some((*seen, listed));
+    *seen = (*seen).max(verified);
+    rollback
 }
 
 /// What the inbox and the case header say of a case's verified content.
@@ -395,4 +405,43 @@ fn item_view(
         files.push(e.clone());
     }
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fewer_items_than_verified_before_is_a_rollback() {
+        let mut seen = 0;
+        assert_eq!(remember(&mut seen, 3, 3), None);
+        assert_eq!(remember(&mut seen, 5, 5), None);
+        assert_eq!(seen, 5);
+        // A rejected item does not raise the mark, but a shorter listing is noticed.
+        assert_eq!(remember(&mut seen, 6, 5), None);
+        assert_eq!(remember(&mut seen, 4, 4), Some((5, 4)));
+        assert_eq!(seen, 5, "the mark stays after a rollback");
+        assert_eq!(remember(&mut seen, 5, 5), None);
+    }
+
+    #[test]
+    fn criteria_and_deadlines_read_as_words() {
+        let c = Criteria {
+            identity: false,
+            chronology: true,
+            parties: true,
+            time_and_place: true,
+        };
+        let (met, missing) = criteria_words(Lang::En, Some(&c));
+        assert_eq!(met, "chronology, reported parties, time and place");
+        assert_eq!(missing, "identity");
+        let d = DeskDeadline {
+            stage: Stage::Acknowledge,
+            due: crate::protocol::Day::parse("2020-01-09").expect("a day"),
+            overdue: true,
+        };
+        let (text, overdue) = deadline_words(Lang::En, Some(&d));
+        assert_eq!(text, "acknowledgement by 2020-01-09 — OVERDUE");
+        assert!(overdue);
+    }
 }
