@@ -29,6 +29,7 @@ desk-col-reporter-items = Reporter's messages
 desk-col-deadline = Deadline
 desk-corrected = corrected
 desk-missing = missing
+desk-new = new
 desk-has-rejected = has rejected parts
 desk-rollback-short = items went missing
 desk-unknown = unknown

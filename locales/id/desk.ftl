@@ -29,6 +29,7 @@ desk-col-reporter-items = Pesan pelapor
 desk-col-deadline = Tenggat
 desk-corrected = dikoreksi
 desk-missing = belum
+desk-new = baru
 desk-has-rejected = ada bagian yang ditolak
 desk-rollback-short = isi berkurang
 desk-unknown = tidak diketahui

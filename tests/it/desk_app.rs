@@ -497,6 +497,28 @@ async fn the_desk_guards_its_pages_and_works_a_case_end_to_end() {
     assert_eq!(status, 200);
     assert!(page.contains("CANARY-DESK-CHRONO-3b7e") && page.contains("CANARY-DESK-REPLY-44d1"));
     assert!(!page.contains("CANARY-DESK-NOTE-0a9f"), "{page}");
+    // A follow-up from the reporter after the case was last opened here is marked new in the inbox.
+    let (_, page) = text(c.get(desk.url("/")).send().await.unwrap()).await;
+    assert!(!page.contains("class=\"new\""), "{page}");
+    let r = reporter
+        .post(w.server.url("/api/v1/followup/messages"))
+        .json(&serde_json::json!({"receipt": w.receipt, "body": "Foto kuitansi menyusul."}))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    let (_, page) = text(c.get(desk.url("/")).send().await.unwrap()).await;
+    assert!(page.contains("class=\"new\""), "{page}");
+    let (_, _) = text(
+        c.get(desk.url(&format!("/case/{id}")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let (_, page) = text(c.get(desk.url("/")).send().await.unwrap()).await;
+    assert!(!page.contains("class=\"new\""), "{page}");
+
     let css = c
         .get(desk.url("/desk.css"))
         .send()

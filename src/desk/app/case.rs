@@ -115,7 +115,15 @@ fn done_text(l: Lang, done: &str) -> Option<&'static str> {
 fn case_data(state: &State, l: Lang, case_id: &CaseId, print: bool) -> Result<CaseData, String> {
     let desk = model::connect(state)?;
     let loaded = model::load(state, &desk, case_id)?;
-    let revealed = state.memory().revealed.contains(case_id);
+    let revealed = {
+        let mut memory = state.memory();
+        if !print {
+            memory
+                .read
+                .insert(case_id.clone(), loaded.detail.items.len());
+        }
+        memory.revealed.contains(case_id)
+    };
     let g = model::gist(&loaded.checked);
     let (mut items, _) = model::thread(l, &loaded.checked, revealed);
     if print {

@@ -38,6 +38,8 @@ pub(super) struct Row {
     pub met: String,
     pub missing: String,
     pub reporter_items: usize,
+    /// A follow-up arrived since the case was last opened in this desk.
+    pub unread: bool,
     pub deadline: String,
     pub overdue: bool,
     pub rejected: usize,
@@ -167,6 +169,9 @@ fn rows(
             met,
             missing,
             reporter_items: g.reporter_items,
+            unread: g.last_reporter_item.is_some_and(|seq| {
+                seq >= state.memory().read.get(&c.case_id).copied().unwrap_or(0)
+            }),
             deadline,
             overdue,
             rejected: g.rejected + loaded.mismatched,

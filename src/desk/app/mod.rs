@@ -58,6 +58,9 @@ pub(super) struct State {
 pub(super) struct Memory {
     /// The highest number of verified items seen per case: fewer later means a rollback.
     seen: HashMap<CaseId, usize>,
+    /// Per case, how many items there were when this investigator last opened it here: the reporter's
+    /// follow-ups after that are new.
+    pub read: HashMap<CaseId, usize>,
     /// Cases whose identity block this investigator revealed (after a signed reveal record).
     revealed: HashSet<CaseId>,
     /// Item ciphertexts per case, by the server's revision, so the inbox does not fetch every item

@@ -98,6 +98,8 @@ pub(super) struct Gist {
     pub criteria: Option<Criteria>,
     /// Verified follow-ups from the reporter.
     pub reporter_items: usize,
+    /// The position of the newest of them.
+    pub last_reporter_item: Option<usize>,
     pub rejected: usize,
     /// Every verified text except the identity block, lower-cased, for the search box.
     pub text: Zeroizing<String>,
@@ -109,6 +111,7 @@ pub(super) fn gist(checked: &[CheckedItem]) -> Gist {
         corrected: false,
         criteria: None,
         reporter_items: 0,
+        last_reporter_item: None,
         rejected: 0,
         text: Zeroizing::new(String::new()),
     };
@@ -140,6 +143,7 @@ pub(super) fn gist(checked: &[CheckedItem]) -> Gist {
             }
             ItemBody::Followup(f) => {
                 g.reporter_items += 1;
+                g.last_reporter_item = Some(c.seq);
                 add(&f.text);
             }
             ItemBody::Reply(m) | ItemBody::InternalNote(m) => add(&m.text),
