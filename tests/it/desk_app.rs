@@ -600,6 +600,12 @@ async fn an_investigator_works_a_case_in_chromium_with_javascript_off() {
 
     d.goto(&desk.link).await;
     d.wait_for("table.inbox").await;
+    d.screenshot("desk-inbox").await;
+    // The desk's own stylesheet applies under its CSP.
+    assert_eq!(
+        d.css_value("header.top", "background-color").await,
+        "rgba(32, 48, 63, 1)"
+    );
     let page = d.source().await;
     assert!(
         page.contains(&id) && page.contains("Pungutan liar"),
@@ -615,6 +621,11 @@ async fn an_investigator_works_a_case_in_chromium_with_javascript_off() {
     d.wait_for("#done").await;
     let page = d.source().await;
     assert!(page.contains(NAME), "{page}");
+    assert!(
+        page.contains("identitas dibuka"),
+        "the reveal item is in the thread"
+    );
+    d.screenshot("desk-case-revealed").await;
 
     d.type_into(
         "#reply-text",
@@ -639,6 +650,7 @@ async fn an_investigator_works_a_case_in_chromium_with_javascript_off() {
 
     d.click("#print").await;
     d.wait_for("body.print").await;
+    d.screenshot("desk-print").await;
 
     let v = followup_json(&client(), &w.server, &w.receipt).await;
     assert_eq!(v["status"], "diverifikasi", "{v}");
