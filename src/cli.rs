@@ -121,6 +121,15 @@ pub enum Command {
         #[arg(long)]
         day: Option<String>,
     },
+    /// Open the investigator's desk: a local web app on this computer (loopback only), behind a
+    /// one-time link.
+    Desk {
+        #[command(flatten)]
+        desk: DeskArgs,
+        /// Where to serve the desk's pages: a loopback address only (default 127.0.0.1:8088).
+        #[arg(long, default_value = desk::app::DEFAULT_LISTEN)]
+        listen: SocketAddr,
+    },
 }
 
 /// How the investigator subcommands reach the desk API and who they are.
@@ -230,5 +239,11 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
         } => desk::mailbox::status(&desk.into(), &case, &status, note.as_deref()),
         Command::Note { desk, case, text } => desk::mailbox::note(&desk.into(), &case, &text),
         Command::Retire { keys, name, day } => desk::retire::run(&keys, &name, day.as_deref()),
+        Command::Desk { desk, listen } => desk::app::run(desk::app::Options {
+            listen,
+            server: desk.server,
+            identity: desk.identity,
+            keys: desk.keys,
+        }),
     }
 }

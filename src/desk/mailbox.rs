@@ -109,7 +109,7 @@ pub(crate) fn cases(opts: &DeskOptions) -> Result<ExitCode, String> {
 /// The identity and `--keys`: everything sealed here goes to every investigator named there. With no
 /// keys at all, only a case sealed to this identity alone (a demo server's) may be written to: then
 /// `solo` is set and `reporter_recipient` refuses any other case.
-fn sealing_context(opts: &DeskOptions) -> Result<(Ctx, bool), String> {
+pub(super) fn sealing_context(opts: &DeskOptions) -> Result<(Ctx, bool), String> {
     let mut ctx = Ctx::load(&opts.identity, &opts.keys, false, None)?;
     if ctx.known_set.is_some() {
         return Ok((ctx, false));
@@ -129,7 +129,7 @@ fn no_keys_error(opts: &DeskOptions) -> String {
 
 /// The reporter's age recipient from the verified report (item 0). Warns when the report was sealed to
 /// another investigator set than `--keys`.
-fn reporter_recipient(
+pub(super) fn reporter_recipient(
     ctx: &Ctx,
     solo: Option<&DeskOptions>,
     desk: &Desk,
@@ -184,7 +184,7 @@ fn next_prev(detail: &CaseDetail, case_id: &CaseId) -> Result<String, String> {
 
 /// Seals an item for the next free `seq` and posts it; on a conflict re-reads the case and seals again.
 /// Returns the `seq` the item was stored at.
-fn upload(
+pub(super) fn upload(
     desk: &Desk,
     case_id: &CaseId,
     mut seal: impl FnMut(u32, &str) -> Result<Vec<u8>, String>,
@@ -205,7 +205,7 @@ fn upload(
 }
 
 /// Seals one investigator item with `body` to `recipients`.
-fn sealer<'a>(
+pub(super) fn sealer<'a>(
     ctx: &'a Ctx,
     case_id: &'a CaseId,
     body: ItemBody,
@@ -238,7 +238,7 @@ fn check_text(text: &str, what: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn investigator_recipients(ctx: &Ctx) -> Vec<age::x25519::Recipient> {
+pub(super) fn investigator_recipients(ctx: &Ctx) -> Vec<age::x25519::Recipient> {
     // Retired keys (in the copy for their signatures) are never sealed to.
     ctx.investigators
         .iter()

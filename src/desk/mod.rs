@@ -4,6 +4,7 @@
 //! Every function here returns `Err(sentence)` for usage and I/O errors (the binary prints it and exits
 //! with 2) and `Ok(ExitCode)` otherwise: 0 when everything verified, 1 when something was rejected.
 
+pub(crate) mod app;
 mod attachments;
 mod client;
 pub(crate) mod decrypt;

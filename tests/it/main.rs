@@ -19,6 +19,7 @@ mod cli_mailbox;
 mod conversation;
 mod crash;
 mod desk_api;
+mod desk_app;
 mod followup_api;
 mod form;
 mod headers;

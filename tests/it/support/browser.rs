@@ -127,6 +127,16 @@ impl Driver {
         self.count("#n").await == 0
     }
 
+    /// The computed value of a CSS property of the first element matching `css` (read by WebDriver,
+    /// so it works with JavaScript off): shows whether a stylesheet was applied.
+    pub async fn css_value(&self, css: &str, property: &str) -> String {
+        self.find(css)
+            .await
+            .css_value(property)
+            .await
+            .unwrap_or_else(|e| panic!("webdriver css value {css} {property}: {e}"))
+    }
+
     /// Saves a screenshot under target/browser-shots/ for people to look at (not asserted).
     pub async fn screenshot(&self, name: &str) {
         if let Ok(png) = self.client.screenshot().await {

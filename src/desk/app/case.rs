@@ -1,0 +1,524 @@
+//! `/case/{id}`: one case — the verified report and thread in order, the identity hidden until a
+//! reveal (which first stores a signed `reveal-record`), and the forms: reply, internal note, status
+//! change, category correction. `/case/{id}/print` is the same case for forwarding (no internal items),
+//! `/case/{id}/attachment/{n}` a file of the case decrypted in memory and sent as a download.
+//!
+//! Writing goes through `desk::mailbox`, as `wbs reply`, `wbs note` and `wbs status` do: replies and
+//! status notes are sealed to the reporter key of the verified report and to every investigator;
+//! internal items (notes, reveal records, category corrections) to the investigators and one throwaway
+//! key, so they look like replies.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::{Path, Query, State as AxState};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use rand::rngs::OsRng;
+use serde::Deserialize;
+
+use super::inbox::Choice;
+use super::model::{self, category_label, criteria_words, deadline_words, ItemView};
+use super::page::{link, problem, render, DeskLang, Page};
+use super::State;
+use crate::crypto::keys::InvestigatorIdentity;
+use crate::crypto::{hex, seal, sha256};
+use crate::desk::attachments::safe_file_name;
+use crate::desk::client::{Desk, Posted};
+use crate::desk::mailbox::{investigator_recipients, reporter_recipient, sealer, upload};
+use crate::intake::mailbox::MAX_MESSAGE_CHARS;
+use crate::intake::report::{category, CATEGORIES};
+use crate::intake::Lang;
+use crate::protocol::item::{ItemBody, MessageBody, RecategoriseBody, RevealBody, StatusNoteBody};
+use crate::protocol::{CaseId, Status};
+
+/// What the case page and the print view show.
+pub(super) struct CaseData {
+    pub id: String,
+    pub status: &'static str,
+    pub channel: &'static str,
+    pub received: String,
+    pub history: Vec<(String, &'static str)>,
+    pub deadline: String,
+    pub overdue: bool,
+    pub category: String,
+    pub corrected: bool,
+    pub met: String,
+    pub missing: String,
+    pub items: Vec<ItemView>,
+    pub rejected: usize,
+    pub mismatched: usize,
+    /// `(verified before, listed now)` when the server lists fewer items than the desk saw.
+    pub rollback: Option<(usize, usize)>,
+    pub statuses: Vec<Choice>,
+    pub categories: Vec<Choice>,
+    /// What was just done, in words.
+    pub done: Option<&'static str>,
+}
+
+impl CaseData {
+    /// The path of an action of this case, in the page's language.
+    pub(super) fn action(&self, l: &Lang, what: &str) -> String {
+        link(*l, &format!("/case/{}/{what}", self.id))
+    }
+
+    /// The case page, in the page's language.
+    pub(super) fn case_link(&self, l: &Lang) -> String {
+        link(*l, &format!("/case/{}", self.id))
+    }
+
+    /// The download link of the case's `n`-th file.
+    pub(super) fn attachment_link(&self, l: &Lang, n: &usize) -> String {
+        link(*l, &format!("/case/{}/attachment/{n}", self.id))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "desk/case.html")]
+struct CaseTemplate {
+    page: Page,
+    c: CaseData,
+    print: bool,
+}
+
+#[derive(Template)]
+#[template(path = "desk/print.html")]
+struct PrintTemplate {
+    page: Page,
+    c: CaseData,
+    print: bool,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct ViewQuery {
+    #[serde(default)]
+    done: String,
+}
+
+fn parse_id(raw: &str) -> Option<CaseId> {
+    CaseId::parse(raw).ok()
+}
+
+fn done_text(l: Lang, done: &str) -> Option<&'static str> {
+    let id = match done {
+        "reply" => "desk-done-reply",
+        "note" => "desk-done-note",
+        "status" => "desk-done-status",
+        "reveal" => "desk-done-reveal",
+        "category" => "desk-done-category",
+        _ => return None,
+    };
+    Some(l.text(id))
+}
+
+fn case_data(state: &State, l: Lang, case_id: &CaseId, print: bool) -> Result<CaseData, String> {
+    let desk = model::connect(state)?;
+    let loaded = model::load(state, &desk, case_id)?;
+    let revealed = {
+        let mut memory = state.memory();
+        if !print {
+            memory
+                .read
+                .insert(case_id.clone(), loaded.detail.items.len());
+        }
+        memory.revealed.contains(case_id)
+    };
+    let g = model::gist(&loaded.checked);
+    let (mut items, _) = model::thread(l, &loaded.checked, revealed);
+    if print {
+        items.retain(|i| i.class != "internal");
+    }
+    let (met, missing) = criteria_words(l, g.criteria.as_ref());
+    let d = &loaded.detail;
+    let (deadline, overdue) = deadline_words(l, d.deadline.as_ref());
+    Ok(CaseData {
+        id: case_id.to_string(),
+        status: d.status.label(l),
+        channel: d.channel.code(),
+        received: d.created.to_string(),
+        history: d
+            .status_history
+            .iter()
+            .map(|s| (s.day.to_string(), s.status.label(l)))
+            .collect(),
+        deadline,
+        overdue,
+        category: category_label(l, g.category.as_deref()),
+        corrected: g.corrected,
+        met,
+        missing,
+        items,
+        rejected: g.rejected,
+        mismatched: loaded.mismatched,
+        rollback: loaded.rollback,
+        statuses: Status::ALL
+            .iter()
+            .map(|s| Choice {
+                code: s.code(),
+                label: s.label(l),
+                selected: *s == d.status,
+            })
+            .collect(),
+        categories: CATEGORIES
+            .iter()
+            .map(|c| Choice {
+                code: c.code,
+                label: c.label(l),
+                selected: g.category.as_deref() == Some(c.code),
+            })
+            .collect(),
+        done: None,
+    })
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .unwrap_or_else(|_| Err("WBS-DESK".to_owned()))
+}
+
+pub(super) async fn view(
+    AxState(state): AxState<Arc<State>>,
+    DeskLang(l): DeskLang,
+    Path(id): Path<String>,
+    Query(q): Query<ViewQuery>,
+) -> Response {
+    let Some(case_id) = parse_id(&id) else {
+        return problem(
+            l,
+            StatusCode::NOT_FOUND,
+            l.text("desk-not-found").to_owned(),
+        );
+    };
+    let st = state.clone();
+    let path = format!("/case/{case_id}");
+    match blocking(move || case_data(&st, l, &case_id, false)).await {
+        Ok(mut c) => {
+            c.done = done_text(l, &q.done);
+            render(&CaseTemplate {
+                page: Page::new(l, path),
+                c,
+                print: false,
+            })
+        }
+        Err(e) => problem(l, StatusCode::BAD_GATEWAY, e),
+    }
+}
+
+pub(super) async fn print(
+    AxState(state): AxState<Arc<State>>,
+    DeskLang(l): DeskLang,
+    Path(id): Path<String>,
+) -> Response {
+    let Some(case_id) = parse_id(&id) else {
+        return problem(
+            l,
+            StatusCode::NOT_FOUND,
+            l.text("desk-not-found").to_owned(),
+        );
+    };
+    let st = state.clone();
+    let path = format!("/case/{case_id}/print");
+    match blocking(move || case_data(&st, l, &case_id, true)).await {
+        Ok(c) => render(&PrintTemplate {
+            page: Page::new(l, path),
+            c,
+            print: true,
+        }),
+        Err(e) => problem(l, StatusCode::BAD_GATEWAY, e),
+    }
+}
+
+/// A file named by a verified manifest or follow-up, decrypted in memory and checked against it; always
+/// a download (`application/octet-stream`, `attachment`), never shown inline.
+pub(super) async fn attachment(
+    AxState(state): AxState<Arc<State>>,
+    DeskLang(l): DeskLang,
+    Path((id, n)): Path<(String, usize)>,
+) -> Response {
+    let Some(case_id) = parse_id(&id) else {
+        return problem(
+            l,
+            StatusCode::NOT_FOUND,
+            l.text("desk-not-found").to_owned(),
+        );
+    };
+    let st = state.clone();
+    let got = blocking(move || {
+        let desk = model::connect(&st)?;
+        let loaded = model::load(&st, &desk, &case_id)?;
+        let (_, files) = model::thread(l, &loaded.checked, false);
+        let entry = files
+            .get(n)
+            .ok_or_else(|| l.text("desk-not-found").to_owned())?;
+        let ciphertext = desk
+            .attachment(&case_id, &entry.blob)?
+            .ok_or_else(|| l.text("desk-attachment-missing").to_owned())?;
+        if ciphertext.len() as u64 != entry.ciphertext_len
+            || hex(&sha256(&ciphertext)) != entry.ciphertext_sha256
+        {
+            return Err(l.text("desk-attachment-altered").to_owned());
+        }
+        let plain = seal::open(&ciphertext, &st.ctx.identities())
+            .map_err(|_| l.text("desk-attachment-altered").to_owned())?;
+        if plain.len() as u64 != entry.size || hex(&sha256(&plain)) != entry.sha256 {
+            return Err(l.text("desk-attachment-altered").to_owned());
+        }
+        Ok((safe_file_name(&entry.name), plain))
+    })
+    .await;
+    match got {
+        Ok((name, plain)) => {
+            let ascii: String = name
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || "-_.()+ ".contains(c) {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect();
+            let disposition = HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\""))
+                .unwrap_or_else(|_| HeaderValue::from_static("attachment"));
+            let mut r = plain.to_vec().into_response();
+            let h = r.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/octet-stream"),
+            );
+            h.insert(header::CONTENT_DISPOSITION, disposition);
+            r
+        }
+        Err(e) => problem(l, StatusCode::BAD_GATEWAY, e),
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct TextForm {
+    #[serde(default)]
+    text: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct StatusForm {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    note: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct CategoryForm {
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// The investigator's text, or why it cannot be sent.
+fn text_of(l: Lang, text: &str, empty: &'static str) -> Result<String, String> {
+    if text.trim().is_empty() {
+        return Err(l.text(empty).to_owned());
+    }
+    if text.chars().count() > MAX_MESSAGE_CHARS {
+        return Err(l.text_with("desk-error-too-long", &[("max", &MAX_MESSAGE_CHARS)]));
+    }
+    Ok(text.replace("\r\n", "\n"))
+}
+
+/// An item to the investigators only (and one throwaway key, so it looks like a reply).
+fn post_internal(
+    state: &State,
+    desk: &Desk,
+    case_id: &CaseId,
+    body: ItemBody,
+) -> Result<u32, String> {
+    let solo = state.solo.then_some(&state.opts);
+    if solo.is_some() {
+        // Only to check that the case was sealed to this identity alone (as `wbs note` does).
+        reporter_recipient(&state.ctx, solo, desk, case_id)?;
+    }
+    let mut recipients = investigator_recipients(&state.ctx);
+    recipients.push(InvestigatorIdentity::generate(&mut OsRng).recipient());
+    let seal = sealer(&state.ctx, case_id, body, recipients);
+    upload(desk, case_id, seal, |seq, ct| {
+        desk.post_item(case_id, seq, ct)
+    })
+}
+
+/// An item to the reporter (the verified report's key) and every investigator; with `status`, posted
+/// as the status change's note.
+fn post_to_reporter(
+    state: &State,
+    desk: &Desk,
+    case_id: &CaseId,
+    body: ItemBody,
+    status: Option<Status>,
+) -> Result<u32, String> {
+    let solo = state.solo.then_some(&state.opts);
+    let mut recipients = investigator_recipients(&state.ctx);
+    recipients.push(reporter_recipient(&state.ctx, solo, desk, case_id)?);
+    let seal = sealer(&state.ctx, case_id, body, recipients);
+    upload(desk, case_id, seal, |seq, ct| match status {
+        Some(s) => desk.post_status(case_id, s, Some((seq, ct))),
+        None => desk.post_item(case_id, seq, ct),
+    })
+}
+
+/// Runs an action and answers with a redirect to the case (`?done=what`) or a page saying why not.
+async fn act(
+    state: Arc<State>,
+    l: Lang,
+    id: String,
+    done: &'static str,
+    f: impl FnOnce(&State, &Desk, &CaseId) -> Result<(), String> + Send + 'static,
+) -> Response {
+    let Some(case_id) = parse_id(&id) else {
+        return problem(
+            l,
+            StatusCode::NOT_FOUND,
+            l.text("desk-not-found").to_owned(),
+        );
+    };
+    let target = case_id.clone();
+    let result = blocking(move || {
+        let desk = model::connect(&state)?;
+        f(&state, &desk, &target)
+    })
+    .await;
+    match result {
+        Ok(()) => {
+            let path = link(l, &format!("/case/{case_id}?done={done}"));
+            Redirect::to(&path).into_response()
+        }
+        Err(e) => problem(l, StatusCode::UNPROCESSABLE_ENTITY, e),
+    }
+}
+
+pub(super) async fn reply(
+    AxState(state): AxState<Arc<State>>,
+    DeskLang(l): DeskLang,
+    Path(id): Path<String>,
+    Form(form): Form<TextForm>,
+) -> Response {
+    let text = match text_of(l, &form.text, "desk-error-empty") {
+        Ok(t) => t,
+        Err(e) => return problem(l, StatusCode::UNPROCESSABLE_ENTITY, e),
+    };
+    act(state, l, id, "reply", move |st, desk, case_id| {
+        let body = ItemBody::Reply(MessageBody { text });
+        post_to_reporter(st, desk, case_id, body, None).map(|_| ())
+    })
+    .await
+}
+
+pub(super) async fn note(
+    AxState(state): AxState<Arc<State>>,
+    DeskLang(l): DeskLang,
+    Path(id): Path<String>,
+    Form(form): Form<TextForm>,
+) -> Response {
+    let text = match text_of(l, &form.text, "desk-error-empty") {
+        Ok(t) => t,
+        Err(e) => return problem(l, StatusCode::UNPROCESSABLE_ENTITY, e),
+    };
+    act(state, l, id, "note", move |st, desk, case_id| {
+        let body = ItemBody::InternalNote(MessageBody { text });
+        post_internal(st, desk, case_id, body).map(|_| ())
+    })
+    .await
+}
+
+/// Reveals the reporter's identity: a signed `reveal-record` with the reason is stored first; only when
+/// the server took it does the desk show the identity block.
+pub(super) async fn reveal(
+    AxState(state): AxState<Arc<State>>,
+    DeskLang(l): DeskLang,
+    Path(id): Path<String>,
+    Form(form): Form<TextForm>,
+) -> Response {
+    let reason = match text_of(l, &form.text, "desk-error-reason") {
+        Ok(t) => t,
+        Err(e) => return problem(l, StatusCode::UNPROCESSABLE_ENTITY, e),
+    };
+    act(state, l, id, "reveal", move |st, desk, case_id| {
+        let body = ItemBody::RevealRecord(RevealBody { reason });
+        post_internal(st, desk, case_id, body)?;
+        st.memory().revealed.insert(case_id.clone());
+        Ok(())
+    })
+    .await
+}
+
+pub(super) async fn status(
+    AxState(state): AxState<Arc<State>>,
+    DeskLang(l): DeskLang,
+    Path(id): Path<String>,
+    Form(form): Form<StatusForm>,
+) -> Response {
+    let Some(status) = Status::from_code(form.status.trim()) else {
+        return problem(
+            l,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            l.text("desk-error-status").to_owned(),
+        );
+    };
+    let note = if form.note.trim().is_empty() {
+        None
+    } else {
+        match text_of(l, &form.note, "desk-error-empty") {
+            Ok(t) => Some(t),
+            Err(e) => return problem(l, StatusCode::UNPROCESSABLE_ENTITY, e),
+        }
+    };
+    act(
+        state,
+        l,
+        id,
+        "status",
+        move |st, desk, case_id| match note {
+            None => match desk.post_status(case_id, status, None)? {
+                Posted::Stored => Ok(()),
+                Posted::Conflict => Err(l.text("desk-error-conflict").to_owned()),
+            },
+            Some(text) => {
+                let body = ItemBody::StatusNote(StatusNoteBody { status, text });
+                post_to_reporter(st, desk, case_id, body, Some(status)).map(|_| ())
+            }
+        },
+    )
+    .await
+}
+
+/// A category correction: a signed `recategorise` item with the reason, to the investigators.
+pub(super) async fn recategorise(
+    AxState(state): AxState<Arc<State>>,
+    DeskLang(l): DeskLang,
+    Path(id): Path<String>,
+    Form(form): Form<CategoryForm>,
+) -> Response {
+    let Some(cat) = category(form.category.trim()) else {
+        return problem(
+            l,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            l.text("desk-error-category").to_owned(),
+        );
+    };
+    let reason = match text_of(l, &form.reason, "desk-error-reason") {
+        Ok(t) => t,
+        Err(e) => return problem(l, StatusCode::UNPROCESSABLE_ENTITY, e),
+    };
+    let code = cat.code.to_owned();
+    act(state, l, id, "category", move |st, desk, case_id| {
+        let body = ItemBody::Recategorise(RecategoriseBody {
+            category: code,
+            reason,
+        });
+        post_internal(st, desk, case_id, body).map(|_| ())
+    })
+    .await
+}
