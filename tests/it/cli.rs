@@ -350,11 +350,11 @@ fn decrypt_prints_every_verified_case_and_hides_the_identity() {
         "3 Maret 2026, pukul 10.00",
         "Foto kuitansi terlampir.",
         "Pegawai DPMPTSP",
-        "met 1, 2, 3, 4",
-        "met 2, 3, 4; missing criterion 1 (anonymous)",
-        "[hidden: use --reveal-identity]",
+        "identitas, kronologi, terlapor, waktu & tempat",
+        "kronologi, terlapor, waktu & tempat; kurang: identitas (anonim)",
+        "[disembunyikan: gunakan --reveal-identity --reason ALASAN]",
         "bukti.pdf — application/pdf",
-        "diterima (Diterima / Received)",
+        "diterima (Diterima)",
         &format!("case {}: all 3 item(s) verified", f.case_a),
         &format!("case {}: all 3 item(s) verified", f.case_b),
     ] {
@@ -375,7 +375,7 @@ fn reveal_identity_shows_the_name_or_anonymous() {
     assert!(run.stdout.contains("melati@example.org"));
     let run = decrypt(&flag, &[&f.export.join(&f.case_b)]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("anonymous (anonim)"));
+    assert!(run.stdout.contains("  Identitas pelapor:   anonim\n"));
 }
 
 #[test]
