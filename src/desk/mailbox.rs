@@ -482,13 +482,13 @@ pub(crate) fn recategorise(
     let current = verified
         .checked
         .iter()
+        .rev()
         .filter_map(|c| c.outcome.as_ref().ok())
-        .filter_map(|g| match &g.body {
+        .find_map(|g| match &g.body {
             ItemBody::Report(r) => r.report.as_ref().map(|r| r.category.clone()),
             ItemBody::Recategorise(r) => Some(r.category.clone()),
             _ => None,
-        })
-        .last();
+        });
     if current.as_deref() == Some(category.code) {
         return Err(format!(
             "case {case_id} is already in category {}: nothing to correct",
