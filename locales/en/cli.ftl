@@ -63,3 +63,4 @@ cli-cases-total = { $n } case(s), { $overdue } overdue, { $unread } with new mes
 cli-col-channel = CHANNEL
 cli-col-received = RECEIVED
 cli-col-age = AGE
+cli-current-category = Current category

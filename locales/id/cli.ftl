@@ -63,3 +63,4 @@ cli-cases-total = { $n } kasus, { $overdue } terlambat, { $unread } dengan pesan
 cli-col-channel = KANAL
 cli-col-received = DITERIMA
 cli-col-age = UMUR
+cli-current-category = Kategori kini

@@ -333,6 +333,19 @@ fn signed_by_investigator(ctx: &Ctx, file: Option<&Vec<u8>>) -> bool {
         })
 }
 
+/// The case's category: the verified report's, or the newest verified correction's.
+pub(super) fn current_category(checked: &[CheckedItem]) -> Option<String> {
+    checked
+        .iter()
+        .rev()
+        .filter_map(|c| c.outcome.as_ref().ok())
+        .find_map(|g| match &g.body {
+            ItemBody::Report(r) => r.report.as_ref().map(|r| r.category.clone()),
+            ItemBody::Recategorise(r) => Some(r.category.clone()),
+            _ => None,
+        })
+}
+
 /// Why an item that does not open does not: altered, or not sealed to this identity.
 fn cannot_open(ctx: &Ctx, file: Option<&Vec<u8>>) -> &'static str {
     match file.map(|f| seal::open(f, &ctx.identities())) {
@@ -377,6 +390,12 @@ pub(super) fn items(
         None => {}
     }
     let no_keys = matches!(summary, Some(Summary::NoKeys(_)));
+    if let Some(code) = current_category(&checked) {
+        out.field(
+            &label(l().text("cli-current-category")),
+            &render::category_label(&code),
+        );
+    }
     for c in checked {
         let genuine = match c.outcome {
             _ if missing.contains(&c.seq) => {

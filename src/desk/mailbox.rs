@@ -13,7 +13,7 @@ use rand::rngs::OsRng;
 
 use super::client::{Desk, Posted};
 use super::config;
-use super::decrypt::{Ctx, WRONG_IDENTITY};
+use super::decrypt::{current_category, Ctx, WRONG_IDENTITY};
 use super::render::{category_label, clean, criteria_short, deadline_text, l, status_label, Out};
 use crate::crypto::envelope::genesis_digest;
 use crate::crypto::keys::InvestigatorIdentity;
@@ -479,16 +479,7 @@ pub(crate) fn recategorise(
     };
     check_text(reason, "reason")?;
     let (ctx, desk, verified) = for_writing(opts, &case_id)?;
-    let current = verified
-        .checked
-        .iter()
-        .rev()
-        .filter_map(|c| c.outcome.as_ref().ok())
-        .find_map(|g| match &g.body {
-            ItemBody::Report(r) => r.report.as_ref().map(|r| r.category.clone()),
-            ItemBody::Recategorise(r) => Some(r.category.clone()),
-            _ => None,
-        });
+    let current = current_category(&verified.checked);
     if current.as_deref() == Some(category.code) {
         return Err(format!(
             "case {case_id} is already in category {}: nothing to correct",

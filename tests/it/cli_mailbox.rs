@@ -292,6 +292,7 @@ WBS-<ID>  api    <DATE>  diterima  0d    PUNGLI    -     Diverifikasi paling lam
   Riwayat status:
       <DATE>  diterima (Diterima)
   Tenggat:             Diverifikasi paling lambat <DATE>
+  Kategori kini:       PUNGLI — Pungutan liar / pemerasan
 {REPORT_GOLDEN}case WBS-<ID>: all 3 item(s) verified
 "
         ),
@@ -358,6 +359,7 @@ WBS-<ID>  api    <DATE>  diterima  0d    PUNGLI    -     Diverifikasi paling lam
       <DATE>  diverifikasi (Diverifikasi)
       <DATE>  ditindaklanjuti (Ditindaklanjuti)
   Tenggat:             Diselesaikan paling lambat <DATE>
+  Kategori kini:       SUAP — Suap
 {REPORT_GOLDEN}item 3: reply — verified, signed by investigator alice.pub, <DATE>
   Pesan untuk pelapor:
       {REPLY}
