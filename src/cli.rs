@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::config::{Config, Overrides};
 use crate::desk;
+use crate::protocol::Lang;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -45,13 +46,18 @@ pub enum Command {
     },
     /// Decrypt and verify exported cases on the investigator's machine.
     Decrypt {
-        /// The investigator's age identity file.
+        /// The investigator's age identity file (default: `identity` of the desk configuration).
         #[arg(long)]
-        identity: PathBuf,
-        /// Investigators' public key files, to check who signed replies.
-        #[arg(long, default_value = "keys")]
-        keys: PathBuf,
-        /// Show the reporter's name and contact.
+        identity: Option<PathBuf>,
+        /// Investigators' public key files, to check who signed replies (default: `keys` of the desk
+        /// configuration, else ./keys).
+        #[arg(long)]
+        keys: Option<PathBuf>,
+        /// Language of the output: id (default) or en.
+        #[arg(long, value_parser = parse_lang)]
+        lang: Option<Lang>,
+        /// Show the reporter's name and contact. An export cannot record the reveal: use `wbs show
+        /// --reveal-identity --reason` against the server when you can.
         #[arg(long)]
         reveal_identity: bool,
         /// Write decrypted attachments into this directory.
@@ -61,7 +67,22 @@ pub enum Command {
         #[arg(required = true)]
         paths: Vec<PathBuf>,
     },
-    /// List the cases on the server (desk API): status, age in days, deadline, OVERDUE.
+    /// Save the server, identity, keys and language in the desk configuration (mode 0600), or print it.
+    Config {
+        /// The server's desk API, e.g. http://127.0.0.1:8081.
+        #[arg(long)]
+        server: Option<String>,
+        /// The investigator's age identity file.
+        #[arg(long)]
+        identity: Option<PathBuf>,
+        /// A copy of the server's keys/ directory.
+        #[arg(long)]
+        keys: Option<PathBuf>,
+        /// id (default) or en.
+        #[arg(long, value_parser = parse_lang)]
+        lang: Option<Lang>,
+    },
+    /// List the cases on the server, overdue first: status, category, criteria, unread, deadline.
     Cases {
         #[command(flatten)]
         desk: DeskArgs,
@@ -70,9 +91,13 @@ pub enum Command {
     Show {
         #[command(flatten)]
         desk: DeskArgs,
-        /// Show the reporter's name and contact.
-        #[arg(long)]
+        /// Show the reporter's name and contact; needs --reason, and is first recorded in the case as a
+        /// signed reveal-record item that every investigator sees.
+        #[arg(long, requires = "reason")]
         reveal_identity: bool,
+        /// Why the identity is revealed (recorded, sealed to the investigators).
+        #[arg(long)]
+        reason: Option<String>,
         /// Write decrypted attachments into this directory.
         #[arg(long)]
         attachments: Option<PathBuf>,
@@ -88,17 +113,32 @@ pub enum Command {
         /// The message to the reporter.
         message: String,
     },
-    /// Set a case's status, optionally with a sealed note to the reporter.
+    /// Set a case's status: a signed status item, optionally with a note to the reporter.
     Status {
         #[command(flatten)]
         desk: DeskArgs,
         /// The case id (WBS-XXXX-XXXX-XXXX).
         case: String,
-        /// diterima, diverifikasi, perlu-dilengkapi, ditindaklanjuti, diteruskan or selesai.
+        /// diverifikasi, perlu-dilengkapi, ditindaklanjuti, diteruskan or selesai (as the process allows).
         status: String,
         /// A note to the reporter, sealed with the status change.
         #[arg(long)]
         note: Option<String>,
+        /// Why, for the investigators (required to close: selesai).
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Correct a case's category: a signed recategorise item with the reason.
+    Recategorise {
+        #[command(flatten)]
+        desk: DeskArgs,
+        /// The case id (WBS-XXXX-XXXX-XXXX).
+        case: String,
+        /// The category code, e.g. SUAP.
+        category: String,
+        /// Why the category is corrected.
+        #[arg(long)]
+        reason: String,
     },
     /// Add an internal note to a case, readable by investigators only.
     Note {
@@ -132,18 +172,22 @@ pub enum Command {
     },
 }
 
-/// How the investigator subcommands reach the desk API and who they are.
+/// How the investigator subcommands reach the desk API and who they are. Each flag overrides the desk
+/// configuration (`wbs config`).
 #[derive(Debug, Clone, Args)]
 pub struct DeskArgs {
     /// The server's desk API, e.g. http://127.0.0.1:8081 (over an SSH tunnel; never the public site).
     #[arg(long)]
-    pub server: String,
+    pub server: Option<String>,
     /// The investigator's age identity file.
     #[arg(long)]
-    pub identity: PathBuf,
-    /// Investigators' public key files (a copy of the server's keys/).
-    #[arg(long, default_value = "keys")]
-    pub keys: PathBuf,
+    pub identity: Option<PathBuf>,
+    /// Investigators' public key files (a copy of the server's keys/; default ./keys).
+    #[arg(long)]
+    pub keys: Option<PathBuf>,
+    /// Language of the output: id (default) or en.
+    #[arg(long, value_parser = parse_lang)]
+    pub lang: Option<Lang>,
 }
 
 #[derive(Debug, Default, Clone, Args)]
@@ -181,13 +225,23 @@ impl From<&ServeArgs> for Overrides {
     }
 }
 
-impl From<DeskArgs> for desk::DeskOptions {
-    fn from(args: DeskArgs) -> Self {
-        desk::DeskOptions {
-            server: args.server,
-            identity: args.identity,
-            keys: args.keys,
-        }
+/// `--lang id` or `--lang en`.
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "id" => Ok(Lang::Id),
+        "en" => Ok(Lang::En),
+        _ => Err("use id (Bahasa Indonesia) or en (English)".to_owned()),
+    }
+}
+
+impl DeskArgs {
+    fn resolve(self) -> Result<desk::DeskOptions, String> {
+        desk::DeskOptions::resolve(desk::config::DeskConfig {
+            server: self.server,
+            identity: self.identity,
+            keys: self.keys,
+            lang: self.lang,
+        })
     }
 }
 
@@ -209,41 +263,71 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Decrypt {
             identity,
             keys,
+            lang,
             reveal_identity,
             attachments,
             paths,
-        } => desk::decrypt::run(&desk::decrypt::Options {
+        } => {
+            let (identity, keys) = desk::DeskOptions::offline(identity, keys, lang)?;
+            desk::decrypt::run(&desk::decrypt::Options {
+                identity,
+                keys,
+                reveal_identity,
+                attachments,
+                paths,
+            })
+        }
+        Command::Config {
+            server,
             identity,
             keys,
-            reveal_identity,
-            attachments,
-            paths,
+            lang,
+        } => desk::configure(desk::config::DeskConfig {
+            server,
+            identity,
+            keys,
+            lang,
         }),
-        Command::Cases { desk } => desk::mailbox::cases(&desk.into()),
+        Command::Cases { desk } => desk::mailbox::cases(&desk.resolve()?),
         Command::Show {
             desk,
             reveal_identity,
+            reason,
             attachments,
             case,
-        } => desk::show(&desk.into(), &case, reveal_identity, attachments),
+        } => {
+            let reveal = if reveal_identity { reason } else { None };
+            desk::show(&desk.resolve()?, &case, reveal.as_deref(), attachments)
+        }
         Command::Reply {
             desk,
             case,
             message,
-        } => desk::mailbox::reply(&desk.into(), &case, &message),
+        } => desk::mailbox::reply(&desk.resolve()?, &case, &message),
         Command::Status {
             desk,
             case,
             status,
             note,
-        } => desk::mailbox::status(&desk.into(), &case, &status, note.as_deref()),
-        Command::Note { desk, case, text } => desk::mailbox::note(&desk.into(), &case, &text),
+            reason,
+        } => desk::mailbox::status(
+            &desk.resolve()?,
+            &case,
+            &status,
+            note.as_deref().unwrap_or(""),
+            reason.as_deref().unwrap_or(""),
+        ),
+        Command::Recategorise {
+            desk,
+            case,
+            category,
+            reason,
+        } => desk::mailbox::recategorise(&desk.resolve()?, &case, &category, &reason),
+        Command::Note { desk, case, text } => desk::mailbox::note(&desk.resolve()?, &case, &text),
         Command::Retire { keys, name, day } => desk::retire::run(&keys, &name, day.as_deref()),
         Command::Desk { desk, listen } => desk::app::run(desk::app::Options {
             listen,
-            server: desk.server,
-            identity: desk.identity,
-            keys: desk.keys,
+            desk: desk.resolve()?,
         }),
     }
 }

@@ -1,5 +1,5 @@
 ### English.
-# The investigator's tools print each label in both languages, English first: "Category / Kategori:".
+# The investigator's tools print in one language per run (`--lang en`, or `lang = "en"` in desk.toml).
 cli-anonymous = anonymous
 cli-attachments = Attachments
 cli-category = Category
@@ -21,6 +21,7 @@ cli-place = Place
 cli-receipt-replaced = Receipt replaced
 cli-reply = Message to the reporter
 cli-reporter = Reporter
+cli-status = Status
 cli-status-history = Status history
 cli-status-note = Note to the reporter
 cli-time = Time
@@ -28,3 +29,38 @@ cli-identity-revealed = Identity revealed, reason
 cli-new-category = New category
 cli-reason = Reason
 cli-resealed = Re-sealed items
+# Criteria of an actionable report, as words.
+cli-criterion-identity = identity
+cli-criterion-chronology = chronology
+cli-criterion-parties = reported parties
+cli-criterion-time-place = time & place
+cli-criteria-none = none
+cli-criteria-missing = missing
+# Values.
+cli-none = (none)
+cli-empty = (empty)
+cli-none-described = (none described)
+cli-none-given = (none given)
+cli-hidden = [hidden: use --reveal-identity --reason WHY]
+cli-see-manifest = see the manifest
+cli-good-faith-yes = declared
+cli-good-faith-no = NOT declared
+cli-good-faith-api = not asked (API)
+cli-unknown-category = unknown category
+cli-overdue = OVERDUE
+cli-receipt-replaced-text = the one-time receipt from the chat was replaced at the reporter's first web login
+cli-photo-stripped = photo metadata removed on arrival
+cli-bytes = bytes
+# `wbs cases`.
+cli-col-case = CASE
+cli-col-status = STATUS
+cli-col-category = CATEGORY
+cli-col-criteria = CRITERIA
+cli-col-new = NEW
+cli-col-deadline = DEADLINE
+cli-criteria-all = all 4
+cli-cases-total = { $n } case(s), { $overdue } overdue, { $unread } with new messages from the reporter
+cli-col-channel = CHANNEL
+cli-col-received = RECEIVED
+cli-col-age = AGE
+cli-current-category = Current category

@@ -1,5 +1,5 @@
 ### Bahasa Indonesia (the fallback language).
-# The investigator's tools print each label in both languages, English first: "Category / Kategori:".
+# The investigator's tools print in one language per run: Indonesian unless `--lang en` (or desk.toml).
 cli-anonymous = anonim
 cli-attachments = Lampiran
 cli-category = Kategori
@@ -13,14 +13,15 @@ cli-evidence = Bukti
 cli-followup = Pesan pelapor
 cli-good-faith = Itikad baik
 cli-identity = Identitas pelapor
-cli-internal-note = Catatan internal
+cli-internal-note = Catatan internal, hanya tim
 cli-name = Nama
-cli-new-key = Kunci baru
+cli-new-key = Kunci baru pelapor
 cli-parties = Terlapor
 cli-place = Tempat
 cli-receipt-replaced = Resi diganti
 cli-reply = Pesan untuk pelapor
 cli-reporter = Pelapor
+cli-status = Status
 cli-status-history = Riwayat status
 cli-status-note = Catatan untuk pelapor
 cli-time = Waktu
@@ -28,3 +29,38 @@ cli-identity-revealed = Identitas dibuka, alasan
 cli-new-category = Kategori baru
 cli-reason = Alasan
 cli-resealed = Item disegel ulang
+# Kriteria laporan yang dapat ditindaklanjuti, sebagai kata.
+cli-criterion-identity = identitas
+cli-criterion-chronology = kronologi
+cli-criterion-parties = terlapor
+cli-criterion-time-place = waktu & tempat
+cli-criteria-none = tidak ada
+cli-criteria-missing = kurang
+# Nilai.
+cli-none = (tidak ada)
+cli-empty = (kosong)
+cli-none-described = (tidak diuraikan)
+cli-none-given = (tidak diisi)
+cli-hidden = [disembunyikan: gunakan --reveal-identity --reason ALASAN]
+cli-see-manifest = lihat daftar lampiran
+cli-good-faith-yes = dinyatakan
+cli-good-faith-no = TIDAK dinyatakan
+cli-good-faith-api = tidak ditanyakan (API)
+cli-unknown-category = kategori tidak dikenal
+cli-overdue = TERLAMBAT
+cli-receipt-replaced-text = resi sekali pakai dari chat diganti saat pelapor pertama kali masuk lewat web
+cli-photo-stripped = metadata foto dihapus saat diterima
+cli-bytes = bita
+# `wbs cases`.
+cli-col-case = KASUS
+cli-col-status = STATUS
+cli-col-category = KATEGORI
+cli-col-criteria = KRITERIA
+cli-col-new = BARU
+cli-col-deadline = TENGGAT
+cli-criteria-all = lengkap 4
+cli-cases-total = { $n } kasus, { $overdue } terlambat, { $unread } dengan pesan baru dari pelapor
+cli-col-channel = KANAL
+cli-col-received = DITERIMA
+cli-col-age = UMUR
+cli-current-category = Kategori kini

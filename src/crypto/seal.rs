@@ -7,10 +7,17 @@ use zeroize::Zeroizing;
 
 use super::pad;
 
-/// One coarse error: it never says which key or which step failed.
-#[derive(Debug, thiserror::Error)]
-#[error("could not decrypt")]
-pub struct OpenError;
+/// A coarse error: it never says which key or which step failed, only whether none of the identities
+/// is a recipient of the file, or the file does not check (altered, truncated, not an age file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum OpenError {
+    /// No identity given matches a recipient of the file.
+    #[error("could not decrypt: not sealed to this identity")]
+    NoIdentity,
+    /// The file is damaged: its header, MAC, payload or padding does not check.
+    #[error("could not decrypt: the file is damaged or altered")]
+    Damaged,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum SealError {
@@ -54,13 +61,18 @@ pub fn open(
     ciphertext: &[u8],
     identities: &[&dyn age::Identity],
 ) -> Result<Zeroizing<Vec<u8>>, OpenError> {
-    let decryptor = age::Decryptor::new_buffered(ciphertext).map_err(|_| OpenError)?;
+    let decryptor = age::Decryptor::new_buffered(ciphertext).map_err(|_| OpenError::Damaged)?;
     let mut reader = decryptor
         .decrypt(identities.iter().copied())
-        .map_err(|_| OpenError)?;
+        .map_err(|e| match e {
+            age::DecryptError::NoMatchingKeys => OpenError::NoIdentity,
+            _ => OpenError::Damaged,
+        })?;
     let mut padded = Zeroizing::new(Vec::new());
-    reader.read_to_end(&mut padded).map_err(|_| OpenError)?;
-    let content = pad::unpad(&padded).map_err(|_| OpenError)?;
+    reader
+        .read_to_end(&mut padded)
+        .map_err(|_| OpenError::Damaged)?;
+    let content = pad::unpad(&padded).map_err(|_| OpenError::Damaged)?;
     Ok(Zeroizing::new(content.to_vec()))
 }
 
@@ -160,7 +172,25 @@ mod tests {
             let opened = open(&sealed, &[id.age_identity() as &dyn age::Identity]).expect("opens");
             assert_eq!(&opened[..], b"secret");
         }
-        assert!(open(&sealed, &[c.age_identity() as &dyn age::Identity]).is_err());
+        assert_eq!(
+            open(&sealed, &[c.age_identity() as &dyn age::Identity]).err(),
+            Some(OpenError::NoIdentity)
+        );
+        // A byte changed in the payload, or in the header: damaged, not "another identity".
+        let mac = sealed
+            .windows(5)
+            .position(|w| w == b"\n--- ")
+            .expect("a header MAC")
+            + 6;
+        for at in [sealed.len() - 1, mac] {
+            let mut altered = sealed.clone();
+            altered[at] ^= 1;
+            assert_eq!(
+                open(&altered, &[a.age_identity() as &dyn age::Identity]).err(),
+                Some(OpenError::Damaged),
+                "byte {at}"
+            );
+        }
     }
 
     #[test]

@@ -10,7 +10,9 @@ use reqwest::{StatusCode, Url};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use super::config::{check_pin, Pin};
 use super::render::clean;
+use super::DeskOptions;
 use crate::crypto::desk_auth::LoginMessage;
 use crate::crypto::hex;
 use crate::crypto::keys::InvestigatorIdentity;
@@ -38,7 +40,7 @@ pub(super) struct Desk {
 }
 
 /// `http://host:port` from `--server`, exactly as the login signature names it.
-fn origin_of(server: &str) -> Result<String, String> {
+pub(super) fn origin_of(server: &str) -> Result<String, String> {
     let bad = || {
         format!(
             "--server {} is not a desk API address such as http://127.0.0.1:8081",
@@ -59,9 +61,13 @@ fn origin_of(server: &str) -> Result<String, String> {
 }
 
 impl Desk {
-    /// Asks for a challenge, signs it and logs in.
-    pub(crate) fn connect(server: &str, identity: &InvestigatorIdentity) -> Result<Desk, String> {
-        let origin = origin_of(server)?;
+    /// Asks for a challenge, checks the server's installation id against the one pinned at the first
+    /// login (pinning it then), signs the challenge and logs in.
+    pub(crate) fn connect(
+        opts: &DeskOptions,
+        identity: &InvestigatorIdentity,
+    ) -> Result<Desk, String> {
+        let origin = origin_of(&opts.server)?;
         let http = Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
@@ -92,6 +98,15 @@ impl Desk {
                 "{} sent a malformed login challenge: it is not a WBS desk API",
                 desk.origin
             ));
+        }
+        // Before anything is signed: a login signed here must be for the installation pinned here.
+        if let Pin::New = check_pin(&opts.state_dir, &desk.origin, &c.installation)? {
+            eprintln!(
+                "wbs: first login to {}: its installation id is {} — compare with the id your administrator gave you; it is now pinned in {}",
+                desk.origin,
+                c.installation,
+                opts.state_dir.join("known_servers").display()
+            );
         }
         let signing = identity.signing_key();
         let body = LoginRequest {
@@ -175,6 +190,7 @@ impl Desk {
             401 => "the server no longer accepts this login (it expired, or this identity's key was removed from the server's keys/ directory): run the command again".to_owned(),
             404 => format!("the server has no {what}"),
             413 => format!("the server refused {what} as too large"),
+            422 if code == "transition-not-allowed" => format!("the server refused {what}: the office's process does not allow this change from the case's current status (see `wbs show`)"),
             503 => format!("the server is busy or could not store {what} (HTTP 503): try again shortly"),
             n => format!("the server refused {what} (HTTP {n}, {code})"),
         }
@@ -258,23 +274,29 @@ impl Desk {
         )
     }
 
-    /// Sets the status, with a sealed note at `seq` when one is given.
+    /// Sets the status with its sealed status item at `seq` (every status change is a signed item).
     pub(crate) fn post_status(
         &self,
         case_id: &CaseId,
         status: Status,
-        note: Option<(u32, &[u8])>,
+        seq: u32,
+        item: &[u8],
     ) -> Result<Posted, String> {
         let body = SetStatus {
             status,
-            seq: note.map(|(seq, _)| seq),
-            note: note.map(|(_, ct)| data_encoding::BASE64.encode(ct)),
+            seq: Some(seq),
+            note: Some(data_encoding::BASE64.encode(item)),
         };
         self.post(
             &format!("/api/v1/desk/cases/{case_id}/status"),
             &body,
             &format!("the status change of case {case_id}"),
         )
+    }
+
+    /// `http://host:port` of this server, as pinned and as the `seen` file names it.
+    pub(crate) fn origin(&self) -> &str {
+        &self.origin
     }
 }
 

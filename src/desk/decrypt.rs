@@ -14,12 +14,12 @@ use std::process::ExitCode;
 use zeroize::Zeroizing;
 
 use super::export::{item_file_name, CaseFile, IndexEntry};
-use super::render::{self, both, Out};
+use super::render::{self, l, label, Out};
 use super::{attachments, single};
 use crate::crypto::keys::{
     read_key_dir, recipients_fingerprint, InvestigatorIdentity, InvestigatorPublic,
 };
-use crate::crypto::{hex, sha256};
+use crate::crypto::{hex, seal, sha256};
 use crate::intake::attachment::ManifestEntry;
 use crate::intake::verify::{verify_case, CheckedItem};
 use crate::protocol::item::ItemBody;
@@ -43,6 +43,8 @@ pub(super) struct Ctx {
     pub known_set: Option<String>,
     pub reveal: bool,
     pub attachments_out: Option<PathBuf>,
+    /// `--keys`, for messages.
+    pub keys_dir: PathBuf,
 }
 
 impl Ctx {
@@ -80,11 +82,18 @@ impl Ctx {
             known_set,
             reveal,
             attachments_out,
+            keys_dir: keys.to_path_buf(),
         })
     }
 }
 
 pub fn run(opts: &Options) -> Result<ExitCode, String> {
+    if opts.reveal_identity {
+        // One line, on stderr: the output itself stays the case.
+        eprintln!(
+            "wbs: note: an export cannot record this reveal (no signed reveal-record is added to the case); when you can reach the server, use `wbs show --reveal-identity --reason \"…\"` so the team sees it"
+        );
+    }
     let ctx = Ctx::load(
         &opts.identity,
         &opts.keys,
@@ -219,12 +228,24 @@ fn export_root(ctx: &Ctx, root: &Path) -> Result<usize, String> {
 /// Verifies and prints one case directory. Returns the number of problems.
 fn case(ctx: &Ctx, dir: &Path) -> Result<usize, String> {
     let meta: CaseFile = read_json(&dir.join("case.json"))?;
+    // A case directory is named after its case: a copy of another case in its place is not it.
+    let named = dir
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| CaseId::parse(n).ok());
+    if named.as_ref().is_some_and(|n| *n != meta.case_id) {
+        return Err(format!(
+            "{} holds another case: its case.json names {}, not the case the directory is named after — it was replaced or copied; take the case from a fresh export",
+            dir.display(),
+            meta.case_id
+        ));
+    }
     let mut out = Out::default();
     let mut problems = 0;
     out.line(format!("==== case {} ====", meta.case_id));
-    out.field(&both("cli-channel"), meta.channel.code());
-    out.field(&both("cli-created"), meta.created.as_str());
-    out.line(format!("  {}", both("cli-status-history")));
+    out.field(&label(l().text("cli-channel")), meta.channel.code());
+    out.field(&label(l().text("cli-created")), meta.created.as_str());
+    out.line(format!("  {}", label(l().text("cli-status-history"))));
     for s in &meta.statuses {
         out.line(format!(
             "      {}  {}",
@@ -239,7 +260,7 @@ fn case(ctx: &Ctx, dir: &Path) -> Result<usize, String> {
         out.line(n);
     }
     let checked = verify_case(&meta.case_id, &files, &ctx.identities(), &ctx.investigators);
-    let (item_problems, manifest) = items(ctx, &meta, checked, &missing, &mut out);
+    let (item_problems, manifest) = items(ctx, &meta, &files, checked, &missing, &mut out);
     problems += item_problems;
     out.flush()?;
     problems += attachments::Source::export_dir(dir, |source| {
@@ -263,15 +284,89 @@ fn case(ctx: &Ctx, dir: &Path) -> Result<usize, String> {
     Ok(problems)
 }
 
+/// What the reader needs to be told once, instead of one REJECTED line per item.
+pub(super) enum Summary {
+    /// Nothing of the case opens with this identity, and nothing of it is damaged.
+    WrongIdentity,
+    /// Items that open and are signed by investigators, while `--keys` names none.
+    NoKeys(usize),
+}
+
+pub(super) const WRONG_IDENTITY: &str = "this identity cannot open this case: it is not one of the keys the case was sealed to — use your own identity file (--identity), or ask a colleague the case was sealed to";
+
+/// The one-sentence summaries that replace a screen of REJECTED lines, if any applies.
+fn summary(ctx: &Ctx, files: &[Vec<u8>], checked: &[CheckedItem]) -> Option<Summary> {
+    use crate::intake::verify::ItemProblem;
+    let identities = ctx.identities();
+    let none_open = !checked.is_empty()
+        && checked.iter().all(|c| {
+            matches!(c.outcome, Err(ItemProblem::CannotDecrypt))
+                && files.get(c.seq).is_some_and(|f| {
+                    !f.is_empty()
+                        && seal::open(f, &identities).err() == Some(seal::OpenError::NoIdentity)
+                })
+        });
+    if none_open {
+        return Some(Summary::WrongIdentity);
+    }
+    if ctx.known_set.is_some() {
+        return None;
+    }
+    // Without --keys, items signed by other investigators cannot be checked: say so once.
+    let unknown = checked
+        .iter()
+        .filter(|c| matches!(c.outcome, Err(ItemProblem::UnknownSigner)))
+        .filter(|c| signed_by_investigator(ctx, files.get(c.seq)))
+        .count();
+    (unknown > 0).then_some(Summary::NoKeys(unknown))
+}
+
+/// Whether the item opens, is signed as an investigator's, and is of a kind an investigator may write
+/// where it stands: only then can a missing `--keys` explain its rejection (anything else is shown).
+fn signed_by_investigator(ctx: &Ctx, file: Option<&Vec<u8>>) -> bool {
+    use crate::protocol::Role;
+    file.and_then(|f| seal::open(f, &ctx.identities()).ok())
+        .and_then(|signed| crate::crypto::envelope::Envelope::open(&signed).ok())
+        .is_some_and(|e| {
+            e.author.role == Role::Investigator
+                && crate::intake::verify::may_write(Role::Investigator, e.kind, e.seq as usize)
+        })
+}
+
+/// The case's category: the verified report's, or the newest verified correction's.
+pub(super) fn current_category(checked: &[CheckedItem]) -> Option<String> {
+    checked
+        .iter()
+        .rev()
+        .filter_map(|c| c.outcome.as_ref().ok())
+        .find_map(|g| match &g.body {
+            ItemBody::Report(r) => r.report.as_ref().map(|r| r.category.clone()),
+            ItemBody::Recategorise(r) => Some(r.category.clone()),
+            _ => None,
+        })
+}
+
+/// Why an item that does not open does not: altered, or not sealed to this identity.
+fn cannot_open(ctx: &Ctx, file: Option<&Vec<u8>>) -> &'static str {
+    match file.map(|f| seal::open(f, &ctx.identities())) {
+        Some(Err(seal::OpenError::Damaged)) => {
+            "altered: the encrypted file does not check (it was changed after it was sealed)"
+        }
+        _ => "cannot be decrypted with this identity (it was not sealed to it)",
+    }
+}
+
 /// Prints each checked item: its content when genuine, `REJECTED — why` otherwise. Returns the number
 /// of problems and the entries of the genuine manifests and follow-ups.
 pub(super) fn items(
     ctx: &Ctx,
     meta: &CaseFile,
+    files: &[Vec<u8>],
     checked: Vec<CheckedItem>,
     missing: &[usize],
     out: &mut Out,
 ) -> (usize, Vec<ManifestEntry>) {
+    use crate::intake::verify::ItemProblem;
     let mut problems = 0;
     let mut manifest = Vec::new();
     let mut announced: Option<u64> = None;
@@ -279,10 +374,43 @@ pub(super) fn items(
     // Entries of the report's manifests (follow-ups name their own attachments).
     let mut listed = 0;
     let total = checked.len();
+    let summary = summary(ctx, files, &checked);
+    match summary {
+        Some(Summary::WrongIdentity) => {
+            out.line(WRONG_IDENTITY);
+            return (1, manifest);
+        }
+        Some(Summary::NoKeys(n)) => {
+            out.line(format!(
+                "{n} item(s) signed by investigators cannot be checked because --keys {} holds no investigator public keys: pass a copy of the server's keys/ directory (they are not shown)",
+                ctx.keys_dir.display()
+            ));
+            problems += n;
+        }
+        None => {}
+    }
+    let no_keys = matches!(summary, Some(Summary::NoKeys(_)));
+    if let Some(code) = current_category(&checked) {
+        out.field(
+            &label(l().text("cli-current-category")),
+            &render::category_label(&code),
+        );
+    }
     for c in checked {
         let genuine = match c.outcome {
             _ if missing.contains(&c.seq) => {
                 out.line(format!("item {}: REJECTED — the file is missing", c.seq));
+                problems += 1;
+                continue;
+            }
+            Err(ItemProblem::UnknownSigner)
+                if no_keys && signed_by_investigator(ctx, files.get(c.seq)) =>
+            {
+                continue; // counted in the summary line
+            }
+            Err(ItemProblem::CannotDecrypt) => {
+                let why = cannot_open(ctx, files.get(c.seq));
+                out.line(format!("item {}: REJECTED — {why}", c.seq));
                 problems += 1;
                 continue;
             }

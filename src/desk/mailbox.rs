@@ -6,36 +6,30 @@
 //! (item 0) — never one from server metadata — and to every investigator in `--keys`; internal notes go
 //! to the investigators and one throwaway key, so they look like replies.
 
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::UNIX_EPOCH;
 
 use rand::rngs::OsRng;
 
 use super::client::{Desk, Posted};
-use super::decrypt::{load_identity, Ctx};
-use super::render::{clean, status_label, Out};
+use super::config;
+use super::decrypt::{current_category, Ctx, WRONG_IDENTITY};
+use super::render::{category_label, clean, criteria_short, deadline_text, l, status_label, Out};
 use crate::crypto::envelope::genesis_digest;
 use crate::crypto::keys::InvestigatorIdentity;
 use crate::crypto::{hex, unhex};
 use crate::intake::mailbox::{
     recipient_from_hex, seal_item, ItemDraft, MAX_MESSAGE_CHARS, MESSAGE_MIN,
 };
-use crate::intake::verify::{current_reporter_x25519, verify_case};
-use crate::protocol::item::{ItemBody, MessageBody, StatusNoteBody};
-use crate::protocol::wire::{CaseDetail, DeskDeadline, Stage};
+use crate::intake::verify::{current_reporter_x25519, verify_case, CheckedItem, ItemProblem};
+use crate::protocol::item::{ItemBody, MessageBody, RecategoriseBody, RevealBody, StatusNoteBody};
+use crate::protocol::wire::{CaseDetail, CaseSummary};
 use crate::protocol::{CaseId, Day, Role, Status};
 
 /// How often an upload is sealed again when other items arrive meanwhile.
 const UPLOAD_TRIES: usize = 5;
 
-/// The flags every desk subcommand takes.
-#[derive(Debug, Clone)]
-pub(crate) struct DeskOptions {
-    pub server: String,
-    pub identity: PathBuf,
-    pub keys: PathBuf,
-}
+pub(crate) use super::DeskOptions;
 
 /// A case id from the command line (any case, look-alikes forgiven).
 pub(super) fn case_arg(raw: &str) -> Result<CaseId, String> {
@@ -54,61 +48,137 @@ fn age_days(created: &Day, today: &Day) -> Option<u64> {
     now.checked_sub(then).map(|d| d.as_secs() / 86_400)
 }
 
-/// `acknowledge by 2026-12-02`, with `OVERDUE` when it has passed; `-` for a closed case.
-pub(super) fn deadline_text(deadline: Option<&DeskDeadline>) -> String {
-    match deadline {
-        None => "-".to_owned(),
-        Some(d) => {
-            let stage = match d.stage {
-                Stage::Acknowledge => "acknowledge",
-                Stage::Feedback => "feedback",
-                Stage::Settle => "settle",
-            };
-            let mut s = format!("{stage} by {}", d.due);
-            if d.overdue {
-                s.push_str("  OVERDUE");
-            }
-            s
-        }
-    }
+/// What `wbs cases` learns of a case by verifying its items: the category (item 0, corrected by later
+/// `recategorise` items), the criteria met, and the reporter's items this investigator has not seen.
+struct Inbox {
+    category: String,
+    criteria: String,
+    unread: usize,
 }
 
-/// `wbs cases`: every case with its status, age and deadline.
+fn inbox_line(ctx: &Ctx, desk: &Desk, c: &CaseSummary, seen: u32) -> Result<Inbox, String> {
+    let items = (0..c.item_count)
+        .map(|seq| desk.item(&c.case_id, seq))
+        .collect::<Result<Vec<_>, _>>()?;
+    let checked = verify_case(&c.case_id, &items, &ctx.identities(), &ctx.investigators);
+    let mut inbox = Inbox {
+        category: "?".to_owned(),
+        criteria: "?".to_owned(),
+        unread: 0,
+    };
+    for item in checked.iter().filter_map(|c| c.outcome.as_ref().ok()) {
+        match &item.body {
+            ItemBody::Report(r) => {
+                if let Some(content) = &r.report {
+                    inbox.category = content.category.clone();
+                    inbox.criteria = criteria_short(&content.criteria);
+                }
+            }
+            ItemBody::Recategorise(r) => inbox.category = r.category.clone(),
+            ItemBody::Followup(_) if item.envelope.seq >= seen => inbox.unread += 1,
+            _ => {}
+        }
+    }
+    Ok(inbox)
+}
+
+/// Overdue first (longest overdue first), then the soonest due, then closed cases; then by day received.
+fn inbox_order(a: &CaseSummary, b: &CaseSummary) -> std::cmp::Ordering {
+    let key = |c: &CaseSummary| match &c.deadline {
+        Some(d) if d.overdue => (0, Some(d.due.clone())),
+        Some(d) => (1, Some(d.due.clone())),
+        None => (2, None),
+    };
+    (key(a), &a.created, &a.case_id).cmp(&(key(b), &b.created, &b.case_id))
+}
+
+/// Pads every column but the last to its widest cell.
+fn table(rows: &[Vec<String>]) -> Vec<String> {
+    let columns = rows.first().map_or(0, Vec::len);
+    let widths: Vec<usize> = (0..columns)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    rows.iter()
+        .map(|r| {
+            let mut line = String::new();
+            for (i, cell) in r.iter().enumerate() {
+                if i + 1 == r.len() {
+                    line.push_str(cell);
+                } else {
+                    line.push_str(&format!("{cell:<w$}  ", w = widths[i]));
+                }
+            }
+            line.trim_end().to_owned()
+        })
+        .collect()
+}
+
+/// `wbs cases`: every case, overdue first, with its status, category, criteria, unread reporter
+/// messages and deadline.
 pub(crate) fn cases(opts: &DeskOptions) -> Result<ExitCode, String> {
-    let identity = load_identity(&opts.identity)?;
-    let desk = Desk::connect(&opts.server, &identity)?;
+    let ctx = Ctx::load(&opts.identity, &opts.keys, false, None)?;
+    let desk = Desk::connect(opts, &ctx.identity)?;
     let mut list = desk.cases()?;
-    list.sort_by(|a, b| (&a.created, &a.case_id).cmp(&(&b.created, &b.case_id)));
+    list.sort_by(inbox_order);
     let today = Day::today();
-    let mut out = Out::default();
-    out.line(format!(
-        "{:<18}  {:<8}  {:<10}  {:<16}  {:>5}  DEADLINE",
-        "CASE", "CHANNEL", "CREATED", "STATUS", "AGE"
-    ));
-    let mut overdue = 0;
+    let lang = l();
+    let mut rows = vec![vec![
+        lang.text("cli-col-case").to_owned(),
+        lang.text("cli-col-channel").to_owned(),
+        lang.text("cli-col-received").to_owned(),
+        lang.text("cli-col-status").to_owned(),
+        lang.text("cli-col-age").to_owned(),
+        lang.text("cli-col-category").to_owned(),
+        lang.text("cli-col-new").to_owned(),
+        lang.text("cli-col-deadline").to_owned(),
+        lang.text("cli-col-criteria").to_owned(),
+    ]];
+    let (mut overdue, mut unread) = (0, 0);
     for c in &list {
         let age = age_days(&c.created, &today).map_or_else(|| "?".to_owned(), |d| format!("{d}d"));
         if c.deadline.as_ref().is_some_and(|d| d.overdue) {
             overdue += 1;
         }
-        out.line(format!(
-            "{:<18}  {:<8}  {:<10}  {:<16}  {:>5}  {}",
-            c.case_id.as_str(),
-            c.channel.code(),
-            c.created.as_str(),
-            c.status.code(),
+        let seen = config::seen(&opts.state_dir, desk.origin(), &c.case_id);
+        let inbox = inbox_line(&ctx, &desk, c, seen)?;
+        if inbox.unread > 0 {
+            unread += 1;
+        }
+        rows.push(vec![
+            c.case_id.as_str().to_owned(),
+            c.channel.code().to_owned(),
+            c.created.as_str().to_owned(),
+            c.status.code().to_owned(),
             age,
-            deadline_text(c.deadline.as_ref())
-        ));
+            clean(&inbox.category),
+            if inbox.unread > 0 {
+                format!("+{}", inbox.unread)
+            } else {
+                "-".to_owned()
+            },
+            deadline_text(c.deadline.as_ref()),
+            inbox.criteria,
+        ]);
     }
-    out.line(format!("{} case(s), {overdue} overdue", list.len()));
+    let mut out = Out::default();
+    for line in table(&rows) {
+        out.line(line);
+    }
+    out.line(lang.text_with(
+        "cli-cases-total",
+        &[
+            ("n", &list.len()),
+            ("overdue", &overdue),
+            ("unread", &unread),
+        ],
+    ));
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
 /// The identity and `--keys`: everything sealed here goes to every investigator named there. With no
 /// keys at all, only a case sealed to this identity alone (a demo server's) may be written to: then
-/// `solo` is set and `reporter_recipient` refuses any other case.
+/// `solo` is set and `verified_case` refuses any other case.
 pub(super) fn sealing_context(opts: &DeskOptions) -> Result<(Ctx, bool), String> {
     let mut ctx = Ctx::load(&opts.identity, &opts.keys, false, None)?;
     if ctx.known_set.is_some() {
@@ -127,16 +197,22 @@ fn no_keys_error(opts: &DeskOptions) -> String {
     )
 }
 
-/// The reporter's age recipient from the verified report (item 0). Warns when the report was sealed to
-/// another investigator set than `--keys`.
-pub(super) fn reporter_recipient(
+/// A case read and verified before anything is written to it.
+pub(super) struct Verified {
+    pub detail: CaseDetail,
+    pub checked: Vec<CheckedItem>,
+}
+
+/// Fetches and verifies the case. Refuses (nothing is written) when the report does not verify, or when
+/// it was sealed to another set of investigators than `--keys` names: what is written here would not
+/// reach the whole team the case belongs to.
+pub(super) fn verified_case(
     ctx: &Ctx,
-    solo: Option<&DeskOptions>,
+    opts: &DeskOptions,
+    solo: bool,
     desk: &Desk,
     case_id: &CaseId,
-) -> Result<age::x25519::Recipient, String> {
-    // Every item, so that a reporter who re-keyed (a chat receipt replaced on the web) is written to
-    // at their newest verified key.
+) -> Result<Verified, String> {
     let detail = desk.case(case_id)?;
     let items = (0..detail.items.len() as u32)
         .map(|seq| desk.item(case_id, seq))
@@ -147,23 +223,33 @@ pub(super) fn reporter_recipient(
             ItemBody::Report(r) => r.recipients_digest.clone(),
             _ => return Err(format!("case {case_id} has no report")),
         },
+        Some(Err(ItemProblem::CannotDecrypt)) => return Err(WRONG_IDENTITY.to_owned()),
         Some(Err(problem)) => {
             return Err(format!(
-                "the report (item 0) of case {case_id} does not verify ({problem}): refusing to write to a reporter key that cannot be trusted"
+                "the report (item 0) of case {case_id} does not verify ({problem}): refusing to write to a case that cannot be trusted"
             ))
         }
         None => return Err(format!("case {case_id} has no report")),
     };
-    if let Some(opts) = solo {
-        if Some(sealed.as_str()) != ctx.known_set.as_deref() {
+    if Some(sealed.as_str()) != ctx.known_set.as_deref() {
+        if solo {
             return Err(no_keys_error(opts));
         }
-    } else if Some(sealed.as_str()) != ctx.known_set.as_deref() {
-        eprintln!(
-            "wbs: warning: the report of case {case_id} was sealed to a set of investigator keys other than the one in --keys; if your team does not know of a key change, someone may have added a key on the server"
-        );
+        return Err(format!(
+            "your --keys copy ({} key(s) in {}) is not the set of investigators case {case_id} was sealed to, so nothing was sent: get a current copy of the server's keys/ directory from your administrator and run the command again",
+            ctx.investigators.len(),
+            opts.keys.display()
+        ));
     }
-    current_reporter_x25519(&checked)
+    Ok(Verified { detail, checked })
+}
+
+/// The reporter's age recipient from the verified report (or the newest verified re-key).
+pub(super) fn reporter_recipient(
+    v: &Verified,
+    case_id: &CaseId,
+) -> Result<age::x25519::Recipient, String> {
+    current_reporter_x25519(&v.checked)
         .and_then(|k| recipient_from_hex(&k))
         .ok_or_else(|| {
             format!("the report of case {case_id} names no usable reporter key: cannot reply")
@@ -247,6 +333,14 @@ pub(super) fn investigator_recipients(ctx: &Ctx) -> Vec<age::x25519::Recipient> 
         .collect()
 }
 
+/// The investigators and a key nobody holds, so an item for investigators only has as many
+/// recipients as a reply and looks like one.
+fn investigators_only(ctx: &Ctx) -> Vec<age::x25519::Recipient> {
+    let mut recipients = investigator_recipients(ctx);
+    recipients.push(InvestigatorIdentity::generate(&mut OsRng).recipient());
+    recipients
+}
+
 fn done(line: String) -> Result<ExitCode, String> {
     let mut out = Out::default();
     out.line(line);
@@ -254,16 +348,22 @@ fn done(line: String) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Connects and verifies the case for writing.
+fn for_writing(opts: &DeskOptions, case_id: &CaseId) -> Result<(Ctx, Desk, Verified), String> {
+    let (ctx, solo) = sealing_context(opts)?;
+    let desk = Desk::connect(opts, &ctx.identity)?;
+    let verified = verified_case(&ctx, opts, solo, &desk, case_id)?;
+    Ok((ctx, desk, verified))
+}
+
 /// `wbs reply … CASE MESSAGE`.
 pub(crate) fn reply(opts: &DeskOptions, case: &str, message: &str) -> Result<ExitCode, String> {
     let case_id = case_arg(case)?;
     check_text(message, "message")?;
-    let (ctx, solo) = sealing_context(opts)?;
-    let solo = solo.then_some(opts);
-    let desk = Desk::connect(&opts.server, &ctx.identity)?;
+    let (ctx, desk, verified) = for_writing(opts, &case_id)?;
     let mut recipients = investigator_recipients(&ctx);
     let investigators = recipients.len();
-    recipients.push(reporter_recipient(&ctx, solo, &desk, &case_id)?);
+    recipients.push(reporter_recipient(&verified, &case_id)?);
     let body = ItemBody::Reply(MessageBody {
         text: message.to_owned(),
     });
@@ -276,15 +376,18 @@ pub(crate) fn reply(opts: &DeskOptions, case: &str, message: &str) -> Result<Exi
     ))
 }
 
-/// `wbs status … CASE STATUS [--note TEXT]`.
+/// `wbs status … CASE STATUS [--note TEXT] [--reason TEXT]`: every status change is a signed
+/// `status-note` item, sealed to the reporter and the investigators; the note may be empty (no message
+/// to the reporter); closing needs a reason.
 pub(crate) fn status(
     opts: &DeskOptions,
     case: &str,
     status: &str,
-    note: Option<&str>,
+    note: &str,
+    reason: &str,
 ) -> Result<ExitCode, String> {
     let case_id = case_arg(case)?;
-    let Some(status) = Status::from_code(status.trim()) else {
+    let Some(status) = Status::from_code(&status.trim().to_ascii_lowercase()) else {
         let codes: Vec<&str> = Status::ALL.iter().map(|s| s.code()).collect();
         return Err(format!(
             "{} is not a status code: use one of {}",
@@ -292,35 +395,51 @@ pub(crate) fn status(
             codes.join(", ")
         ));
     };
-    let Some(text) = note else {
-        let identity = load_identity(&opts.identity)?;
-        let desk = Desk::connect(&opts.server, &identity)?;
-        return match desk.post_status(&case_id, status, None)? {
-            Posted::Stored => done(format!(
-                "case {case_id}: status set to {}",
-                status_label(status)
-            )),
-            Posted::Conflict => Err(format!(
-                "case {case_id} kept changing while the status was being set: run the command again"
-            )),
+    if !note.is_empty() {
+        check_text(note, "note")?;
+    }
+    if status == Status::Selesai && reason.trim().is_empty() {
+        return Err(
+            "closing a case (selesai) needs a reason: add --reason \"…\" (it is sealed in the signed status item)"
+                .to_owned(),
+        );
+    }
+    if !reason.is_empty() {
+        check_text(reason, "reason")?;
+    }
+    let (ctx, desk, verified) = for_writing(opts, &case_id)?;
+    let current = verified.detail.status;
+    if !status.may_follow(current) {
+        let next: Vec<&str> = current.next().iter().map(|s| s.code()).collect();
+        let allowed = if next.is_empty() {
+            "nothing: a closed case stays closed".to_owned()
+        } else {
+            next.join(", ")
         };
-    };
-    check_text(text, "note")?;
-    let (ctx, solo) = sealing_context(opts)?;
-    let solo = solo.then_some(opts);
-    let desk = Desk::connect(&opts.server, &ctx.identity)?;
+        return Err(format!(
+            "case {case_id} is {}: the office's process allows {allowed} from there, not {}",
+            current.code(),
+            status.code()
+        ));
+    }
     let mut recipients = investigator_recipients(&ctx);
-    recipients.push(reporter_recipient(&ctx, solo, &desk, &case_id)?);
+    recipients.push(reporter_recipient(&verified, &case_id)?);
     let body = ItemBody::StatusNote(StatusNoteBody {
         status,
-        text: text.to_owned(),
+        text: note.trim().to_owned(),
+        reason: reason.trim().to_owned(),
     });
     let seal = sealer(&ctx, &case_id, body, recipients);
     let seq = upload(&desk, &case_id, seal, |seq, ct| {
-        desk.post_status(&case_id, status, Some((seq, ct)))
+        desk.post_status(&case_id, status, seq, ct)
     })?;
+    let with = if note.trim().is_empty() {
+        ""
+    } else {
+        ", with a note to the reporter"
+    };
     done(format!(
-        "case {case_id}: status set to {}, with a note to the reporter stored as item {seq}",
+        "case {case_id}: status set to {}, signed as item {seq}{with}",
         status_label(status)
     ))
 }
@@ -329,25 +448,77 @@ pub(crate) fn status(
 pub(crate) fn note(opts: &DeskOptions, case: &str, text: &str) -> Result<ExitCode, String> {
     let case_id = case_arg(case)?;
     check_text(text, "note")?;
-    let (ctx, solo) = sealing_context(opts)?;
-    let solo = solo.then_some(opts);
-    let desk = Desk::connect(&opts.server, &ctx.identity)?;
-    if solo.is_some() {
-        // Only to check that the case was sealed to this identity alone.
-        reporter_recipient(&ctx, solo, &desk, &case_id)?;
-    }
-    let mut recipients = investigator_recipients(&ctx);
-    let investigators = recipients.len();
-    // A key nobody holds, so the note has as many recipients as a reply and looks like one.
-    recipients.push(InvestigatorIdentity::generate(&mut OsRng).recipient());
+    let (ctx, desk, _) = for_writing(opts, &case_id)?;
+    let investigators = ctx.investigators.len();
     let body = ItemBody::InternalNote(MessageBody {
         text: text.to_owned(),
     });
-    let seal = sealer(&ctx, &case_id, body, recipients);
+    let seal = sealer(&ctx, &case_id, body, investigators_only(&ctx));
     let seq = upload(&desk, &case_id, seal, |seq, ct| {
         desk.post_item(&case_id, seq, ct)
     })?;
     done(format!(
         "case {case_id}: internal note stored as item {seq}, sealed to {investigators} investigator key(s) only"
     ))
+}
+
+/// `wbs recategorise … CASE CODE --reason TEXT`: a signed `recategorise` item for the investigators.
+pub(crate) fn recategorise(
+    opts: &DeskOptions,
+    case: &str,
+    code: &str,
+    reason: &str,
+) -> Result<ExitCode, String> {
+    let case_id = case_arg(case)?;
+    let code = code.trim().to_ascii_uppercase();
+    let Some(category) = crate::intake::report::category(&code) else {
+        let codes: Vec<&str> = crate::intake::report::CATEGORIES
+            .iter()
+            .map(|c| c.code)
+            .collect();
+        return Err(format!(
+            "{} is not a category code: use one of {}",
+            clean(&code),
+            codes.join(", ")
+        ));
+    };
+    check_text(reason, "reason")?;
+    let (ctx, desk, verified) = for_writing(opts, &case_id)?;
+    let current = current_category(&verified.checked);
+    if current.as_deref() == Some(category.code) {
+        return Err(format!(
+            "case {case_id} is already in category {}: nothing to correct",
+            category.code
+        ));
+    }
+    let body = ItemBody::Recategorise(RecategoriseBody {
+        category: category.code.to_owned(),
+        reason: reason.trim().to_owned(),
+    });
+    let seal = sealer(&ctx, &case_id, body, investigators_only(&ctx));
+    let seq = upload(&desk, &case_id, seal, |seq, ct| {
+        desk.post_item(&case_id, seq, ct)
+    })?;
+    done(format!(
+        "case {case_id}: category corrected to {}, signed as item {seq}",
+        category_label(category.code)
+    ))
+}
+
+/// Records a reveal of the reporter's identity as a signed `reveal-record` item for the investigators,
+/// before the identity is shown (`wbs show --reveal-identity --reason`). Returns its seq.
+pub(super) fn record_reveal(
+    opts: &DeskOptions,
+    case_id: &CaseId,
+    reason: &str,
+) -> Result<u32, String> {
+    check_text(reason, "reason")?;
+    let (ctx, desk, _) = for_writing(opts, case_id)?;
+    let body = ItemBody::RevealRecord(RevealBody {
+        reason: reason.trim().to_owned(),
+    });
+    let seal = sealer(&ctx, case_id, body, investigators_only(&ctx));
+    upload(&desk, case_id, seal, |seq, ct| {
+        desk.post_item(case_id, seq, ct)
+    })
 }

@@ -3,17 +3,39 @@
 //! terminal or disguise what it says.
 
 use std::io::Write;
+use std::sync::OnceLock;
 
 use zeroize::Zeroizing;
 
 use crate::intake::report::category;
 use crate::intake::Lang;
 use crate::protocol::item::{
-    FollowupBody, IdentityBody, ItemBody, ManifestBody, RecategoriseBody, RekeyBody, ReportBody,
-    ReshareBody, RevealBody, StatusNoteBody,
+    FollowupBody, IdentityBody, ItemBody, ManifestBody, RekeyBody, ReportBody, StatusNoteBody,
 };
 use crate::protocol::report::{Criteria, ManifestEntry};
+use crate::protocol::wire::{DeskDeadline, Stage};
 use crate::protocol::{ItemKind, Status};
+
+/// The width of a field's label column.
+const WIDTH: usize = 20;
+
+/// The one language of this run (docs/investigator.md): Indonesian unless `--lang en` or the
+/// configuration says otherwise. Set once by `DeskOptions`, before anything is printed.
+static LANG: OnceLock<Lang> = OnceLock::new();
+
+pub(super) fn set_lang(lang: Lang) {
+    let _ = LANG.set(lang);
+}
+
+/// The language of this run.
+pub(super) fn l() -> Lang {
+    LANG.get().copied().unwrap_or_default()
+}
+
+/// `Kategori:` — a label of this run's language.
+pub(super) fn label(text: &str) -> String {
+    format!("{text}:")
+}
 
 /// Output collected per case and written at once. Holds plaintext: wiped when dropped.
 #[derive(Default)]
@@ -32,9 +54,9 @@ impl Out {
         let value = clean(value);
         let mut lines = value.lines();
         let first = lines.next().unwrap_or("");
-        self.line(format!("  {label:<30} {first}"));
+        self.line(format!("  {label:<WIDTH$} {first}"));
         for l in lines {
-            self.line(format!("  {:<30} {l}", ""));
+            self.line(format!("  {:<WIDTH$} {l}", ""));
         }
     }
 
@@ -43,7 +65,7 @@ impl Out {
         self.line(format!("  {label}"));
         let value = clean(value);
         if value.trim().is_empty() {
-            self.line("      (empty)");
+            self.line(format!("      {}", l().text("cli-empty")));
         }
         for l in value.lines() {
             self.line(format!("      {l}"));
@@ -93,19 +115,36 @@ pub(super) fn kind_name(kind: ItemKind) -> &'static str {
     }
 }
 
-/// A label in both languages, English first, as the investigator's tools print them:
-/// `Category / Kategori:` (messages `cli-…` in `locales/*/cli.ftl`).
-pub(super) fn both(id: &'static str) -> String {
-    format!("{} / {}:", Lang::En.text(id), Lang::Id.text(id))
+/// `diverifikasi (Verified)`: the stable code and its label in this run's language.
+pub(super) fn status_label(s: Status) -> String {
+    format!("{} ({})", s.code(), s.label(l()))
 }
 
-pub(super) fn status_label(s: Status) -> String {
-    format!(
-        "{} ({} / {})",
-        s.code(),
-        s.label(Lang::Id),
-        s.label(Lang::En)
-    )
+/// The deadline that applies now, with the reporter's names for it (`deadline-*`), and the overdue
+/// mark; `-` for a closed case.
+pub(super) fn deadline_text(deadline: Option<&DeskDeadline>) -> String {
+    let Some(d) = deadline else {
+        return "-".to_owned();
+    };
+    let what = match d.stage {
+        Stage::Acknowledge => l().text("deadline-acknowledge"),
+        Stage::Feedback => l().text("deadline-feedback"),
+        Stage::Settle => l().text("deadline-settle"),
+    };
+    let mut s = format!("{what} {}", d.due);
+    if d.overdue {
+        s.push_str("  ");
+        s.push_str(l().text("cli-overdue"));
+    }
+    s
+}
+
+/// `PUNGLI — Pungutan liar / pemerasan`, or the code and "unknown category".
+pub(super) fn category_label(code: &str) -> String {
+    match category(code) {
+        Some(c) => format!("{} — {}", c.code, c.label(l())),
+        None => format!("{} ({})", clean(code), l().text("cli-unknown-category")),
+    }
 }
 
 /// Why a genuine item's content cannot be shown.
@@ -127,11 +166,11 @@ pub(super) fn body(
         ItemBody::Manifest(b) => Ok(manifest(out, b)),
         ItemBody::Followup(b) => Ok(followup(out, b)),
         ItemBody::Reply(b) => {
-            out.block(&both("cli-reply"), &b.text);
+            out.block(&label(l().text("cli-reply")), &b.text);
             Ok(Vec::new())
         }
         ItemBody::InternalNote(b) => {
-            out.block(&both("cli-internal-note"), &b.text);
+            out.block(&label(l().text("cli-internal-note")), &b.text);
             Ok(Vec::new())
         }
         ItemBody::StatusNote(b) => {
@@ -143,15 +182,22 @@ pub(super) fn body(
             Ok(Vec::new())
         }
         ItemBody::RevealRecord(b) => {
-            reveal_record(out, b);
+            out.block(&label(l().text("cli-identity-revealed")), &b.reason);
             Ok(Vec::new())
         }
         ItemBody::Recategorise(b) => {
-            recategorise(out, b);
+            out.field(
+                &label(l().text("cli-new-category")),
+                &category_label(&b.category),
+            );
+            out.block(&label(l().text("cli-reason")), &b.reason);
             Ok(Vec::new())
         }
         ItemBody::Reshare(b) => {
-            reshare(out, b);
+            out.field(
+                &label(l().text("cli-resealed")),
+                &format!("{} → {}", b.items.len(), b.recipients_digest),
+            );
             Ok(Vec::new())
         }
     }
@@ -159,24 +205,20 @@ pub(super) fn body(
 
 fn report(out: &mut Out, body: &ReportBody) -> Result<(), &'static str> {
     let r = body.report.as_ref().ok_or(UNREADABLE)?;
-    let cat = match category(&r.category) {
-        Some(c) => format!("{} — {} ({})", c.code, c.label(Lang::Id), c.label(Lang::En)),
-        None => format!("{} (unknown category)", r.category),
-    };
-    out.field(&both("cli-category"), &cat);
+    let lang = l();
     out.field(
-        &both("cli-reporter"),
-        &format!(
-            "{} ({})",
-            r.reporter_kind.label(Lang::Id),
-            r.reporter_kind.label(Lang::En)
-        ),
+        &label(lang.text("cli-category")),
+        &category_label(&r.category),
     );
-    out.field(&both("cli-criteria"), &criteria(&r.criteria));
-    out.block(&both("cli-chronology"), &r.chronology);
-    out.line(format!("  {}", both("cli-parties")));
+    out.field(
+        &label(lang.text("cli-reporter")),
+        r.reporter_kind.label(lang),
+    );
+    out.field(&label(lang.text("cli-criteria")), &criteria(&r.criteria));
+    out.block(&label(lang.text("cli-chronology")), &r.chronology);
+    out.line(format!("  {}", label(lang.text("cli-parties"))));
     if r.parties.is_empty() {
-        out.line("      (none)");
+        out.line(format!("      {}", lang.text("cli-none")));
     }
     for (i, p) in r.parties.iter().enumerate() {
         out.line(format!(
@@ -187,79 +229,115 @@ fn report(out: &mut Out, body: &ReportBody) -> Result<(), &'static str> {
             clean(&p.unit)
         ));
     }
-    out.field(&both("cli-time"), &r.incident_when);
-    out.field(&both("cli-place"), &r.incident_place);
+    out.field(&label(lang.text("cli-time")), &r.incident_when);
+    out.field(&label(lang.text("cli-place")), &r.incident_place);
     if r.evidence.trim().is_empty() {
-        out.field(&both("cli-evidence"), "(none described)");
+        out.field(
+            &label(lang.text("cli-evidence")),
+            lang.text("cli-none-described"),
+        );
     } else {
-        out.block(&both("cli-evidence"), &r.evidence);
+        out.block(&label(lang.text("cli-evidence")), &r.evidence);
     }
     let good_faith = match r.good_faith {
-        Some(true) => "declared (dinyatakan)",
-        Some(false) => "NOT declared",
-        None => "not asked (API)",
+        Some(true) => lang.text("cli-good-faith-yes"),
+        Some(false) => lang.text("cli-good-faith-no"),
+        None => lang.text("cli-good-faith-api"),
     };
-    out.field(&both("cli-good-faith"), good_faith);
+    out.field(&label(lang.text("cli-good-faith")), good_faith);
     out.field(
-        &both("cli-attachments"),
-        &format!("{} (see the manifest)", body.attachments),
+        &label(lang.text("cli-attachments")),
+        &format!("{} ({})", body.attachments, lang.text("cli-see-manifest")),
     );
     Ok(())
 }
 
-fn criteria(c: &Criteria) -> String {
+/// The four criteria as words: those met, then those missing (`identitas, kronologi, terlapor,
+/// waktu & tempat`; `kronologi, terlapor, waktu & tempat; kurang: identitas (anonim)`).
+pub(super) fn criteria(c: &Criteria) -> String {
+    let lang = l();
     let all = [
-        (1, c.identity),
-        (2, c.chronology),
-        (3, c.parties),
-        (4, c.time_and_place),
+        (lang.text("cli-criterion-identity"), c.identity),
+        (lang.text("cli-criterion-chronology"), c.chronology),
+        (lang.text("cli-criterion-parties"), c.parties),
+        (lang.text("cli-criterion-time-place"), c.time_and_place),
     ];
-    let met: Vec<String> = all
-        .iter()
-        .filter(|(_, ok)| *ok)
-        .map(|(n, _)| n.to_string())
-        .collect();
+    let met: Vec<&str> = all.iter().filter(|(_, ok)| *ok).map(|(n, _)| *n).collect();
     let mut text = if met.is_empty() {
-        "met none".to_owned()
+        lang.text("cli-criteria-none").to_owned()
     } else {
-        format!("met {}", met.join(", "))
+        met.join(", ")
     };
-    for (n, ok) in all {
-        if !ok {
-            let why = if n == 1 { " (anonymous)" } else { "" };
-            text.push_str(&format!("; missing criterion {n}{why}"));
-        }
+    let missing: Vec<String> = all
+        .iter()
+        .enumerate()
+        .filter(|(_, (_, ok))| !ok)
+        .map(|(i, (n, _))| {
+            if i == 0 {
+                format!("{n} ({})", lang.text("cli-anonymous"))
+            } else {
+                (*n).to_owned()
+            }
+        })
+        .collect();
+    if !missing.is_empty() {
+        text.push_str(&format!(
+            "; {}: {}",
+            lang.text("cli-criteria-missing"),
+            missing.join(", ")
+        ));
     }
     text
 }
 
-fn identity(out: &mut Out, id: &IdentityBody, reveal: bool) {
-    let label = both("cli-identity");
-    if !reveal {
-        out.field(&label, "[hidden: use --reveal-identity]");
-    } else if id.anonymous {
-        let anonymous = format!(
-            "{} ({})",
-            Lang::En.text("cli-anonymous"),
-            Lang::Id.text("cli-anonymous")
-        );
-        out.field(&label, &anonymous);
+/// The short form for `wbs cases`: `lengkap 4`, or the missing ones (`kurang: identitas`).
+pub(super) fn criteria_short(c: &Criteria) -> String {
+    let lang = l();
+    let missing: Vec<&str> = [
+        (lang.text("cli-criterion-identity"), c.identity),
+        (lang.text("cli-criterion-chronology"), c.chronology),
+        (lang.text("cli-criterion-parties"), c.parties),
+        (lang.text("cli-criterion-time-place"), c.time_and_place),
+    ]
+    .iter()
+    .filter(|(_, ok)| !ok)
+    .map(|(n, _)| *n)
+    .collect();
+    if missing.is_empty() {
+        lang.text("cli-criteria-all").to_owned()
     } else {
-        out.field(&both("cli-name"), &id.name);
+        format!(
+            "{}: {}",
+            lang.text("cli-criteria-missing"),
+            missing.join(", ")
+        )
+    }
+}
+
+fn identity(out: &mut Out, id: &IdentityBody, reveal: bool) {
+    let lang = l();
+    let name = label(lang.text("cli-identity"));
+    if !reveal {
+        out.field(&name, lang.text("cli-hidden"));
+    } else if id.anonymous {
+        out.field(&name, lang.text("cli-anonymous"));
+    } else {
+        out.field(&label(lang.text("cli-name")), &id.name);
         let contact = if id.contact.trim().is_empty() {
-            "(none given)"
+            lang.text("cli-none-given")
         } else {
             &id.contact
         };
-        out.field(&both("cli-contact"), contact);
+        out.field(&label(lang.text("cli-contact")), contact);
     }
 }
 
 fn manifest(out: &mut Out, body: &ManifestBody) -> Vec<ManifestEntry> {
+    let name = label(l().text("cli-attachments"));
     if body.attachments.is_empty() {
-        out.field(&both("cli-attachments"), "none");
+        out.field(&name, l().text("cli-none"));
     } else {
-        out.line(format!("  {}", both("cli-attachments")));
+        out.line(format!("  {name}"));
     }
     entries(out, &body.attachments);
     body.attachments.clone()
@@ -268,61 +346,52 @@ fn manifest(out: &mut Out, body: &ManifestBody) -> Vec<ManifestEntry> {
 fn entries(out: &mut Out, entries: &[ManifestEntry]) {
     for (i, e) in entries.iter().enumerate() {
         let stripped = if e.original_sha256.is_some() {
-            " (photo metadata removed on arrival)"
+            format!(" ({})", l().text("cli-photo-stripped"))
         } else {
-            ""
+            String::new()
         };
         out.line(format!(
-            "      {}. {} — {}, {} bytes{stripped}",
+            "      {}. {} — {}, {} {}{stripped}",
             i + 1,
             clean(&e.name),
             clean(&e.media_type),
-            e.size
+            e.size,
+            l().text("cli-bytes")
         ));
     }
 }
 
 /// A reporter's follow-up: text and the files that came with it.
 fn followup(out: &mut Out, body: &FollowupBody) -> Vec<ManifestEntry> {
-    out.block(&both("cli-followup"), &body.text);
+    out.block(&label(l().text("cli-followup")), &body.text);
     if !body.attachments.is_empty() {
-        out.line(format!("  {}", both("cli-attachments")));
+        out.line(format!("  {}", label(l().text("cli-attachments"))));
     }
     entries(out, &body.attachments);
     body.attachments.clone()
 }
 
-/// A note to the reporter that came with a status change.
+/// A status change, signed by its author: the new status, the reason (investigators only) and the note
+/// to the reporter, each when there is one.
 fn status_note(out: &mut Out, body: &StatusNoteBody) {
-    out.field("Status:", &status_label(body.status));
-    out.block(&both("cli-status-note"), &body.text);
+    out.field(&label(l().text("cli-status")), &status_label(body.status));
+    if !body.reason.trim().is_empty() {
+        out.block(&label(l().text("cli-reason")), &body.reason);
+    }
+    if !body.text.trim().is_empty() {
+        out.block(&label(l().text("cli-status-note")), &body.text);
+    }
 }
 
 /// A one-time (chat) receipt replaced at the reporter's first web login. The previous reporter secret
 /// it carries (for the reporter's own use) is not printed.
 fn rekey(out: &mut Out, body: &RekeyBody) {
     out.field(
-        &both("cli-receipt-replaced"),
-        "the one-time receipt from the chat was replaced at the reporter's first web login",
+        &label(l().text("cli-receipt-replaced")),
+        l().text("cli-receipt-replaced-text"),
     );
     out.field(
-        &both("cli-new-key"),
+        &label(l().text("cli-new-key")),
         &format!("ed25519 {}", body.reporter_keys.ed25519),
-    );
-}
-
-fn reveal_record(out: &mut Out, body: &RevealBody) {
-    out.block(&both("cli-identity-revealed"), &body.reason);
-}
-
-fn recategorise(out: &mut Out, body: &RecategoriseBody) {
-    out.field(&both("cli-new-category"), &body.category);
-    out.block(&both("cli-reason"), &body.reason);
-}
-
-fn reshare(out: &mut Out, body: &ReshareBody) {
-    out.field(
-        &both("cli-resealed"),
-        &format!("{} for team {}", body.items.len(), body.recipients_digest),
     );
 }

@@ -1,7 +1,10 @@
-//! `wbs show --server URL --identity FILE [--keys DIR] [--reveal-identity] [--attachments DIR] CASE`:
-//! fetches a case's items from the desk API, verifies the whole chain (`intake::verify::verify_case`)
-//! and prints the report and the thread in order, exactly as `wbs decrypt` prints an exported case. An
-//! item that fails verification is printed as `item N: REJECTED — why`, never with its content.
+//! `wbs show [--server URL --identity FILE --keys DIR] [--reveal-identity --reason TEXT]
+//! [--attachments DIR] CASE`: fetches a case's items from the desk API, verifies the whole chain
+//! (`intake::verify::verify_case`) and prints the report and the thread in order, exactly as `wbs
+//! decrypt` prints an exported case. An item that fails verification is printed as `item N: REJECTED —
+//! why`, never with its content. A reveal of the reporter's identity is first recorded in the case as a
+//! signed `reveal-record` item; only then is the identity printed. Afterwards the number of items shown
+//! is remembered (`seen`, next to the configuration) for the unread mark of `wbs cases`.
 //! Exit status: 0 when everything verified, 1 when anything was rejected, 2 on errors.
 
 use std::io::{self, Write};
@@ -10,24 +13,35 @@ use std::process::ExitCode;
 
 use super::attachments::{self, Source};
 use super::client::Desk;
+use super::config;
 use super::decrypt::{self, Ctx};
 use super::export::{
     attachment_file_name, is_safe_id, item_file_name, AttachmentEntry, CaseFile, ItemEntry,
 };
-use super::mailbox::{case_arg, deadline_text, DeskOptions};
-use super::render::{self, both, Out};
+use super::mailbox::{case_arg, record_reveal, DeskOptions};
+use super::render::{self, deadline_text, l, label, Out};
 use crate::crypto::{hex, sha256};
 use crate::intake::verify::verify_case;
 
 pub fn run(
     opts: &DeskOptions,
     case: &str,
-    reveal_identity: bool,
+    reveal_reason: Option<&str>,
     attachments_out: Option<PathBuf>,
 ) -> Result<ExitCode, String> {
     let case_id = case_arg(case)?;
-    let ctx = Ctx::load(&opts.identity, &opts.keys, reveal_identity, attachments_out)?;
-    let desk = Desk::connect(&opts.server, &ctx.identity)?;
+    // The reveal is recorded first: if it cannot be, the identity is not shown.
+    let recorded = match reveal_reason {
+        Some(reason) => Some(record_reveal(opts, &case_id, reason)?),
+        None => None,
+    };
+    let ctx = Ctx::load(
+        &opts.identity,
+        &opts.keys,
+        recorded.is_some(),
+        attachments_out,
+    )?;
+    let desk = Desk::connect(opts, &ctx.identity)?;
     let detail = desk.case(&case_id)?;
     let mut files = Vec::with_capacity(detail.items.len());
     let mut notes = Vec::new();
@@ -68,9 +82,9 @@ pub fn run(
 
     let mut out = Out::default();
     out.line(format!("==== case {case_id} ===="));
-    out.field(&both("cli-channel"), meta.channel.code());
-    out.field(&both("cli-created"), meta.created.as_str());
-    out.line(format!("  {}", both("cli-status-history")));
+    out.field(&label(l().text("cli-channel")), meta.channel.code());
+    out.field(&label(l().text("cli-created")), meta.created.as_str());
+    out.line(format!("  {}", label(l().text("cli-status-history"))));
     for s in &meta.statuses {
         out.line(format!(
             "      {}  {}",
@@ -79,7 +93,7 @@ pub fn run(
         ));
     }
     out.field(
-        &both("cli-deadline"),
+        &label(l().text("cli-deadline")),
         &deadline_text(detail.deadline.as_ref()),
     );
     let mut problems = notes.len();
@@ -88,7 +102,7 @@ pub fn run(
     }
     // Verified against the case id asked for, never the one the server names.
     let checked = verify_case(&case_id, &files, &ctx.identities(), &ctx.investigators);
-    let (item_problems, manifest) = decrypt::items(&ctx, &meta, checked, &[], &mut out);
+    let (item_problems, manifest) = decrypt::items(&ctx, &meta, &files, checked, &[], &mut out);
     problems += item_problems;
     out.flush()?;
 
@@ -101,7 +115,13 @@ pub fn run(
     };
     problems += attachments::check(&ctx, &source, &meta, &manifest)?;
 
+    config::mark_seen(&opts.state_dir, desk.origin(), &case_id, files.len() as u32);
     let mut out = Out::default();
+    if let Some(seq) = recorded {
+        out.line(format!(
+            "case {case_id}: this reveal of the reporter's identity is recorded as item {seq}, signed by you and visible to every investigator"
+        ));
+    }
     if problems == 0 {
         out.line(format!(
             "case {case_id}: all {} item(s) verified",

@@ -227,6 +227,8 @@ pub(crate) fn reporter_thread(
                         f.attachments.into_iter().map(|a| a.name).collect(),
                     ),
                     ItemBody::Reply(r) => (r.text, None, Vec::new()),
+                    // A status change without a note is not a message: the status history shows it.
+                    ItemBody::StatusNote(n) if n.text.trim().is_empty() => continue,
                     ItemBody::StatusNote(n) => (n.text, Some(n.status), Vec::new()),
                     // A replaced receipt is bookkeeping, not a message.
                     _ => continue,

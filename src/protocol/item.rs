@@ -37,7 +37,7 @@ pub enum ItemKind {
     RevealRecord,
     /// A one-time receipt was replaced: signed by the old reporter key, names the new one.
     Rekey,
-    /// An investigator corrected the category (the desk will write these).
+    /// An investigator corrected the category.
     Recategorise,
     /// Earlier items re-sealed for a changed team (the desk will write these).
     Reshare,
@@ -200,12 +200,17 @@ pub struct MessageBody {
     pub text: String,
 }
 
-/// `status-note`: a status change with a note to the reporter.
+/// `status-note`: a status change, signed by the investigator who made it. Every status change is one
+/// of these (docs/design.md §8). `text` is the note to the reporter and may be empty (no message);
+/// `reason` is for investigators (required to close a case) and absent when empty, so items written
+/// before it existed read the same.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StatusNoteBody {
     pub status: Status,
     pub text: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
 }
 
 /// Why a reporter key was replaced.
@@ -397,6 +402,12 @@ mod tests {
             ItemBody::StatusNote(StatusNoteBody {
                 status: Status::Selesai,
                 text: "t".into(),
+                reason: String::new(),
+            }),
+            ItemBody::StatusNote(StatusNoteBody {
+                status: Status::Selesai,
+                text: String::new(),
+                reason: "r".into(),
             }),
             ItemBody::RevealRecord(RevealBody { reason: "r".into() }),
             ItemBody::Rekey(RekeyBody {
@@ -413,7 +424,7 @@ mod tests {
                 items: vec![],
             }),
         ];
-        assert_eq!(bodies.len(), ItemKind::ALL.len());
+        assert_eq!(bodies.len(), ItemKind::ALL.len() + 1);
         for b in bodies {
             let v = b.to_value().expect("serialises");
             assert_eq!(ItemBody::parse(b.kind(), &v), Ok(b));

@@ -39,6 +39,45 @@ impl Status {
     pub fn from_code(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|s| s.code() == code)
     }
+
+    /// Whether a case in status `from` may be set to `self` (docs/design.md §8). The office's process:
+    ///
+    /// | from               | to                                                   |
+    /// |--------------------|------------------------------------------------------|
+    /// | `diterima`         | `diverifikasi`, `perlu-dilengkapi`, `selesai`        |
+    /// | `diverifikasi`     | `perlu-dilengkapi`, `ditindaklanjuti`, `selesai`     |
+    /// | `perlu-dilengkapi` | `diverifikasi`, `ditindaklanjuti`, `selesai`         |
+    /// | `ditindaklanjuti`  | `diteruskan`, `selesai`                              |
+    /// | `diteruskan`       | `ditindaklanjuti`, `selesai`                         |
+    /// | `selesai`          | nothing: a closed case stays closed                  |
+    ///
+    /// A status never follows itself (a note without a change is a reply). Closing (`selesai`) is
+    /// possible from every open status and needs a reason, which is sealed: the server cannot see it,
+    /// so the investigator's tools require it.
+    pub fn may_follow(self, from: Status) -> bool {
+        use Status::*;
+        matches!(
+            (from, self),
+            (Diterima, Diverifikasi | PerluDilengkapi)
+                | (Diverifikasi, PerluDilengkapi | Ditindaklanjuti)
+                | (PerluDilengkapi, Diverifikasi | Ditindaklanjuti)
+                | (Ditindaklanjuti, Diteruskan)
+                | (Diteruskan, Ditindaklanjuti)
+        ) || (self == Selesai && from != Selesai)
+    }
+
+    /// The statuses that may follow `self`, in process order.
+    pub fn next(self) -> Vec<Status> {
+        Self::ALL
+            .into_iter()
+            .filter(|s| s.may_follow(self))
+            .collect()
+    }
+
+    /// Whether the case is closed.
+    pub fn is_closed(self) -> bool {
+        self == Status::Selesai
+    }
 }
 
 impl std::fmt::Display for Status {
@@ -86,6 +125,24 @@ impl std::fmt::Display for Channel {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_process_table_allows_forward_steps_and_closing_only() {
+        use Status::*;
+        assert!(Diverifikasi.may_follow(Diterima));
+        assert!(PerluDilengkapi.may_follow(Diverifikasi));
+        assert!(Diverifikasi.may_follow(PerluDilengkapi));
+        assert!(Diteruskan.may_follow(Ditindaklanjuti));
+        assert!(!Ditindaklanjuti.may_follow(Diterima));
+        assert!(!Diterima.may_follow(Diverifikasi));
+        assert!(!Diteruskan.may_follow(Diverifikasi));
+        for s in Status::ALL {
+            assert!(!s.may_follow(s), "{s} follows itself");
+            assert!(!s.may_follow(Selesai), "{s} after selesai");
+            assert_eq!(Selesai.may_follow(s), s != Selesai);
+        }
+        assert_eq!(Diterima.next(), [Diverifikasi, PerluDilengkapi, Selesai]);
+    }
 
     #[test]
     fn codes_round_trip_through_serde_and_unknown_codes_fail() {

@@ -29,8 +29,6 @@ use axum::{Json, Router};
 
 /// Room for one uploaded item (at most `MAX_UPLOADED_ITEM` bytes) in base64, plus JSON.
 pub(crate) const DESK_BODY_LIMIT: usize = 512 * 1024;
-/// How often a status change without an item is retried when items arrive meanwhile.
-const STATUS_TRIES: usize = 5;
 
 /// Every refusal of the desk API, as a stable code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +43,10 @@ pub(crate) enum ApiError {
     /// The upload is not an age file (or too large for one item).
     NotAge,
     UnknownStatus,
+    /// A status change without its signed `status-note` item (every status change is one).
+    ItemRequired,
+    /// The change is not one the office's process allows from the case's status (`Status::may_follow`).
+    Transition,
     Busy,
     Unavailable,
 }
@@ -59,6 +61,8 @@ impl ApiError {
             ApiError::Conflict => "conflict",
             ApiError::NotAge => "not-age",
             ApiError::UnknownStatus => "unknown-status",
+            ApiError::ItemRequired => "item-required",
+            ApiError::Transition => "transition-not-allowed",
             ApiError::Busy => "busy",
             ApiError::Unavailable => "unavailable",
         }
@@ -71,7 +75,10 @@ impl ApiError {
             ApiError::BadRequest => StatusCode::BAD_REQUEST,
             ApiError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Conflict => StatusCode::CONFLICT,
-            ApiError::NotAge | ApiError::UnknownStatus => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::NotAge
+            | ApiError::UnknownStatus
+            | ApiError::ItemRequired
+            | ApiError::Transition => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Busy | ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -431,29 +438,22 @@ async fn set_status(
         }
     })?;
     let status = body.status;
-    let note = body.note.as_deref().map(decode_item).transpose()?;
-    if note.is_some() && body.seq.is_none() {
-        return Err(ApiError::BadRequest);
-    }
+    // Every status change is a signed item (docs/design.md §8): the sealed `status-note` and its seq.
+    let (Some(note), Some(seq)) = (body.note.as_deref(), body.seq) else {
+        return Err(ApiError::ItemRequired);
+    };
+    let note = decode_item(note)?;
     blocking(&state, move |s| {
-        if let (Some(note), Some(seq)) = (note, body.seq) {
-            let case = s
-                .intake
-                .append_uploaded(&id, seq, Some(note), Some(status))?;
-            return Ok(created(&case));
+        // The process table is checked against the stored status. The append is conditional on `seq`,
+        // and every status change appends an item, so a change made meanwhile makes this one conflict.
+        let case = find_case(s, &id)?;
+        if case.item_count == seq && !status.may_follow(case.status()) {
+            return Err(ApiError::Transition);
         }
-        for _ in 0..STATUS_TRIES {
-            let seq = match body.seq {
-                Some(seq) => seq,
-                None => find_case(s, &id)?.item_count,
-            };
-            match s.intake.append_uploaded(&id, seq, None, Some(status)) {
-                Ok(case) => return Ok(created(&case)),
-                Err(IntakeError::Conflict) if body.seq.is_none() => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Err(ApiError::Busy)
+        let case = s
+            .intake
+            .append_uploaded(&id, seq, Some(note), Some(status))?;
+        Ok(created(&case))
     })
     .await
 }

@@ -295,7 +295,10 @@ async fn photo_metadata_is_removed_before_sealing() {
     ]);
     let text = &o.stdout;
     assert!(o.success(), "{text}\n{}", o.stderr);
-    assert!(text.contains("photo metadata removed on arrival"), "{text}");
+    assert!(
+        text.contains("metadata foto dihapus saat diterima"),
+        "{text}"
+    );
     let files = files_under(&att);
     assert_eq!(files.len(), 1);
     let stored = std::fs::read(&files[0]).unwrap();

@@ -350,11 +350,11 @@ fn decrypt_prints_every_verified_case_and_hides_the_identity() {
         "3 Maret 2026, pukul 10.00",
         "Foto kuitansi terlampir.",
         "Pegawai DPMPTSP",
-        "met 1, 2, 3, 4",
-        "met 2, 3, 4; missing criterion 1 (anonymous)",
-        "[hidden: use --reveal-identity]",
+        "identitas, kronologi, terlapor, waktu & tempat",
+        "kronologi, terlapor, waktu & tempat; kurang: identitas (anonim)",
+        "[disembunyikan: gunakan --reveal-identity --reason ALASAN]",
         "bukti.pdf — application/pdf",
-        "diterima (Diterima / Received)",
+        "diterima (Diterima)",
         &format!("case {}: all 3 item(s) verified", f.case_a),
         &format!("case {}: all 3 item(s) verified", f.case_b),
     ] {
@@ -372,10 +372,18 @@ fn reveal_identity_shows_the_name_or_anonymous() {
     let run = decrypt(&flag, &[&f.export.join(&f.case_a)]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains(REPORTER_NAME));
+    // An export cannot record the reveal: said once, plainly.
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("wbs: note: an export cannot record this reveal"),
+        "{}",
+        run.stderr
+    );
     assert!(run.stdout.contains("melati@example.org"));
     let run = decrypt(&flag, &[&f.export.join(&f.case_b)]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("anonymous (anonim)"));
+    assert!(run.stdout.contains("  Identitas pelapor:   anonim\n"));
 }
 
 #[test]
@@ -450,11 +458,15 @@ fn an_altered_item_is_rejected() {
     bytes[last] ^= 0x01;
     fs::write(&path, bytes).unwrap();
     let run = decrypt(&[OsStr::new("--reveal-identity")], &[&export]);
+    // Altered, not "another identity": the encryption itself does not check.
     assert_rejected(
         &run,
-        "item 1: REJECTED",
+        "item 1: REJECTED — altered: the encrypted file does not check (it was changed after it was sealed)",
         &[REPORTER_NAME, "melati@example.org"],
     );
+    assert!(!run
+        .stdout
+        .contains("cannot be decrypted with this identity"));
     // The next item no longer chains to it.
     assert!(
         run.stdout.contains("item 2: REJECTED — breaks the chain"),
@@ -644,4 +656,64 @@ fn the_age_tool_decrypts_an_exported_item_and_attachment() {
         .unwrap();
     assert!(out.stdout.starts_with(PDF));
     assert_eq!(out.stdout[PDF.len()], 0x80);
+}
+
+/// A case directory holding a copy of another case: named, with one sentence (exit 2 on its own,
+/// rejected within an export).
+#[test]
+fn a_directory_holding_another_case_is_named() {
+    let f = fixture();
+    let (_tmp, export) = export_copy();
+    let a = export.join(&f.case_a);
+    fs::remove_dir_all(&a).unwrap();
+    copy_dir(&export.join(&f.case_b), &a);
+    let run = decrypt(&[], &[&a]);
+    assert_eq!(run.code, 2, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.stdout, "");
+    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains(&format!(
+            "holds another case: its case.json names {}, not the case the directory is named after",
+            f.case_b
+        )),
+        "{}",
+        run.stderr
+    );
+    let run = decrypt(&[], &[&export]);
+    assert_rejected(&run, &format!("case {}: REJECTED — ", f.case_a), &[]);
+    assert!(run.stdout.contains("holds another case"), "{}", run.stdout);
+}
+
+/// Another investigator's identity: one sentence per case, not a REJECTED line per item.
+#[test]
+fn a_wrong_identity_is_one_sentence() {
+    let f = fixture();
+    let tmp = tempfile::tempdir().unwrap();
+    let other = tmp.path().join("other.identity");
+    fs::write(
+        &other,
+        InvestigatorIdentity::generate(&mut rand::rngs::OsRng)
+            .to_file_text("x")
+            .as_bytes(),
+    )
+    .unwrap();
+    fs::set_permissions(&other, fs::Permissions::from_mode(0o600)).unwrap();
+    let run = wbs([
+        OsStr::new("decrypt"),
+        "--identity".as_ref(),
+        other.as_os_str(),
+        "--keys".as_ref(),
+        f.no_keys.as_os_str(),
+        f.export.as_os_str(),
+    ]);
+    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert!(!run.stdout.contains("REJECTED"), "{}", run.stdout);
+    assert_eq!(
+        run.stdout
+            .matches("this identity cannot open this case: it is not one of the keys the case was sealed to — use your own identity file")
+            .count(),
+        2,
+        "one per case:\n{}",
+        run.stdout
+    );
 }

@@ -9,7 +9,7 @@ use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 
-use crate::support::command::{wbs, Run};
+use crate::support::command::{wbs, wbs_with_config, Run};
 use crate::support::internal::{
     self, add_investigator, recipient_from_hex, seal, seal_item, Append, CaseStore, CaseV1,
     Channel, Day, Envelope, IdentityBody, InvestigatorIdentity, ItemBody, ItemDraft, MessageBody,
@@ -35,17 +35,61 @@ impl World {
         let alice = add_investigator(&env, "alice").file;
         let server = env.start();
         let case_id = submit(&server).await;
-        World {
+        let w = World {
             env,
             server,
             alice,
             case_id,
-        }
+        };
+        w.pin();
+        w
     }
 
-    /// `wbs show --reveal-identity CASE` as alice.
+    /// The desk configuration of this world's investigator (kept across runs).
+    fn config(&self) -> PathBuf {
+        self.env.path().join("desk").join("desk.toml")
+    }
+
+    /// The first login pins the server's installation id and says so once, on stderr.
+    fn pin(&self) {
+        let r = self.desk("cases", &[]);
+        assert_eq!(r.code, 0, "{}\n{}", r.stdout, r.stderr);
+        assert_eq!(r.stderr.lines().count(), 1, "{}", r.stderr);
+        assert!(
+            r.stderr
+                .starts_with("wbs: first login to http://127.0.0.1:")
+                && r.stderr.contains("its installation id is ")
+                && r.stderr
+                    .contains("compare with the id your administrator gave you"),
+            "{}",
+            r.stderr
+        );
+        let pinned =
+            fs::read_to_string(self.env.path().join("desk").join("known_servers")).unwrap();
+        assert!(
+            pinned.ends_with(&format!(
+                "{} {}\n",
+                self.server.desk_base,
+                installation_of(&r.stderr)
+            )),
+            "{pinned}"
+        );
+        let again = self.desk("cases", &[]);
+        assert_eq!((again.code, again.stderr.as_str()), (0, ""), "pinned once");
+    }
+
+    /// `wbs show --reveal-identity --reason … CASE` as alice.
     fn desk_with_reveal(&self, case: &str) -> Run {
-        self.desk("show", &["--reveal-identity", case])
+        self.desk(
+            "show",
+            &["--reveal-identity", "--reason", "klarifikasi", case],
+        )
+    }
+
+    /// Starts the stopped server again (on new ports: a new address to pin).
+    fn restart(&mut self) {
+        self.server = self.env.start();
+        self.pin();
     }
 
     /// Runs `wbs SUB --server DESK --identity alice --keys KEYS ARGS…`.
@@ -54,6 +98,15 @@ impl World {
     }
 
     fn desk_as(&self, sub: &str, identity: &Path, args: &[&str]) -> Run {
+        self.desk_with(sub, identity, &self.env.keys, args)
+    }
+
+    /// As alice, with `keys` as her copy of keys/.
+    fn desk_keys(&self, sub: &str, keys: &Path, args: &[&str]) -> Run {
+        self.desk_with(sub, &self.alice, keys, args)
+    }
+
+    fn desk_with(&self, sub: &str, identity: &Path, keys: &Path, args: &[&str]) -> Run {
         let mut all: Vec<&OsStr> = vec![
             sub.as_ref(),
             "--server".as_ref(),
@@ -61,11 +114,20 @@ impl World {
             "--identity".as_ref(),
             identity.as_os_str(),
             "--keys".as_ref(),
-            self.env.keys.as_os_str(),
+            keys.as_os_str(),
         ];
         all.extend(args.iter().map(OsStr::new));
-        wbs(all)
+        wbs_with_config(&self.config(), all)
     }
+}
+
+/// The installation id in the first-login notice.
+fn installation_of(notice: &str) -> &str {
+    notice
+        .split("its installation id is ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or("")
 }
 
 async fn submit(s: &Server) -> String {
@@ -175,27 +237,30 @@ fn assert_usage_error(r: &Run, what: &str) {
 
 const REPORT_GOLDEN: &str = "\
 item 0: report — verified, signed by the reporter, <DATE>
-  Category / Kategori:           PUNGLI — Pungutan liar / pemerasan (Illegal levies / extortion)
-  Reporter / Pelapor:            Masyarakat (Member of the public)
-  Criteria / Kriteria:           met 1, 2, 3, 4
-  Chronology / Kronologi:
+  Kategori:            PUNGLI — Pungutan liar / pemerasan
+  Pelapor:             Masyarakat
+  Kriteria:            identitas, kronologi, terlapor, waktu & tempat
+  Kronologi:
       CANARY-CHRONO-5e1f: petugas loket meminta uang pelicin Rp500.000.
-  Reported parties / Terlapor:
+  Terlapor:
       1. Budi Santoso — Staf Perizinan, Bidang Perizinan
-  Time / Waktu:                  3 Maret 2026
-  Place / Tempat:                Loket 2
-  Evidence / Bukti:              (none described)
-  Good faith / Itikad baik:      not asked (API)
-  Attachments / Lampiran:        0 (see the manifest)
+  Waktu:               3 Maret 2026
+  Tempat:              Loket 2
+  Bukti:               (tidak diuraikan)
+  Itikad baik:         tidak ditanyakan (API)
+  Lampiran:            0 (lihat daftar lampiran)
 item 1: identity — verified, signed by the reporter, <DATE>
-  Identity / Identitas pelapor:  [hidden: use --reveal-identity]
+  Identitas pelapor:   [disembunyikan: gunakan --reveal-identity --reason ALASAN]
 item 2: manifest — verified, signed by the reporter, <DATE>
-  Attachments / Lampiran:        none
+  Lampiran:            (tidak ada)
 ";
 
 const REPLY: &str = "Mohon kirim foto kuitansi. <script>alert(1)</script> CANARY-REPLY-8c2d";
 const STATUS_NOTE: &str = "Laporan Anda sudah diverifikasi. CANARY-STATUS-19aa";
 const INTERNAL: &str = "Cek jadwal piket loket 2. CANARY-INTERNAL-77e0";
+const REVEAL_REASON: &str = "Perlu menghubungi pelapor untuk klarifikasi. CANARY-REVEAL-31c0";
+const RECATEGORISE_REASON: &str = "Uang diminta untuk mempercepat izin: suap. CANARY-RECAT-6d15";
+const CLOSE_REASON: &str = "Diteruskan ke Inspektorat dan selesai di sini. CANARY-CLOSE-a9b4";
 
 #[tokio::test]
 async fn cases_show_reply_status_and_note_print_their_golden_output() {
@@ -208,9 +273,9 @@ async fn cases_show_reply_status_and_note_print_their_golden_output() {
         &r.stdout,
         &w.env,
         "\
-CASE                CHANNEL   CREATED     STATUS              AGE  DEADLINE
-WBS-<ID>  api       <DATE>  diterima             0d  acknowledge by <DATE>
-1 case(s), 0 overdue
+KASUS               KANAL  DITERIMA    STATUS    UMUR  KATEGORI  BARU  TENGGAT                                KRITERIA
+WBS-<ID>  api    <DATE>  diterima  0d    PUNGLI    -     Diverifikasi paling lambat <DATE>  lengkap 4
+1 kasus, 0 terlambat, 0 dengan pesan baru dari pelapor
 ",
     );
 
@@ -222,11 +287,12 @@ WBS-<ID>  api       <DATE>  diterima             0d  acknowledge by <DATE>
         &format!(
             "\
 ==== case WBS-<ID> ====
-  Channel / Kanal:               api
-  Created / Dibuat:              <DATE>
-  Status history / Riwayat status:
-      <DATE>  diterima (Diterima / Received)
-  Deadline / Tenggat:            acknowledge by <DATE>
+  Kanal:               api
+  Dibuat:              <DATE>
+  Riwayat status:
+      <DATE>  diterima (Diterima)
+  Tenggat:             Diverifikasi paling lambat <DATE>
+  Kategori kini:       PUNGLI — Pungutan liar / pemerasan
 {REPORT_GOLDEN}case WBS-<ID>: all 3 item(s) verified
 "
         ),
@@ -246,7 +312,7 @@ WBS-<ID>  api       <DATE>  diterima             0d  acknowledge by <DATE>
     assert_golden(
         &r.stdout,
         &w.env,
-        "case WBS-<ID>: status set to diverifikasi (Diverifikasi / Verified), with a note to the reporter stored as item 4\n",
+        "case WBS-<ID>: status set to diverifikasi (Diverifikasi), signed as item 4, with a note to the reporter\n",
     );
 
     let r = w.desk("note", &[&id, INTERNAL]);
@@ -257,13 +323,25 @@ WBS-<ID>  api       <DATE>  diterima             0d  acknowledge by <DATE>
         "case WBS-<ID>: internal note stored as item 5, sealed to 1 investigator key(s) only\n",
     );
 
-    // A status change without a note: no item, only the plaintext code and date.
+    // A status change without a note is still a signed item (with no message to the reporter).
     let r = w.desk("status", &[&id.to_lowercase(), "ditindaklanjuti"]);
     assert_ok(&r);
     assert_golden(
         &r.stdout,
         &w.env,
-        "case WBS-<ID>: status set to ditindaklanjuti (Ditindaklanjuti / Under investigation)\n",
+        "case WBS-<ID>: status set to ditindaklanjuti (Ditindaklanjuti), signed as item 6\n",
+    );
+
+    // The category corrected, with its reason.
+    let r = w.desk(
+        "recategorise",
+        &[&id, "suap", "--reason", RECATEGORISE_REASON],
+    );
+    assert_ok(&r);
+    assert_golden(
+        &r.stdout,
+        &w.env,
+        "case WBS-<ID>: category corrected to SUAP — Suap, signed as item 7\n",
     );
 
     let r = w.desk("show", &[&id]);
@@ -274,33 +352,60 @@ WBS-<ID>  api       <DATE>  diterima             0d  acknowledge by <DATE>
         &format!(
             "\
 ==== case WBS-<ID> ====
-  Channel / Kanal:               api
-  Created / Dibuat:              <DATE>
-  Status history / Riwayat status:
-      <DATE>  diterima (Diterima / Received)
-      <DATE>  diverifikasi (Diverifikasi / Verified)
-      <DATE>  ditindaklanjuti (Ditindaklanjuti / Under investigation)
-  Deadline / Tenggat:            settle by <DATE>
+  Kanal:               api
+  Dibuat:              <DATE>
+  Riwayat status:
+      <DATE>  diterima (Diterima)
+      <DATE>  diverifikasi (Diverifikasi)
+      <DATE>  ditindaklanjuti (Ditindaklanjuti)
+  Tenggat:             Diselesaikan paling lambat <DATE>
+  Kategori kini:       SUAP — Suap
 {REPORT_GOLDEN}item 3: reply — verified, signed by investigator alice.pub, <DATE>
-  Message to the reporter / Pesan untuk pelapor:
+  Pesan untuk pelapor:
       {REPLY}
 item 4: status-note — verified, signed by investigator alice.pub, <DATE>
-  Status:                        diverifikasi (Diverifikasi / Verified)
-  Note to the reporter / Catatan untuk pelapor:
+  Status:              diverifikasi (Diverifikasi)
+  Catatan untuk pelapor:
       {STATUS_NOTE}
 item 5: internal-note — verified, signed by investigator alice.pub, <DATE>
-  Internal note, investigators only / Catatan internal:
+  Catatan internal, hanya tim:
       {INTERNAL}
-case WBS-<ID>: all 6 item(s) verified
+item 6: status-note — verified, signed by investigator alice.pub, <DATE>
+  Status:              ditindaklanjuti (Ditindaklanjuti)
+item 7: recategorise — verified, signed by investigator alice.pub, <DATE>
+  Kategori baru:       SUAP — Suap
+  Alasan:
+      {RECATEGORISE_REASON}
+case WBS-<ID>: all 8 item(s) verified
 "
         ),
     );
 
-    let r = w.desk("show", &["--reveal-identity", &id]);
+    // A reveal is recorded first, as a signed item, then the identity is shown.
+    let r = w.desk(
+        "show",
+        &["--reveal-identity", "--reason", REVEAL_REASON, &id],
+    );
     assert_ok(&r);
-    assert!(r
-        .stdout
-        .contains("  Name / Nama:                   Melati Pelapor\n"));
+    let masked = mask(&r.stdout, &w.env);
+    assert!(
+        masked.contains("  Nama:                Melati Pelapor\n"),
+        "{masked}"
+    );
+    assert!(
+        masked.contains(&format!(
+            "item 8: reveal-record — verified, signed by investigator alice.pub, <DATE>\n  Identitas dibuka, alasan:\n      {REVEAL_REASON}\n"
+        )),
+        "{masked}"
+    );
+    assert!(
+        masked.ends_with("case WBS-<ID>: this reveal of the reporter's identity is recorded as item 8, signed by you and visible to every investigator\ncase WBS-<ID>: all 9 item(s) verified\n"),
+        "{masked}"
+    );
+    // Without a reason, nothing is revealed (clap refuses the flag alone).
+    let r = w.desk("show", &["--reveal-identity", &id]);
+    assert_eq!(r.code, 2);
+    assert!(!r.stdout.contains("Melati Pelapor"));
 
     let r = w.desk("cases", &[]);
     assert_ok(&r);
@@ -308,21 +413,61 @@ case WBS-<ID>: all 6 item(s) verified
         &r.stdout,
         &w.env,
         "\
-CASE                CHANNEL   CREATED     STATUS              AGE  DEADLINE
-WBS-<ID>  api       <DATE>  ditindaklanjuti      0d  settle by <DATE>
-1 case(s), 0 overdue
+KASUS               KANAL  DITERIMA    STATUS           UMUR  KATEGORI  BARU  TENGGAT                                KRITERIA
+WBS-<ID>  api    <DATE>  ditindaklanjuti  0d    SUAP      -     Diselesaikan paling lambat <DATE>  lengkap 4
+1 kasus, 0 terlambat, 0 dengan pesan baru dari pelapor
 ",
+    );
+
+    // Closing needs a reason; the process allows no step back; English on request.
+    let r = w.desk("status", &[&id, "selesai"]);
+    assert_usage_error(&r, "closing a case (selesai) needs a reason: add --reason");
+    let r = w.desk("status", &[&id, "diterima", "--reason", "x"]);
+    assert_usage_error(
+        &r,
+        "is ditindaklanjuti: the office's process allows diteruskan, selesai from there, not diterima",
+    );
+    let r = w.desk(
+        "status",
+        &[&id, "selesai", "--reason", CLOSE_REASON, "--lang", "en"],
+    );
+    assert_ok(&r);
+    assert_golden(
+        &r.stdout,
+        &w.env,
+        "case WBS-<ID>: status set to selesai (Closed), signed as item 9\n",
+    );
+    let r = w.desk("show", &["--lang", "en", &id]);
+    assert_ok(&r);
+    let masked = mask(&r.stdout, &w.env);
+    assert!(
+        masked.ends_with(&format!(
+            "item 9: status-note — verified, signed by investigator alice.pub, <DATE>\n  Status:              selesai (Closed)\n  Reason:\n      {CLOSE_REASON}\ncase WBS-<ID>: all 10 item(s) verified\n"
+        )),
+        "{masked}"
+    );
+    assert!(
+        !masked.contains("Kategori"),
+        "one language per run: {masked}"
     );
 
     // Nothing anyone wrote reached the data directory or the server's output in plaintext.
     w.server.stop();
-    let canaries: [&[u8]; 4] = [
+    let canaries: [&[u8]; 7] = [
         b"CANARY-CHRONO-5e1f",
         b"CANARY-REPLY-8c2d",
         b"CANARY-STATUS-19aa",
         b"CANARY-INTERNAL-77e0",
+        b"CANARY-REVEAL-31c0",
+        b"CANARY-RECAT-6d15",
+        b"CANARY-CLOSE-a9b4",
     ];
     assert_eq!(files_containing(&w.env.data, &canaries), vec![]);
+    // Nor the investigator's own configuration directory (pins and seen marks only).
+    assert_eq!(
+        files_containing(&w.env.path().join("desk"), &canaries),
+        vec![]
+    );
     let log = w.env.log_bytes();
     for c in canaries {
         assert!(!support::contains(&log, c));
@@ -343,35 +488,47 @@ WBS-<ID>  api       <DATE>  ditindaklanjuti      0d  settle by <DATE>
 async fn an_overdue_case_is_marked_in_the_listing() {
     let mut w = World::new().await;
     w.server.stop();
-    plant_case(&w.env, &w.case_id, "WBS-0000-0000-0001", "2020-01-06");
-    w.server = w.env.start();
-    let r = w.desk("cases", &[]);
-    assert_ok(&r);
-    let age = (Day::today()
-        .midnight()
-        .duration_since(Day::parse("2020-01-06").unwrap().midnight())
-        .unwrap()
-        .as_secs()
-        / 86_400)
-        .to_string();
-    assert_golden(
-        &r.stdout,
+    plant_case(
         &w.env,
-        &format!(
-            "\
-CASE                CHANNEL   CREATED     STATUS              AGE  DEADLINE
-WBS-<ID>  api       <DATE>  diterima          {age}d  acknowledge by <DATE>  OVERDUE
-WBS-<ID>  api       <DATE>  diterima             0d  acknowledge by <DATE>
-2 case(s), 1 overdue
-"
-        ),
+        &w.case_id,
+        "WBS-0000-0000-0001",
+        "2020-01-06",
+        false,
     );
-    assert!(r.stdout.contains("acknowledge by 2020-01-09  OVERDUE"));
+    // Closed long ago: listed last, although it is the oldest.
+    plant_case(&w.env, &w.case_id, "WBS-0000-0000-0002", "2019-01-07", true);
+    w.restart();
+    let r = w.desk("cases", &["--lang", "en"]);
+    assert_ok(&r);
+    let age = |day: &str| {
+        (Day::today()
+            .midnight()
+            .duration_since(Day::parse(day).unwrap().midnight())
+            .unwrap()
+            .as_secs()
+            / 86_400)
+            .to_string()
+    };
+    let (old, closed) = (age("2020-01-06"), age("2019-01-07"));
+    // The planted copies hold another case's items: their category and criteria cannot be shown.
+    let listing = format!(
+        "\
+CASE                CHANNEL  RECEIVED    STATUS    AGE    CATEGORY  NEW  DEADLINE                               CRITERIA
+WBS-0000-0000-0001  api      2020-01-06  diterima  {old}d  ?         -    To be verified by 2020-01-09  OVERDUE  ?
+{id}  api      {today}  diterima  0d     PUNGLI    -    To be verified by {due}           all 4
+WBS-0000-0000-0002  api      2019-01-07  selesai   {closed}d  ?         -    -                                      ?
+3 case(s), 1 overdue, 0 with new messages from the reporter
+",
+        id = w.case_id,
+        today = Day::today(),
+        due = r.stdout.lines().nth(2).and_then(|l| l.split("To be verified by ").nth(1)).unwrap_or("?").trim_end().get(..10).unwrap_or("?"),
+    );
+    assert_eq!(r.stdout, listing, "\n{}", r.stdout);
 }
 
 /// Stores a copy of `like`'s items as case `id` created on `created` (the server must be stopped), as
 /// a case received long ago would be.
-fn plant_case(env: &Env, like: &str, id: &str, created: &str) {
+fn plant_case(env: &Env, like: &str, id: &str, created: &str, closed: bool) {
     let store = internal::open_store(&env.data);
     let like = internal::case_id(like);
     let template = store.case(&like).unwrap().unwrap();
@@ -380,13 +537,17 @@ fn plant_case(env: &Env, like: &str, id: &str, created: &str) {
     let case = CaseV1 {
         id: internal::case_id(id),
         created: created.clone(),
-        statuses: vec![StatusChangeV1 {
-            status: Status::Diterima,
-            day: created,
-        }],
+        statuses: [Status::Diterima, Status::Selesai][..if closed { 2 } else { 1 }]
+            .iter()
+            .map(|&status| StatusChangeV1 {
+                status,
+                day: created.clone(),
+            })
+            .collect(),
         ..template
     };
-    store.create_case(&case, &items, &[9u8; 32]).unwrap();
+    let lookup = [u8::from(closed) + 9; 32];
+    store.create_case(&case, &items, &lookup).unwrap();
 }
 
 #[tokio::test]
@@ -445,20 +606,23 @@ async fn usage_errors_and_refusals_exit_2_with_one_sentence() {
     let mut w = w;
     w.server.stop();
     add_investigator(&w.env, "bob");
-    w.server = w.env.start();
+    w.restart();
     let shared_case = submit(&w.server).await;
     let empty = w.env.path().join("no-keys");
-    let r = wbs([
-        "reply",
-        "--server",
-        &w.server.desk_base,
-        "--identity",
-        w.alice.to_str().unwrap(),
-        "--keys",
-        empty.to_str().unwrap(),
-        &shared_case,
-        "halo",
-    ]);
+    let r = wbs_with_config(
+        &w.config(),
+        [
+            "reply",
+            "--server",
+            &w.server.desk_base,
+            "--identity",
+            w.alice.to_str().unwrap(),
+            "--keys",
+            empty.to_str().unwrap(),
+            &shared_case,
+            "halo",
+        ],
+    );
     assert_usage_error(&r, "holds no investigator public keys");
 
     // Missing arguments are clap's usage errors: also exit 2.
@@ -517,7 +681,7 @@ async fn a_forged_reply_written_into_the_store_is_flagged_by_show() {
             )
             .unwrap();
     }
-    w.server = w.env.start();
+    w.restart();
 
     let r = w.desk("show", &[&id]);
     assert_eq!(r.code, 1, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
@@ -589,13 +753,14 @@ async fn show_checks_attachments_and_decrypts_them_on_request() {
         alice,
         case_id: case_id.clone(),
     };
+    w.pin();
 
     let r = w.desk("show", &[&case_id]);
     assert_ok(&r);
     let masked = mask(&r.stdout, &w.env);
     assert!(
         masked.contains(&format!(
-            "  Attachments / Lampiran:\n      1. bukti.pdf — application/pdf, {} bytes\n",
+            "  Lampiran:\n      1. bukti.pdf — application/pdf, {} bita\n",
             PDF.len()
         )),
         "{masked}"
@@ -677,7 +842,7 @@ async fn an_item_of_the_wrong_kind_for_its_author_is_flagged_by_show() {
             )
             .unwrap();
     }
-    w.server = w.env.start();
+    w.restart();
     let r = w.desk_with_reveal(&id);
     assert_eq!(r.code, 1, "stdout:\n{}\nstderr:\n{}", r.stdout, r.stderr);
     assert!(!r.stdout.contains("WRONG-KIND-9d2e"), "{}", r.stdout);
@@ -687,4 +852,197 @@ async fn an_item_of_the_wrong_kind_for_its_author_is_flagged_by_show() {
         "{}",
         r.stdout
     );
+}
+
+/// A second server answering at an address pinned for the first (a relay or an impostor on the same
+/// forwarded port) is refused before anything is signed, with one sentence; the pin is not changed.
+#[tokio::test]
+async fn a_server_with_another_installation_id_at_a_pinned_address_is_refused() {
+    let mut w = World::new().await;
+    let pins = w.env.path().join("desk").join("known_servers");
+    let pinned = fs::read_to_string(&pins).unwrap();
+    let port = w.server.desk_port;
+    w.server.stop();
+    // Server B: its own data directory (another installation id), alice's key, the same desk port.
+    let b = Env::new();
+    fs::copy(w.env.keys.join("alice.pub"), b.keys.join("alice.pub")).unwrap();
+    let mut server_b = b.start_at(Some(port));
+    let _ = submit(&server_b).await;
+    for sub in ["cases", "status"] {
+        let args: &[&str] = if sub == "cases" {
+            &[]
+        } else {
+            &["WBS-0000-0000-0000", "diverifikasi"]
+        };
+        let r = w.desk(sub, args);
+        assert_usage_error(
+            &r,
+            "another server is answering there (a relay or an impostor), so nothing was signed",
+        );
+        assert!(
+            r.stderr.contains(&format!(
+                "http://127.0.0.1:{port} presents installation id "
+            )),
+            "{}",
+            r.stderr
+        );
+    }
+    assert_eq!(
+        fs::read_to_string(&pins).unwrap(),
+        pinned,
+        "the pin is kept"
+    );
+    // Server A back at its address: accepted again.
+    server_b.stop();
+    w.server = w.env.start_at(Some(port));
+    let r = w.desk("cases", &[]);
+    assert_ok(&r);
+}
+
+/// `wbs config` saves the server, identity, keys and language (mode 0600); then no flag is needed, and
+/// a flag still overrides the file. Unknown fields in the file are refused.
+#[tokio::test]
+async fn the_configuration_file_replaces_the_three_flags() {
+    let w = World::new().await;
+    let config = w.config();
+    let r = wbs_with_config(
+        &config,
+        [
+            "config",
+            "--server",
+            &w.server.desk_base,
+            "--identity",
+            w.alice.to_str().unwrap(),
+            "--keys",
+            w.env.keys.to_str().unwrap(),
+            "--lang",
+            "en",
+        ],
+    );
+    assert_ok(&r);
+    assert_eq!(
+        fs::metadata(&config).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let saved = fs::read_to_string(&config).unwrap();
+    assert!(saved.contains("lang = \"en\""), "{saved}");
+    let r = wbs_with_config(&config, ["cases"]);
+    assert_ok(&r);
+    assert!(
+        r.stdout.starts_with("CASE "),
+        "English from the file: {}",
+        r.stdout
+    );
+    assert!(r.stdout.contains(&w.case_id));
+    let r = wbs_with_config(&config, ["cases", "--lang", "id"]);
+    assert_ok(&r);
+    assert!(
+        r.stdout.starts_with("KASUS "),
+        "the flag wins: {}",
+        r.stdout
+    );
+    let r = wbs_with_config(&config, ["show", &w.case_id]);
+    assert_ok(&r);
+
+    fs::write(&config, format!("{saved}colour = \"blue\"\n")).unwrap();
+    let r = wbs_with_config(&config, ["cases"]);
+    assert_usage_error(&r, "is not a valid desk configuration");
+    // Without a file or flags: one sentence naming what is missing.
+    let r = wbs_with_config(&w.env.path().join("none.toml"), ["cases"]);
+    assert_usage_error(&r, "no server given: pass --server");
+}
+
+/// Replies and notes are refused when --keys is not the set the case was sealed to; without --keys the
+/// other investigators' items are summed up in one sentence, not a screen of REJECTED lines; a reporter's
+/// new message is marked in `wbs cases` until the case is shown.
+#[tokio::test]
+async fn a_wrong_keys_copy_is_refused_and_new_reporter_messages_are_marked() {
+    let mut w = World::new().await;
+    w.server.stop();
+    let bob = add_investigator(&w.env, "bob").file;
+    w.restart();
+    let (case, receipt) = submit_with_receipt(&w.server).await;
+
+    // alice's copy of keys/ lacks bob: nothing is sent.
+    let old_keys = w.env.path().join("old-keys");
+    fs::create_dir(&old_keys).unwrap();
+    fs::copy(w.env.keys.join("alice.pub"), old_keys.join("alice.pub")).unwrap();
+    for (sub, text) in [("reply", "halo"), ("note", "catatan")] {
+        let r = w.desk_keys(sub, &old_keys, &[&case, text]);
+        assert_usage_error(&r, "is not the set of investigators case");
+        assert!(r.stderr.contains("nothing was sent"), "{}", r.stderr);
+    }
+    let r = w.desk("show", &[&case]);
+    assert!(r.stdout.contains("all 3 item(s) verified"), "{}", r.stdout);
+
+    // bob replies; alice reads without --keys: one sentence for bob's item.
+    let r = w.desk_as("reply", &bob, &[&case, "Balasan dari Bob."]);
+    assert_ok(&r);
+    let empty = w.env.path().join("no-keys");
+    let r = w.desk_keys("show", &empty, &[&case]);
+    assert_eq!(r.code, 1, "{}\n{}", r.stdout, r.stderr);
+    assert!(!r.stdout.contains("REJECTED"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("1 item(s) signed by investigators cannot be checked because --keys"),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("Balasan dari Bob."));
+
+    // The reporter writes: alice's listing marks it, until she shows the case.
+    let r = client()
+        .post(w.server.url("/api/v1/followup/messages"))
+        .json(&serde_json::json!({ "receipt": receipt, "body": "Saya punya salinan kuitansinya." }))
+        .send()
+        .await
+        .unwrap();
+    assert!(r.status().is_success(), "{}", r.status());
+    let new_mark = |r: &Run, case: &str| {
+        r.stdout
+            .lines()
+            .find(|l| l.starts_with(case))
+            .map(|l| l.split_whitespace().nth(6).unwrap_or("").to_owned())
+            .unwrap_or_default()
+    };
+    let r = w.desk("cases", &[]);
+    assert_ok(&r);
+    assert_eq!(new_mark(&r, &case), "+1", "{}", r.stdout);
+    assert!(
+        r.stdout
+            .ends_with("2 kasus, 0 terlambat, 1 dengan pesan baru dari pelapor\n"),
+        "{}",
+        r.stdout
+    );
+    let r = w.desk("show", &[&case]);
+    assert_ok(&r);
+    let r = w.desk("cases", &[]);
+    assert_eq!(new_mark(&r, &case), "-", "{}", r.stdout);
+    // bob (his own configuration directory) has not shown it: marked for him.
+    let r = wbs([
+        OsStr::new("cases"),
+        OsStr::new("--server"),
+        OsStr::new(&w.server.desk_base),
+        OsStr::new("--identity"),
+        bob.as_os_str(),
+        OsStr::new("--keys"),
+        w.env.keys.as_os_str(),
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(new_mark(&r, &case), "+1", "{}", r.stdout);
+}
+
+async fn submit_with_receipt(s: &Server) -> (String, String) {
+    let r = client()
+        .post(s.url("/api/v1/reports"))
+        .json(&Report::valid().chronology(CHRONOLOGY).json())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let v: Value = r.json().await.unwrap();
+    (
+        v["case_id"].as_str().unwrap().to_owned(),
+        v["receipt"].as_str().unwrap().to_owned(),
+    )
 }

@@ -553,7 +553,8 @@ async fn uploads_need_the_next_seq_and_an_age_file_and_statuses_are_dated() {
     let (_, bytes) = get(&c, &s, &token, &format!("{items}/3")).await;
     assert_eq!(bytes, reply);
 
-    // Status: unknown codes are refused; a known one shows up with its date.
+    // Status: unknown codes are refused; every change needs its signed item (`note` at `seq`); the
+    // office's process decides which change may follow which; a change shows up with its date.
     let status_path = format!("/api/v1/desk/cases/{case}/status");
     let (status, v) = post_json(&c, &s, &token, &status_path, &json!({"status": "Verified"})).await;
     assert_eq!(status, 422);
@@ -566,16 +567,37 @@ async fn uploads_need_the_next_seq_and_an_age_file_and_statuses_are_dated() {
         &json!({"status": "diverifikasi"}),
     )
     .await;
-    assert_eq!(status, 201, "{v}");
-    assert_eq!(v["revision"], 6);
-    // With a sealed note at a stale seq: conflict, and the status is not changed either.
+    assert_eq!(status, 422);
+    assert_eq!(v, json!({"error": "item-required"}));
     let note = sealed_reply(&alice.identity, &case, 4, "00");
+    let (status, v) = post_json(
+        &c,
+        &s,
+        &token,
+        &status_path,
+        &json!({"status": "ditindaklanjuti", "seq": 4, "note": b64(&note)}),
+    )
+    .await;
+    assert_eq!(status, 422, "diterima → ditindaklanjuti skips verification");
+    assert_eq!(v, json!({"error": "transition-not-allowed"}));
+    let (status, v) = post_json(
+        &c,
+        &s,
+        &token,
+        &status_path,
+        &json!({"status": "diverifikasi", "seq": 4, "note": b64(&note)}),
+    )
+    .await;
+    assert_eq!(status, 201, "{v}");
+    assert_eq!(v["revision"], 7);
+    // With a sealed note at a stale seq: conflict, and the status is not changed either.
+    let note = sealed_reply(&alice.identity, &case, 5, "00");
     let (status, _) = post_json(
         &c,
         &s,
         &token,
         &status_path,
-        &json!({"status": "selesai", "seq": 3, "note": b64(&note)}),
+        &json!({"status": "selesai", "seq": 4, "note": b64(&note)}),
     )
     .await;
     assert_eq!(status, 409);
@@ -584,7 +606,7 @@ async fn uploads_need_the_next_seq_and_an_age_file_and_statuses_are_dated() {
         &s,
         &token,
         &status_path,
-        &json!({"status": "ditindaklanjuti", "seq": 4, "note": b64(&note)}),
+        &json!({"status": "ditindaklanjuti", "seq": 5, "note": b64(&note)}),
     )
     .await;
     assert_eq!(status, 201);
@@ -601,13 +623,35 @@ async fn uploads_need_the_next_seq_and_an_age_file_and_statuses_are_dated() {
             {"status": "ditindaklanjuti", "day": today.as_str()},
         ])
     );
-    assert_eq!(listed["item_count"], 5);
+    assert_eq!(listed["item_count"], 6);
     assert_eq!(listed["deadline"]["stage"], "settle");
-    let (_, v) = post_json(&c, &s, &token, &status_path, &json!({"status": "selesai"})).await;
-    assert_eq!(v["revision"], 9);
+    let (status, _) = post_json(&c, &s, &token, &status_path, &json!({"status": "selesai"})).await;
+    assert_eq!(status, 422);
+    let note = sealed_reply(&alice.identity, &case, 6, "00");
+    let (status, _) = post_json(
+        &c,
+        &s,
+        &token,
+        &status_path,
+        &json!({"status": "selesai", "seq": 6, "note": b64(&note)}),
+    )
+    .await;
+    assert_eq!(status, 201);
     let (_, v) = get_json(&c, &s, &token, &format!("/api/v1/desk/cases/{case}")).await;
     assert_eq!(v["status"], "selesai");
     assert_eq!(v["deadline"], Value::Null);
+    // A closed case stays closed.
+    let note = sealed_reply(&alice.identity, &case, 7, "00");
+    let (status, v) = post_json(
+        &c,
+        &s,
+        &token,
+        &status_path,
+        &json!({"status": "ditindaklanjuti", "seq": 7, "note": b64(&note)}),
+    )
+    .await;
+    assert_eq!(status, 422);
+    assert_eq!(v, json!({"error": "transition-not-allowed"}));
 }
 
 #[tokio::test]

@@ -55,12 +55,12 @@ fn an_old_export_decrypts_and_verifies_item_by_item() {
     );
     for text in [
         "Data lama (format v1)",
-        "Name / Nama:                   Melati",
+        "  Nama:                Melati",
         "Terima kasih. Kapan tepatnya kejadian itu?",
-        "perlu-dilengkapi (Perlu dilengkapi / Needs more information)",
+        "perlu-dilengkapi (Perlu dilengkapi)",
         "Cocokkan dengan jadwal piket loket 2.",
         "Namanya Budi, loket 2.",
-        "missing criterion 1 (anonymous)",
+        "kurang: identitas (anonim)",
     ] {
         assert!(stdout.contains(text), "{text:?} missing from\n{stdout}");
     }

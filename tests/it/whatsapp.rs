@@ -504,10 +504,7 @@ async fn a_full_dialogue_ends_in_a_case_whose_one_time_receipt_is_replaced_on_th
     secrets.extend([chat.wa.as_str(), chat.name.as_str(), &receipt, &fresh]);
     assert_nowhere(&env, &secrets);
     let (out, files) = export_and_decrypt(&env, "export");
-    assert!(
-        line_with(&out, "Channel / Kanal:").contains("whatsapp"),
-        "{out}"
-    );
+    assert!(line_with(&out, "  Kanal:").contains("whatsapp"), "{out}");
     for c in k.all().into_iter().filter(|c| *c != k.media) {
         assert!(out.contains(c), "{c} in the decrypted report:\n{out}");
     }
@@ -516,7 +513,7 @@ async fn a_full_dialogue_ends_in_a_case_whose_one_time_receipt_is_replaced_on_th
         "contact by consent:\n{out}"
     );
     assert!(!out.contains(&chat.name), "the profile name is never taken");
-    assert!(out.contains("Receipt replaced"), "{out}");
+    assert!(out.contains("Resi diganti"), "{out}");
     assert!(out.contains(&question), "{out}");
     assert!(
         out.contains(&format!("case {case_id}: all 5 item(s) verified")),
@@ -718,7 +715,7 @@ async fn duplicates_late_messages_and_a_restart_keep_every_answer_once() {
     );
     assert!(out.contains("tidak berurutan"), "{out}");
     assert!(
-        line_with(&out, "Contact / Kontak:").contains("(none given)"),
+        line_with(&out, "  Kontak:").contains("(tidak diisi)"),
         "no consent, no number:\n{out}"
     );
     assert!(!out.contains(&chat.wa));

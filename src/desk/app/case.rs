@@ -25,8 +25,10 @@ use super::State;
 use crate::crypto::keys::InvestigatorIdentity;
 use crate::crypto::{hex, seal, sha256};
 use crate::desk::attachments::safe_file_name;
-use crate::desk::client::{Desk, Posted};
-use crate::desk::mailbox::{investigator_recipients, reporter_recipient, sealer, upload};
+use crate::desk::client::Desk;
+use crate::desk::mailbox::{
+    investigator_recipients, reporter_recipient, sealer, upload, verified_case,
+};
 use crate::intake::mailbox::MAX_MESSAGE_CHARS;
 use crate::intake::report::{category, CATEGORIES};
 use crate::intake::Lang;
@@ -309,6 +311,8 @@ pub(super) struct StatusForm {
     status: String,
     #[serde(default)]
     note: String,
+    #[serde(default)]
+    reason: String,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -337,11 +341,8 @@ fn post_internal(
     case_id: &CaseId,
     body: ItemBody,
 ) -> Result<u32, String> {
-    let solo = state.solo.then_some(&state.opts);
-    if solo.is_some() {
-        // Only to check that the case was sealed to this identity alone (as `wbs note` does).
-        reporter_recipient(&state.ctx, solo, desk, case_id)?;
-    }
+    // Refused, as by the CLI, when the keys copy is not the case's team (nothing is written then).
+    verified_case(&state.ctx, &state.opts, state.solo, desk, case_id)?;
     let mut recipients = investigator_recipients(&state.ctx);
     recipients.push(InvestigatorIdentity::generate(&mut OsRng).recipient());
     let seal = sealer(&state.ctx, case_id, body, recipients);
@@ -359,12 +360,12 @@ fn post_to_reporter(
     body: ItemBody,
     status: Option<Status>,
 ) -> Result<u32, String> {
-    let solo = state.solo.then_some(&state.opts);
+    let verified = verified_case(&state.ctx, &state.opts, state.solo, desk, case_id)?;
     let mut recipients = investigator_recipients(&state.ctx);
-    recipients.push(reporter_recipient(&state.ctx, solo, desk, case_id)?);
+    recipients.push(reporter_recipient(&verified, case_id)?);
     let seal = sealer(&state.ctx, case_id, body, recipients);
     upload(desk, case_id, seal, |seq, ct| match status {
-        Some(s) => desk.post_status(case_id, s, Some((seq, ct))),
+        Some(s) => desk.post_status(case_id, s, seq, ct),
         None => desk.post_item(case_id, seq, ct),
     })
 }
@@ -467,30 +468,39 @@ pub(super) async fn status(
             l.text("desk-error-status").to_owned(),
         );
     };
-    let note = if form.note.trim().is_empty() {
-        None
+    // Every status change is a signed item (docs/design.md §10); the note to the reporter may be empty,
+    // and closing needs a reason.
+    let text = if form.note.trim().is_empty() {
+        String::new()
     } else {
         match text_of(l, &form.note, "desk-error-empty") {
-            Ok(t) => Some(t),
+            Ok(t) => t,
             Err(e) => return problem(l, StatusCode::UNPROCESSABLE_ENTITY, e),
         }
     };
-    act(
-        state,
-        l,
-        id,
-        "status",
-        move |st, desk, case_id| match note {
-            None => match desk.post_status(case_id, status, None)? {
-                Posted::Stored => Ok(()),
-                Posted::Conflict => Err(l.text("desk-error-conflict").to_owned()),
-            },
-            Some(text) => {
-                let body = ItemBody::StatusNote(StatusNoteBody { status, text });
-                post_to_reporter(st, desk, case_id, body, Some(status)).map(|_| ())
-            }
-        },
-    )
+    let reason = if form.reason.trim().is_empty() {
+        if status == Status::Selesai {
+            return problem(
+                l,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                l.text("desk-error-reason").to_owned(),
+            );
+        }
+        String::new()
+    } else {
+        match text_of(l, &form.reason, "desk-error-reason") {
+            Ok(t) => t,
+            Err(e) => return problem(l, StatusCode::UNPROCESSABLE_ENTITY, e),
+        }
+    };
+    act(state, l, id, "status", move |st, desk, case_id| {
+        let body = ItemBody::StatusNote(StatusNoteBody {
+            status,
+            text,
+            reason,
+        });
+        post_to_reporter(st, desk, case_id, body, Some(status)).map(|_| ())
+    })
     .await
 }
 

@@ -16,7 +16,6 @@ mod security;
 
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex, PoisonError};
 
@@ -35,12 +34,9 @@ pub(crate) const DEFAULT_LISTEN: &str = "127.0.0.1:8088";
 pub(crate) struct Options {
     /// Where the desk's pages are served: a loopback address only.
     pub listen: SocketAddr,
-    /// The server's desk API, e.g. `http://127.0.0.1:8081`.
-    pub server: String,
-    /// The investigator's age identity file.
-    pub identity: PathBuf,
-    /// The team's public key files (a copy of the server's `keys/`).
-    pub keys: PathBuf,
+    /// The server, the identity and the team's keys copy, as every desk command takes them (flags over
+    /// `desk.toml`), with the pinned installation ids.
+    pub desk: DeskOptions,
 }
 
 /// What every handler shares.
@@ -88,14 +84,11 @@ pub(crate) fn check_listen(addr: &SocketAddr) -> Result<(), String> {
 /// `wbs desk`: checks the options, logs in once to check the identity, then serves until Ctrl-C.
 pub(crate) fn run(opts: Options) -> Result<ExitCode, String> {
     check_listen(&opts.listen)?;
-    let desk_opts = DeskOptions {
-        server: opts.server.clone(),
-        identity: opts.identity.clone(),
-        keys: opts.keys.clone(),
-    };
+    let desk_opts = opts.desk;
     let (ctx, solo) = sealing_context(&desk_opts)?;
-    // One login now, so a wrong identity or server is said at start, not on the first page.
-    super::client::Desk::connect(&desk_opts.server, &ctx.identity)?;
+    // One login now, so a wrong identity or server (or an installation other than the pinned one) is
+    // said at start, not on the first page.
+    super::client::Desk::connect(&desk_opts, &ctx.identity)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -29,7 +29,7 @@ pub(super) struct Loaded {
 
 /// Logs in to the desk API (a fresh login per action: tokens expire, logins are cheap).
 pub(super) fn connect(state: &State) -> Result<Desk, String> {
-    Desk::connect(&state.opts.server, &state.ctx.identity)
+    Desk::connect(&state.opts, &state.ctx.identity)
 }
 
 /// Fetches every item of a case (reusing cached ciphertext whose digest the listing still names),

@@ -4,6 +4,8 @@
 use std::ffi::OsStr;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::OnceLock;
 
 /// The `wbs` binary Cargo built for these tests.
 pub const BIN: &str = env!("CARGO_BIN_EXE_wbs");
@@ -22,11 +24,29 @@ impl Run {
     }
 }
 
-/// A `wbs` command with stdin closed; for the few tests that spawn it themselves.
+/// A `wbs` command with stdin closed; for the few tests that spawn it themselves. The investigator
+/// tools' configuration (`desk.toml`, `known_servers`, `seen`) is a fresh directory of its own for
+/// each run, never the user's; `wbs_with_config` keeps one across runs.
 pub fn command() -> Command {
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    static ROOT: OnceLock<tempfile::TempDir> = OnceLock::new();
+    let root = ROOT.get_or_init(|| tempfile::tempdir().expect("a temporary directory"));
+    let run = RUNS.fetch_add(1, Ordering::Relaxed);
     let mut cmd = Command::new(BIN);
-    cmd.stdin(Stdio::null());
+    cmd.stdin(Stdio::null()).env_remove("XDG_CONFIG_HOME").env(
+        "WBS_DESK_CONFIG",
+        root.path().join(format!("run-{run}")).join("desk.toml"),
+    );
     cmd
+}
+
+/// Runs `wbs ARGS…` with the desk configuration at `config` (kept across runs: pins, seen marks).
+pub fn wbs_with_config<I, S>(config: &Path, args: I) -> Run
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    finish(command().args(args).env("WBS_DESK_CONFIG", config))
 }
 
 /// Runs `wbs ARGS…` in the test's working directory.

@@ -62,10 +62,15 @@ impl Env {
 
     /// Starts `wbs` on a free port and waits until `/healthz` answers.
     pub fn start(&self) -> Server {
+        self.start_at(None)
+    }
+
+    /// Starts `wbs` with its desk API on `desk_port` (when given), e.g. where another server was.
+    pub fn start_at(&self, desk_port: Option<u16>) -> Server {
         let mut last_log = String::new();
         for _ in 0..5 {
             let port = free_port();
-            let desk_port = free_port();
+            let desk_port = desk_port.unwrap_or_else(free_port);
             let log = OpenOptions::new()
                 .create(true)
                 .append(true)
