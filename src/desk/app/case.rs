@@ -299,13 +299,13 @@ pub(super) async fn attachment(
     }
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Default, Deserialize)]
 pub(super) struct TextForm {
     #[serde(default)]
     text: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Default, Deserialize)]
 pub(super) struct StatusForm {
     #[serde(default)]
     status: String,
@@ -315,7 +315,7 @@ pub(super) struct StatusForm {
     reason: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
+#[derive(Default, Deserialize)]
 pub(super) struct CategoryForm {
     #[serde(default)]
     category: String,
@@ -531,4 +531,25 @@ pub(super) async fn recategorise(
         post_internal(st, desk, case_id, body).map(|_| ())
     })
     .await
+}
+
+/// Holds what an investigator wrote about a case: its `Debug` never shows it.
+impl std::fmt::Debug for TextForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("TextForm(<redacted>)")
+    }
+}
+
+/// Holds what an investigator wrote about a case: its `Debug` never shows it.
+impl std::fmt::Debug for StatusForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("StatusForm(<redacted>)")
+    }
+}
+
+/// Holds what an investigator wrote about a case: its `Debug` never shows it.
+impl std::fmt::Debug for CategoryForm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CategoryForm(<redacted>)")
+    }
 }
