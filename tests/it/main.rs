@@ -15,6 +15,7 @@ mod attachments;
 mod browser;
 mod canary;
 mod cli;
+mod cli_config;
 mod cli_mailbox;
 mod conversation;
 mod crash;
