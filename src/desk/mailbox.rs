@@ -335,7 +335,8 @@ pub(super) fn investigator_recipients(ctx: &Ctx) -> Vec<age::x25519::Recipient> 
 
 /// The investigators and a key nobody holds, so an item for investigators only has as many
 /// recipients as a reply and looks like one.
-fn investigators_only(ctx: &Ctx) -> Vec<age::x25519::Recipient> {
+/// The investigators and one throwaway key nobody holds, so an internal item has the shape of a reply.
+pub(super) fn investigators_only(ctx: &Ctx) -> Vec<age::x25519::Recipient> {
     let mut recipients = investigator_recipients(ctx);
     recipients.push(InvestigatorIdentity::generate(&mut OsRng).recipient());
     recipients

@@ -15,19 +15,17 @@ use axum::extract::{Path, Query, State as AxState};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use rand::rngs::OsRng;
 use serde::Deserialize;
 
 use super::inbox::Choice;
 use super::model::{self, category_label, criteria_words, deadline_words, ItemView};
 use super::page::{link, problem, render, DeskLang, Page};
 use super::State;
-use crate::crypto::keys::InvestigatorIdentity;
 use crate::crypto::{hex, seal, sha256};
 use crate::desk::attachments::safe_file_name;
 use crate::desk::client::Desk;
 use crate::desk::mailbox::{
-    investigator_recipients, reporter_recipient, sealer, upload, verified_case,
+    investigator_recipients, investigators_only, reporter_recipient, sealer, upload, verified_case,
 };
 use crate::intake::mailbox::MAX_MESSAGE_CHARS;
 use crate::intake::report::{category, CATEGORIES};
@@ -343,9 +341,7 @@ fn post_internal(
 ) -> Result<u32, String> {
     // Refused, as by the CLI, when the keys copy is not the case's team (nothing is written then).
     verified_case(&state.ctx, &state.opts, state.solo, desk, case_id)?;
-    let mut recipients = investigator_recipients(&state.ctx);
-    recipients.push(InvestigatorIdentity::generate(&mut OsRng).recipient());
-    let seal = sealer(&state.ctx, case_id, body, recipients);
+    let seal = sealer(&state.ctx, case_id, body, investigators_only(&state.ctx));
     upload(desk, case_id, seal, |seq, ct| {
         desk.post_item(case_id, seq, ct)
     })
