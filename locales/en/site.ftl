@@ -40,3 +40,5 @@ home-staying-safe = Staying safe
 home-use-your-own-device = Use your own device and network, not an office computer or Wi-Fi.
 home-tor-browser-works-this = Tor Browser works; this site needs no JavaScript.
 home-remove-location-data-from = Remove location data from photos before uploading.
+site-links-open-new-tab = These links open in a new tab, so what you typed on this page is not lost.
+site-help = Help

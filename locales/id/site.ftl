@@ -40,3 +40,5 @@ home-staying-safe = Tips keamanan
 home-use-your-own-device = Gunakan perangkat dan jaringan pribadi, bukan komputer atau Wi-Fi kantor.
 home-tor-browser-works-this = Tor Browser dapat dipakai; situs ini tidak membutuhkan JavaScript.
 home-remove-location-data-from = Hapus data lokasi dari foto sebelum mengunggah.
+site-links-open-new-tab = Tautan di bawah ini terbuka di tab baru, agar isian Anda di halaman ini tidak hilang.
+site-help = Bantuan

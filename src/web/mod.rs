@@ -10,6 +10,7 @@ mod form;
 mod middleware;
 mod pages;
 mod pantau;
+mod receipt;
 mod rekey;
 mod session;
 mod tokens;
@@ -37,6 +38,8 @@ pub(crate) struct AppState {
     pub max_upload_bytes: u64,
     pub max_attachments: usize,
     pub forms: tokens::FormTokens,
+    /// Answers to forms, shown again on a repeated POST for a short window (memory only).
+    pub replay: receipt::Replay,
     pub sessions: session::Sessions,
     pub deadlines: crate::intake::deadline::DeadlinePolicy,
     pub counters: Counters,
@@ -64,6 +67,7 @@ impl AppState {
             max_attachments: settings.max_attachments,
             intake: settings.intake,
             forms: tokens::FormTokens::new(),
+            replay: receipt::Replay::default(),
             sessions: session::Sessions::new(settings.session_idle_secs),
             deadlines: settings.deadlines,
             counters: Counters::default(),

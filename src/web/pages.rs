@@ -19,11 +19,44 @@ pub(crate) struct Page {
     pub demo: bool,
     /// This page's path, for the language switch.
     pub path: &'static str,
+    /// The page has no link that leaves it (the receipt page, until "I have saved it").
+    pub locked: bool,
+    /// The page holds typing (the report form, a follow-up): its links open a new tab, so leaving
+    /// through them loses nothing.
+    pub typing: bool,
 }
 
 impl Page {
     pub fn new(l: Lang, demo: bool, path: &'static str) -> Self {
-        Page { l, demo, path }
+        Page {
+            l,
+            demo,
+            path,
+            locked: false,
+            typing: false,
+        }
+    }
+
+    /// A page where the reporter types: see `typing`.
+    pub(crate) fn for_typing(mut self) -> Self {
+        self.typing = true;
+        self
+    }
+
+    /// Without the header's links: the only way on is the page's own form.
+    pub(crate) fn lock(mut self) -> Self {
+        self.locked = true;
+        self
+    }
+
+    pub(crate) fn typing(&self) -> bool {
+        self.typing
+    }
+
+    /// On the report form the language switch submits the form, so the page comes back in the other
+    /// language with everything typed (web::form, action `switch_lang`).
+    pub(crate) fn form_switch(&self) -> bool {
+        self.typing && self.path == "/lapor"
     }
 
     pub(crate) fn en(&self) -> bool {

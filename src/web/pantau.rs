@@ -121,7 +121,7 @@ impl AppState {
         let status = view.case.status();
         let deadline = self.deadlines.next(&view.case, &Day::today());
         let t = CaseTemplate {
-            page: Page::new(l, self.demo, "/pantau"),
+            page: Page::new(l, self.demo, "/pantau").for_typing(),
             token: self.forms.issue(),
             case_id: view.case.id.clone(),
             created: view.case.created.clone(),

@@ -110,7 +110,18 @@ pub fn receipt_in(html: &str) -> Option<String> {
     let start = html.find("<p class=\"code\" id=\"resi\"><strong>")?
         + "<p class=\"code\" id=\"resi\"><strong>".len();
     let len = html[start..].find("</strong>")?;
-    Some(html[start..start + len].to_owned())
+    // The groups are wrapped so the code breaks only between them: read the text without tags.
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html[start..start + len].chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    Some(text)
 }
 
 /// The case id shown on a receipt page.
