@@ -69,6 +69,31 @@ impl Driver {
             .unwrap_or_else(|e| panic!("webdriver goto {url}: {e}"));
     }
 
+    /// Reload, as the reporter's reload button does (a POST answer is sent again).
+    pub async fn refresh(&self) {
+        self.client
+            .refresh()
+            .await
+            .unwrap_or_else(|e| panic!("webdriver refresh: {e}"));
+    }
+
+    pub async fn back(&self) {
+        self.client
+            .back()
+            .await
+            .unwrap_or_else(|e| panic!("webdriver back: {e}"));
+    }
+
+    /// The value of a form field as the browser holds it now.
+    pub async fn value(&self, css: &str) -> String {
+        self.find(css)
+            .await
+            .prop("value")
+            .await
+            .unwrap_or_else(|e| panic!("webdriver value {css}: {e}"))
+            .unwrap_or_default()
+    }
+
     async fn find(&self, css: &str) -> fantoccini::elements::Element {
         self.client
             .find(Locator::Css(css))
