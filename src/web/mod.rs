@@ -3,6 +3,7 @@
 
 pub mod api;
 pub(crate) mod desk_api;
+mod drafts;
 mod error;
 mod extract;
 mod followup_api;
@@ -41,6 +42,10 @@ pub(crate) struct AppState {
     /// Answers to forms, shown again on a repeated POST for a short window (memory only).
     pub replay: receipt::Replay,
     pub sessions: session::Sessions,
+    /// The idle limit of a session, as the pages state it.
+    pub session_idle_secs: u64,
+    /// Follow-up text that arrived after its session ended (memory only).
+    pub drafts: drafts::Drafts,
     pub deadlines: crate::intake::deadline::DeadlinePolicy,
     pub counters: Counters,
     /// The WhatsApp channel as the home page presents it: `None` when it is off, else the number the
@@ -69,6 +74,8 @@ impl AppState {
             forms: tokens::FormTokens::new(),
             replay: receipt::Replay::default(),
             sessions: session::Sessions::new(settings.session_idle_secs),
+            session_idle_secs: settings.session_idle_secs.min(session::ABSOLUTE_SECS),
+            drafts: drafts::Drafts::default(),
             deadlines: settings.deadlines,
             counters: Counters::default(),
             whatsapp: settings.whatsapp,

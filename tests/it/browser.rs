@@ -254,3 +254,53 @@ async fn the_language_switch_keeps_what_was_typed() {
     server.stop();
     assert_eq!(env.case_count(), 1);
 }
+
+#[tokio::test]
+#[ignore = "needs chromium and chromium-driver (Debian packages)"]
+async fn a_followup_typed_across_a_session_end_is_sent_after_login() {
+    let env = Env::new();
+    let mut server = env.start();
+    let d = Driver::start().await;
+    d.goto(&server.url("/lapor")).await;
+    fill_required(&d, "EXPIRY").await;
+    d.click("#kirim").await;
+    d.wait_for("#resi").await;
+    let receipt = support::receipt_in(&d.source().await).unwrap();
+    d.goto(&server.url("/pantau")).await;
+    d.type_into("#receipt", &receipt).await;
+    d.click("form[action='/pantau'] button").await;
+    d.wait_for("#thread-title").await;
+    assert!(
+        d.source().await.contains("15 menit"),
+        "the case page states the idle limit"
+    );
+
+    // The reporter writes for a long time; meanwhile the session ends (its cookie is gone).
+    d.type_into("#body", "Kuitansi kedua ada di laci meja loket 3.")
+        .await;
+    d.forget_cookies().await;
+    d.click("#kirim").await;
+    d.wait_for("#receipt").await;
+    let login = d.source().await;
+    assert!(login.contains("memori server"), "{login}");
+    assert!(
+        !login.contains("Kuitansi kedua"),
+        "the text is not put in the login page"
+    );
+
+    // Logging in again brings the text back, and it is sent.
+    d.type_into("#receipt", &receipt).await;
+    d.click("form[action='/pantau'] button").await;
+    d.wait_for("#thread-title").await;
+    assert_eq!(
+        d.value("#body").await,
+        "Kuitansi kedua ada di laci meja loket 3."
+    );
+    d.click("#kirim").await;
+    d.wait_for(".thread li.from-me").await;
+    assert!(d
+        .source()
+        .await
+        .contains("Kuitansi kedua ada di laci meja loket 3."));
+    server.stop();
+}

@@ -414,3 +414,22 @@ async fn a_reply_forged_into_the_store_is_not_shown() {
     assert!(page.contains("tidak lolos pemeriksaan tanda tangan"));
     s.stop();
 }
+
+/// The idle limit the pages state is the configured one, not a fixed "15 minutes".
+#[tokio::test]
+async fn the_pages_state_the_configured_idle_limit() {
+    let env = Env::with_config("session_idle_minutes = 30\n");
+    let mut s = env.start();
+    let c = client();
+    let page = support::http::reply(c.get(s.url("/pantau")).send().await.unwrap()).await;
+    assert!(page.body.contains("30 menit"), "{}", page.body);
+    assert!(!page.body.contains("15 menit"));
+    let (receipt, _) = submit(&c, &s).await;
+    let cookie = login(&c, &s, &receipt).await;
+    let case = case_page(&c, &s, &cookie).await;
+    assert!(
+        case.contains("30 menit"),
+        "the case page states the limit too"
+    );
+    s.stop();
+}

@@ -94,6 +94,14 @@ impl Driver {
             .unwrap_or_default()
     }
 
+    /// Forgets every cookie, as when the session cookie expired.
+    pub async fn forget_cookies(&self) {
+        self.client
+            .delete_all_cookies()
+            .await
+            .unwrap_or_else(|e| panic!("webdriver delete cookies: {e}"));
+    }
+
     async fn find(&self, css: &str) -> fantoccini::elements::Element {
         self.client
             .find(Locator::Css(css))
