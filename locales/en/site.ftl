@@ -1,11 +1,10 @@
 ### English. The page frame and message page (templates/base.html, message.html) and the home page (home.html).
 
 site-skip-to-content = Skip to content
-site-trial-mode-reports-are = Trial mode: reports are encrypted to a demo key kept on this server. Do not send real reports.
+site-trial-mode-reports-are = Trial mode. The key that opens reports is stored on this server, so anyone who controls the server can read them; the confidentiality promises on this site hold only for a real installation. Do not send a real report.
 site-main-menu = Main menu
 site-report = Report
 site-follow-up = Follow up
-site-whistleblowing-system-of-investment = Whistleblowing System of the Investment and One-Stop Integrated Services Office of Tarakan City. This page uses no JavaScript, no tracking cookies and nothing from other sites.
 site-code = Code
 site-home = Home
 site-to-report-form = To the report form
@@ -42,3 +41,6 @@ home-tor-browser-works-this = Tor Browser works; this site needs no JavaScript.
 home-remove-location-data-from = Remove location data from photos before uploading.
 site-links-open-new-tab = These links open in a new tab, so what you typed on this page is not lost.
 site-help = Help
+site-no-javascript = This site uses no JavaScript, no tracking cookies and nothing from other sites.
+site-privacy = Privacy notice
+site-guide = Reporter guide

@@ -1,11 +1,10 @@
 ### Bahasa Indonesia (the fallback language). The page frame and message page (templates/base.html, message.html) and the home page (home.html).
 
 site-skip-to-content = Langsung ke isi
-site-trial-mode-reports-are = Mode percobaan: laporan dienkripsi ke kunci demo yang tersimpan di server ini. Jangan kirim laporan sungguhan.
+site-trial-mode-reports-are = Mode percobaan. Kunci pembuka laporan tersimpan di server ini, jadi siapa pun yang menguasai server dapat membaca laporan; janji kerahasiaan di situs ini hanya berlaku pada pemasangan resmi. Jangan kirim laporan sungguhan.
 site-main-menu = Menu utama
 site-report = Lapor
 site-follow-up = Pantau
-site-whistleblowing-system-of-investment = Whistleblowing System Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kota Tarakan. Halaman ini tidak memakai JavaScript, cookie pelacak, maupun sumber dari situs lain.
 site-code = Kode
 site-home = Ke beranda
 site-to-report-form = Ke formulir laporan
@@ -42,3 +41,6 @@ home-tor-browser-works-this = Tor Browser dapat dipakai; situs ini tidak membutu
 home-remove-location-data-from = Hapus data lokasi dari foto sebelum mengunggah.
 site-links-open-new-tab = Tautan di bawah ini terbuka di tab baru, agar isian Anda di halaman ini tidak hilang.
 site-help = Bantuan
+site-no-javascript = Situs ini tidak memakai JavaScript, cookie pelacak, maupun sumber dari situs lain.
+site-privacy = Pemberitahuan privasi
+site-guide = Panduan pelapor

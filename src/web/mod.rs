@@ -8,6 +8,7 @@ mod error;
 mod extract;
 mod followup_api;
 mod form;
+mod help;
 mod middleware;
 mod pages;
 mod pantau;
@@ -51,6 +52,8 @@ pub(crate) struct AppState {
     /// The WhatsApp channel as the home page presents it: `None` when it is off, else the number the
     /// office publishes, if configured.
     pub whatsapp: Option<Option<String>>,
+    /// The office's identity and the privacy notice's figures.
+    pub site: crate::config::SiteConfig,
 }
 
 /// What the server hands the web layer at start-up.
@@ -62,10 +65,12 @@ pub(crate) struct WebSettings {
     pub session_idle_secs: u64,
     pub deadlines: DeadlinePolicy,
     pub whatsapp: Option<Option<String>>,
+    pub site: crate::config::SiteConfig,
 }
 
 impl AppState {
     pub fn new(settings: WebSettings) -> Arc<Self> {
+        pages::set_site(&settings.site);
         Arc::new(AppState {
             demo: settings.demo,
             max_upload_bytes: settings.max_upload_bytes,
@@ -79,6 +84,7 @@ impl AppState {
             deadlines: settings.deadlines,
             counters: Counters::default(),
             whatsapp: settings.whatsapp,
+            site: settings.site,
         })
     }
 }
@@ -122,6 +128,11 @@ pub(crate) fn app(state: Arc<AppState>, channels: Router<Arc<AppState>>) -> Rout
         )
         .merge(channels)
         .route("/static/style.css", get(pages::stylesheet))
+        .route("/static/logo", get(pages::logo))
+        .route("/favicon.ico", get(pages::logo))
+        .route("/bantuan", get(help::help))
+        .route("/privasi", get(help::privacy))
+        .route("/panduan", get(help::guide))
         .route("/healthz", get(pages::health))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -131,6 +142,10 @@ pub(crate) fn app(state: Arc<AppState>, channels: Router<Arc<AppState>>) -> Rout
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::count_and_harden,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            help::onion_location,
         ))
         .layer(DefaultBodyLimit::max(64 * 1024))
         .with_state(state)

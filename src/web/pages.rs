@@ -1,6 +1,6 @@
 //! Plain pages: home, stylesheet, health, not found.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use askama::Template;
 use axum::extract::State;
@@ -10,11 +10,21 @@ use axum::response::{IntoResponse, Response};
 use super::error::{render, WebError};
 use super::extract::QueryLang;
 use super::AppState;
+use crate::config::SiteConfig;
 use crate::intake::report::{Category, CATEGORIES};
 use crate::intake::Lang;
 
+/// The office's identity on every page. One office per process: set once when the web state is made
+/// (`AppState::new`), so that the many places that make a `Page` need not carry it.
+static SITE: OnceLock<SiteConfig> = OnceLock::new();
+
+pub(crate) fn set_site(site: &SiteConfig) {
+    let _ = SITE.set(site.clone());
+}
+
 /// What every page's frame needs.
 pub(crate) struct Page {
+    pub site: &'static SiteConfig,
     pub l: Lang,
     pub demo: bool,
     /// This page's path, for the language switch.
@@ -29,6 +39,7 @@ pub(crate) struct Page {
 impl Page {
     pub fn new(l: Lang, demo: bool, path: &'static str) -> Self {
         Page {
+            site: SITE.get_or_init(SiteConfig::default),
             l,
             demo,
             path,
@@ -111,6 +122,23 @@ pub(crate) async fn stylesheet() -> Response {
         include_str!("../../static/style.css"),
     )
         .into_response()
+}
+
+/// The office's logo from the configuration, else a plain emblem (also the favicon, so browsers
+/// asking for one get it rather than a 404).
+pub(crate) async fn logo(State(state): State<Arc<AppState>>) -> Response {
+    match &state.site.logo {
+        Some(logo) => (
+            [(header::CONTENT_TYPE, logo.content_type)],
+            logo.bytes.as_slice().to_vec(),
+        )
+            .into_response(),
+        None => (
+            [(header::CONTENT_TYPE, "image/svg+xml")],
+            include_str!("../../static/logo.svg"),
+        )
+            .into_response(),
+    }
 }
 
 pub(crate) async fn health() -> Response {
