@@ -10,6 +10,7 @@
 
 mod support;
 
+mod accessibility;
 mod api;
 mod attachments;
 mod browser;
