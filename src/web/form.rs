@@ -103,6 +103,32 @@ impl FormTemplate {
             .map_or("", |e| e.message.as_str())
     }
 
+    /// The accessibility attributes of a field: its help text and, when wrong, its error (the
+    /// error's id is the field's anchor + `-error`) and `aria-invalid`.
+    pub(crate) fn aria(&self, field: &str, help: &str) -> String {
+        let wrong = self.errors.iter().any(|e| e.field == field);
+        let mut ids: Vec<String> = Vec::new();
+        if !help.is_empty() {
+            ids.push(help.to_owned());
+        }
+        if wrong {
+            ids.push(format!("{}-error", anchor(field)));
+        }
+        let mut attrs = String::new();
+        if !ids.is_empty() {
+            attrs.push_str(&format!(" aria-describedby=\"{}\"", ids.join(" ")));
+        }
+        if wrong {
+            attrs.push_str(" aria-invalid=\"true\"");
+        }
+        attrs
+    }
+
+    /// `aria` for one field of party row `i`.
+    pub(crate) fn paria(&self, i: &usize, part: &str) -> String {
+        self.aria(&format!("parties[{i}].{part}"), "")
+    }
+
     pub(crate) fn can_add_party(&self) -> bool {
         self.v.parties.len() < MAX_PARTIES
     }

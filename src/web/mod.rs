@@ -2,6 +2,7 @@
 //! (docs/design.md §6). Handlers are thin: they parse, call `intake`, and render.
 
 pub mod api;
+mod dates;
 pub(crate) mod desk_api;
 mod drafts;
 mod error;

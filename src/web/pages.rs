@@ -87,6 +87,11 @@ impl Page {
         c.label(self.l)
     }
 
+    /// A day as people write it, in the page's language (`1 Desember 2026`).
+    pub(crate) fn date(&self, day: &crate::protocol::day::Day) -> String {
+        super::dates::long_date(day, self.l)
+    }
+
     /// The message `id` in the page's language (`locales/*/*.ftl`).
     pub(crate) fn t(&self, id: &'static str) -> &'static str {
         self.l.text(id)

@@ -153,7 +153,11 @@ impl AppState {
             status_label: status.label(l),
             next_step: next_step(status, l),
             overdue: deadline.as_ref().is_some_and(|d| d.overdue),
-            deadline: deadline.map(|d| d.describe(l)),
+            // The deadline's day written out, and never wrapped mid-date.
+            deadline: deadline.map(|d| {
+                d.describe(l)
+                    .replace(d.due.as_str(), &super::dates::long_date(&d.due, l))
+            }),
             history: view
                 .case
                 .statuses

@@ -146,7 +146,7 @@ async fn form_each_missing_criterion_is_named() {
     );
     assert!(
         r.body
-            .contains("<p class=\"error\">Sebutkan sedikitnya satu orang yang dilaporkan"),
+            .contains("<p class=\"error\" id=\"parties-error\">Sebutkan sedikitnya satu orang yang dilaporkan"),
         "error beside the parties"
     );
     assert_values_kept(&r.body, &f);
