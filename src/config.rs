@@ -353,7 +353,7 @@ mod whatsapp_tests {
 // ---- `[site]`: the office's identity and what the public pages promise (docs/design.md §13) ----
 
 /// The largest logo accepted: every page, logo included, must stay within 20 KB at first visit.
-pub(crate) const MAX_LOGO_BYTES: usize = 8 * 1024;
+pub(crate) const MAX_LOGO_BYTES: usize = 2 * 1024;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -375,7 +375,8 @@ pub struct SiteConfig {
     pub office_short_name: String,
     /// A contact line (address, telephone) shown in the footer, if set.
     pub contact: Option<String>,
-    /// The logo (SVG or PNG, at most `MAX_LOGO_BYTES`), read at start-up; else a plain emblem.
+    /// The logo (SVG or PNG, at most `MAX_LOGO_BYTES`: an SVG emblem or a small PNG), read at
+    /// start-up; else a plain emblem.
     pub logo: Option<Logo>,
     /// The onion address (`xxxx.onion`): announced in an `Onion-Location` header and the help page.
     pub onion_address: Option<String>,
@@ -449,7 +450,9 @@ impl SiteConfig {
             };
             let bytes = std::fs::read(&path).map_err(|e| ConfigError::Read(path.clone(), e))?;
             if bytes.len() > MAX_LOGO_BYTES {
-                return Err(bad("logo is over 8 KB: every page must stay within 20 KB"));
+                return Err(bad(
+                    "logo is over 2 KB: every page, logo included, must stay within 20 KB",
+                ));
             }
             c.logo = Some(Logo {
                 bytes: std::sync::Arc::new(bytes),

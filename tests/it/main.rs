@@ -30,6 +30,7 @@ mod logs;
 mod pantau;
 mod refusals;
 mod same_origin;
+mod site;
 mod startup;
 mod stored_v1;
 mod vectors;
