@@ -41,6 +41,8 @@ struct LoginTemplate {
     session_note: String,
     /// Files of a follow-up that arrived after the session ended: not kept, so named.
     lost_files: Vec<String>,
+    /// What was typed, shown again after a typo so it can be corrected rather than retyped.
+    typed: String,
 }
 
 /// One status change as the reporter sees it.
@@ -127,6 +129,7 @@ impl AppState {
             draft,
             session_note: self.session_note(l),
             lost_files: Vec::new(),
+            typed: String::new(),
         }
     }
 
@@ -277,11 +280,13 @@ pub(crate) async fn login(
     let receipt = match Receipt::parse(&form.receipt) {
         Ok(r) => r,
         Err(e) => {
-            return state.login_page(
-                l,
-                Some(typo_message(e, l).to_owned()),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
+            // A typo: the code comes back in the field to be corrected (the page is never stored).
+            let mut t = state.login_template(l, Some(typo_message(e, l).to_owned()), None);
+            t.typed = form.receipt.chars().take(64).collect();
+            if !form.draft.is_empty() {
+                t.draft = Some(form.draft.clone());
+            }
+            return (StatusCode::UNPROCESSABLE_ENTITY, render(&t)).into_response();
         }
     };
     match state.intake.open_receipt(receipt).await {
