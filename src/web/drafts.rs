@@ -16,9 +16,12 @@ pub(crate) const DRAFT_SECS: u64 = 30 * 60;
 /// Bound on held drafts (memory only); beyond it the oldest are dropped.
 const MAX_DRAFTS: usize = 2_000;
 
+/// A held text and the second its hold ends.
+type Held = (Zeroizing<String>, u64);
+
 #[derive(Default)]
 pub(crate) struct Drafts {
-    held: Mutex<HashMap<[u8; 16], (Zeroizing<String>, u64)>>,
+    held: Mutex<HashMap<[u8; 16], Held>>,
 }
 
 impl Drafts {
