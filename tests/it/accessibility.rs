@@ -97,6 +97,12 @@ async fn axe_finds_no_violation_on_any_reporter_page() {
     b.d.click("form[action='/pantau'] button").await;
     b.d.wait_for(".error").await;
     b.check("login with a typo").await;
+    assert_eq!(
+        b.d.value("#receipt").await,
+        "1ABC",
+        "the typo is kept to be corrected"
+    );
+    b.d.clear("#receipt").await;
     b.d.type_into("#receipt", &receipt).await;
     b.d.click("form[action='/pantau'] button").await;
     b.d.wait_for("#thread-title").await;

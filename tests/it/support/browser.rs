@@ -174,6 +174,15 @@ impl Driver {
         }
     }
 
+    /// Empties a field (a typo kept in it, to be typed again).
+    pub async fn clear(&self, css: &str) {
+        self.find(css)
+            .await
+            .clear()
+            .await
+            .unwrap_or_else(|e| panic!("webdriver clear {css}: {e}"));
+    }
+
     pub async fn type_into(&self, css: &str, text: &str) {
         self.find(css)
             .await
