@@ -228,6 +228,19 @@ async fn the_form_is_accessible_by_construction() {
             "the error {id}-error exists"
         );
     }
+    // Leaving the form by the header loses nothing: its links open a new tab and say so, and the
+    // language switch submits the form (tests/it/browser.rs checks the values come back).
+    for path in ["/lapor", "/pantau", "/bantuan"] {
+        assert!(
+            form.contains(&format!(
+                "<a href=\"{path}\" target=\"_blank\" rel=\"noopener\" aria-describedby=\"tab-baru\">"
+            )),
+            "{path} opens a new tab from the form"
+        );
+    }
+    assert!(form.contains(
+        "<button type=\"submit\" form=\"laporan\" name=\"action\" value=\"switch_lang\""
+    ));
     // "Add a person" brings the reporter back to the new row, not to the top.
     assert!(form.contains("formaction=\"/lapor#parties-2-name\""));
     s.stop();
