@@ -35,6 +35,7 @@ pub(crate) struct FileConfig {
     pub session_idle_minutes: Option<u64>,
     pub desk_origins: Option<Vec<String>>,
     pub whatsapp: Option<WhatsAppFile>,
+    pub site: Option<SiteFile>,
 }
 
 #[derive(Debug, Clone)]
@@ -59,6 +60,8 @@ pub struct Config {
     pub desk_origins: Vec<String>,
     /// The WhatsApp channel, when configured (docs/whatsapp.md).
     pub whatsapp: Option<WhatsAppConfig>,
+    /// What the public pages say about the office (`[site]`).
+    pub site: SiteConfig,
 }
 
 impl Default for Config {
@@ -77,6 +80,7 @@ impl Default for Config {
             session_idle_secs: 15 * 60,
             desk_origins: Vec::new(),
             whatsapp: None,
+            site: SiteConfig::default(),
         }
     }
 }
@@ -89,6 +93,8 @@ pub(crate) enum ConfigError {
     Parse(PathBuf, String),
     #[error("the WhatsApp settings are incomplete or invalid: {0}")]
     WhatsApp(String),
+    #[error("the [site] settings are invalid: {0}")]
+    Site(String),
 }
 
 impl Config {
@@ -154,6 +160,7 @@ impl Config {
         if args.production {
             c.production = true;
         }
+        c.site = SiteConfig::resolve(file.site.unwrap_or_default())?;
         c.whatsapp = WhatsAppConfig::resolve(file.whatsapp, |k| std::env::var(k).ok())?;
         if c.production
             && c.whatsapp
@@ -340,5 +347,118 @@ mod whatsapp_tests {
             .expect("ok")
             .expect("on");
         assert_eq!(d.graph_base_url, DEFAULT_GRAPH_BASE_URL);
+    }
+}
+
+// ---- `[site]`: the office's identity and what the public pages promise (docs/design.md §13) ----
+
+/// The largest logo accepted: every page, logo included, must stay within 20 KB at first visit.
+pub(crate) const MAX_LOGO_BYTES: usize = 2 * 1024;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SiteFile {
+    pub office_name: Option<String>,
+    pub office_short_name: Option<String>,
+    pub contact: Option<String>,
+    pub logo: Option<PathBuf>,
+    pub onion_address: Option<String>,
+    pub retention_closed_years: Option<u32>,
+    pub retention_unanswered_months: Option<u32>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SiteConfig {
+    /// The office's full name, as in the footer and the privacy notice.
+    pub office_name: String,
+    /// The short name beside "WBS" in the header.
+    pub office_short_name: String,
+    /// A contact line (address, telephone) shown in the footer, if set.
+    pub contact: Option<String>,
+    /// The logo (SVG or PNG, at most `MAX_LOGO_BYTES`: an SVG emblem or a small PNG), read at
+    /// start-up; else a plain emblem.
+    pub logo: Option<Logo>,
+    /// The onion address (`xxxx.onion`): announced in an `Onion-Location` header and the help page.
+    pub onion_address: Option<String>,
+    /// The privacy notice's retention: closed cases are deleted after this many years ...
+    pub retention_closed_years: u32,
+    /// ... reports never followed up after this many months.
+    pub retention_unanswered_months: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct Logo {
+    pub bytes: std::sync::Arc<Vec<u8>>,
+    pub content_type: &'static str,
+}
+
+impl Default for SiteConfig {
+    fn default() -> Self {
+        SiteConfig {
+            office_name: "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu Kota Tarakan"
+                .into(),
+            office_short_name: "DPMPTSP Kota Tarakan".into(),
+            contact: None,
+            logo: None,
+            onion_address: None,
+            retention_closed_years: 5,
+            retention_unanswered_months: 12,
+        }
+    }
+}
+
+impl SiteConfig {
+    fn resolve(file: SiteFile) -> Result<Self, ConfigError> {
+        let mut c = SiteConfig::default();
+        let bad = |m: &str| ConfigError::Site(m.to_owned());
+        if let Some(v) = file.office_name {
+            c.office_name = v;
+        }
+        if let Some(v) = file.office_short_name {
+            c.office_short_name = v;
+        }
+        c.contact = file.contact.filter(|v| !v.trim().is_empty());
+        if let Some(v) = file.retention_closed_years {
+            c.retention_closed_years = v;
+        }
+        if let Some(v) = file.retention_unanswered_months {
+            c.retention_unanswered_months = v;
+        }
+        if let Some(onion) = file.onion_address {
+            let host = onion
+                .trim()
+                .trim_start_matches("http://")
+                .trim_end_matches('/');
+            // A v3 onion address: 56 base32 characters and ".onion".
+            let ok = host.len() == 62
+                && host.ends_with(".onion")
+                && host[..56]
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || (b'2'..=b'7').contains(&b));
+            if !ok {
+                return Err(bad(
+                    "onion_address must be a v3 onion address (56 characters + .onion)",
+                ));
+            }
+            c.onion_address = Some(host.to_owned());
+        }
+        if let Some(path) = file.logo {
+            let content_type = match path.extension().and_then(|e| e.to_str()) {
+                Some(e) if e.eq_ignore_ascii_case("svg") => "image/svg+xml",
+                Some(e) if e.eq_ignore_ascii_case("png") => "image/png",
+                _ => return Err(bad("logo must be an .svg or .png file")),
+            };
+            let bytes = std::fs::read(&path).map_err(|e| ConfigError::Read(path.clone(), e))?;
+            if bytes.len() > MAX_LOGO_BYTES {
+                return Err(bad(
+                    "logo is over 2 KB: every page, logo included, must stay within 20 KB",
+                ));
+            }
+            c.logo = Some(Logo {
+                bytes: std::sync::Arc::new(bytes),
+                content_type,
+            });
+        }
+        Ok(c)
     }
 }

@@ -247,6 +247,7 @@ pub fn app(prepared: Prepared) -> axum::Router {
         max_upload_bytes: prepared.config.max_upload_bytes,
         max_attachments: prepared.config.max_attachments,
         session_idle_secs: prepared.config.session_idle_secs,
+        site: prepared.config.site.clone(),
         deadlines: prepared.config.deadlines,
         whatsapp: prepared
             .whatsapp

@@ -14,6 +14,7 @@ use zeroize::Zeroizing;
 use super::error::{render, WebError};
 use super::extract::QueryLang;
 use super::pages::Page;
+use super::receipt::{repeated, Claim, ReceiptTemplate, Repeated, Shown};
 use super::tokens::TokenCheck;
 use super::AppState;
 use crate::intake::attachment::{AttachmentProblem, AttachmentSink, SealedAttachment};
@@ -22,7 +23,6 @@ use crate::intake::report::{
 };
 use crate::intake::submit::{Channel, IntakeError};
 use crate::intake::Lang;
-use crate::protocol::CaseId;
 
 /// Longest text field we read from a form (the chronology's limit plus room for multi-byte text).
 const MAX_TEXT_FIELD: usize = 96 * 1024;
@@ -103,6 +103,32 @@ impl FormTemplate {
             .map_or("", |e| e.message.as_str())
     }
 
+    /// The accessibility attributes of a field: its help text and, when wrong, its error (the
+    /// error's id is the field's anchor + `-error`) and `aria-invalid`.
+    pub(crate) fn aria(&self, field: &str, help: &str) -> String {
+        let wrong = self.errors.iter().any(|e| e.field == field);
+        let mut ids: Vec<String> = Vec::new();
+        if !help.is_empty() {
+            ids.push(help.to_owned());
+        }
+        if wrong {
+            ids.push(format!("{}-error", anchor(field)));
+        }
+        let mut attrs = String::new();
+        if !ids.is_empty() {
+            attrs.push_str(&format!(" aria-describedby=\"{}\"", ids.join(" ")));
+        }
+        if wrong {
+            attrs.push_str(" aria-invalid=\"true\"");
+        }
+        attrs
+    }
+
+    /// `aria` for one field of party row `i`.
+    pub(crate) fn paria(&self, i: &usize, part: &str) -> String {
+        self.aria(&format!("parties[{i}].{part}"), "")
+    }
+
     pub(crate) fn can_add_party(&self) -> bool {
         self.v.parties.len() < MAX_PARTIES
     }
@@ -162,7 +188,7 @@ fn shown(errors: Vec<FieldError>, l: Lang) -> Vec<ShownError> {
 impl AppState {
     fn form(&self, l: Lang, v: ReportInput) -> FormTemplate {
         FormTemplate {
-            page: Page::new(l, self.demo, "/lapor"),
+            page: Page::new(l, self.demo, "/lapor").for_typing(),
             token: self.forms.issue(),
             v,
             errors: Vec::new(),
@@ -353,6 +379,13 @@ pub(crate) async fn submit(
 
     // Every file that is not stored with this submission must be chosen again: name each one.
 
+    if action == "switch_lang" {
+        // The language switch of the form submits it: the same values, in the other language.
+        let other = if l == Lang::En { Lang::Id } else { Lang::En };
+        let mut t = state.form(other, v);
+        t.lost_files = received.file_names();
+        return render(&t);
+    }
     if action == "add_party" {
         if v.parties.len() < MAX_PARTIES {
             v.parties.push(Party::default());
@@ -396,7 +429,7 @@ pub(crate) async fn submit(
 
     let nonce = match state.forms.check(&token) {
         TokenCheck::Fresh(nonce) => Some(nonce),
-        TokenCheck::AlreadyUsed => return already_sent(&state, l),
+        TokenCheck::AlreadyUsed => return repeat(&state, token, l, v).await,
         TokenCheck::Invalid => None,
     };
 
@@ -412,6 +445,12 @@ pub(crate) async fn submit(
     let (Some(nonce), Ok(report)) = (nonce, validated) else {
         return WebError::BadForm.page(l, state.demo);
     };
+    // A double tap or reload sends the same token again: the first request stores, the others
+    // show its receipt (web::receipt).
+    let ticket = match state.replay.claim(nonce) {
+        Claim::First(t) => t,
+        Claim::Repeat(rx) => return repeated_answer(&state, rx, l, v, token).await,
+    };
     if !state.forms.consume(nonce) {
         return already_sent(&state, l);
     }
@@ -423,15 +462,19 @@ pub(crate) async fn submit(
         .submit(report, received.sealed, Channel::Web)
         .await
     {
-        Ok(done) => render(&ReceiptTemplate {
-            page: Page::new(l, state.demo, "/lapor"),
-            receipt: done.receipt.grouped(),
-            case_id: done.case_id,
-            anonymous,
-            files,
-        }),
+        Ok(done) => {
+            let shown = Arc::new(Shown {
+                receipt: done.receipt.grouped(),
+                case_id: done.case_id,
+                anonymous,
+                files,
+            });
+            ticket.stored(shown.clone());
+            receipt_page(&state, l, shown, token)
+        }
         Err(e) => {
             state.forms.release(nonce);
+            drop(ticket);
             let (status, notice) = match e {
                 IntakeError::Busy => (
                     StatusCode::SERVICE_UNAVAILABLE,
@@ -463,14 +506,43 @@ fn already_sent(state: &AppState, l: Lang) -> Response {
     (StatusCode::CONFLICT, render(&t)).into_response()
 }
 
-#[derive(Template)]
-#[template(path = "receipt.html")]
-struct ReceiptTemplate {
-    page: Page,
-    receipt: Zeroizing<String>,
-    case_id: CaseId,
-    anonymous: bool,
-    files: usize,
+fn receipt_page(state: &AppState, l: Lang, shown: Arc<Shown>, token: String) -> Response {
+    render(&ReceiptTemplate {
+        page: Page::new(l, state.demo, "/lapor").lock(),
+        shown,
+        token,
+    })
+}
+
+/// A POST with a token already used: the remembered receipt if the window is open (web::receipt).
+async fn repeat(state: &AppState, token: String, l: Lang, v: ReportInput) -> Response {
+    let Some(nonce) = state.forms.nonce(&token) else {
+        return already_sent(state, l);
+    };
+    match state.replay.claim(nonce) {
+        // Nothing remembered: the window closed, or the reporter pressed "I have saved it".
+        Claim::First(_) => already_sent(state, l),
+        Claim::Repeat(rx) => repeated_answer(state, rx, l, v, token).await,
+    }
+}
+
+async fn repeated_answer(
+    state: &AppState,
+    rx: tokio::sync::watch::Receiver<super::receipt::State>,
+    l: Lang,
+    v: ReportInput,
+    token: String,
+) -> Response {
+    match repeated(rx).await {
+        Repeated::Receipt(shown) => receipt_page(state, l, shown, token),
+        Repeated::Gone => already_sent(state, l),
+        // The first request stored nothing: the reporter sends the form again, as typed.
+        Repeated::Failed => {
+            let mut t = state.form(l, v);
+            t.notice = Some(l.text("form-storage-fault-occurred-and"));
+            (StatusCode::SERVICE_UNAVAILABLE, render(&t)).into_response()
+        }
+    }
 }
 
 #[derive(Template)]
@@ -479,12 +551,26 @@ struct SavedTemplate {
     page: Page,
 }
 
-/// The "I have saved it" step: leaves the receipt page for one that does not show the receipt.
+#[derive(serde::Deserialize)]
+pub(crate) struct SavedForm {
+    #[serde(default)]
+    form_token: String,
+}
+
+/// The "I have saved it" step: leaves the receipt page for one that does not show the receipt, and
+/// closes the window in which a repeated POST of the form shows it again.
 pub(crate) async fn saved(
     State(state): State<Arc<AppState>>,
     QueryLang(query_lang): QueryLang,
+    form: Result<axum::extract::Form<SavedForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
     let l = query_lang;
+    if let Some(nonce) = form
+        .ok()
+        .and_then(|axum::extract::Form(f)| state.forms.nonce(&f.form_token))
+    {
+        state.replay.forget(nonce);
+    }
     let mut response = render(&SavedTemplate {
         page: Page::new(l, state.demo, "/"),
     });

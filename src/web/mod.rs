@@ -2,14 +2,18 @@
 //! (docs/design.md §6). Handlers are thin: they parse, call `intake`, and render.
 
 pub mod api;
+mod dates;
 pub(crate) mod desk_api;
+mod drafts;
 mod error;
 mod extract;
 mod followup_api;
 mod form;
+mod help;
 mod middleware;
 mod pages;
 mod pantau;
+mod receipt;
 mod rekey;
 mod session;
 mod tokens;
@@ -37,12 +41,20 @@ pub(crate) struct AppState {
     pub max_upload_bytes: u64,
     pub max_attachments: usize,
     pub forms: tokens::FormTokens,
+    /// Answers to forms, shown again on a repeated POST for a short window (memory only).
+    pub replay: receipt::Replay,
     pub sessions: session::Sessions,
+    /// The idle limit of a session, as the pages state it.
+    pub session_idle_secs: u64,
+    /// Follow-up text that arrived after its session ended (memory only).
+    pub drafts: drafts::Drafts,
     pub deadlines: crate::intake::deadline::DeadlinePolicy,
     pub counters: Counters,
     /// The WhatsApp channel as the home page presents it: `None` when it is off, else the number the
     /// office publishes, if configured.
     pub whatsapp: Option<Option<String>>,
+    /// The office's identity and the privacy notice's figures.
+    pub site: crate::config::SiteConfig,
 }
 
 /// What the server hands the web layer at start-up.
@@ -54,20 +66,26 @@ pub(crate) struct WebSettings {
     pub session_idle_secs: u64,
     pub deadlines: DeadlinePolicy,
     pub whatsapp: Option<Option<String>>,
+    pub site: crate::config::SiteConfig,
 }
 
 impl AppState {
     pub fn new(settings: WebSettings) -> Arc<Self> {
+        pages::set_site(&settings.site);
         Arc::new(AppState {
             demo: settings.demo,
             max_upload_bytes: settings.max_upload_bytes,
             max_attachments: settings.max_attachments,
             intake: settings.intake,
             forms: tokens::FormTokens::new(),
+            replay: receipt::Replay::default(),
             sessions: session::Sessions::new(settings.session_idle_secs),
+            session_idle_secs: settings.session_idle_secs.min(session::ABSOLUTE_SECS),
+            drafts: drafts::Drafts::default(),
             deadlines: settings.deadlines,
             counters: Counters::default(),
             whatsapp: settings.whatsapp,
+            site: settings.site,
         })
     }
 }
@@ -111,6 +129,11 @@ pub(crate) fn app(state: Arc<AppState>, channels: Router<Arc<AppState>>) -> Rout
         )
         .merge(channels)
         .route("/static/style.css", get(pages::stylesheet))
+        .route("/static/logo", get(pages::logo))
+        .route("/favicon.ico", get(pages::logo))
+        .route("/bantuan", get(help::help))
+        .route("/privasi", get(help::privacy))
+        .route("/panduan", get(help::guide))
         .route("/healthz", get(pages::health))
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -120,6 +143,10 @@ pub(crate) fn app(state: Arc<AppState>, channels: Router<Arc<AppState>>) -> Rout
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             middleware::count_and_harden,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            help::onion_location,
         ))
         .layer(DefaultBodyLimit::max(64 * 1024))
         .with_state(state)

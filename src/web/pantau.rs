@@ -35,6 +35,14 @@ struct LoginTemplate {
     token: String,
     error: Option<String>,
     notice: Option<&'static str>,
+    /// The id of follow-up text held since the session ended (web::drafts).
+    draft: Option<String>,
+    /// "The session ends after N minutes ...", with the configured limit.
+    session_note: String,
+    /// Files of a follow-up that arrived after the session ended: not kept, so named.
+    lost_files: Vec<String>,
+    /// What was typed, shown again after a typo so it can be corrected rather than retyped.
+    typed: String,
 }
 
 /// One status change as the reporter sees it.
@@ -63,6 +71,7 @@ struct CaseTemplate {
     lost_files: Vec<String>,
     max_upload_mb: u64,
     max_attachments: usize,
+    session_note: String,
 }
 
 impl CaseTemplate {
@@ -102,13 +111,32 @@ fn generic_unknown(l: Lang) -> String {
 
 impl AppState {
     fn login_page(&self, l: Lang, error: Option<String>, status: StatusCode) -> Response {
-        let t = LoginTemplate {
+        let t = self.login_template(l, error, None);
+        (status, render(&t)).into_response()
+    }
+
+    fn login_template(
+        &self,
+        l: Lang,
+        error: Option<String>,
+        draft: Option<String>,
+    ) -> LoginTemplate {
+        LoginTemplate {
             page: Page::new(l, self.demo, "/pantau"),
             token: self.forms.issue(),
             error,
             notice: None,
-        };
-        (status, render(&t)).into_response()
+            draft,
+            session_note: self.session_note(l),
+            lost_files: Vec::new(),
+            typed: String::new(),
+        }
+    }
+
+    /// The idle limit as the pages state it: the configured one, in minutes.
+    fn session_note(&self, l: Lang) -> String {
+        let minutes = self.session_idle_secs.div_ceil(60);
+        l.text_with("pantau-session-ends-after", &[("minutes", &minutes)])
     }
 
     fn case_page(&self, l: Lang, session: &mut Session, extra: CaseExtras) -> Response {
@@ -121,14 +149,18 @@ impl AppState {
         let status = view.case.status();
         let deadline = self.deadlines.next(&view.case, &Day::today());
         let t = CaseTemplate {
-            page: Page::new(l, self.demo, "/pantau"),
+            page: Page::new(l, self.demo, "/pantau").for_typing(),
             token: self.forms.issue(),
             case_id: view.case.id.clone(),
             created: view.case.created.clone(),
             status_label: status.label(l),
             next_step: next_step(status, l),
             overdue: deadline.as_ref().is_some_and(|d| d.overdue),
-            deadline: deadline.map(|d| d.describe(l)),
+            // The deadline's day written out, and never wrapped mid-date.
+            deadline: deadline.map(|d| {
+                d.describe(l)
+                    .replace(d.due.as_str(), &super::dates::long_date(&d.due, l))
+            }),
             history: view
                 .case
                 .statuses
@@ -146,6 +178,7 @@ impl AppState {
             lost_files: extra.lost_files,
             max_upload_mb: self.max_upload_bytes / (1024 * 1024),
             max_attachments: self.max_attachments,
+            session_note: self.session_note(l),
         };
         let mut response = (extra.status, render(&t)).into_response();
         if let Some(cookie) = self.sessions.cookie(session) {
@@ -198,6 +231,9 @@ pub(crate) struct LoginForm {
     form_token: String,
     #[serde(default)]
     lang: String,
+    /// Follow-up text held since the session ended (web::drafts).
+    #[serde(default)]
+    draft: String,
 }
 
 fn see_other(location: &str) -> Response {
@@ -244,11 +280,13 @@ pub(crate) async fn login(
     let receipt = match Receipt::parse(&form.receipt) {
         Ok(r) => r,
         Err(e) => {
-            return state.login_page(
-                l,
-                Some(typo_message(e, l).to_owned()),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
+            // A typo: the code comes back in the field to be corrected (the page is never stored).
+            let mut t = state.login_template(l, Some(typo_message(e, l).to_owned()), None);
+            t.typed = form.receipt.chars().take(64).collect();
+            if !form.draft.is_empty() {
+                t.draft = Some(form.draft.clone());
+            }
+            return (StatusCode::UNPROCESSABLE_ENTITY, render(&t)).into_response();
         }
     };
     match state.intake.open_receipt(receipt).await {
@@ -261,6 +299,15 @@ pub(crate) async fn login(
                 Err(_) => return WebError::Unavailable.page(l, state.demo),
             }
             let mut session = state.sessions.start(case_id, &keys.master);
+            // Text typed while the last session ended comes back in the message box, to be sent.
+            if let Some(text) = state.drafts.take(&form.draft) {
+                let extras = CaseExtras {
+                    draft: text.as_str().to_owned(),
+                    status: StatusCode::OK,
+                    ..CaseExtras::default()
+                };
+                return state.case_page(l, &mut session, extras);
+            }
             let mut r = see_other(&case_url(l, false));
             if let Some(cookie) = state.sessions.cookie(&mut session) {
                 r.headers_mut().insert(header::SET_COOKIE, cookie);
@@ -282,11 +329,7 @@ pub(crate) async fn followup(
 ) -> Response {
     let ql = query_lang;
     let Some(mut session) = state.sessions.current(&headers) else {
-        return state.login_page(
-            ql,
-            Some(ql.text("pantau-your-session-has-ended").to_owned()),
-            StatusCode::UNAUTHORIZED,
-        );
+        return session_ended(&state, ql, multipart.ok()).await;
     };
     let Ok(mp) = multipart else {
         return WebError::BadForm.page(ql, state.demo);
@@ -355,6 +398,34 @@ pub(crate) async fn followup(
     }
 }
 
+/// A follow-up that arrived after its session ended: the login page, holding what was typed
+/// (web::drafts) so that it comes back after logging in again. Files are not held: they are named.
+async fn session_ended(state: &AppState, ql: Lang, mp: Option<Multipart>) -> Response {
+    let (l, draft, lost) = match mp {
+        Some(mp) => {
+            let mut received = receive(state, mp).await;
+            let l = Lang::from_param(received.fields.get("lang").map(String::as_str));
+            let text = zeroize::Zeroizing::new(received.fields.remove("body").unwrap_or_default());
+            // Only a whole message is held: a broken upload may have cut it.
+            let draft = (!received.truncated)
+                .then(|| state.drafts.keep(text))
+                .flatten();
+            (l, draft, received.file_names())
+        }
+        None => (ql, None, Vec::new()),
+    };
+    let mut t = state.login_template(
+        l,
+        Some(l.text("pantau-your-session-has-ended").to_owned()),
+        draft,
+    );
+    if t.draft.is_some() {
+        t.notice = Some(l.text("pantau-draft-kept"));
+    }
+    t.lost_files = lost;
+    (StatusCode::UNAUTHORIZED, render(&t)).into_response()
+}
+
 #[derive(Deserialize)]
 pub(crate) struct LogoutForm {
     #[serde(default)]
@@ -383,12 +454,8 @@ pub(crate) async fn logout(
     if let Some(session) = state.sessions.current(&headers) {
         state.sessions.revoke(&session);
     }
-    let t = LoginTemplate {
-        page: Page::new(l, state.demo, "/pantau"),
-        token: state.forms.issue(),
-        error: None,
-        notice: Some(l.text("pantau-you-are-logged-out")),
-    };
+    let mut t = state.login_template(l, None, None);
+    t.notice = Some(l.text("pantau-you-are-logged-out"));
     let mut r = render(&t);
     r.headers_mut()
         .insert(header::SET_COOKIE, Sessions::clear_cookie());

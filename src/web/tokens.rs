@@ -50,6 +50,12 @@ impl FormTokens {
         }
     }
 
+    /// The nonce of an authentic, unexpired token, used or not: a repeated POST of the same form
+    /// finds its remembered answer by it (web::receipt).
+    pub(crate) fn nonce(&self, token: &str) -> Option<[u8; 16]> {
+        self.key.verify(token, unix_now())
+    }
+
     /// Marks a token used; `false` if it was used meanwhile (a double submit) or memory is full.
     pub(crate) fn consume(&self, nonce: [u8; 16]) -> bool {
         let Ok(mut used) = self.used.lock() else {

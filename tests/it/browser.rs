@@ -191,3 +191,116 @@ async fn a_reporter_follows_up_with_javascript_off() {
         .contains("Saya menyimpan salinan kuitansinya."));
     server.stop();
 }
+
+#[tokio::test]
+#[ignore = "needs chromium and chromium-driver (Debian packages)"]
+async fn reload_and_back_show_the_same_receipt() {
+    let env = Env::new();
+    let mut server = env.start();
+    let d = Driver::start().await;
+    d.goto(&server.url("/lapor")).await;
+    fill_required(&d, "RELOAD").await;
+    d.click("#kirim").await;
+    d.wait_for("#resi").await;
+    let receipt = support::receipt_in(&d.source().await).unwrap();
+
+    // Reload sends the form again: the same receipt, not "already sent".
+    d.refresh().await;
+    d.wait_for("#resi").await;
+    let again = d.source().await;
+    assert_eq!(
+        support::receipt_in(&again).as_deref(),
+        Some(receipt.as_str()),
+        "{again}"
+    );
+
+    // Leaving by the address bar, then Back and reload: the receipt again.
+    d.goto(&server.url("/")).await;
+    d.back().await;
+    d.refresh().await;
+    d.wait_for("#resi").await;
+    let back = d.source().await;
+    assert_eq!(
+        support::receipt_in(&back).as_deref(),
+        Some(receipt.as_str()),
+        "{back}"
+    );
+    assert!(!back.contains("sudah terkirim"));
+    server.stop();
+    assert_eq!(env.case_count(), 1, "reloads store no second case");
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromium-driver (Debian packages)"]
+async fn the_language_switch_keeps_what_was_typed() {
+    let env = Env::new();
+    let mut server = env.start();
+    let d = Driver::start().await;
+    d.goto(&server.url("/lapor")).await;
+    fill_required(&d, "SWITCH").await;
+    d.click("button[value='switch_lang']").await;
+    d.wait_for("html[lang='en']").await;
+    let page = d.source().await;
+    assert!(page.contains("Send report"), "{page}");
+    assert!(d.value("#chronology").await.contains("SWITCH"));
+    assert_eq!(d.value("#parties-0-name").await, "Pak Anton");
+    assert_eq!(d.value("#reporter-name").await, "Mawar");
+    // And back to Indonesian, still everything.
+    d.click("button[value='switch_lang']").await;
+    d.wait_for("html[lang='id']").await;
+    assert!(d.value("#chronology").await.contains("SWITCH"));
+    d.click("#kirim").await;
+    d.wait_for("#resi").await;
+    server.stop();
+    assert_eq!(env.case_count(), 1);
+}
+
+#[tokio::test]
+#[ignore = "needs chromium and chromium-driver (Debian packages)"]
+async fn a_followup_typed_across_a_session_end_is_sent_after_login() {
+    let env = Env::new();
+    let mut server = env.start();
+    let d = Driver::start().await;
+    d.goto(&server.url("/lapor")).await;
+    fill_required(&d, "EXPIRY").await;
+    d.click("#kirim").await;
+    d.wait_for("#resi").await;
+    let receipt = support::receipt_in(&d.source().await).unwrap();
+    d.goto(&server.url("/pantau")).await;
+    d.type_into("#receipt", &receipt).await;
+    d.click("form[action='/pantau'] button").await;
+    d.wait_for("#thread-title").await;
+    assert!(
+        d.source().await.contains("15 menit"),
+        "the case page states the idle limit"
+    );
+
+    // The reporter writes for a long time; meanwhile the session ends (its cookie is gone).
+    d.type_into("#body", "Kuitansi kedua ada di laci meja loket 3.")
+        .await;
+    d.forget_cookies().await;
+    d.click("#kirim").await;
+    d.wait_for("#receipt").await;
+    let login = d.source().await;
+    assert!(login.contains("memori server"), "{login}");
+    assert!(
+        !login.contains("Kuitansi kedua"),
+        "the text is not put in the login page"
+    );
+
+    // Logging in again brings the text back, and it is sent.
+    d.type_into("#receipt", &receipt).await;
+    d.click("form[action='/pantau'] button").await;
+    d.wait_for("#thread-title").await;
+    assert_eq!(
+        d.value("#body").await,
+        "Kuitansi kedua ada di laci meja loket 3."
+    );
+    d.click("#kirim").await;
+    d.wait_for(".thread li.from-me").await;
+    assert!(d
+        .source()
+        .await
+        .contains("Kuitansi kedua ada di laci meja loket 3."));
+    server.stop();
+}

@@ -214,7 +214,9 @@ async fn a_case_is_a_conversation_the_server_cannot_read() {
     assert_eq!(note["body"], format!("Mohon lengkapi {note_mark}").as_str());
     let html = support::page_with_cookie(&c, &s, "/pantau", &cookie).await;
     assert!(html.contains("Status: Ditindaklanjuti"), "{html}");
-    assert!(html.contains(&format!("<td>Perlu dilengkapi</td><td>{today}</td>")));
+    // Dates as people write them (`1 Desember 2026`), not ISO.
+    let written = support::indonesian_date(&today.to_string());
+    assert!(html.contains(&format!("<td>Perlu dilengkapi</td><td>{written}</td>")));
 
     // An internal note is for investigators only.
     let internal_mark = marker();

@@ -146,7 +146,7 @@ async fn form_each_missing_criterion_is_named() {
     );
     assert!(
         r.body
-            .contains("<p class=\"error\">Sebutkan sedikitnya satu orang yang dilaporkan"),
+            .contains("<p class=\"error\" id=\"parties-error\">Sebutkan sedikitnya satu orang yang dilaporkan"),
         "error beside the parties"
     );
     assert_values_kept(&r.body, &f);
@@ -378,7 +378,7 @@ async fn missing_or_forged_form_token_keeps_values() {
 }
 
 #[tokio::test]
-async fn form_token_reuse_is_409_and_stores_one_case() {
+async fn a_repeated_form_shows_the_same_receipt_and_stores_one_case() {
     let env = Env::new();
     let mut s = env.start();
     let c = client();
@@ -386,39 +386,79 @@ async fn form_token_reuse_is_409_and_stores_one_case() {
     let token = form_token(&c, &s).await;
     let files = [("bukti.pdf", pdf_with("bukti"))];
 
-    // A double click: the same form twice at once.
+    // A double tap: the same form twice at once. Both answers are the receipt, the same one.
     let (a, b) = tokio::join!(
         post_form(&c, &s, multipart(Some(&token), &f, &files)),
         post_form(&c, &s, multipart(Some(&token), &f, &files)),
     );
-    let mut statuses = [a.status.as_u16(), b.status.as_u16()];
-    statuses.sort_unstable();
-    assert_eq!(
-        statuses,
-        [200, 409],
-        "exactly one of two simultaneous sends is stored"
-    );
-    let conflict = if a.status == 409 { &a } else { &b };
-    assert!(
-        conflict.body.contains("sudah terkirim"),
-        "{}",
-        conflict.body
-    );
-    assert!(receipt_in(&conflict.body).is_none());
+    let (receipt_a, case_a) = assert_receipt_page(&a);
+    let (receipt_b, case_b) = assert_receipt_page(&b);
+    assert_eq!(receipt_a, receipt_b, "a double tap shows one receipt");
+    assert_eq!(case_a, case_b);
+    assert!(!b.body.contains("sudah terkirim") && !a.body.contains("sudah terkirim"));
 
-    // The back button and send again.
+    // Reload (the browser sends the form again) after the first answer: the same receipt.
+    let r = post_form(&c, &s, multipart(Some(&token), &f, &files)).await;
+    let (receipt_r, _) = assert_receipt_page(&r);
+    assert_eq!(receipt_r, receipt_a, "a reload shows the receipt again");
+
+    // "I have saved it" closes the window: a later repeat no longer shows the receipt.
+    let saved = reply(
+        c.post(s.url("/lapor/selesai"))
+            .form(&[("saved", "1"), ("form_token", token.as_str())])
+            .send()
+            .await
+            .expect("POST /lapor/selesai"),
+    )
+    .await;
+    assert_eq!(saved.status, 200);
+    assert!(!saved.body.contains(&receipt_a));
     let r = post_form(&c, &s, multipart(Some(&token), &f, &files)).await;
     assert_eq!(r.status, 409);
-    assert!(r.body.contains("sudah terkirim"));
+    assert!(r.body.contains("sudah terkirim"), "{}", r.body);
     assert!(
         receipt_in(&r.body).is_none(),
-        "the receipt is never shown again"
+        "after 'I have saved it' the receipt is never shown again"
     );
 
     s.stop();
     assert_eq!(env.case_count(), 1, "only one case is stored");
     let blobs = env.blob_files();
     assert_eq!(blobs.len(), 1, "only one attachment is stored: {blobs:?}");
+}
+
+/// The receipt page has no link that leaves it, and its code breaks only between groups.
+#[tokio::test]
+async fn the_receipt_page_cannot_be_left_by_a_link() {
+    let env = Env::new();
+    let mut s = env.start();
+    let c = client();
+    let r = submit(&c, &s, &valid_fields(), &[]).await;
+    let (receipt, _) = assert_receipt_page(&r);
+    // Only links within the page (the skip link) or to help in a new tab: none that leaves it.
+    for (i, _) in r.body.match_indices("<a ") {
+        let tag = &r.body[i..i + r.body[i..].find('>').unwrap()];
+        assert!(
+            tag.contains("href=\"#") || tag.contains("target=\"_blank\""),
+            "a link leaves the receipt page: {tag}"
+        );
+    }
+    let forms: Vec<&str> = r
+        .body
+        .match_indices("<form ")
+        .map(|(i, _)| &r.body[i..])
+        .collect();
+    assert_eq!(forms.len(), 1, "only the 'I have saved it' form");
+    assert!(forms[0].starts_with("<form method=\"post\" action=\"/lapor/selesai"));
+    // Each group is kept whole; a line may break only after a dash.
+    for group in receipt.split('-') {
+        assert!(
+            r.body.contains(&format!("<span class=\"g\">{group}")),
+            "group {group} is unbreakable"
+        );
+    }
+    assert!(r.body.contains("-</span><wbr>"));
+    s.stop();
 }
 
 /// In-process: the pages are in the language the `lang` query asks for (Indonesian unless it says

@@ -10,6 +10,7 @@
 
 mod support;
 
+mod accessibility;
 mod api;
 mod attachments;
 mod browser;
@@ -29,6 +30,7 @@ mod logs;
 mod pantau;
 mod refusals;
 mod same_origin;
+mod site;
 mod startup;
 mod stored_v1;
 mod vectors;

@@ -414,3 +414,52 @@ async fn a_reply_forged_into_the_store_is_not_shown() {
     assert!(page.contains("tidak lolos pemeriksaan tanda tangan"));
     s.stop();
 }
+
+/// The idle limit the pages state is the configured one, not a fixed "15 minutes".
+#[tokio::test]
+async fn the_pages_state_the_configured_idle_limit() {
+    let env = Env::with_config("session_idle_minutes = 30\n");
+    let mut s = env.start();
+    let c = client();
+    let page = support::http::reply(c.get(s.url("/pantau")).send().await.unwrap()).await;
+    assert!(page.body.contains("30 menit"), "{}", page.body);
+    assert!(!page.body.contains("15 menit"));
+    let (receipt, _) = submit(&c, &s).await;
+    let cookie = login(&c, &s, &receipt).await;
+    let case = case_page(&c, &s, &cookie).await;
+    assert!(
+        case.contains("30 menit"),
+        "the case page states the limit too"
+    );
+    s.stop();
+}
+
+/// A typo in the receipt keeps what was typed, tied to its error; the case page's title (kept by the
+/// browser's history after "Log out") does not name the case.
+#[tokio::test]
+async fn a_typo_keeps_the_code_and_the_title_does_not_name_the_case() {
+    let env = Env::new();
+    let mut s = env.start();
+    let c = client();
+    let (receipt, case_id) = submit(&c, &s).await;
+    let token = login_page_token(&c, &s).await;
+    let mut typo = receipt.clone();
+    typo.pop();
+    let r = c
+        .post(s.url("/pantau"))
+        .form(&[("receipt", typo.as_str()), ("form_token", token.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 422);
+    let page = r.text().await.unwrap();
+    assert!(page.contains(&format!("value=\"{typo}\"")), "{page}");
+    assert!(page.contains("aria-describedby=\"receipt-help receipt-error\""));
+    assert!(page.contains("<p class=\"error\" id=\"receipt-error\">"));
+    let cookie = login(&c, &s, &receipt).await;
+    let case = case_page(&c, &s, &cookie).await;
+    assert!(case.contains(&case_id), "the page shows the case");
+    let title = &case[case.find("<title>").unwrap()..case.find("</title>").unwrap()];
+    assert!(!title.contains(&case_id), "{title}");
+    s.stop();
+}

@@ -24,6 +24,16 @@ pub struct Driver {
 
 impl Driver {
     pub async fn start() -> Driver {
+        Self::launch(false).await
+    }
+
+    /// A browser with JavaScript on, only to run axe-core over pages another (JavaScript-off)
+    /// browser showed: Chromium does not run an injected script's promises while scripts are off.
+    pub async fn with_scripts() -> Driver {
+        Self::launch(true).await
+    }
+
+    async fn launch(scripts: bool) -> Driver {
         let port = free_port();
         let process = Command::new("chromedriver")
             .arg(format!("--port={port}"))
@@ -41,7 +51,7 @@ impl Driver {
                          "--disable-quic", "--no-first-run", "--disable-background-networking",
                          "--disable-component-update", "--disable-sync", "--window-size=412,900",
                          format!("--user-data-dir={}", profile.path().display())],
-                "prefs": {"profile.managed_default_content_settings.javascript": 2}
+                "prefs": {"profile.managed_default_content_settings.javascript": if scripts { 1 } else { 2 }}
             }
         });
         let caps: Capabilities = serde_json::from_value(caps).unwrap();
@@ -67,6 +77,73 @@ impl Driver {
             .goto(url)
             .await
             .unwrap_or_else(|e| panic!("webdriver goto {url}: {e}"));
+    }
+
+    /// Reload, as the reporter's reload button does (a POST answer is sent again).
+    pub async fn refresh(&self) {
+        self.client
+            .refresh()
+            .await
+            .unwrap_or_else(|e| panic!("webdriver refresh: {e}"));
+    }
+
+    pub async fn back(&self) {
+        self.client
+            .back()
+            .await
+            .unwrap_or_else(|e| panic!("webdriver back: {e}"));
+    }
+
+    /// The value of a form field as the browser holds it now.
+    pub async fn value(&self, css: &str) -> String {
+        self.find(css)
+            .await
+            .prop("value")
+            .await
+            .unwrap_or_else(|e| panic!("webdriver value {css}: {e}"))
+            .unwrap_or_default()
+    }
+
+    /// Forgets every cookie, as when the session cookie expired.
+    pub async fn forget_cookies(&self) {
+        self.client
+            .delete_all_cookies()
+            .await
+            .unwrap_or_else(|e| panic!("webdriver delete cookies: {e}"));
+    }
+
+    /// axe-core's violations on `html` (a page another browser showed, as served), one line each:
+    /// rule, impact, first targets. The page is written into a page of the same server (`origin`,
+    /// so its stylesheet and logo load) and checked as rendered, at this browser's 412 px width.
+    /// axe-core is installed by .ci/run from npm; `WBS_AXE` may name another `axe.min.js`.
+    pub async fn axe_violations(&self, origin_page: &str, html: &str) -> Vec<String> {
+        let path = std::env::var("WBS_AXE").unwrap_or_else(|_| {
+            concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/target/axe/node_modules/axe-core/axe.min.js"
+            )
+            .to_owned()
+        });
+        let source = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("axe-core at {path} (run .ci/run or set WBS_AXE): {e}"));
+        self.goto(origin_page).await;
+        let write = "document.open(); document.write(arguments[0]); document.close();";
+        self.client
+            .execute(write, vec![serde_json::Value::String(html.to_owned())])
+            .await
+            .unwrap_or_else(|e| panic!("webdriver write page: {e}"));
+        let script = format!(
+            "{source}\nconst done = arguments[arguments.length - 1];\n\
+             const go = () => axe.run(document, {{ resultTypes: ['violations'] }}).then(r => done(r.violations.map(v => \
+             v.id + ' (' + v.impact + '): ' + v.help + ' — ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', ')))).catch(e => done(['axe failed: ' + e]));\n\
+             if (document.readyState === 'complete') go(); else window.addEventListener('load', go);"
+        );
+        let value = self
+            .client
+            .execute_async(&script, Vec::new())
+            .await
+            .unwrap_or_else(|e| panic!("webdriver axe: {e}"));
+        serde_json::from_value(value).unwrap_or_else(|e| panic!("axe result: {e}"))
     }
 
     async fn find(&self, css: &str) -> fantoccini::elements::Element {
@@ -95,6 +172,15 @@ impl Driver {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// Empties a field (a typo kept in it, to be typed again).
+    pub async fn clear(&self, css: &str) {
+        self.find(css)
+            .await
+            .clear()
+            .await
+            .unwrap_or_else(|e| panic!("webdriver clear {css}: {e}"));
     }
 
     pub async fn type_into(&self, css: &str, text: &str) {

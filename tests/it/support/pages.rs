@@ -40,12 +40,18 @@ pub fn textarea_value(html: &str, name: &str) -> Option<String> {
     Some(unescape(&html[open_end..close]))
 }
 
-/// The error shown beside the field named `name` (the `<p class="error">` in its field block).
+/// The error shown beside the field named `name` (the `<p class="error" …>` in its field block).
 pub fn field_error(html: &str, name: &str) -> Option<String> {
     let at = html.find(&format!("name=\"{name}\""))?;
-    let end = at + html[at..].find("</div>")?;
-    let block = &html[at..end];
-    let e = block.find("<p class=\"error\">")? + "<p class=\"error\">".len();
+    let rest = &html[at..];
+    let end = [rest.find("</div>"), rest.find("</fieldset>")]
+        .into_iter()
+        .flatten()
+        .min()?;
+    let block = &rest[..end];
+    // `<p class="error" id="…-error">`: the error is tied to its field by id.
+    let open = block.find("<p class=\"error\"")?;
+    let e = open + block[open..].find('>')? + 1;
     let len = block[e..].find("</p>")?;
     Some(unescape(&block[e..e + len]))
 }
@@ -110,7 +116,18 @@ pub fn receipt_in(html: &str) -> Option<String> {
     let start = html.find("<p class=\"code\" id=\"resi\"><strong>")?
         + "<p class=\"code\" id=\"resi\"><strong>".len();
     let len = html[start..].find("</strong>")?;
-    Some(html[start..start + len].to_owned())
+    // The groups are wrapped so the code breaks only between them: read the text without tags.
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html[start..start + len].chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' => in_tag = false,
+            c if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    Some(text)
 }
 
 /// The case id shown on a receipt page.
@@ -174,4 +191,26 @@ pub async fn followup_json(c: &reqwest::Client, s: &Server, receipt: &str) -> se
         .json()
         .await
         .expect("a JSON answer")
+}
+
+/// `2026-12-01` as a reporter's page writes it: `1 Desember 2026`, with no-break spaces.
+pub fn indonesian_date(iso: &str) -> String {
+    const BULAN: [&str; 12] = [
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ];
+    let parts: Vec<&str> = iso.split('-').collect();
+    let month: usize = parts[1].parse().unwrap();
+    let day: u32 = parts[2].parse().unwrap();
+    format!("{day}\u{a0}{}\u{a0}{}", BULAN[month - 1], parts[0])
 }
