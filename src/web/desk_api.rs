@@ -334,6 +334,7 @@ async fn one_case(
             deadline: deadline(&case, &s.deadlines, &today),
             items,
             attachments: case.attachments.iter().map(Into::into).collect(),
+            chat_undelivered: crate::whatsapp::undelivered(s.intake.dialogues(), &case.id),
         })
         .into_response())
     })

@@ -115,7 +115,8 @@ impl Graph {
         Ok(Graph {
             api: build(API_TIMEOUT)?,
             download: build(DOWNLOAD_TIMEOUT)?,
-            base: config.graph_base_url.clone(),
+            // Every request names the configured version (docs/whatsapp.md "Graph API version").
+            base: format!("{}/{}", config.graph_base_url, config.graph_api_version),
             token: config.access_token.clone(),
             phone_number_id: config.phone_number_id.clone(),
         })
@@ -125,8 +126,9 @@ impl Graph {
         format!("Bearer {}", self.token.as_str())
     }
 
-    /// `POST {base}/{phone-number-id}/messages`, once.
-    pub(crate) async fn send(&self, message: &Value) -> Result<(), GraphError> {
+    /// `POST {base}/{phone-number-id}/messages`, once: Meta's id of the message (for its later
+    /// delivery status), when the answer names one.
+    pub(crate) async fn send(&self, message: &Value) -> Result<Option<String>, GraphError> {
         let url = format!("{}/{}/messages", self.base, self.phone_number_id);
         let r = self
             .api
@@ -137,7 +139,18 @@ impl Graph {
             .await
             .map_err(|_| GraphError::Network)?;
         if r.status().is_success() {
-            Ok(())
+            // Only the message id is read from the answer (it also echoes the recipient).
+            let id = r
+                .json::<Value>()
+                .await
+                .ok()
+                .and_then(|v| {
+                    v.pointer("/messages/0/id")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                })
+                .filter(|id| id.len() <= 256);
+            Ok(id)
         } else {
             Err(error_of(r).await)
         }

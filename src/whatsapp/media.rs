@@ -10,6 +10,7 @@ use zeroize::Zeroizing;
 use super::dialogue::MediaRequest;
 use super::graph::{digest_matches, with_retries};
 use super::outbox::Outgoing;
+use super::payload::Address;
 use super::reply::Reply;
 use super::state::{seal_summary, AnswerV1, Step};
 use super::texts as t;
@@ -23,7 +24,10 @@ use crate::store::{AttachmentRefV1, DialogueWrite};
 
 /// A file to fetch for a dialogue. Held in memory only.
 pub(crate) struct MediaJob {
-    pub to: Zeroizing<String>,
+    /// Whose dialogue it is (the identity `Inbound::from`).
+    pub from: Zeroizing<String>,
+    /// Where the answer goes.
+    pub to: Address,
     pub dialogue: String,
     pub lang: Lang,
     pub window_until: u64,
@@ -136,6 +140,7 @@ impl WhatsApp {
     async fn complete(self: &Arc<Self>, job: MediaJob, fetched: Fetched) {
         let this = Arc::clone(self);
         let to = job.to.clone();
+        let group = self.state.local_hash(&job.from);
         let window_until = job.window_until;
         let reply = tokio::task::spawn_blocking(move || this.record(&job, fetched)).await;
         let reply = match reply {
@@ -146,13 +151,8 @@ impl WhatsApp {
             }
         };
         if let Some(reply) = reply {
-            let group = self.state.local_hash(&to);
-            self.outbox.push(Outgoing {
-                to,
-                group,
-                reply,
-                window_until,
-            });
+            self.outbox
+                .push(Outgoing::new(to, group, reply, window_until));
         }
     }
 
@@ -162,8 +162,8 @@ impl WhatsApp {
         let store = self.intake.dialogues();
         let now = unix_now();
         let today = Day::today();
-        let _sender = self.state.lock_sender(&job.to);
-        let idx = self.state.indexes(store, &job.to)?;
+        let _sender = self.state.lock_sender(&job.from);
+        let idx = self.state.indexes(store, &job.from)?;
         let Some((at, mut d)) = self
             .state
             .load(store, &idx)?

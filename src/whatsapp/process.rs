@@ -4,12 +4,10 @@
 
 use std::sync::Arc;
 
-use zeroize::Zeroizing;
-
 use super::dialogue::{self, Ctx, End, MediaRequest};
 use super::media::MediaJob;
 use super::outbox::Outgoing;
-use super::payload::Inbound;
+use super::payload::{Address, InKind, Inbound};
 use super::prompts::PromptInfo;
 use super::reply::{merge, Reply};
 use super::state::{DialogueV1, DIALOGUE_TTL_SECS, SEEN_TTL_SECS};
@@ -17,6 +15,7 @@ use super::texts as t;
 use super::{finish, Counters, WhatsApp};
 use crate::intake::submit::IntakeError;
 use crate::protocol::day::{unix_now, Day};
+use crate::protocol::CaseId;
 use crate::store::DialogueWrite;
 
 /// Meta accepts free-form messages for 24 hours after the user's last message.
@@ -24,10 +23,12 @@ pub(crate) const WINDOW_SECS: u64 = 24 * 3600;
 
 /// Replies to one sender, from one message.
 pub(crate) struct Sends {
-    pub to: Zeroizing<String>,
+    pub to: Address,
     pub group: [u8; 32],
     pub window_until: u64,
     pub replies: Vec<Reply>,
+    /// The case whose chat receipt these replies carry.
+    pub case: Option<CaseId>,
 }
 
 /// What stored messages leave to do.
@@ -86,6 +87,15 @@ impl WhatsApp {
         let marks = [(seen, now + SEEN_TTL_SECS)];
         let idx = self.state.indexes(store, &msg.from)?;
         let mut found = self.state.load(store, &idx)?;
+        if let InKind::UserIdChanged(new_id) = &msg.kind {
+            // Meta gave the user a new business-scoped id: the dialogue moves to the new id's
+            // index (keyed like every index, so nothing about either id is stored in clear).
+            if let Some((at, d)) = found {
+                let to = self.state.indexes(store, new_id)?;
+                self.write(&to.today, Some(&d.encode()?), Some(at), &marks)?;
+            }
+            return Ok(());
+        }
         if let Some((at, d)) = found.take() {
             if d.updated + DIALOGUE_TTL_SECS < now {
                 // Expired (its window closed): deleted now; this message starts afresh.
@@ -125,6 +135,7 @@ impl WhatsApp {
         let moved = old_index.filter(|i| *i != idx.today);
         let mut replies = turn.replies;
         let mut jobs = Vec::new();
+        let mut case = None;
         match turn.end {
             End::Unchanged => {
                 let bytes = match &found {
@@ -149,7 +160,7 @@ impl WhatsApp {
                     remove: moved,
                     seen: &marks,
                 };
-                match finish::create_case(self, &d, &msg.from, &today, &write) {
+                match finish::create_case(self, &d, &msg.to, &today, &write) {
                     Ok(done) => {
                         self.state.forget(&d.id);
                         Counters::add(&self.counters.cases);
@@ -161,7 +172,10 @@ impl WhatsApp {
                             text.push_str("\n\n");
                             text.push_str(t::anonymous_note(l));
                         }
+                        text.push_str("\n\n");
+                        text.push_str(t::history_warning(l));
                         replies = vec![Reply::Text(text)];
+                        case = Some(done.case_id.clone());
                     }
                     Err(_) => {
                         // Nothing was stored: the answers stay, the reporter may try again.
@@ -177,10 +191,11 @@ impl WhatsApp {
         }
         if !replies.is_empty() {
             fx.sends.push(Sends {
-                to: msg.from.clone(),
+                to: msg.to.clone(),
                 group: self.state.local_hash(&msg.from),
                 window_until: msg.ts.saturating_add(WINDOW_SECS),
                 replies,
+                case,
             });
         }
         fx.media.extend(jobs);
@@ -207,7 +222,8 @@ impl WhatsApp {
         media
             .into_iter()
             .map(|request| MediaJob {
-                to: msg.from.clone(),
+                from: msg.from.clone(),
+                to: msg.to.clone(),
                 dialogue: d.id.clone(),
                 lang: d.lang(),
                 window_until: msg.ts.saturating_add(WINDOW_SECS),
@@ -223,6 +239,7 @@ impl WhatsApp {
             match merged.iter_mut().find(|m| m.group == s.group) {
                 Some(m) => {
                     m.replies.extend(s.replies);
+                    m.case = m.case.take().or(s.case);
                     m.window_until = m.window_until.max(s.window_until);
                 }
                 None => merged.push(s),
@@ -230,12 +247,10 @@ impl WhatsApp {
         }
         for s in merged {
             for reply in merge(s.replies) {
-                self.outbox.push(Outgoing {
-                    to: s.to.clone(),
-                    group: s.group,
-                    reply,
-                    window_until: s.window_until,
-                });
+                let mut out = Outgoing::new(s.to.clone(), s.group, reply, s.window_until);
+                // Any message carrying the receipt text is the receipt (merging may join it).
+                out.case = s.case.clone();
+                self.outbox.push(out);
             }
         }
         for job in fx.media {

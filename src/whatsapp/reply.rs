@@ -4,6 +4,8 @@
 
 use serde_json::{json, Value};
 
+use super::payload::Address;
+
 /// Limits of the Cloud API (docs/design.md §15).
 pub(crate) const MAX_TEXT: usize = 4096;
 pub(crate) const MAX_INTERACTIVE_BODY: usize = 1024;
@@ -84,13 +86,15 @@ impl Reply {
         }
     }
 
-    /// The request body that sends this to `to` (a WhatsApp id, held only in memory).
-    pub(crate) fn to_json(&self, to: &str) -> Value {
+    /// The request body that sends this to `to` (a phone number or a business-scoped user id, held
+    /// only in memory).
+    pub(crate) fn to_json(&self, to: &Address) -> Value {
+        let (field, address) = to.field();
         let mut message = json!({
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
-            "to": to,
         });
+        message[field] = json!(address);
         let (kind, content) = match self {
             Reply::Text(body) => (
                 "text",
@@ -224,18 +228,30 @@ mod tests {
         );
     }
 
+    fn phone() -> Address {
+        Address::Phone(zeroize::Zeroizing::new("62811".into()))
+    }
+
     #[test]
     fn json_has_the_cloud_api_shape() {
         let v =
-            Reply::buttons("Apakah Anda setuju?", &[("consent-yes", "Setuju")]).to_json("62811");
+            Reply::buttons("Apakah Anda setuju?", &[("consent-yes", "Setuju")]).to_json(&phone());
         assert_eq!(v["type"], "interactive");
         assert_eq!(
             v["interactive"]["action"]["buttons"][0]["reply"]["id"],
             "consent-yes"
         );
-        let v = Reply::text("Halo").to_json("62811");
+        let v = Reply::text("Halo").to_json(&phone());
         assert_eq!(v["text"]["body"], "Halo");
         assert_eq!(v["text"]["preview_url"], false);
         assert_eq!(cut("abcdef", 4), "abc…");
+        assert_eq!(v["to"], "62811");
+        let user = Address::UserId(zeroize::Zeroizing::new("ID.123abc".into()));
+        let v = Reply::text("Halo").to_json(&user);
+        assert_eq!(
+            v["recipient"], "ID.123abc",
+            "a username user is addressed by user id"
+        );
+        assert!(v.get("to").is_none());
     }
 }

@@ -214,7 +214,11 @@ impl Engine<'_> {
                     ),
                 })
                 .collect();
-            self.say(lines.join("\n"));
+            self.say(format!(
+                "{}\n{}",
+                lines.join("\n"),
+                t::party_unknown_hint(self.l)
+            ));
             self.d.step = Step::Party;
             self.ask();
             return Ok(());
