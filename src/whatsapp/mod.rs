@@ -12,6 +12,7 @@ mod dialogue;
 mod finish;
 pub(crate) mod graph;
 mod media;
+pub(crate) mod news;
 mod outbox;
 mod payload;
 mod process;

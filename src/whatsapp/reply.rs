@@ -40,6 +40,12 @@ pub(crate) enum Reply {
         section: String,
         rows: Vec<Row>,
     },
+    /// An approved template without variables (the "news on your report" notice, docs/whatsapp.md §8):
+    /// its text is Meta's, so nothing of a report can be in it.
+    Template {
+        name: String,
+        language: String,
+    },
 }
 
 /// Cuts `s` to at most `max` characters, marking the cut with an ellipsis.
@@ -70,12 +76,16 @@ impl Reply {
     fn body(&self) -> &str {
         match self {
             Reply::Text(b) | Reply::Buttons { body: b, .. } | Reply::List { body: b, .. } => b,
+            Reply::Template { .. } => "",
         }
     }
 
-    fn body_mut(&mut self) -> &mut String {
+    fn body_mut(&mut self) -> Option<&mut String> {
         match self {
-            Reply::Text(b) | Reply::Buttons { body: b, .. } | Reply::List { body: b, .. } => b,
+            Reply::Text(b) | Reply::Buttons { body: b, .. } | Reply::List { body: b, .. } => {
+                Some(b)
+            }
+            Reply::Template { .. } => None,
         }
     }
 
@@ -96,6 +106,10 @@ impl Reply {
         });
         message[field] = json!(address);
         let (kind, content) = match self {
+            Reply::Template { name, language } => (
+                "template",
+                json!({ "name": name, "language": { "code": language } }),
+            ),
             Reply::Text(body) => (
                 "text",
                 json!({ "preview_url": false, "body": cut(body, MAX_TEXT) }),
@@ -144,7 +158,7 @@ impl Reply {
 /// The reply ids an interactive message offers (empty for text).
 fn choice_ids(r: &Reply) -> Vec<&str> {
     match r {
-        Reply::Text(_) => Vec::new(),
+        Reply::Text(_) | Reply::Template { .. } => Vec::new(),
         Reply::Buttons { buttons, .. } => buttons.iter().map(|(id, _)| id.as_str()).collect(),
         Reply::List { rows, .. } => rows.iter().map(|r| r.id.as_str()).collect(),
     }
@@ -162,6 +176,11 @@ pub(crate) fn merge(replies: Vec<Reply>) -> Vec<Reply> {
             out.push(r);
             continue;
         };
+        if matches!(r, Reply::Template { .. }) || matches!(last, Reply::Template { .. }) {
+            // A template is Meta's text: never merged with ours.
+            out.push(r);
+            continue;
+        }
         let ids = choice_ids(&r);
         if !ids.is_empty() && choice_ids(last) == ids {
             *last = r;
@@ -175,7 +194,9 @@ pub(crate) fn merge(replies: Vec<Reply>) -> Vec<Reply> {
             if joined <= r.body_limit() {
                 let mut merged = r;
                 let body = format!("{prev}\n\n{}", merged.body());
-                *merged.body_mut() = body;
+                if let Some(b) = merged.body_mut() {
+                    *b = body;
+                }
                 *last = merged;
                 continue;
             }
@@ -253,5 +274,18 @@ mod tests {
             "a username user is addressed by user id"
         );
         assert!(v.get("to").is_none());
+        let news = Reply::Template {
+            name: "wbs_ada_kabar".into(),
+            language: "id".into(),
+        };
+        let v = news.to_json(&user);
+        assert_eq!(v["type"], "template");
+        assert_eq!(v["template"]["name"], "wbs_ada_kabar");
+        assert_eq!(v["template"]["language"]["code"], "id");
+        assert!(v["template"].get("components").is_none(), "no variables");
+        assert_eq!(
+            merge(vec![Reply::text("x"), news.clone()]),
+            vec![Reply::text("x"), news]
+        );
     }
 }

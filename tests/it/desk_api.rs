@@ -135,7 +135,7 @@ pub(crate) async fn get_json(
     (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
 }
 
-async fn post_json(
+pub(crate) async fn post_json(
     c: &reqwest::Client,
     s: &Server,
     token: &str,

@@ -7,7 +7,7 @@
 //! version near the end of Meta's support is warned about at start.
 use serde_json::{json, Value};
 
-use crate::desk_api::{get_json, login};
+use crate::desk_api::{get_json, login, post_json};
 use crate::support::internal::add_investigator;
 use crate::support::whatsapp::{self as wa, choices, starred, text_of, Chat, Meta};
 use crate::support::{self, client, marker, Env};
@@ -33,7 +33,10 @@ fn first_message(v: &mut Value) -> &mut Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_username_reporter_completes_a_report_through_an_id_change_and_a_lost_receipt_is_shown() {
     let meta = Meta::start().await;
-    let env = wa::env(&meta);
+    let env = Env::with_config(&format!(
+        "{}[whatsapp.news_template]\nname = \"wbs_ada_kabar\"\nlanguages = [\"id\", \"en\"]\n",
+        wa::config(&meta)
+    ));
     let alice = add_investigator(&env, "alice");
     let mut s = env.start();
     let mut chat = Chat::username(&meta, &s);
@@ -147,6 +150,41 @@ async fn a_username_reporter_completes_a_report_through_an_id_change_and_a_lost_
     }
     assert_eq!(undelivered["code"], "delivery-131026", "{undelivered}");
     assert_eq!(undelivered["day"], support::internal::Day::today().as_str());
+
+    // Outside the 24-hour window nothing free-form goes out; the office's approved template does, on
+    // an investigator's request naming the address from the identity block, and it carries nothing of
+    // the report.
+    let mut late = Chat::new(&meta, &s);
+    late.ts -= 25 * 3600;
+    late.text("Halo").await;
+    late.silence(1000).await;
+    let news_path = "/api/v1/desk/whatsapp/news";
+    let to = json!({ "to": format!("WhatsApp +{}", late.wa), "lang": "id" });
+    let (code, v) = post_json(&c, &s, &token, news_path, &to).await;
+    assert_eq!(code, 202, "{v}");
+    let news = late.expect("").await;
+    assert_eq!(news["type"], "template");
+    assert_eq!(news["template"]["name"], "wbs_ada_kabar");
+    assert_eq!(news["template"]["language"]["code"], "id");
+    let to_user = json!({ "to": format!("WhatsApp user id {new_id}"), "lang": "en" });
+    let (code, _) = post_json(&c, &s, &token, news_path, &to_user).await;
+    assert_eq!(code, 202);
+    let news = chat.expect("").await;
+    assert_eq!(news["template"]["language"]["code"], "en");
+    assert_eq!(news["recipient"], new_id.as_str());
+    let all = serde_json::to_string(&news).unwrap();
+    for secret in [&chronology, &place, &name, &case_id] {
+        assert!(!all.contains(secret.as_str()), "{all}");
+    }
+    let bad = json!({ "to": "Budi" });
+    assert_eq!(post_json(&c, &s, &token, news_path, &bad).await.0, 400);
+    let anonymous = client()
+        .post(s.desk_url(news_path))
+        .json(&to)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401, "investigators only");
     s.stop();
     assert!(
         !env.log_text().contains("Graph API version"),
