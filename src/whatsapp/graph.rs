@@ -79,8 +79,17 @@ pub(crate) struct MediaInfo {
     pub url: String,
     #[serde(default)]
     pub sha256: Option<String>,
-    #[serde(default)]
+    /// A number, or (as Meta sometimes sends it) a string of digits.
+    #[serde(default, deserialize_with = "number_or_string")]
     pub file_size: Option<u64>,
+}
+
+fn number_or_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    })
 }
 
 pub(crate) struct Graph {
@@ -252,6 +261,21 @@ mod tests {
         assert!(!api(401, Some(190)).retryable(), "expired token");
         assert_eq!(api(400, Some(131056)).code(), "graph-131056-http-400");
         assert!(backoff(1) >= Duration::from_secs(1) && backoff(3) >= Duration::from_secs(4));
+    }
+
+    #[test]
+    fn a_file_size_may_be_a_number_or_a_string() {
+        let info = |size: &str| {
+            serde_json::from_str::<MediaInfo>(&format!(
+                r#"{{"url":"https://x","file_size":{size}}}"#
+            ))
+            .expect("media info")
+            .file_size
+        };
+        assert_eq!(info("1234"), Some(1234));
+        assert_eq!(info(r#""1234""#), Some(1234));
+        assert_eq!(info("null"), None);
+        assert_eq!(info(r#""big""#), None);
     }
 
     #[test]

@@ -17,6 +17,7 @@ use super::texts as t;
 use super::{Counters, WhatsApp};
 use crate::intake::answers::{seal_fragment, Field, Fragment};
 use crate::intake::attachment::{AttachmentProblem, AttachmentSink, SealedAttachment};
+use crate::intake::report::clean;
 use crate::intake::submit::IntakeError;
 use crate::intake::Lang;
 use crate::protocol::day::{unix_now, Day};
@@ -205,6 +206,24 @@ impl WhatsApp {
                         return Err(e);
                     }
                 };
+                // Sealed before the file is recorded, so that a failure leaves neither.
+                let caption = job.request.media.caption.as_deref().map(clean);
+                let mut caption_note = None;
+                if let Some(caption) = caption.filter(|c| !c.is_empty()) {
+                    let text = format!("{}: {caption}", job.request.name);
+                    let mut f = Fragment::new(&d.id, Field::Evidence, &today);
+                    f.text = text.clone();
+                    let Ok(sealed) = seal_fragment(&f, &self.recipients()) else {
+                        let _ = self.intake.blobs().remove(&id);
+                        return Err(IntakeError::Seal);
+                    };
+                    caption_note = Some(AnswerV1 {
+                        field: Field::Evidence,
+                        sealed: data_encoding::BASE64.encode(&sealed),
+                        summary: seal_summary(&key, &d.id, &text),
+                        blob: None,
+                    });
+                }
                 d.answers.push(AnswerV1 {
                     field: Field::Attachment,
                     sealed: data_encoding::BASE64.encode(&fragment),
@@ -215,6 +234,9 @@ impl WhatsApp {
                         ciphertext_sha256: entry.ciphertext_sha256,
                     }),
                 });
+                if let Some(note) = caption_note {
+                    d.answers.push(note);
+                }
                 Counters::add(&self.counters.media_stored);
                 t::file_stored(l, &entry.name, d.count(Field::Attachment))
             }

@@ -21,6 +21,13 @@ use crate::store::DialogueWrite;
 /// Meta accepts free-form messages for 24 hours after the user's last message.
 pub(crate) const WINDOW_SECS: u64 = 24 * 3600;
 
+/// When a message id may be forgotten: 7 days on, rounded up to the next midnight (UTC), so that the
+/// stored expiry says no more than the day the message was handled (issue 11).
+pub(crate) fn seen_expiry(now: u64) -> u64 {
+    const DAY: u64 = 24 * 3600;
+    (now + SEEN_TTL_SECS).div_ceil(DAY) * DAY
+}
+
 /// Replies to one sender, from one message.
 pub(crate) struct Sends {
     pub to: Address,
@@ -84,7 +91,7 @@ impl WhatsApp {
             Counters::add(&self.counters.duplicates);
             return Ok(());
         }
-        let marks = [(seen, now + SEEN_TTL_SECS)];
+        let marks = [(seen, seen_expiry(now))];
         let idx = self.state.indexes(store, &msg.from)?;
         let mut found = self.state.load(store, &idx)?;
         if let InKind::UserIdChanged(new_id) = &msg.kind {
@@ -263,5 +270,20 @@ impl WhatsApp {
                 tokio::spawn(async move { this.refuse_busy(job).await });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seen_expiries_say_only_the_day() {
+        let day = 24 * 3600;
+        let a = seen_expiry(20_000 * day + 5);
+        let b = seen_expiry(20_000 * day + day - 5);
+        assert_eq!(a, b, "two times of one day store the same expiry");
+        assert_eq!(a % day, 0);
+        assert!(a >= 20_000 * day + 5 + SEEN_TTL_SECS);
     }
 }

@@ -41,7 +41,7 @@ async fn a_username_reporter_completes_a_report_through_an_id_change_and_a_lost_
     let mut s = env.start();
     let mut chat = Chat::username(&meta, &s);
     let old_id = chat.user_id.clone().unwrap();
-    let (chronology, place, name) = (marker(), marker(), marker());
+    let (chronology, place, name, caption) = (marker(), marker(), marker(), marker());
 
     chat.text("Halo, saya ingin melapor").await;
     chat.expect("rahasia, tetapi tidak anonim").await;
@@ -97,6 +97,13 @@ async fn a_username_reporter_completes_a_report_through_an_id_change_and_a_lost_
     chat.expect("7/8").await;
     chat.text(&format!("Melati {name}")).await;
     chat.expect("8/8").await;
+    // A file that fails (its bytes do not match Meta's digest) takes its caption with it.
+    let other =
+        data_encoding::HEXLOWER.encode(&<sha2::Sha256 as sha2::Digest>::digest(b"other bytes"));
+    meta.add_media_claiming("901", wa::jpeg_with("y"), "image/jpeg", None, &other);
+    chat.media("image.json", "901", &format!("Foto kuitansi {caption}"))
+        .await;
+    chat.expect("foto-1.jpg tidak disimpan: file rusak").await;
     // A voice note is refused with the reason.
     let voice = chat.event("audio.json");
     assert_eq!(chat.post(&voice).await, 200);
@@ -204,13 +211,25 @@ async fn a_username_reporter_completes_a_report_through_an_id_change_and_a_lost_
     assert!(o.success(), "{}\n{}", o.stdout, o.stderr);
     assert!(o.stdout.contains(&answer), "{}", o.stdout);
     assert!(
+        !o.stdout.contains(&caption),
+        "the failed file's caption is not in the report"
+    );
+    assert!(
         o.stdout.contains(&format!("WhatsApp user id {new_id}")),
         "{}",
         o.stdout
     );
     assert_nowhere(
         &env,
-        &[&old_id, &new_id, &chat.wa, &chronology, &place, &name],
+        &[
+            &old_id,
+            &new_id,
+            &chat.wa,
+            &chronology,
+            &place,
+            &name,
+            &caption,
+        ],
     );
 }
 
