@@ -208,6 +208,7 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
                 intake.clone(),
                 config.max_upload_bytes,
                 config.max_attachments,
+                &data,
             )
             .map_err(StartError::WhatsApp)?,
         ),

@@ -11,6 +11,7 @@
 mod dialogue;
 mod finish;
 pub(crate) mod graph;
+mod keyfile;
 mod media;
 pub(crate) mod news;
 mod outbox;
@@ -172,6 +173,7 @@ impl WhatsApp {
         intake: Arc<Intake>,
         max_upload_bytes: u64,
         max_attachments: usize,
+        data_dir: &std::path::Path,
     ) -> Result<Arc<Self>, String> {
         if intake.investigators().len() > MAX_INVESTIGATORS {
             return Err(format!(
@@ -202,7 +204,7 @@ impl WhatsApp {
             config,
             intake,
             graph,
-            state: state::State::default(),
+            state: state::State::with_key_file(data_dir),
             media_tx,
             media_rx: Mutex::new(Some(media_rx)),
             counters,

@@ -231,6 +231,19 @@ async fn a_username_reporter_completes_a_report_through_an_id_change_and_a_lost_
             &caption,
         ],
     );
+    // The daily keys that could test a number live only in their in-place file, never in sled
+    // (whose log would keep a deleted one).
+    let keys = std::fs::read(env.data.join("whatsapp-sender-keys")).unwrap();
+    assert_eq!(keys.len(), 84, "two fixed slots");
+    let today_key = &keys[10..42];
+    assert_ne!(today_key, &[0u8; 32]);
+    let hits = support::files_containing(&env.data, &[today_key]);
+    assert!(
+        hits.iter()
+            .all(|(path, _)| path.ends_with("whatsapp-sender-keys")),
+        "{hits:?}"
+    );
+    assert!(!hits.is_empty(), "the search finds the key where it is");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
