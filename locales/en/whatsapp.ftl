@@ -116,3 +116,4 @@ wa-command-as-answer = Your message was saved as your answer. If you meant the {
 wa-party-unknown-hint = Don't know the position or unit? Write *don't know* on its line, for example: Mr Budi, counter 2 officer, don't know
 wa-history-warning = Note: this chat's history (and its backup on Google Drive/iCloud) holds your whole report on this phone. Once the case number and receipt code are somewhere safe, delete this chat: open the chat → ⋮ / contact name → Delete chat; check the Chat backup settings too.
 wa-cli-chat-undelivered = Chat receipt not delivered
+wa-stale-button = That button belongs to an earlier question and was not used. Please use the buttons of the last message:

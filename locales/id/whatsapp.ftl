@@ -116,3 +116,4 @@ wa-command-as-answer = Pesan Anda disimpan sebagai jawaban. Jika yang Anda maksu
 wa-party-unknown-hint = Tidak tahu jabatan atau unit kerjanya? Tulis *tidak tahu* di barisnya, misalnya: Pak Budi, petugas loket 2, tidak tahu
 wa-history-warning = Catatan: riwayat chat ini (dan cadangannya di Google Drive/iCloud) menyimpan seluruh laporan Anda di ponsel ini. Setelah menyimpan nomor kasus dan kode resi di tempat aman, hapus chat ini: buka chat → ⋮ / nama kontak → Hapus chat; periksa juga pengaturan Cadangan chat.
 wa-cli-chat-undelivered = Resi chat tidak terkirim
+wa-stale-button = Tombol itu dari pertanyaan sebelumnya dan tidak dipakai. Gunakan tombol pada pesan terakhir:

@@ -47,6 +47,8 @@ pub(crate) struct Ctx<'a> {
     /// Free places in the media queue right now.
     pub media_room: usize,
     pub form_url: String,
+    /// The message is a tap on buttons of an earlier message than the last one sent.
+    pub stale_choice: bool,
 }
 
 /// A photo or document to fetch for this dialogue.
@@ -335,6 +337,7 @@ fn fresh(ctx: &Ctx<'_>, msg: &Inbound, info: &PromptInfo) -> Result<Turn, Intake
                 id: msg.id.clone(),
                 from: msg.from.clone(),
                 to: msg.to.clone(),
+                context: None,
                 ts: msg.ts,
                 kind: InKind::Choice(id.to_owned()),
             };
@@ -509,6 +512,11 @@ impl Engine<'_> {
                     let note = Reply::Text(t::command_taken_as_answer(self.l, word));
                     self.turn.replies.insert(at, note);
                 }
+                Ok(())
+            }
+            InKind::Choice(_) if self.ctx.stale_choice => {
+                self.say(t::stale_button(self.l));
+                self.ask();
                 Ok(())
             }
             InKind::Choice(id) => match id.as_str() {

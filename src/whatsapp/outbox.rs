@@ -32,6 +32,9 @@ const MAX_TRACKED: usize = 10_000;
 /// Times a message whose delivery failed for a passing reason is sent again.
 const MAX_RESENDS: u32 = 1;
 
+/// Meta's ids of the messages with buttons sent to one sender (newest last), and when the last was.
+type Interactive = (Vec<String>, u64);
+
 /// What to do when a case's chat message was not delivered: `(case, error code)`.
 pub(crate) type OnUndelivered = Box<dyn Fn(CaseId, String) + Send + Sync>;
 
@@ -74,6 +77,9 @@ pub(crate) struct Outbox {
     sends: Semaphore,
     /// Sent messages by Meta's id, with when they were sent.
     tracked: Mutex<HashMap<String, (Outgoing, u64)>>,
+    /// Meta's ids of the messages with buttons or a list sent to each sender (by group), newest last,
+    /// so that a tap on an older one is recognised as stale.
+    last_interactive: Mutex<HashMap<[u8; 32], Interactive>>,
     on_undelivered: OnUndelivered,
 }
 
@@ -81,6 +87,7 @@ impl Outbox {
     pub fn new(graph: Arc<Graph>, counters: Arc<Counters>, on_undelivered: OnUndelivered) -> Self {
         Outbox {
             tracked: Mutex::new(HashMap::new()),
+            last_interactive: Mutex::new(HashMap::new()),
             on_undelivered,
             graph,
             counters,
@@ -161,6 +168,9 @@ impl Outbox {
             Ok(id) => {
                 Counters::add(&self.counters.sent);
                 if let Some(id) = id {
+                    if m.reply.is_interactive() {
+                        self.note_interactive(m.group, &id);
+                    }
                     self.track(id, m);
                 }
             }
@@ -178,6 +188,37 @@ impl Outbox {
                 }
             }
         }
+    }
+
+    fn note_interactive(&self, group: [u8; 32], id: &str) {
+        let now = unix_now();
+        if let Ok(mut last) = self.last_interactive.lock() {
+            last.retain(|_, (_, at)| *at + TRACK_SECS * 24 >= now);
+            if last.len() < MAX_TRACKED || last.contains_key(&group) {
+                let entry = last.entry(group).or_insert_with(|| (Vec::new(), now));
+                entry.0.push(id.to_owned());
+                if entry.0.len() > 32 {
+                    entry.0.remove(0);
+                }
+                entry.1 = now;
+            }
+        }
+    }
+
+    /// Whether a tap on message `context` is on a message with buttons that a newer one has replaced.
+    /// An id we do not know (after a restart, or a message whose send is still being answered) is not
+    /// stale.
+    pub(crate) fn is_stale(&self, group: &[u8; 32], context: &str) -> bool {
+        self.last_interactive
+            .lock()
+            .ok()
+            .and_then(|last| {
+                last.get(group).map(|(ids, _)| {
+                    ids.split_last()
+                        .is_some_and(|(_, older)| older.iter().any(|id| id == context))
+                })
+            })
+            .unwrap_or(false)
     }
 
     fn track(&self, id: String, m: Outgoing) {

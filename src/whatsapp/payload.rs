@@ -92,6 +92,15 @@ pub(crate) struct Message {
     pub location: Option<Location>,
     #[serde(default)]
     pub system: Option<SystemBody>,
+    /// For a button tap or list pick: the message of ours it was on.
+    #[serde(default)]
+    pub context: Option<Context>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Context {
+    #[serde(default)]
+    pub id: String,
 }
 
 /// A location pin: only the place's name and address are read (coordinates are never kept).
@@ -219,6 +228,8 @@ pub(crate) struct Inbound {
     /// Meta's timestamp (unix seconds).
     pub ts: u64,
     pub kind: InKind,
+    /// Meta's id of the message of ours a button or row was tapped on.
+    pub context: Option<String>,
 }
 
 /// Whether `s` looks like a business-scoped user id: a country code, a dot, and up to 128 letters
@@ -387,10 +398,16 @@ impl Delivery {
                     .trim()
                     .parse()
                     .unwrap_or_else(|_| crate::protocol::day::unix_now());
+                let context = m
+                    .context
+                    .as_ref()
+                    .map(|c| c.id.clone())
+                    .filter(|c| !c.is_empty() && c.len() <= 256);
                 d.messages.push(Inbound {
                     id: m.id.clone(),
                     from,
                     to,
+                    context,
                     ts,
                     kind: kind_of(m),
                 });

@@ -136,6 +136,11 @@ impl WhatsApp {
             max_upload_bytes: self.max_upload_bytes,
             media_room: self.media_tx.capacity(),
             form_url: self.form_url(),
+            stale_choice: matches!(msg.kind, InKind::Choice(_))
+                && msg
+                    .context
+                    .as_deref()
+                    .is_some_and(|c| self.outbox.is_stale(&self.state.local_hash(&msg.from), c)),
         };
         let record = found.as_ref().map(|(_, d)| d.clone());
         let turn = dialogue::handle(&ctx, record, msg, &self.info())?;

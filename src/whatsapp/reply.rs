@@ -73,6 +73,11 @@ impl Reply {
         }
     }
 
+    /// Whether it offers buttons or a list.
+    pub(crate) fn is_interactive(&self) -> bool {
+        matches!(self, Reply::Buttons { .. } | Reply::List { .. })
+    }
+
     fn body(&self) -> &str {
         match self {
             Reply::Text(b) | Reply::Buttons { body: b, .. } | Reply::List { body: b, .. } => b,

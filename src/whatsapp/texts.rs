@@ -294,6 +294,10 @@ pub(crate) fn history_warning(l: Lang) -> &'static str {
     l.text("wa-history-warning")
 }
 
+pub(crate) fn stale_button(l: Lang) -> &'static str {
+    l.text("wa-stale-button")
+}
+
 pub(crate) fn edited(l: Lang) -> &'static str {
     l.text("wa-edited")
 }

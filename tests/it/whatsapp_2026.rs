@@ -76,7 +76,7 @@ async fn a_username_reporter_completes_a_report_through_an_id_change_and_a_lost_
     // An edited message does not reach us: the reporter is told to send the correction anew.
     let edit = chat.event("unsupported_edit.json");
     assert_eq!(chat.post(&edit).await, 200);
-    chat.expect("Kirim koreksinya sebagai pesan baru").await;
+    let edit_answer = chat.expect("Kirim koreksinya sebagai pesan baru").await;
     chat.tap("next").await;
     chat.expect("4/8").await;
 
@@ -87,6 +87,10 @@ async fn a_username_reporter_completes_a_report_through_an_id_change_and_a_lost_
     chat.expect("Terlapor 1 dicatat").await;
     chat.tap("next").await;
     chat.expect("5/8").await;
+    // A "Lanjut" tapped on an earlier question's message is stale: it moves nothing.
+    let old = edit_answer["_wamid"].as_str().map(str::to_owned);
+    chat.tap_on("next", old).await;
+    chat.expect("Tombol itu dari pertanyaan sebelumnya").await;
     chat.text("tidak tahu").await;
     chat.expect("6/8").await;
 

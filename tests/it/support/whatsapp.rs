@@ -128,7 +128,7 @@ async fn send(
     // Each message gets its own id, as at Meta (kept beside the request as `_wamid`), so that a
     // test can report a delivery status for it.
     let mut sent = meta.sent.lock().unwrap();
-    let id = format!("wamid.OUT{}", sent.len());
+    let id = format!("wamid.SENT{}", sent.len());
     let mut message = message;
     message["_wamid"] = json!(id);
     sent.push(message);
@@ -405,19 +405,47 @@ impl Chat {
         assert_eq!(self.post(&v).await, 200);
     }
 
-    /// Taps a reply button.
+    /// Meta's id of the newest message to this chat that offers `choice` (where a person taps it).
+    pub fn offering(&self, choice: &str) -> Option<String> {
+        self.sent()
+            .iter()
+            .rev()
+            .find(|m| choices(m).iter().any(|c| c == choice))
+            .and_then(|m| m["_wamid"].as_str().map(str::to_owned))
+    }
+
+    fn with_context(v: &mut Value, on: Option<String>) {
+        let m = &mut v["entry"][0]["changes"][0]["value"]["messages"][0];
+        match on {
+            Some(id) => m["context"]["id"] = json!(id),
+            None => {
+                m.as_object_mut().unwrap().remove("context");
+            }
+        }
+    }
+
+    /// Taps a reply button, on the newest message that offers it.
     pub async fn tap(&mut self, id: &str) {
+        let on = self.offering(id);
+        self.tap_on(id, on).await;
+    }
+
+    /// Taps a reply button on the message Meta knows as `on`.
+    pub async fn tap_on(&mut self, id: &str, on: Option<String>) {
         let mut v = self.event("button_reply.json");
         v["entry"][0]["changes"][0]["value"]["messages"][0]["interactive"]["button_reply"]["id"] =
             json!(id);
+        Self::with_context(&mut v, on);
         assert_eq!(self.post(&v).await, 200);
     }
 
-    /// Picks a list row.
+    /// Picks a list row, on the newest message that offers it.
     pub async fn pick(&mut self, id: &str) {
         let mut v = self.event("list_reply.json");
         v["entry"][0]["changes"][0]["value"]["messages"][0]["interactive"]["list_reply"]["id"] =
             json!(id);
+        let on = self.offering(id);
+        Self::with_context(&mut v, on);
         assert_eq!(self.post(&v).await, 200);
     }
 
