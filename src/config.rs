@@ -181,8 +181,9 @@ fn read_file(path: &Path) -> Result<FileConfig, ConfigError> {
     toml::from_str(&text).map_err(|e| ConfigError::Parse(path.into(), e.message().to_owned()))
 }
 
-/// The Graph API base URL when none is configured.
-pub(crate) const DEFAULT_GRAPH_BASE_URL: &str = "https://graph.facebook.com/v21.0";
+/// The Graph API's address when none is configured; the version is its own setting
+/// (`graph_api_version`, `whatsapp::version`).
+pub(crate) const DEFAULT_GRAPH_BASE_URL: &str = "https://graph.facebook.com";
 
 /// The `[whatsapp]` section as written. Secrets are never printed (hand-written `Debug`).
 #[derive(Default, Deserialize)]
@@ -193,8 +194,22 @@ pub(crate) struct WhatsAppFile {
     pub access_token: Option<String>,
     pub phone_number_id: Option<String>,
     pub graph_base_url: Option<String>,
+    pub graph_api_version: Option<String>,
     pub public_url: Option<String>,
     pub display_number: Option<String>,
+    /// Approved message templates for news outside the 24-hour window.
+    pub news_template: Option<NewsTemplateFile>,
+}
+
+/// `[whatsapp.news_template]`: an approved template (one per language) that says only "there is news
+/// on your report" (docs/whatsapp.md "Templates").
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewsTemplateFile {
+    /// The template's name as approved in WhatsApp Manager.
+    pub name: String,
+    /// Its language codes as approved, Bahasa Indonesia first (e.g. `["id", "en"]`).
+    pub languages: Vec<String>,
 }
 
 impl std::fmt::Debug for WhatsAppFile {
@@ -211,6 +226,7 @@ impl std::fmt::Debug for WhatsAppFile {
             )
             .field("phone_number_id", &self.phone_number_id)
             .field("graph_base_url", &self.graph_base_url)
+            .field("graph_api_version", &self.graph_api_version)
             .field("public_url", &self.public_url)
             .finish()
     }
@@ -228,8 +244,12 @@ pub struct WhatsAppConfig {
     pub access_token: zeroize::Zeroizing<String>,
     /// The business phone number's id (not the number itself).
     pub phone_number_id: String,
-    /// `https://graph.facebook.com/v21.0` unless set (tests point it at a local stand-in).
+    /// `https://graph.facebook.com` unless set (tests point it at a local stand-in).
     pub graph_base_url: String,
+    /// The Graph API version every request names (`whatsapp::version::DEFAULT_VERSION` unless set).
+    pub graph_api_version: String,
+    /// The approved "news on your report" template, when the office has one.
+    pub news_template: Option<NewsTemplateFile>,
     /// The public address of the web site, named in chat messages (`/pantau`, `/lapor`).
     pub public_url: Option<String>,
     /// The business number as the office publishes it (e.g. `+62 812-0000-0000`), shown on the home
@@ -245,6 +265,7 @@ impl std::fmt::Debug for WhatsAppConfig {
             .field("access_token", &"<secret>")
             .field("phone_number_id", &self.phone_number_id)
             .field("graph_base_url", &self.graph_base_url)
+            .field("graph_api_version", &self.graph_api_version)
             .field("public_url", &self.public_url)
             .field("display_number", &self.display_number)
             .finish()
@@ -271,6 +292,7 @@ impl WhatsAppConfig {
         let access_token = pick("ACCESS_TOKEN", file.access_token);
         let phone_number_id = pick("PHONE_NUMBER_ID", file.phone_number_id);
         let graph_base_url = pick("GRAPH_BASE_URL", file.graph_base_url);
+        let graph_api_version = pick("GRAPH_API_VERSION", file.graph_api_version);
         let public_url = pick("PUBLIC_URL", file.public_url);
         let display_number = pick("DISPLAY_NUMBER", file.display_number);
         let required = [&verify_token, &app_secret, &access_token, &phone_number_id];
@@ -290,10 +312,51 @@ impl WhatsAppConfig {
                 "phone_number_id is the numeric id Meta shows for the business number".into(),
             ));
         }
-        let base = graph_base_url
+        let mut base = graph_base_url
             .unwrap_or_else(|| DEFAULT_GRAPH_BASE_URL.to_owned())
             .trim_end_matches('/')
             .to_owned();
+        // Older configurations named the version in the URL: it is taken from there when it is not
+        // set on its own, so that one place says which version is used.
+        let mut in_url = None;
+        if let Some((head, last)) = base.rsplit_once('/') {
+            if crate::whatsapp::version::is_version(last) {
+                in_url = Some(last.to_owned());
+                base = head.to_owned();
+            }
+        }
+        let version = match (graph_api_version, in_url) {
+            (Some(v), Some(u)) if v != u => {
+                return Err(ConfigError::WhatsApp(format!(
+                    "graph_base_url names version {u} but graph_api_version is {v}: set the version only in graph_api_version"
+                )))
+            }
+            (Some(v), _) | (None, Some(v)) => v,
+            (None, None) => crate::whatsapp::version::DEFAULT_VERSION.to_owned(),
+        };
+        if !crate::whatsapp::version::is_version(&version) {
+            return Err(ConfigError::WhatsApp(
+                "graph_api_version is a Graph API version such as v26.0".into(),
+            ));
+        }
+        if let Some(t) = &file.news_template {
+            let name_ok = !t.name.is_empty()
+                && t.name.len() <= 512
+                && t.name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+            let langs_ok = !t.languages.is_empty()
+                && t.languages.iter().all(|l| {
+                    !l.is_empty()
+                        && l.len() <= 16
+                        && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+                });
+            if !name_ok || !langs_ok {
+                return Err(ConfigError::WhatsApp(
+                    "news_template needs the approved template's name (lower case, digits, _) and its language codes (e.g. [\"id\", \"en\"])".into(),
+                ));
+            }
+        }
         if !(base.starts_with("https://") || base.starts_with("http://")) {
             return Err(ConfigError::WhatsApp(
                 "graph_base_url must be an https:// URL".into(),
@@ -305,6 +368,8 @@ impl WhatsAppConfig {
             access_token: zeroize::Zeroizing::new(access_token),
             phone_number_id,
             graph_base_url: base,
+            graph_api_version: version,
+            news_template: file.news_template,
             public_url: public_url.map(|u| u.trim_end_matches('/').to_owned()),
             display_number,
         }))
@@ -335,7 +400,9 @@ mod whatsapp_tests {
         })
         .expect("ok")
         .expect("on");
-        assert_eq!(c.graph_base_url, "http://127.0.0.1:9/v21.0");
+        // A version in the URL (older configurations) becomes the version setting.
+        assert_eq!(c.graph_base_url, "http://127.0.0.1:9");
+        assert_eq!(c.graph_api_version, "v21.0");
         let shown = format!("{c:?} {:?}", file());
         assert!(
             !shown.contains("s3cret-app") && !shown.contains("t0ken") && !shown.contains("\"vt\"")
@@ -347,6 +414,39 @@ mod whatsapp_tests {
             .expect("ok")
             .expect("on");
         assert_eq!(d.graph_base_url, DEFAULT_GRAPH_BASE_URL);
+        assert_eq!(
+            d.graph_api_version,
+            crate::whatsapp::version::DEFAULT_VERSION
+        );
+    }
+
+    #[test]
+    fn the_graph_version_is_its_own_checked_setting() {
+        let mut f = file();
+        f.graph_api_version = Some("v25.0".into());
+        let c = WhatsAppConfig::resolve(Some(f), |_| None)
+            .expect("ok")
+            .expect("on");
+        assert_eq!(c.graph_api_version, "v25.0");
+        let mut bad = file();
+        bad.graph_api_version = Some("25".into());
+        assert!(WhatsAppConfig::resolve(Some(bad), |_| None).is_err());
+        let mut both = file();
+        both.graph_api_version = Some("v25.0".into());
+        both.graph_base_url = Some("https://graph.facebook.com/v21.0".into());
+        assert!(WhatsAppConfig::resolve(Some(both), |_| None).is_err());
+        let mut template = file();
+        template.news_template = Some(NewsTemplateFile {
+            name: "wbs_ada_kabar".into(),
+            languages: vec!["id".into(), "en".into()],
+        });
+        assert!(WhatsAppConfig::resolve(Some(template), |_| None).is_ok());
+        let mut bad_template = file();
+        bad_template.news_template = Some(NewsTemplateFile {
+            name: "Ada kabar!".into(),
+            languages: vec!["id".into()],
+        });
+        assert!(WhatsAppConfig::resolve(Some(bad_template), |_| None).is_err());
     }
 }
 

@@ -208,6 +208,7 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
                 intake.clone(),
                 config.max_upload_bytes,
                 config.max_attachments,
+                &data,
             )
             .map_err(StartError::WhatsApp)?,
         ),
@@ -307,7 +308,9 @@ pub(crate) async fn serve(prepared: Prepared) -> Result<(), StartError> {
         installation.clone(),
         prepared.config.deadlines.clone(),
         origins,
-    ));
+    ))
+    // The WhatsApp channel, for the desk's template request (docs/whatsapp.md §8).
+    .layer(axum::Extension(prepared.whatsapp.clone()));
     // Look at keys/ every second, so a change is in force and logged within a second even when
     // nothing uses the team (docs/design.md §10).
     if prepared.intake.team().is_live() {

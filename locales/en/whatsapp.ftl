@@ -14,13 +14,13 @@ wa-kind-public = Member of public
 wa-next-button = Next
 wa-add-person = Add a person
 wa-part-entry = Entry
-wa-when-prompt = 5/8 — When did it happen? Give the date or an estimate (criterion 4: time and place).
-wa-place-prompt = 6/8 — Where did it happen? (for example: counter 2 of the public service hall)
-wa-name-prompt = 7/8 — What is your name? A pseudonym is allowed. Only the WBS team can read it (criterion 1: reporter identity). Without a name the report is still accepted but may not be followed up.
+wa-when-prompt = 5/8 — When did it happen? Give the date or an estimate, or *don't know* (criterion 4: time and place).
+wa-place-prompt = 6/8 — Where did it happen? (for example: counter 2 of the public service hall). You may also send a named WhatsApp location, or write *don't know*.
+wa-name-prompt = 7/8 — What is your name? A pseudonym is allowed. In our system only the WBS team can read it; Meta (WhatsApp), which carries this chat, can read it too (criterion 1: reporter identity). Without a name the report is still accepted but may not be followed up.
 wa-anon-button = No name
 wa-anonymous-note = You chose to give no name: the report misses criterion 1 and may not be followed up. (Meta still sees your number.)
 wa-evidence-ack = Evidence note received and encrypted. Send more or tap Next.
-wa-contact-prompt = May the WBS team contact you on this WhatsApp number? If yes, your number goes into the encrypted report (only the team can read it). If not, follow the report on the web with the receipt code.
+wa-contact-prompt = May the WBS team contact you on this WhatsApp number? If yes, your number goes into the encrypted report (in our system only the team can read it). WhatsApp lets the team write freely only within 24 hours of your last message; after that it can only send a short notice "there is news on your report" (never its content), if the office has set that up. If not, follow the report on the web with the receipt code.
 wa-contact-yes = Yes
 wa-no = No
 wa-use-buttons = Please choose with the buttons below.
@@ -45,7 +45,7 @@ wa-help = *Help*
 wa-status-ask = Send your case number (for example WBS-ABCD-EFGH-JKMN). Never send your receipt code in this chat.
 wa-status-unknown = That case number was not found. Check it (WBS-XXXX-XXXX-XXXX).
 wa-status-foot = Messages from the team are read on the Follow-up page with the receipt code.
-wa-unsupported = Sorry, we cannot accept this kind of message (stickers, locations, voice notes, videos, contacts). Please write text, or send a photo (JPG/PNG) or a document (PDF/Office).
+wa-unsupported = Sorry, we cannot accept this kind of message (stickers, contacts). Please write text, or send a photo (JPG/PNG) or a document (PDF/Office).
 wa-resumed = Your conversation continues. The answers you already sent remain stored, encrypted.
 wa-late-note = One of your messages arrived late; it was stored, encrypted, as an additional note to the report.
 wa-notes-full = This report already has the most notes it can hold, so this message was not stored. Go on to the next step; more can be sent on the Follow-up page once the report is stored.
@@ -75,6 +75,7 @@ wa-party-prompt = 4/8 — Who is being reported (person { $n })? Write their *na
     Licensing officer
     Services division
     (criterion 3: the persons reported)
+    Don't know the position or unit? Write *don't know* on its line.
 wa-party-ack = Person { $n } recorded and encrypted. Was anyone else involved?
 wa-party-full = At most { $max } persons. Mention others in the description or the evidence notes.
 wa-evidence-prompt = 8/8 — Evidence: send photos (JPG/PNG) or documents (PDF, Word, Excel), at most { $max_files } files and { $max_mb } MB in all; describe the evidence in text if you like. Tap Next when done or if there is none.
@@ -86,7 +87,7 @@ wa-summary-when = When
 wa-summary-place = Where
 wa-summary-name = Name
 wa-summary-evidence = Evidence
-wa-summary-contact = May be contacted on WhatsApp
+wa-summary-contact = WhatsApp contact
 wa-wait-for-files = { $n } file(s) are still being processed. Wait for the confirmation, then tap Send report again.
 wa-stored = ✅ Your report is *stored and encrypted*.
     Case number: *{ $case_id }*
@@ -105,3 +106,14 @@ wa-file-failed = 📎 { $name } could not be fetched from WhatsApp. Please send 
 wa-too-many-files = At most { $max } evidence files per report; this file was not stored.
 # In the sealed report, both languages: "[Pesan yang tiba tidak berurutan / message that arrived out of order, <day>]".
 wa-late-note-marker = message that arrived out of order
+
+# Issue 12: edits, voice and video, location pins, command-like answers.
+wa-edited = An edited message (or a kind of message WhatsApp does not pass on to us, such as a poll) does not reach us: the change is *not* saved. Send the correction as a new message.
+wa-audio-video = We do not accept voice notes or videos: your voice can identify you, and we cannot remove the hidden data in a video. Please write what it says, or send a photo or a screenshot.
+wa-place-elsewhere = A location is only used for the question "where did it happen". Please answer this question in text.
+wa-place-unnamed = This location has no name, and we do not keep coordinates. Please write the name of the place (for example: counter 2, Public Service Mall).
+wa-command-as-answer = Your message was saved as your answer. If you meant the { $command } command, send only the word *{ $command }*.
+wa-party-unknown-hint = Don't know the position or unit? Write *don't know* on its line, for example: Mr Budi, counter 2 officer, don't know
+wa-history-warning = Note: this chat's history (and its backup on Google Drive/iCloud) holds your whole report on this phone. Once the case number and receipt code are somewhere safe, delete this chat: open the chat → ⋮ / contact name → Delete chat; check the Chat backup settings too.
+wa-cli-chat-undelivered = Chat receipt not delivered
+wa-stale-button = That button belongs to an earlier question and was not used. Please use the buttons of the last message:

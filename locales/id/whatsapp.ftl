@@ -14,13 +14,13 @@ wa-kind-public = Masyarakat
 wa-next-button = Lanjut
 wa-add-person = Tambah terlapor
 wa-part-entry = Isian
-wa-when-prompt = 5/8 — Kapan kejadiannya? Tulis tanggal atau perkiraan waktunya (kriteria 4: waktu dan tempat).
-wa-place-prompt = 6/8 — Di mana kejadiannya? (misalnya: loket 2 Mal Pelayanan Publik)
-wa-name-prompt = 7/8 — Siapa nama Anda? Nama samaran boleh. Nama hanya dapat dibaca tim pengelola WBS (kriteria 1: identitas pelapor). Tanpa nama, laporan tetap diterima tetapi mungkin tidak dapat ditindaklanjuti.
+wa-when-prompt = 5/8 — Kapan kejadiannya? Tulis tanggal atau perkiraan waktunya, atau *tidak tahu* (kriteria 4: waktu dan tempat).
+wa-place-prompt = 6/8 — Di mana kejadiannya? (misalnya: loket 2 Mal Pelayanan Publik). Boleh juga kirim lokasi WhatsApp yang bernama, atau tulis *tidak tahu*.
+wa-name-prompt = 7/8 — Siapa nama Anda? Nama samaran boleh. Di sistem kami, nama hanya dapat dibaca tim pengelola WBS; Meta (WhatsApp), yang menyalurkan percakapan ini, juga dapat membacanya (kriteria 1: identitas pelapor). Tanpa nama, laporan tetap diterima tetapi mungkin tidak dapat ditindaklanjuti.
 wa-anon-button = Tanpa nama
 wa-anonymous-note = Anda memilih tanpa nama: laporan belum memenuhi kriteria 1 dan mungkin tidak dapat ditindaklanjuti. (Meta tetap melihat nomor Anda.)
 wa-evidence-ack = Keterangan bukti diterima dan dienkripsi. Kirim lagi atau tekan Lanjut.
-wa-contact-prompt = Bolehkah tim pengelola WBS menghubungi Anda lewat nomor WhatsApp ini? Jika ya, nomor Anda dimasukkan ke laporan terenkripsi (hanya tim yang dapat membacanya). Jika tidak, pantau laporan di web dengan kode resi.
+wa-contact-prompt = Bolehkah tim pengelola WBS menghubungi Anda lewat nomor WhatsApp ini? Jika ya, nomor Anda dimasukkan ke laporan terenkripsi (di sistem kami hanya tim yang dapat membacanya). WhatsApp hanya mengizinkan tim menulis bebas dalam 24 jam sejak pesan terakhir Anda; sesudahnya tim hanya dapat mengirim pemberitahuan singkat "ada kabar tentang laporan Anda" (tanpa isi laporan), jika kantor sudah menyiapkannya. Jika tidak, pantau laporan di web dengan kode resi.
 wa-contact-yes = Ya, boleh
 wa-no = Tidak
 wa-use-buttons = Silakan pilih dengan tombol di bawah.
@@ -45,7 +45,7 @@ wa-help = *Bantuan*
 wa-status-ask = Kirim nomor kasus Anda (contoh: WBS-ABCD-EFGH-JKMN). Jangan kirim kode resi di chat ini.
 wa-status-unknown = Nomor kasus itu tidak ditemukan. Periksa penulisannya (WBS-XXXX-XXXX-XXXX).
 wa-status-foot = Pesan dari tim dibaca di halaman Pantau dengan kode resi.
-wa-unsupported = Maaf, pesan jenis ini (stiker, lokasi, pesan suara, video, kontak) belum dapat kami terima. Tulis dalam teks, atau kirim foto (JPG/PNG) atau dokumen (PDF/Office).
+wa-unsupported = Maaf, pesan jenis ini (stiker, kontak) belum dapat kami terima. Tulis dalam teks, atau kirim foto (JPG/PNG) atau dokumen (PDF/Office).
 wa-resumed = Percakapan dilanjutkan. Jawaban yang sudah Anda kirim tetap tersimpan terenkripsi.
 wa-late-note = Sebuah pesan Anda tiba terlambat; pesan itu disimpan terenkripsi sebagai catatan tambahan laporan.
 wa-notes-full = Keterangan tambahan sudah mencapai batas untuk satu laporan dan pesan ini tidak disimpan. Lanjutkan ke langkah berikutnya; keterangan lain dapat dikirim lewat halaman Pantau setelah laporan tersimpan.
@@ -75,6 +75,7 @@ wa-party-prompt = 4/8 — Siapa yang dilaporkan (terlapor { $n })? Tulis *nama*,
     Staf Perizinan
     Bidang Pelayanan
     (kriteria 3: pihak yang dilaporkan)
+    Tidak tahu jabatan atau unit kerjanya? Tulis *tidak tahu* di barisnya.
 wa-party-ack = Terlapor { $n } dicatat dan dienkripsi. Ada orang lain yang terlibat?
 wa-party-full = Paling banyak { $max } terlapor. Ceritakan pihak lain dalam kronologi atau keterangan bukti.
 wa-evidence-prompt = 8/8 — Bukti: kirim foto (JPG/PNG) atau dokumen (PDF, Word, Excel), paling banyak { $max_files } file dan { $max_mb } MB seluruhnya; tulis juga keterangan bukti bila ada. Tekan Lanjut bila selesai atau tidak ada bukti.
@@ -86,7 +87,7 @@ wa-summary-when = Waktu
 wa-summary-place = Tempat
 wa-summary-name = Nama
 wa-summary-evidence = Bukti
-wa-summary-contact = Boleh dihubungi lewat WhatsApp
+wa-summary-contact = Kontak WhatsApp
 wa-wait-for-files = { $n } file masih diproses. Tunggu pesan konfirmasinya, lalu tekan Kirim laporan lagi.
 wa-stored = ✅ Laporan Anda sudah *tersimpan dan terenkripsi*.
     Nomor kasus: *{ $case_id }*
@@ -105,3 +106,14 @@ wa-file-failed = 📎 { $name } belum dapat diambil dari WhatsApp. Kirim ulang s
 wa-too-many-files = Paling banyak { $max } file bukti per laporan; file ini tidak disimpan.
 # In the sealed report, both languages: "[Pesan yang tiba tidak berurutan / message that arrived out of order, <day>]".
 wa-late-note-marker = Pesan yang tiba tidak berurutan
+
+# Issue 12: edits, voice and video, location pins, command-like answers.
+wa-edited = Pesan yang diedit (atau jenis pesan yang tidak diteruskan WhatsApp kepada kami, seperti polling) tidak sampai kepada kami: perubahannya *tidak* tersimpan. Kirim koreksinya sebagai pesan baru.
+wa-audio-video = Pesan suara dan video tidak kami terima: suara Anda dapat mengenali Anda, dan data tersembunyi di video tidak dapat kami hapus. Tuliskan isinya dalam teks, atau kirim foto atau tangkapan layar.
+wa-place-elsewhere = Lokasi hanya dipakai untuk pertanyaan "di mana kejadiannya". Untuk pertanyaan ini, jawab dengan teks.
+wa-place-unnamed = Lokasi ini tidak bernama, dan titik koordinat tidak kami simpan. Tulis nama tempatnya (misalnya: loket 2 Mal Pelayanan Publik).
+wa-command-as-answer = Pesan Anda disimpan sebagai jawaban. Jika yang Anda maksud perintah { $command }, kirim hanya kata *{ $command }*.
+wa-party-unknown-hint = Tidak tahu jabatan atau unit kerjanya? Tulis *tidak tahu* di barisnya, misalnya: Pak Budi, petugas loket 2, tidak tahu
+wa-history-warning = Catatan: riwayat chat ini (dan cadangannya di Google Drive/iCloud) menyimpan seluruh laporan Anda di ponsel ini. Setelah menyimpan nomor kasus dan kode resi di tempat aman, hapus chat ini: buka chat → ⋮ / nama kontak → Hapus chat; periksa juga pengaturan Cadangan chat.
+wa-cli-chat-undelivered = Resi chat tidak terkirim
+wa-stale-button = Tombol itu dari pertanyaan sebelumnya dan tidak dipakai. Gunakan tombol pada pesan terakhir:

@@ -96,6 +96,11 @@ pub fn run(
         &label(l().text("cli-deadline")),
         &deadline_text(detail.deadline.as_ref()),
     );
+    if let Some(u) = &detail.chat_undelivered {
+        // Reported by the server (unsigned): Meta did not deliver the chat receipt.
+        let text = format!("{} ({})", u.day, u.code);
+        out.field(&label(l().text("wa-cli-chat-undelivered")), &text);
+    }
     let mut problems = notes.len();
     for n in notes {
         out.line(n);

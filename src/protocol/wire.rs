@@ -170,6 +170,20 @@ pub struct CaseDetail {
     pub deadline: Option<DeskDeadline>,
     pub items: Vec<ItemInfo>,
     pub attachments: Vec<AttachmentRef>,
+    /// The chat receipt of a WhatsApp case was not delivered (Meta's error code, the day): the
+    /// reporter may not have the receipt. Written by the server, unsigned: a delivery report, not a
+    /// case item (docs/whatsapp.md "Failed deliveries").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chat_undelivered: Option<ChatUndelivered>,
+}
+
+/// A chat message of a case that Meta did not deliver.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChatUndelivered {
+    pub day: Day,
+    /// e.g. `delivery-131026` (Meta's error code) or `graph-131047-http-400`.
+    pub code: String,
 }
 
 /// `POST /api/v1/desk/cases/{id}/items`: an item the investigator sealed, at `seq`.

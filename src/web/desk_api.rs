@@ -166,6 +166,11 @@ pub(crate) fn router(state: Arc<DeskState>) -> Router {
             get(attachment),
         )
         .route("/api/v1/desk/cases/{id}/status", post(set_status))
+        // The WhatsApp "news on your report" template (docs/whatsapp.md §8).
+        .route(
+            "/api/v1/desk/whatsapp/news",
+            post(crate::whatsapp::news::send_news),
+        )
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             require_login,
@@ -334,6 +339,7 @@ async fn one_case(
             deadline: deadline(&case, &s.deadlines, &today),
             items,
             attachments: case.attachments.iter().map(Into::into).collect(),
+            chat_undelivered: crate::whatsapp::undelivered(s.intake.dialogues(), &case.id),
         })
         .into_response())
     })

@@ -9,7 +9,7 @@ use zeroize::Zeroizing;
 use super::payload::{InKind, Inbound, MediaIn};
 use super::prompts::{find_case_id, prompt, status_answer, PromptInfo};
 use super::reply::{cut, Reply};
-use super::state::{seal_summary, AnswerV1, DialogueV1, State};
+use super::state::{seal_summary, AnswerV1, DialogueV1, State, Step};
 use super::texts as t;
 use crate::intake::answers::{seal_fragment, Field, Fragment};
 use crate::intake::report::{
@@ -47,6 +47,8 @@ pub(crate) struct Ctx<'a> {
     /// Free places in the media queue right now.
     pub media_room: usize,
     pub form_url: String,
+    /// The message is a tap on buttons of an earlier message than the last one sent.
+    pub stale_choice: bool,
 }
 
 /// A photo or document to fetch for this dialogue.
@@ -95,12 +97,19 @@ enum Command {
     Language(Lang),
 }
 
-fn command(text: &str) -> Option<Command> {
-    let norm = text
-        .trim()
+fn normalized(text: &str) -> String {
+    text.trim()
         .trim_matches(|c: char| c.is_ascii_punctuation() || c.is_whitespace())
-        .to_uppercase();
-    let first = norm.split_whitespace().next().unwrap_or("");
+        .to_uppercase()
+}
+
+/// A command, only when the whole message is one: "BATAL", "STATUS" or "STATUS WBS-…" — never the
+/// first word of an answer ("Status izin usaha saya …" answers the question it was written for).
+fn command(text: &str) -> Option<Command> {
+    let norm = normalized(text);
+    let mut words = norm.split_whitespace();
+    let first = words.next().unwrap_or("");
+    let rest: Vec<&str> = words.collect();
     match norm.as_str() {
         "BATAL" | "CANCEL" | "BATALKAN" => return Some(Command::Cancel),
         "BANTUAN" | "HELP" | "TOLONG" => return Some(Command::Help),
@@ -110,7 +119,27 @@ fn command(text: &str) -> Option<Command> {
         }
         _ => {}
     }
-    (first == "STATUS").then(|| Command::Status(norm[first.len()..].trim().to_owned()))
+    // "STATUS" alone, or followed by nothing but a case id (which may be written with spaces).
+    let status = rest.is_empty()
+        || (rest[0].starts_with("WBS")
+            && rest.len() <= 4
+            && find_case_id(&rest.join(" ")).is_some());
+    (first == "STATUS" && status).then(|| Command::Status(rest.join(" ")))
+}
+
+/// The command an answer begins like without being one ("Status izin …", "Batal datang …"): the
+/// answer is kept, and the reporter is told how to send the command instead.
+fn command_like(text: &str) -> Option<&'static str> {
+    let norm = normalized(text);
+    let first = norm.split_whitespace().next().unwrap_or("");
+    match first {
+        "STATUS" => Some("STATUS"),
+        "BATAL" | "BATALKAN" => Some("BATAL"),
+        "CANCEL" => Some("CANCEL"),
+        "BANTUAN" => Some("BANTUAN"),
+        "HELP" => Some("HELP"),
+        _ => None,
+    }
 }
 
 /// Consent typed instead of tapped: the button id it stands for.
@@ -307,12 +336,19 @@ fn fresh(ctx: &Ctx<'_>, msg: &Inbound, info: &PromptInfo) -> Result<Turn, Intake
             let tap = Inbound {
                 id: msg.id.clone(),
                 from: msg.from.clone(),
+                to: msg.to.clone(),
+                context: None,
                 ts: msg.ts,
                 kind: InKind::Choice(id.to_owned()),
             };
             return fresh(ctx, &tap, info);
         }
-        InKind::Text(text) => match command(text) {
+        InKind::Text(text) => match command(text).or_else(|| {
+            // Without a dialogue nothing can be swallowed: "status laporan WBS-…" still answers.
+            (command_like(text) == Some("STATUS"))
+                .then(|| find_case_id(text).map(|id| Command::Status(id.as_str().to_owned())))
+                .flatten()
+        }) {
             Some(Command::Language(l)) => vec![notice(ctx, l)],
             Some(Command::Cancel) => vec![Reply::text(t::no_report_running(l))],
             Some(Command::Help) => vec![Reply::text(t::help(l)), notice(ctx, l)],
@@ -325,10 +361,14 @@ fn fresh(ctx: &Ctx<'_>, msg: &Inbound, info: &PromptInfo) -> Result<Turn, Intake
             },
             None => vec![Reply::text(t::not_stored_yet(l)), notice(ctx, l)],
         },
-        InKind::Media(_) | InKind::Unsupported => {
+        InKind::Media(_)
+        | InKind::Unsupported
+        | InKind::Place(_)
+        | InKind::Edited
+        | InKind::AudioVideo => {
             vec![Reply::text(t::not_stored_yet(l)), notice(ctx, l)]
         }
-        InKind::Ignored => Vec::new(),
+        InKind::Ignored | InKind::UserIdChanged(_) => Vec::new(),
     };
     Ok(Turn::only(replies))
 }
@@ -466,7 +506,18 @@ impl Engine<'_> {
                 if let Some(c) = command(text) {
                     return self.on_command(c);
                 }
-                self.on_step(Input::Text(text))
+                let at = self.turn.replies.len();
+                self.on_step(Input::Text(text))?;
+                if let Some(word) = command_like(text) {
+                    let note = Reply::Text(t::command_taken_as_answer(self.l, word));
+                    self.turn.replies.insert(at, note);
+                }
+                Ok(())
+            }
+            InKind::Choice(_) if self.ctx.stale_choice => {
+                self.say(t::stale_button(self.l));
+                self.ask();
+                Ok(())
             }
             InKind::Choice(id) => match id.as_str() {
                 "cancel" => self.on_command(Command::Cancel),
@@ -479,12 +530,37 @@ impl Engine<'_> {
                 other => self.on_step(Input::Choice(other)),
             },
             InKind::Media(m) => self.on_media(m),
+            InKind::Place(place) => {
+                if self.d.step != Step::Place {
+                    self.say(t::place_elsewhere(self.l));
+                    self.ask();
+                    return Ok(());
+                }
+                if place.trim().is_empty() {
+                    // A bare pin: its coordinates are not kept (docs/design.md §9), so ask for words.
+                    self.say(t::place_unnamed(self.l));
+                    self.ask();
+                    return Ok(());
+                }
+                self.on_step(Input::Text(place))
+            }
+            InKind::Edited => {
+                self.say(t::edited(self.l));
+                self.ask();
+                Ok(())
+            }
+            InKind::AudioVideo => {
+                self.say(t::audio_video(self.l));
+                self.ask();
+                Ok(())
+            }
             InKind::Unsupported => {
                 self.say(t::unsupported(self.l));
                 self.ask();
                 Ok(())
             }
-            InKind::Ignored => Ok(()),
+            // A user-id change is handled before the dialogue runs (`process`).
+            InKind::Ignored | InKind::UserIdChanged(_) => Ok(()),
         }
     }
 
@@ -524,7 +600,21 @@ impl Engine<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_party;
+    use super::{command, command_like, parse_party, Command};
+
+    #[test]
+    fn commands_are_whole_messages_only() {
+        assert!(matches!(command(" batal. "), Some(Command::Cancel)));
+        assert!(matches!(command("STATUS"), Some(Command::Status(r)) if r.is_empty()));
+        assert!(command("Status izin usaha saya sudah 3 bulan tidak diproses").is_none());
+        assert!(command("Batal datang karena diminta uang").is_none());
+        assert!(command("Bantuan sosial tidak cair").is_none());
+        assert_eq!(
+            command_like("Status izin usaha saya sudah 3 bulan"),
+            Some("STATUS")
+        );
+        assert_eq!(command_like("Petugas loket"), None);
+    }
 
     #[test]
     fn party_labels_survive_text_whose_case_changes_byte_length() {

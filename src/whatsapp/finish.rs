@@ -6,6 +6,7 @@
 
 use rand::rngs::OsRng;
 
+use super::payload::Address;
 use super::state::DialogueV1;
 use super::WhatsApp;
 use crate::intake::answers::{Field, SealedAnswers};
@@ -32,7 +33,7 @@ fn sealed(d: &DialogueV1, keep: impl Fn(Field) -> bool) -> Option<Answers> {
 pub(super) fn create_case(
     wa: &WhatsApp,
     d: &DialogueV1,
-    sender: &str,
+    sender: &Address,
     today: &Day,
     write: &DialogueWrite<'_>,
 ) -> Result<Submitted, IntakeError> {
@@ -57,7 +58,11 @@ pub(super) fn create_case(
         IdentityBody::anonymous()
     } else {
         let contact = match d.contact {
-            Some(true) => format!("WhatsApp +{sender}"),
+            Some(true) => match sender {
+                Address::Phone(p) => format!("WhatsApp +{}", p.as_str()),
+                // A username user hides the number: the office answers through the user id.
+                Address::UserId(u) => format!("WhatsApp user id {}", u.as_str()),
+            },
             _ => String::new(),
         };
         IdentityBody {

@@ -79,8 +79,17 @@ pub(crate) struct MediaInfo {
     pub url: String,
     #[serde(default)]
     pub sha256: Option<String>,
-    #[serde(default)]
+    /// A number, or (as Meta sometimes sends it) a string of digits.
+    #[serde(default, deserialize_with = "number_or_string")]
     pub file_size: Option<u64>,
+}
+
+fn number_or_string<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    Ok(match Value::deserialize(d)? {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    })
 }
 
 pub(crate) struct Graph {
@@ -115,7 +124,8 @@ impl Graph {
         Ok(Graph {
             api: build(API_TIMEOUT)?,
             download: build(DOWNLOAD_TIMEOUT)?,
-            base: config.graph_base_url.clone(),
+            // Every request names the configured version (docs/whatsapp.md "Graph API version").
+            base: format!("{}/{}", config.graph_base_url, config.graph_api_version),
             token: config.access_token.clone(),
             phone_number_id: config.phone_number_id.clone(),
         })
@@ -125,8 +135,9 @@ impl Graph {
         format!("Bearer {}", self.token.as_str())
     }
 
-    /// `POST {base}/{phone-number-id}/messages`, once.
-    pub(crate) async fn send(&self, message: &Value) -> Result<(), GraphError> {
+    /// `POST {base}/{phone-number-id}/messages`, once: Meta's id of the message (for its later
+    /// delivery status), when the answer names one.
+    pub(crate) async fn send(&self, message: &Value) -> Result<Option<String>, GraphError> {
         let url = format!("{}/{}/messages", self.base, self.phone_number_id);
         let r = self
             .api
@@ -137,7 +148,18 @@ impl Graph {
             .await
             .map_err(|_| GraphError::Network)?;
         if r.status().is_success() {
-            Ok(())
+            // Only the message id is read from the answer (it also echoes the recipient).
+            let id = r
+                .json::<Value>()
+                .await
+                .ok()
+                .and_then(|v| {
+                    v.pointer("/messages/0/id")
+                        .and_then(Value::as_str)
+                        .map(str::to_owned)
+                })
+                .filter(|id| id.len() <= 256);
+            Ok(id)
         } else {
             Err(error_of(r).await)
         }
@@ -239,6 +261,21 @@ mod tests {
         assert!(!api(401, Some(190)).retryable(), "expired token");
         assert_eq!(api(400, Some(131056)).code(), "graph-131056-http-400");
         assert!(backoff(1) >= Duration::from_secs(1) && backoff(3) >= Duration::from_secs(4));
+    }
+
+    #[test]
+    fn a_file_size_may_be_a_number_or_a_string() {
+        let info = |size: &str| {
+            serde_json::from_str::<MediaInfo>(&format!(
+                r#"{{"url":"https://x","file_size":{size}}}"#
+            ))
+            .expect("media info")
+            .file_size
+        };
+        assert_eq!(info("1234"), Some(1234));
+        assert_eq!(info(r#""1234""#), Some(1234));
+        assert_eq!(info("null"), None);
+        assert_eq!(info(r#""big""#), None);
     }
 
     #[test]

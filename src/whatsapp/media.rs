@@ -10,12 +10,14 @@ use zeroize::Zeroizing;
 use super::dialogue::MediaRequest;
 use super::graph::{digest_matches, with_retries};
 use super::outbox::Outgoing;
+use super::payload::Address;
 use super::reply::Reply;
 use super::state::{seal_summary, AnswerV1, Step};
 use super::texts as t;
 use super::{Counters, WhatsApp};
 use crate::intake::answers::{seal_fragment, Field, Fragment};
 use crate::intake::attachment::{AttachmentProblem, AttachmentSink, SealedAttachment};
+use crate::intake::report::clean;
 use crate::intake::submit::IntakeError;
 use crate::intake::Lang;
 use crate::protocol::day::{unix_now, Day};
@@ -23,7 +25,10 @@ use crate::store::{AttachmentRefV1, DialogueWrite};
 
 /// A file to fetch for a dialogue. Held in memory only.
 pub(crate) struct MediaJob {
-    pub to: Zeroizing<String>,
+    /// Whose dialogue it is (the identity `Inbound::from`).
+    pub from: Zeroizing<String>,
+    /// Where the answer goes.
+    pub to: Address,
     pub dialogue: String,
     pub lang: Lang,
     pub window_until: u64,
@@ -136,6 +141,7 @@ impl WhatsApp {
     async fn complete(self: &Arc<Self>, job: MediaJob, fetched: Fetched) {
         let this = Arc::clone(self);
         let to = job.to.clone();
+        let group = self.state.local_hash(&job.from);
         let window_until = job.window_until;
         let reply = tokio::task::spawn_blocking(move || this.record(&job, fetched)).await;
         let reply = match reply {
@@ -146,13 +152,8 @@ impl WhatsApp {
             }
         };
         if let Some(reply) = reply {
-            let group = self.state.local_hash(&to);
-            self.outbox.push(Outgoing {
-                to,
-                group,
-                reply,
-                window_until,
-            });
+            self.outbox
+                .push(Outgoing::new(to, group, reply, window_until));
         }
     }
 
@@ -162,8 +163,8 @@ impl WhatsApp {
         let store = self.intake.dialogues();
         let now = unix_now();
         let today = Day::today();
-        let _sender = self.state.lock_sender(&job.to);
-        let idx = self.state.indexes(store, &job.to)?;
+        let _sender = self.state.lock_sender(&job.from);
+        let idx = self.state.indexes(store, &job.from)?;
         let Some((at, mut d)) = self
             .state
             .load(store, &idx)?
@@ -205,6 +206,24 @@ impl WhatsApp {
                         return Err(e);
                     }
                 };
+                // Sealed before the file is recorded, so that a failure leaves neither.
+                let caption = job.request.media.caption.as_deref().map(clean);
+                let mut caption_note = None;
+                if let Some(caption) = caption.filter(|c| !c.is_empty()) {
+                    let text = format!("{}: {caption}", job.request.name);
+                    let mut f = Fragment::new(&d.id, Field::Evidence, &today);
+                    f.text = text.clone();
+                    let Ok(sealed) = seal_fragment(&f, &self.recipients()) else {
+                        let _ = self.intake.blobs().remove(&id);
+                        return Err(IntakeError::Seal);
+                    };
+                    caption_note = Some(AnswerV1 {
+                        field: Field::Evidence,
+                        sealed: data_encoding::BASE64.encode(&sealed),
+                        summary: seal_summary(&key, &d.id, &text),
+                        blob: None,
+                    });
+                }
                 d.answers.push(AnswerV1 {
                     field: Field::Attachment,
                     sealed: data_encoding::BASE64.encode(&fragment),
@@ -215,6 +234,9 @@ impl WhatsApp {
                         ciphertext_sha256: entry.ciphertext_sha256,
                     }),
                 });
+                if let Some(note) = caption_note {
+                    d.answers.push(note);
+                }
                 Counters::add(&self.counters.media_stored);
                 t::file_stored(l, &entry.name, d.count(Field::Attachment))
             }

@@ -11,7 +11,9 @@
 mod dialogue;
 mod finish;
 pub(crate) mod graph;
+mod keyfile;
 mod media;
+pub(crate) mod news;
 mod outbox;
 mod payload;
 mod process;
@@ -20,6 +22,7 @@ mod reply;
 mod state;
 mod steps;
 mod texts;
+pub(crate) mod version;
 pub(crate) mod webhook;
 
 use std::collections::HashSet;
@@ -32,7 +35,10 @@ use tokio::sync::mpsc;
 use crate::config::WhatsAppConfig;
 use crate::intake::submit::Intake;
 use crate::protocol::day::unix_now;
-use crate::store::{DialogueStore, StoreError};
+use crate::protocol::day::Day;
+use crate::protocol::wire::ChatUndelivered;
+use crate::protocol::CaseId;
+use crate::store::{DialogueStore, MetaStore, StoreError};
 
 pub(crate) use webhook::routes;
 
@@ -54,6 +60,8 @@ pub(crate) struct Counters {
     pub foreign: AtomicU64,
     pub sent: AtomicU64,
     pub send_failed: AtomicU64,
+    /// Messages Meta accepted but then reported as not delivered.
+    pub delivery_failed: AtomicU64,
     pub dropped_window: AtomicU64,
     pub dropped_full: AtomicU64,
     pub media_stored: AtomicU64,
@@ -97,6 +105,7 @@ impl Counters {
             Self::take(&self.foreign),
             Self::take(&self.sent),
             Self::take(&self.send_failed),
+            Self::take(&self.delivery_failed),
             Self::take(&self.dropped_window),
             Self::take(&self.dropped_full),
             Self::take(&self.media_stored),
@@ -113,7 +122,7 @@ impl Counters {
         if counts.iter().all(|n| *n == 0) {
             return;
         }
-        let [messages, duplicates, late, statuses, foreign, sent, send_failed, dropped_window, dropped_full, media_stored, media_refused, media_failed, cases, cancelled, expired, faults] =
+        let [messages, duplicates, late, statuses, foreign, sent, send_failed, delivery_failed, dropped_window, dropped_full, media_stored, media_refused, media_failed, cases, cancelled, expired, faults] =
             counts;
         tracing::info!(
             messages,
@@ -123,6 +132,7 @@ impl Counters {
             foreign,
             sent,
             send_failed,
+            delivery_failed,
             dropped_window,
             dropped_full,
             media_stored,
@@ -163,21 +173,38 @@ impl WhatsApp {
         intake: Arc<Intake>,
         max_upload_bytes: u64,
         max_attachments: usize,
+        data_dir: &std::path::Path,
     ) -> Result<Arc<Self>, String> {
         if intake.investigators().len() > MAX_INVESTIGATORS {
             return Err(format!(
                 "a chat report's identity block holds a name sealed to at most {MAX_INVESTIGATORS} investigator keys; remove keys from keys/ or turn the channel off"
             ));
         }
+        if let Some(w) = version::warning(
+            &config.graph_api_version,
+            &crate::protocol::day::Day::today(),
+        ) {
+            tracing::warn!("whatsapp: {w}");
+        }
         let graph = Arc::new(graph::Graph::new(&config)?);
         let counters = Arc::new(Counters::default());
+        let marker = intake.clone();
+        let on_undelivered: outbox::OnUndelivered = Box::new(move |case, code| {
+            let intake = marker.clone();
+            // Called from the outbox's tasks: the store write blocks (flush).
+            tokio::task::spawn_blocking(move || mark_undelivered(intake.dialogues(), &case, &code));
+        });
         let (media_tx, media_rx) = mpsc::channel(MEDIA_QUEUE);
         Ok(Arc::new(WhatsApp {
-            outbox: Arc::new(outbox::Outbox::new(graph.clone(), counters.clone())),
+            outbox: Arc::new(outbox::Outbox::new(
+                graph.clone(),
+                counters.clone(),
+                on_undelivered,
+            )),
             config,
             intake,
             graph,
-            state: state::State::default(),
+            state: state::State::with_key_file(data_dir),
             media_tx,
             media_rx: Mutex::new(Some(media_rx)),
             counters,
@@ -259,6 +286,31 @@ impl WhatsApp {
             Counters::add(&self.counters.faults);
         }
     }
+}
+
+const UNDELIVERED_PREFIX: &str = "whatsapp/undelivered/";
+
+/// Notes on the case that its chat receipt was not delivered: the day and the error code, nothing
+/// about the reporter. The first failure is kept.
+fn mark_undelivered(store: &dyn MetaStore, case: &CaseId, code: &str) {
+    let value = format!("{} {code}", Day::today().as_str());
+    let key = format!("{UNDELIVERED_PREFIX}{}", case.as_str());
+    if store.meta_init(&key, value.as_bytes()).is_err() {
+        tracing::warn!("whatsapp: could not note an undelivered chat receipt on its case");
+    }
+}
+
+/// Whether a case's chat receipt was not delivered (for the investigators' view of the case).
+pub(crate) fn undelivered(store: &dyn MetaStore, case: &CaseId) -> Option<ChatUndelivered> {
+    let bytes = store
+        .meta(&format!("{UNDELIVERED_PREFIX}{}", case.as_str()))
+        .ok()??;
+    let text = String::from_utf8(bytes).ok()?;
+    let (day, code) = text.split_once(' ')?;
+    Some(ChatUndelivered {
+        day: Day::parse(day)?,
+        code: code.to_owned(),
+    })
 }
 
 /// At start-up, before orphaned blobs are swept: deletes expired or unreadable dialogue records and

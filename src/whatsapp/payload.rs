@@ -33,7 +33,28 @@ pub(crate) struct ChangeValue {
     #[serde(default)]
     pub messages: Vec<Message>,
     #[serde(default)]
-    pub statuses: Vec<serde::de::IgnoredAny>,
+    pub statuses: Vec<Status>,
+    /// Errors about the change as a whole (e.g. a message Meta could not process).
+    #[serde(default)]
+    pub errors: Vec<ErrorBody>,
+}
+
+/// A delivery status of a message we sent: only its id, state and error codes are read (never the
+/// recipient or Meta's error text, which can echo content).
+#[derive(Deserialize)]
+pub(crate) struct Status {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub status: String,
+    #[serde(default)]
+    pub errors: Vec<ErrorBody>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ErrorBody {
+    #[serde(default)]
+    pub code: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -44,8 +65,12 @@ pub(crate) struct Metadata {
 
 #[derive(Deserialize)]
 pub(crate) struct Message {
+    /// The sender's phone number; absent for a user with a username who hides it.
     #[serde(default)]
     pub from: String,
+    /// The sender's business-scoped user id (BSUID, since 2026), e.g. `ID.1234567890`.
+    #[serde(default)]
+    pub from_user_id: String,
     #[serde(default)]
     pub id: String,
     #[serde(default)]
@@ -63,6 +88,41 @@ pub(crate) struct Message {
     pub image: Option<MediaBody>,
     #[serde(default)]
     pub document: Option<MediaBody>,
+    #[serde(default)]
+    pub location: Option<Location>,
+    #[serde(default)]
+    pub system: Option<SystemBody>,
+    /// For a button tap or list pick: the message of ours it was on.
+    #[serde(default)]
+    pub context: Option<Context>,
+}
+
+#[derive(Deserialize)]
+pub(crate) struct Context {
+    #[serde(default)]
+    pub id: String,
+}
+
+/// A location pin: only the place's name and address are read (coordinates are never kept).
+#[derive(Deserialize)]
+pub(crate) struct Location {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub address: Option<String>,
+}
+
+/// A `system` notice. Only `user_changed_user_id` is acted on (the body, which names the user, is
+/// never read).
+#[derive(Deserialize)]
+pub(crate) struct SystemBody {
+    #[serde(default, rename = "type")]
+    pub kind: String,
+    /// The new business-scoped user id.
+    #[serde(default)]
+    pub user_id: String,
+    #[serde(default)]
+    pub previous_user_id: String,
 }
 
 #[derive(Deserialize)]
@@ -125,19 +185,79 @@ pub(crate) enum InKind {
     /// A tapped reply button or list row: its id.
     Choice(String),
     Media(MediaIn),
-    /// Stickers, locations, voice notes, videos, contacts, …
+    /// A location pin: its name and address as one line (may be empty: coordinates only).
+    Place(Zeroizing<String>),
+    /// What Meta could not pass on: an edited message, a poll, a message it could not decrypt.
+    Edited,
+    /// Voice notes and videos: refused with the reason.
+    AudioVideo,
+    /// Stickers, contacts, …
     Unsupported,
-    /// Reactions and system notices: nothing to answer.
+    /// The sender's business-scoped user id changed to this one.
+    UserIdChanged(Zeroizing<String>),
+    /// Reactions and other system notices: nothing to answer.
     Ignored,
 }
 
-/// One message from a reporter. `from` (the phone number) lives only in memory.
+/// Where a reply goes. Meta addresses a user by phone number (`to`) when it told us one, else by the
+/// business-scoped user id (`recipient`); both live only in memory.
+#[derive(Clone)]
+pub(crate) enum Address {
+    Phone(Zeroizing<String>),
+    UserId(Zeroizing<String>),
+}
+
+impl Address {
+    /// The request fields that name the addressee.
+    pub(crate) fn field(&self) -> (&'static str, &str) {
+        match self {
+            Address::Phone(p) => ("to", p.as_str()),
+            Address::UserId(u) => ("recipient", u.as_str()),
+        }
+    }
+}
+
+/// One message from a reporter. `from` and `to` live only in memory.
 pub(crate) struct Inbound {
     pub id: String,
+    /// Who the dialogue belongs to: the business-scoped user id when Meta sends one (it stays when a
+    /// user hides the number behind a username), else the phone number.
     pub from: Zeroizing<String>,
+    /// Where replies go.
+    pub to: Address,
     /// Meta's timestamp (unix seconds).
     pub ts: u64,
     pub kind: InKind,
+    /// Meta's id of the message of ours a button or row was tapped on.
+    pub context: Option<String>,
+}
+
+/// Whether `s` looks like a business-scoped user id: a country code, a dot, and up to 128 letters
+/// and digits (a parent id has `ENT.` in between).
+pub(crate) fn is_user_id(s: &str) -> bool {
+    let mut parts = s.split('.');
+    let cc = parts.next().unwrap_or("");
+    let rest: Vec<&str> = parts.collect();
+    let body = match rest.as_slice() {
+        [body] => *body,
+        ["ENT", body] => *body,
+        _ => return false,
+    };
+    cc.len() == 2
+        && cc.bytes().all(|b| b.is_ascii_uppercase())
+        && !body.is_empty()
+        && body.len() <= 128
+        && body.bytes().all(|b| b.is_ascii_alphanumeric())
+}
+
+fn is_phone(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 32 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// One failed delivery Meta reported: the message it was about and the first error code.
+pub(crate) struct Failure {
+    pub message_id: String,
+    pub code: Option<i64>,
 }
 
 /// What a webhook delivery holds for us.
@@ -145,6 +265,10 @@ pub(crate) struct Inbound {
 pub(crate) struct Delivery {
     pub messages: Vec<Inbound>,
     pub statuses: usize,
+    /// Statuses saying a message of ours was not delivered.
+    pub failures: Vec<Failure>,
+    /// Errors Meta reported for the whole change (not about one message): their codes.
+    pub errors: Vec<i64>,
     /// Changes for another phone number, or of a field we do not handle.
     pub foreign: usize,
 }
@@ -188,7 +312,28 @@ fn kind_of(m: Message) -> InKind {
         },
         "image" => m.image.map_or(InKind::Unsupported, |i| media(i, true)),
         "document" => m.document.map_or(InKind::Unsupported, |d| media(d, false)),
-        "reaction" | "system" | "unsupported" | "request_welcome" => InKind::Ignored,
+        "location" => {
+            let place = m.location.map(|l| {
+                [l.name, l.address]
+                    .into_iter()
+                    .flatten()
+                    .map(|p| p.trim().to_owned())
+                    .filter(|p| !p.is_empty())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            });
+            InKind::Place(Zeroizing::new(place.unwrap_or_default()))
+        }
+        "system" => match m.system {
+            Some(s) if s.kind == "user_changed_user_id" && is_user_id(&s.user_id) => {
+                InKind::UserIdChanged(Zeroizing::new(s.user_id))
+            }
+            _ => InKind::Ignored,
+        },
+        // Meta delivers an edited message, a poll, or what it could not pass on as `unsupported`.
+        "unsupported" | "edit" => InKind::Edited,
+        "audio" | "video" => InKind::AudioVideo,
+        "reaction" | "request_welcome" => InKind::Ignored,
         _ => InKind::Unsupported,
     }
 }
@@ -212,25 +357,57 @@ impl Delivery {
                 continue;
             }
             d.statuses += value.statuses.len();
-            for m in value.messages {
-                let valid = !m.id.is_empty()
-                    && m.id.len() <= 256
-                    && !m.from.is_empty()
-                    && m.from.len() <= 32
-                    && m.from.bytes().all(|b| b.is_ascii_digit());
+            d.errors.extend(value.errors.iter().filter_map(|e| e.code));
+            for st in value.statuses {
+                if st.status == "failed" && !st.id.is_empty() && st.id.len() <= 256 {
+                    d.failures.push(Failure {
+                        message_id: st.id,
+                        code: st.errors.iter().find_map(|e| e.code),
+                    });
+                }
+            }
+            for mut m in value.messages {
+                if !is_user_id(&m.from_user_id) {
+                    // A user-id change names the old id in the notice itself.
+                    if let Some(prev) = m.system.as_ref().map(|s| &s.previous_user_id) {
+                        m.from_user_id = prev.clone();
+                    }
+                }
+                let phone = is_phone(&m.from);
+                let user = is_user_id(&m.from_user_id);
+                let valid = !m.id.is_empty() && m.id.len() <= 256 && (phone || user);
                 if !valid {
                     d.foreign += 1;
                     continue;
                 }
+                // The user id is the identity when Meta sends one: it stays when the user hides
+                // the number behind a username. Replies go to the number while Meta shows it.
+                let to = if phone {
+                    Address::Phone(Zeroizing::new(m.from.clone()))
+                } else {
+                    Address::UserId(Zeroizing::new(m.from_user_id.clone()))
+                };
+                let from = Zeroizing::new(if user {
+                    m.from_user_id.clone()
+                } else {
+                    m.from.clone()
+                });
                 // Meta always sends one; without it, the message counts as sent now.
                 let ts = m
                     .timestamp
                     .trim()
                     .parse()
                     .unwrap_or_else(|_| crate::protocol::day::unix_now());
+                let context = m
+                    .context
+                    .as_ref()
+                    .map(|c| c.id.clone())
+                    .filter(|c| !c.is_empty() && c.len() <= 256);
                 d.messages.push(Inbound {
                     id: m.id.clone(),
-                    from: Zeroizing::new(m.from.clone()),
+                    from,
+                    to,
+                    context,
                     ts,
                     kind: kind_of(m),
                 });

@@ -4,12 +4,10 @@
 
 use std::sync::Arc;
 
-use zeroize::Zeroizing;
-
 use super::dialogue::{self, Ctx, End, MediaRequest};
 use super::media::MediaJob;
 use super::outbox::Outgoing;
-use super::payload::Inbound;
+use super::payload::{Address, InKind, Inbound};
 use super::prompts::PromptInfo;
 use super::reply::{merge, Reply};
 use super::state::{DialogueV1, DIALOGUE_TTL_SECS, SEEN_TTL_SECS};
@@ -17,17 +15,27 @@ use super::texts as t;
 use super::{finish, Counters, WhatsApp};
 use crate::intake::submit::IntakeError;
 use crate::protocol::day::{unix_now, Day};
+use crate::protocol::CaseId;
 use crate::store::DialogueWrite;
 
 /// Meta accepts free-form messages for 24 hours after the user's last message.
 pub(crate) const WINDOW_SECS: u64 = 24 * 3600;
 
+/// When a message id may be forgotten: 7 days on, rounded up to the next midnight (UTC), so that the
+/// stored expiry says no more than the day the message was handled (issue 11).
+pub(crate) fn seen_expiry(now: u64) -> u64 {
+    const DAY: u64 = 24 * 3600;
+    (now + SEEN_TTL_SECS).div_ceil(DAY) * DAY
+}
+
 /// Replies to one sender, from one message.
 pub(crate) struct Sends {
-    pub to: Zeroizing<String>,
+    pub to: Address,
     pub group: [u8; 32],
     pub window_until: u64,
     pub replies: Vec<Reply>,
+    /// The case whose chat receipt these replies carry.
+    pub case: Option<CaseId>,
 }
 
 /// What stored messages leave to do.
@@ -83,9 +91,18 @@ impl WhatsApp {
             Counters::add(&self.counters.duplicates);
             return Ok(());
         }
-        let marks = [(seen, now + SEEN_TTL_SECS)];
+        let marks = [(seen, seen_expiry(now))];
         let idx = self.state.indexes(store, &msg.from)?;
         let mut found = self.state.load(store, &idx)?;
+        if let InKind::UserIdChanged(new_id) = &msg.kind {
+            // Meta gave the user a new business-scoped id: the dialogue moves to the new id's
+            // index (keyed like every index, so nothing about either id is stored in clear).
+            if let Some((at, d)) = found {
+                let to = self.state.indexes(store, new_id)?;
+                self.write(&to.today, Some(&d.encode()?), Some(at), &marks)?;
+            }
+            return Ok(());
+        }
         if let Some((at, d)) = found.take() {
             if d.updated + DIALOGUE_TTL_SECS < now {
                 // Expired (its window closed): deleted now; this message starts afresh.
@@ -119,12 +136,18 @@ impl WhatsApp {
             max_upload_bytes: self.max_upload_bytes,
             media_room: self.media_tx.capacity(),
             form_url: self.form_url(),
+            stale_choice: matches!(msg.kind, InKind::Choice(_))
+                && msg
+                    .context
+                    .as_deref()
+                    .is_some_and(|c| self.outbox.is_stale(&self.state.local_hash(&msg.from), c)),
         };
         let record = found.as_ref().map(|(_, d)| d.clone());
         let turn = dialogue::handle(&ctx, record, msg, &self.info())?;
         let moved = old_index.filter(|i| *i != idx.today);
         let mut replies = turn.replies;
         let mut jobs = Vec::new();
+        let mut case = None;
         match turn.end {
             End::Unchanged => {
                 let bytes = match &found {
@@ -149,7 +172,7 @@ impl WhatsApp {
                     remove: moved,
                     seen: &marks,
                 };
-                match finish::create_case(self, &d, &msg.from, &today, &write) {
+                match finish::create_case(self, &d, &msg.to, &today, &write) {
                     Ok(done) => {
                         self.state.forget(&d.id);
                         Counters::add(&self.counters.cases);
@@ -161,7 +184,10 @@ impl WhatsApp {
                             text.push_str("\n\n");
                             text.push_str(t::anonymous_note(l));
                         }
+                        text.push_str("\n\n");
+                        text.push_str(t::history_warning(l));
                         replies = vec![Reply::Text(text)];
+                        case = Some(done.case_id.clone());
                     }
                     Err(_) => {
                         // Nothing was stored: the answers stay, the reporter may try again.
@@ -177,10 +203,11 @@ impl WhatsApp {
         }
         if !replies.is_empty() {
             fx.sends.push(Sends {
-                to: msg.from.clone(),
+                to: msg.to.clone(),
                 group: self.state.local_hash(&msg.from),
                 window_until: msg.ts.saturating_add(WINDOW_SECS),
                 replies,
+                case,
             });
         }
         fx.media.extend(jobs);
@@ -207,7 +234,8 @@ impl WhatsApp {
         media
             .into_iter()
             .map(|request| MediaJob {
-                to: msg.from.clone(),
+                from: msg.from.clone(),
+                to: msg.to.clone(),
                 dialogue: d.id.clone(),
                 lang: d.lang(),
                 window_until: msg.ts.saturating_add(WINDOW_SECS),
@@ -223,6 +251,7 @@ impl WhatsApp {
             match merged.iter_mut().find(|m| m.group == s.group) {
                 Some(m) => {
                     m.replies.extend(s.replies);
+                    m.case = m.case.take().or(s.case);
                     m.window_until = m.window_until.max(s.window_until);
                 }
                 None => merged.push(s),
@@ -230,12 +259,10 @@ impl WhatsApp {
         }
         for s in merged {
             for reply in merge(s.replies) {
-                self.outbox.push(Outgoing {
-                    to: s.to.clone(),
-                    group: s.group,
-                    reply,
-                    window_until: s.window_until,
-                });
+                let mut out = Outgoing::new(s.to.clone(), s.group, reply, s.window_until);
+                // Any message carrying the receipt text is the receipt (merging may join it).
+                out.case = s.case.clone();
+                self.outbox.push(out);
             }
         }
         for job in fx.media {
@@ -248,5 +275,20 @@ impl WhatsApp {
                 tokio::spawn(async move { this.refuse_busy(job).await });
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seen_expiries_say_only_the_day() {
+        let day = 24 * 3600;
+        let a = seen_expiry(20_000 * day + 5);
+        let b = seen_expiry(20_000 * day + day - 5);
+        assert_eq!(a, b, "two times of one day store the same expiry");
+        assert_eq!(a % day, 0);
+        assert!(a >= 20_000 * day + 5 + SEEN_TTL_SECS);
     }
 }

@@ -4,6 +4,8 @@
 
 use serde_json::{json, Value};
 
+use super::payload::Address;
+
 /// Limits of the Cloud API (docs/design.md §15).
 pub(crate) const MAX_TEXT: usize = 4096;
 pub(crate) const MAX_INTERACTIVE_BODY: usize = 1024;
@@ -38,6 +40,12 @@ pub(crate) enum Reply {
         section: String,
         rows: Vec<Row>,
     },
+    /// An approved template without variables (the "news on your report" notice, docs/whatsapp.md §8):
+    /// its text is Meta's, so nothing of a report can be in it.
+    Template {
+        name: String,
+        language: String,
+    },
 }
 
 /// Cuts `s` to at most `max` characters, marking the cut with an ellipsis.
@@ -65,15 +73,24 @@ impl Reply {
         }
     }
 
+    /// Whether it offers buttons or a list.
+    pub(crate) fn is_interactive(&self) -> bool {
+        matches!(self, Reply::Buttons { .. } | Reply::List { .. })
+    }
+
     fn body(&self) -> &str {
         match self {
             Reply::Text(b) | Reply::Buttons { body: b, .. } | Reply::List { body: b, .. } => b,
+            Reply::Template { .. } => "",
         }
     }
 
-    fn body_mut(&mut self) -> &mut String {
+    fn body_mut(&mut self) -> Option<&mut String> {
         match self {
-            Reply::Text(b) | Reply::Buttons { body: b, .. } | Reply::List { body: b, .. } => b,
+            Reply::Text(b) | Reply::Buttons { body: b, .. } | Reply::List { body: b, .. } => {
+                Some(b)
+            }
+            Reply::Template { .. } => None,
         }
     }
 
@@ -84,14 +101,20 @@ impl Reply {
         }
     }
 
-    /// The request body that sends this to `to` (a WhatsApp id, held only in memory).
-    pub(crate) fn to_json(&self, to: &str) -> Value {
+    /// The request body that sends this to `to` (a phone number or a business-scoped user id, held
+    /// only in memory).
+    pub(crate) fn to_json(&self, to: &Address) -> Value {
+        let (field, address) = to.field();
         let mut message = json!({
             "messaging_product": "whatsapp",
             "recipient_type": "individual",
-            "to": to,
         });
+        message[field] = json!(address);
         let (kind, content) = match self {
+            Reply::Template { name, language } => (
+                "template",
+                json!({ "name": name, "language": { "code": language } }),
+            ),
             Reply::Text(body) => (
                 "text",
                 json!({ "preview_url": false, "body": cut(body, MAX_TEXT) }),
@@ -140,7 +163,7 @@ impl Reply {
 /// The reply ids an interactive message offers (empty for text).
 fn choice_ids(r: &Reply) -> Vec<&str> {
     match r {
-        Reply::Text(_) => Vec::new(),
+        Reply::Text(_) | Reply::Template { .. } => Vec::new(),
         Reply::Buttons { buttons, .. } => buttons.iter().map(|(id, _)| id.as_str()).collect(),
         Reply::List { rows, .. } => rows.iter().map(|r| r.id.as_str()).collect(),
     }
@@ -158,6 +181,11 @@ pub(crate) fn merge(replies: Vec<Reply>) -> Vec<Reply> {
             out.push(r);
             continue;
         };
+        if matches!(r, Reply::Template { .. }) || matches!(last, Reply::Template { .. }) {
+            // A template is Meta's text: never merged with ours.
+            out.push(r);
+            continue;
+        }
         let ids = choice_ids(&r);
         if !ids.is_empty() && choice_ids(last) == ids {
             *last = r;
@@ -171,7 +199,9 @@ pub(crate) fn merge(replies: Vec<Reply>) -> Vec<Reply> {
             if joined <= r.body_limit() {
                 let mut merged = r;
                 let body = format!("{prev}\n\n{}", merged.body());
-                *merged.body_mut() = body;
+                if let Some(b) = merged.body_mut() {
+                    *b = body;
+                }
                 *last = merged;
                 continue;
             }
@@ -224,18 +254,43 @@ mod tests {
         );
     }
 
+    fn phone() -> Address {
+        Address::Phone(zeroize::Zeroizing::new("62811".into()))
+    }
+
     #[test]
     fn json_has_the_cloud_api_shape() {
         let v =
-            Reply::buttons("Apakah Anda setuju?", &[("consent-yes", "Setuju")]).to_json("62811");
+            Reply::buttons("Apakah Anda setuju?", &[("consent-yes", "Setuju")]).to_json(&phone());
         assert_eq!(v["type"], "interactive");
         assert_eq!(
             v["interactive"]["action"]["buttons"][0]["reply"]["id"],
             "consent-yes"
         );
-        let v = Reply::text("Halo").to_json("62811");
+        let v = Reply::text("Halo").to_json(&phone());
         assert_eq!(v["text"]["body"], "Halo");
         assert_eq!(v["text"]["preview_url"], false);
         assert_eq!(cut("abcdef", 4), "abc…");
+        assert_eq!(v["to"], "62811");
+        let user = Address::UserId(zeroize::Zeroizing::new("ID.123abc".into()));
+        let v = Reply::text("Halo").to_json(&user);
+        assert_eq!(
+            v["recipient"], "ID.123abc",
+            "a username user is addressed by user id"
+        );
+        assert!(v.get("to").is_none());
+        let news = Reply::Template {
+            name: "wbs_ada_kabar".into(),
+            language: "id".into(),
+        };
+        let v = news.to_json(&user);
+        assert_eq!(v["type"], "template");
+        assert_eq!(v["template"]["name"], "wbs_ada_kabar");
+        assert_eq!(v["template"]["language"]["code"], "id");
+        assert!(v["template"].get("components").is_none(), "no variables");
+        assert_eq!(
+            merge(vec![Reply::text("x"), news.clone()]),
+            vec![Reply::text("x"), news]
+        );
     }
 }

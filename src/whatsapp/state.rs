@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 use zeroize::Zeroizing;
 
+use super::keyfile::KeyFile;
 use crate::intake::answers::Field;
 use crate::intake::Lang;
 use crate::protocol::day::Day;
@@ -192,6 +193,8 @@ pub(crate) struct State {
     summary_keys: Mutex<HashMap<String, SummaryKey>>,
     /// Senders who asked for STATUS and owe a case number, by shard hash, with an expiry.
     status_wait: Mutex<HashMap<[u8; 32], u64>>,
+    /// Where the daily sender keys live (the server's data directory); without it, in sled (tests).
+    key_file: Option<KeyFile>,
 }
 
 /// Where a sender's dialogue is, under today's key and (maybe) yesterday's.
@@ -209,6 +212,7 @@ impl Default for State {
             shard_key: random_key(),
             summary_keys: Mutex::new(HashMap::new()),
             status_wait: Mutex::new(HashMap::new()),
+            key_file: None,
         }
     }
 }
@@ -218,6 +222,14 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl State {
+    /// The state of a server whose data directory is `data_dir`: daily keys in its key file.
+    pub(crate) fn with_key_file(data_dir: &std::path::Path) -> Self {
+        State {
+            key_file: Some(KeyFile::new(data_dir)),
+            ..State::default()
+        }
+    }
+
     /// A process-local hash of the sender: picks the lock and keys the STATUS wait.
     pub(crate) fn local_hash(&self, wa_id: &str) -> [u8; 32] {
         keyed_hash(
@@ -241,6 +253,12 @@ impl State {
         f: impl FnOnce(&DailyKeys) -> R,
     ) -> Result<R, StoreError> {
         let mut guard = lock(&self.daily);
+        if let (Some(kf), true) = (
+            &self.key_file,
+            guard.as_ref().is_none_or(|d| d.day != today),
+        ) {
+            *guard = Some(Self::rotate_in_file(kf, store, today.clone())?);
+        }
         if guard.as_ref().is_none_or(|d| d.day != today) {
             let name = |d: &Day| format!("{SENDER_KEY_PREFIX}{}", d.as_str());
             let yesterday_day = today.plus_days(-1);
@@ -265,6 +283,37 @@ impl State {
             Some(d) => Ok(f(d)),
             None => Err(StoreError::Corrupt),
         }
+    }
+
+    /// The day's keys from the in-place key file (`keyfile`): today's made if missing, older ones
+    /// overwritten. Keys an earlier version kept in sled are moved over and removed from it.
+    fn rotate_in_file(
+        kf: &KeyFile,
+        store: &dyn DialogueStore,
+        today: Day,
+    ) -> Result<DailyKeys, StoreError> {
+        let yesterday_day = today.plus_days(-1);
+        let mut slots = kf.load().map_err(StoreError::Io)?;
+        for name in store.meta_keys(SENDER_KEY_PREFIX)? {
+            let day = name.strip_prefix(SENDER_KEY_PREFIX).and_then(Day::parse);
+            if let (Some(day), Some(bytes)) = (day, store.meta(&name)?) {
+                if !slots.iter().any(|(d, _)| *d == day) {
+                    slots.push((day, key_from(bytes)?));
+                }
+            }
+            store.meta_remove(&name)?;
+        }
+        let find = |day: &Day| slots.iter().find(|(d, _)| d == day).map(|(_, k)| k.clone());
+        let today_key = find(&today).unwrap_or_else(random_key);
+        let yesterday = find(&yesterday_day);
+        let mut keep = vec![(today.clone(), today_key.clone())];
+        keep.extend(yesterday.clone().map(|k| (yesterday_day, k)));
+        kf.store(&keep).map_err(StoreError::Io)?;
+        Ok(DailyKeys {
+            day: today,
+            today: today_key,
+            yesterday,
+        })
     }
 
     /// The sender's dialogue indexes: keyed hashes of the WhatsApp id under the daily keys.
@@ -472,6 +521,37 @@ mod tests {
             "older keys destroyed"
         );
         assert!(!keys.iter().any(|k| k.contains("2026-11-01")));
+    }
+
+    #[test]
+    fn with_a_key_file_the_daily_keys_never_stay_in_sled() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let store =
+            crate::store::SledStore::open(&dir.path().join("store"), 1 << 20).expect("store");
+        let day = |s: &str| Day::parse(s).expect("day");
+        // A key an earlier version kept in sled is moved to the file.
+        let legacy = State::default();
+        let before = legacy
+            .indexes_on(&store, "62811", day("2026-11-01"))
+            .expect("legacy");
+        let state = State::with_key_file(dir.path());
+        let d1 = state
+            .indexes_on(&store, "62811", day("2026-11-01"))
+            .expect("d1");
+        assert_eq!(d1.today, before.today, "dialogues in progress are found");
+        assert!(store.meta_keys(SENDER_KEY_PREFIX).expect("keys").is_empty());
+        let restarted = State::with_key_file(dir.path());
+        let d2 = restarted
+            .indexes_on(&store, "62811", day("2026-11-02"))
+            .expect("d2");
+        assert_eq!(d2.yesterday, Some(d1.today), "kept across a restart");
+        let d4 = restarted
+            .indexes_on(&store, "62811", day("2026-11-04"))
+            .expect("d4");
+        assert!(d4.yesterday.is_none());
+        let slots = KeyFile::new(dir.path()).load().expect("load");
+        assert_eq!(slots.len(), 1, "older keys overwritten");
+        assert!(store.meta_keys(SENDER_KEY_PREFIX).expect("keys").is_empty());
     }
 
     #[test]

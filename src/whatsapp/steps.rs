@@ -214,7 +214,11 @@ impl Engine<'_> {
                     ),
                 })
                 .collect();
-            self.say(lines.join("\n"));
+            self.say(format!(
+                "{}\n{}",
+                lines.join("\n"),
+                t::party_unknown_hint(self.l)
+            ));
             self.d.step = Step::Party;
             self.ask();
             return Ok(());
@@ -434,8 +438,8 @@ impl Engine<'_> {
         self.ask();
     }
 
-    /// A photo or document, at any step after consent: its caption is sealed at once as evidence
-    /// text; the file is fetched by the media worker, which confirms it in the chat.
+    /// A photo or document, at any step after consent: the media worker fetches it, seals it with its
+    /// caption (as evidence text) and confirms it in the chat.
     pub(super) fn on_media(&mut self, m: &MediaIn) -> Result<(), IntakeError> {
         let count = self.d.count(Field::Attachment) + self.d.pending_media as usize;
         let name = media_name(m, count + 1);
@@ -464,10 +468,8 @@ impl Engine<'_> {
             self.ask();
             return Ok(());
         }
-        if let Some(caption) = m.caption.as_deref().map(clean).filter(|c| !c.is_empty()) {
-            let text = format!("{name}: {caption}");
-            self.add_text(Field::Evidence, &text, &text)?;
-        }
+        // The caption is sealed with the file once it is stored (`media`): a file that fails takes
+        // its caption with it, rather than leaving a description of evidence the report lacks.
         self.d.pending_media += 1;
         self.turn.media.push(MediaRequest {
             media: m.clone(),

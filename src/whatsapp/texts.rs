@@ -286,6 +286,38 @@ pub(crate) fn unsupported(l: Lang) -> &'static str {
     l.text("wa-unsupported")
 }
 
+pub(crate) fn party_unknown_hint(l: Lang) -> &'static str {
+    l.text("wa-party-unknown-hint")
+}
+
+pub(crate) fn history_warning(l: Lang) -> &'static str {
+    l.text("wa-history-warning")
+}
+
+pub(crate) fn stale_button(l: Lang) -> &'static str {
+    l.text("wa-stale-button")
+}
+
+pub(crate) fn edited(l: Lang) -> &'static str {
+    l.text("wa-edited")
+}
+
+pub(crate) fn audio_video(l: Lang) -> &'static str {
+    l.text("wa-audio-video")
+}
+
+pub(crate) fn place_elsewhere(l: Lang) -> &'static str {
+    l.text("wa-place-elsewhere")
+}
+
+pub(crate) fn place_unnamed(l: Lang) -> &'static str {
+    l.text("wa-place-unnamed")
+}
+
+pub(crate) fn command_taken_as_answer(l: Lang, command: &str) -> String {
+    l.text_with("wa-command-as-answer", &[("command", &command)])
+}
+
 pub(crate) fn resumed(l: Lang) -> &'static str {
     l.text("wa-resumed")
 }

@@ -104,6 +104,16 @@ async fn receive(State(wa): State<Channel>, headers: HeaderMap, body: Bytes) -> 
     let delivery = Delivery::from_event(event, &wa.config.phone_number_id);
     Counters::add_n(&wa.counters.statuses, delivery.statuses);
     Counters::add_n(&wa.counters.foreign, delivery.foreign);
+    for f in &delivery.failures {
+        wa.outbox.failed(&f.message_id, f.code);
+    }
+    for code in &delivery.errors {
+        // Errors about the whole change (e.g. a message Meta could not process): logged by code.
+        let code = format!("webhook-{code}");
+        if wa.counters.first_this_hour(&code) {
+            tracing::warn!(code = %code, "whatsapp: Meta reports an error in a webhook event (further ones this hour are only counted)");
+        }
+    }
     if delivery.messages.is_empty() {
         return plain(StatusCode::OK, "ok");
     }

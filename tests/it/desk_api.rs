@@ -94,7 +94,7 @@ fn login_body(
     })
 }
 
-async fn login(c: &reqwest::Client, s: &Server, id: &InvestigatorIdentity) -> String {
+pub(crate) async fn login(c: &reqwest::Client, s: &Server, id: &InvestigatorIdentity) -> String {
     let (nonce, expires, installation) = challenge(c, s).await;
     let (status, v) = post_login(
         c,
@@ -125,12 +125,17 @@ async fn get(c: &reqwest::Client, s: &Server, token: &str, path: &str) -> (Statu
     (status, r.bytes().await.unwrap().to_vec())
 }
 
-async fn get_json(c: &reqwest::Client, s: &Server, token: &str, path: &str) -> (StatusCode, Value) {
+pub(crate) async fn get_json(
+    c: &reqwest::Client,
+    s: &Server,
+    token: &str,
+    path: &str,
+) -> (StatusCode, Value) {
     let (status, body) = get(c, s, token, path).await;
     (status, serde_json::from_slice(&body).unwrap_or(Value::Null))
 }
 
-async fn post_json(
+pub(crate) async fn post_json(
     c: &reqwest::Client,
     s: &Server,
     token: &str,

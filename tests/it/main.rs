@@ -35,3 +35,4 @@ mod startup;
 mod stored_v1;
 mod vectors;
 mod whatsapp;
+mod whatsapp_2026;

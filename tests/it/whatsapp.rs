@@ -173,16 +173,24 @@ async fn the_handshake_and_signatures_guard_the_webhook() {
     assert!(text_of(&notice).contains("formulir web: https://wbs.example/lapor"));
     assert_eq!(choices(&notice), ["consent-yes", "consent-no", "lang-en"]);
 
-    // English on request; stickers, locations and voice notes get a polite explanation.
+    // English on request; stickers, locations and voice notes get a polite explanation: each its own
+    // (a location answers only "where"; a voice note is refused with the reason).
     chat.tap("lang-en").await;
     chat.expect("confidential, not anonymous").await;
     chat.tap("consent-yes-en").await;
     let list = chat.expect("Choose the kind of wrongdoing").await;
     assert_eq!(list["interactive"]["type"], "list");
-    for fixture in ["location.json", "audio.json"] {
+    for (fixture, says) in [
+        ("sticker.json", "we cannot accept this kind of message"),
+        (
+            "location.json",
+            "A location is only used for the question \"where",
+        ),
+        ("audio.json", "your voice can identify you"),
+    ] {
         let v = chat.event(fixture);
         assert_eq!(chat.post(&v).await, 200);
-        chat.expect("we cannot accept this kind of message").await;
+        chat.expect(says).await;
     }
     chat.text("STATUS WBS-AAAA-BBBB-CCCC").await;
     chat.expect("was not found").await;

@@ -25,6 +25,8 @@ pub const APP_SECRET: &str = "test-app-secret-0f3c";
 pub const VERIFY_TOKEN: &str = "test-verify-token-77a1";
 pub const ACCESS_TOKEN: &str = "test-access-token-5be2";
 pub const PHONE_NUMBER_ID: &str = "109876543210987";
+/// The Graph API version the test configuration sets (the stand-in records what requests name).
+pub const GRAPH_VERSION: &str = "v26.0";
 
 /// A served media file: bytes, MIME type, Meta's digest as sent.
 type Served = (Vec<u8>, String, String);
@@ -42,6 +44,8 @@ pub struct Meta {
     /// File sizes the look-up claims instead of the real ones.
     sizes: Mutex<HashMap<String, u64>>,
     base: OnceLock<String>,
+    /// The Graph API version of every API request (look-ups and sends), in order.
+    pub versions: Mutex<Vec<String>>,
 }
 
 fn fixture(name: &str) -> Value {
@@ -64,9 +68,10 @@ fn authorized(meta: &Meta, headers: &HeaderMap) -> bool {
 
 async fn lookup(
     State(meta): State<Arc<Meta>>,
-    UrlPath(id): UrlPath<String>,
+    UrlPath((version, id)): UrlPath<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
+    meta.versions.lock().unwrap().push(version);
     if !authorized(&meta, &headers) {
         return StatusCode::UNAUTHORIZED.into_response();
     }
@@ -100,10 +105,11 @@ async fn file(
 
 async fn send(
     State(meta): State<Arc<Meta>>,
-    UrlPath(phone): UrlPath<String>,
+    UrlPath((version, phone)): UrlPath<(String, String)>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    meta.versions.lock().unwrap().push(version);
     if !authorized(&meta, &headers) || phone != PHONE_NUMBER_ID {
         return StatusCode::UNAUTHORIZED.into_response();
     }
@@ -119,8 +125,16 @@ async fn send(
         )
             .into_response();
     }
-    meta.sent.lock().unwrap().push(message);
-    Json(fixture("send_response.json")).into_response()
+    // Each message gets its own id, as at Meta (kept beside the request as `_wamid`), so that a
+    // test can report a delivery status for it.
+    let mut sent = meta.sent.lock().unwrap();
+    let id = format!("wamid.SENT{}", sent.len());
+    let mut message = message;
+    message["_wamid"] = json!(id);
+    sent.push(message);
+    let mut answer = fixture("send_response.json");
+    answer["messages"][0]["id"] = json!(id);
+    Json(answer).into_response()
 }
 
 impl Meta {
@@ -133,8 +147,8 @@ impl Meta {
         let addr = listener.local_addr().expect("addr");
         meta.base.set(format!("http://{addr}")).expect("once");
         let app = Router::new()
-            .route("/v21.0/{id}", get(lookup))
-            .route("/v21.0/{id}/messages", post(send))
+            .route("/{version}/{id}", get(lookup))
+            .route("/{version}/{id}/messages", post(send))
             .route("/files/{id}", get(file))
             .with_state(meta.clone());
         tokio::spawn(async move {
@@ -189,12 +203,26 @@ impl Meta {
             .cloned()
             .collect()
     }
+
+    /// Messages addressed by business-scoped user id (`recipient`, for users without a number) to
+    /// any of `user_ids`.
+    pub fn sent_to_users(&self, user_ids: &[String]) -> Vec<Value> {
+        self.sent
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| {
+                m.get("to").is_none() && user_ids.iter().any(|u| m["recipient"] == u.as_str())
+            })
+            .cloned()
+            .collect()
+    }
 }
 
 /// The configuration that turns the channel on, pointed at the stand-in.
 pub fn config(meta: &Meta) -> String {
     format!(
-        "max_upload_mb = 20\n\n[whatsapp]\nverify_token = \"{VERIFY_TOKEN}\"\napp_secret = \"{APP_SECRET}\"\naccess_token = \"{ACCESS_TOKEN}\"\nphone_number_id = \"{PHONE_NUMBER_ID}\"\ngraph_base_url = \"{}/v21.0\"\npublic_url = \"https://wbs.example\"\ndisplay_number = \"+62 811-5000-0000\"\n",
+        "max_upload_mb = 20\n\n[whatsapp]\nverify_token = \"{VERIFY_TOKEN}\"\napp_secret = \"{APP_SECRET}\"\naccess_token = \"{ACCESS_TOKEN}\"\nphone_number_id = \"{PHONE_NUMBER_ID}\"\ngraph_base_url = \"{}\"\ngraph_api_version = \"{GRAPH_VERSION}\"\npublic_url = \"https://wbs.example\"\ndisplay_number = \"+62 811-5000-0000\"\n",
         meta.base()
     )
 }
@@ -243,6 +271,12 @@ pub struct Chat {
     pub meta: Arc<Meta>,
     pub server: String,
     pub wa: String,
+    /// The business-scoped user id Meta sends along (since 2026), when set.
+    pub user_id: Option<String>,
+    /// A user with a username: Meta sends neither `from` nor `wa_id`, only the user id.
+    pub hide_number: bool,
+    /// User ids the chat had before (Meta changed them): messages to them are still this chat's.
+    pub old_user_ids: Vec<String>,
     pub name: String,
     pub ts: u64,
     seq: u32,
@@ -261,11 +295,42 @@ impl Chat {
             meta: meta.clone(),
             server: server.url("/webhook/whatsapp"),
             wa: format!("62811{:08}", rand::random::<u32>() % 100_000_000),
+            user_id: None,
+            hide_number: false,
+            old_user_ids: Vec::new(),
             name: format!("Warga {}", super::marker()),
             ts: now - 3600,
             seq: 0,
             cursor: 0,
             client: super::client(),
+        }
+    }
+
+    /// A reporter who adopted a WhatsApp username: known to the bot only by a business-scoped user
+    /// id (the number is still made up, for the searches that must not find it).
+    pub fn username(meta: &Arc<Meta>, server: &super::Server) -> Self {
+        let mut chat = Chat::new(meta, server);
+        chat.user_id = Some(new_user_id());
+        chat.hide_number = true;
+        chat
+    }
+
+    /// Everything the bot sent this reporter, at the address Meta requires for them.
+    pub fn sent(&self) -> Vec<Value> {
+        match (&self.user_id, self.hide_number) {
+            (Some(u), true) => {
+                let mut ids = self.old_user_ids.clone();
+                ids.push(u.clone());
+                self.meta.sent_to_users(&ids)
+            }
+            _ => self.meta.sent_to(&self.wa),
+        }
+    }
+
+    /// Meta gave the user a new business-scoped id.
+    pub fn change_user_id(&mut self, new: &str) {
+        if let Some(old) = self.user_id.replace(new.to_owned()) {
+            self.old_user_ids.push(old);
         }
     }
 
@@ -289,6 +354,13 @@ impl Chat {
             for c in contacts {
                 c["wa_id"] = json!(self.wa);
                 c["profile"]["name"] = json!(self.name);
+                if let Some(u) = &self.user_id {
+                    c["user_id"] = json!(u);
+                    c["profile"]["username"] = json!(format!("@{}", self.name.replace(' ', "_")));
+                }
+                if self.hide_number {
+                    c.as_object_mut().unwrap().remove("wa_id");
+                }
             }
         }
         let n = value["messages"].as_array().map_or(0, Vec::len);
@@ -298,6 +370,12 @@ impl Chat {
             m["from"] = json!(self.wa);
             m["id"] = json!(id);
             m["timestamp"] = json!(ts.to_string());
+            if let Some(u) = &self.user_id {
+                m["from_user_id"] = json!(u);
+            }
+            if self.hide_number {
+                m.as_object_mut().unwrap().remove("from");
+            }
         }
         v
     }
@@ -327,19 +405,47 @@ impl Chat {
         assert_eq!(self.post(&v).await, 200);
     }
 
-    /// Taps a reply button.
+    /// Meta's id of the newest message to this chat that offers `choice` (where a person taps it).
+    pub fn offering(&self, choice: &str) -> Option<String> {
+        self.sent()
+            .iter()
+            .rev()
+            .find(|m| choices(m).iter().any(|c| c == choice))
+            .and_then(|m| m["_wamid"].as_str().map(str::to_owned))
+    }
+
+    fn with_context(v: &mut Value, on: Option<String>) {
+        let m = &mut v["entry"][0]["changes"][0]["value"]["messages"][0];
+        match on {
+            Some(id) => m["context"]["id"] = json!(id),
+            None => {
+                m.as_object_mut().unwrap().remove("context");
+            }
+        }
+    }
+
+    /// Taps a reply button, on the newest message that offers it.
     pub async fn tap(&mut self, id: &str) {
+        let on = self.offering(id);
+        self.tap_on(id, on).await;
+    }
+
+    /// Taps a reply button on the message Meta knows as `on`.
+    pub async fn tap_on(&mut self, id: &str, on: Option<String>) {
         let mut v = self.event("button_reply.json");
         v["entry"][0]["changes"][0]["value"]["messages"][0]["interactive"]["button_reply"]["id"] =
             json!(id);
+        Self::with_context(&mut v, on);
         assert_eq!(self.post(&v).await, 200);
     }
 
-    /// Picks a list row.
+    /// Picks a list row, on the newest message that offers it.
     pub async fn pick(&mut self, id: &str) {
         let mut v = self.event("list_reply.json");
         v["entry"][0]["changes"][0]["value"]["messages"][0]["interactive"]["list_reply"]["id"] =
             json!(id);
+        let on = self.offering(id);
+        Self::with_context(&mut v, on);
         assert_eq!(self.post(&v).await, 200);
     }
 
@@ -378,7 +484,7 @@ impl Chat {
     pub async fn expect(&mut self, needle: &str) -> Value {
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
-            let sent = self.meta.sent_to(&self.wa);
+            let sent = self.sent();
             if let Some(pos) = sent[self.cursor..]
                 .iter()
                 .position(|m| text_of(m).contains(needle))
@@ -398,9 +504,9 @@ impl Chat {
 
     /// Asserts that the bot says nothing more for a while.
     pub async fn silence(&self, ms: u64) {
-        let before = self.meta.sent_to(&self.wa).len();
+        let before = self.sent().len();
         tokio::time::sleep(Duration::from_millis(ms)).await;
-        let after = self.meta.sent_to(&self.wa);
+        let after = self.sent();
         assert_eq!(
             after.len(),
             before,
@@ -411,13 +517,17 @@ impl Chat {
 
     /// Everything the bot sent this reporter so far.
     pub fn all_texts(&self) -> String {
-        self.meta
-            .sent_to(&self.wa)
+        self.sent()
             .iter()
             .map(text_of)
             .collect::<Vec<_>>()
             .join("\n---\n")
     }
+}
+
+/// A business-scoped user id as Meta writes them: country code, dot, digits.
+pub fn new_user_id() -> String {
+    format!("ID.{}{:012}", 7, rand::random::<u64>() % 1_000_000_000_000)
 }
 
 /// The value between `start` and the next `*` in a bot message (case id, receipt).
