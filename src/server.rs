@@ -93,6 +93,9 @@ pub struct Prepared {
 
 /// Checks the keys and the mode, opens the store and sweeps orphans. Fails closed.
 pub fn prepare(config: Config) -> Result<Prepared, StartError> {
+    // Every file the server creates from here on, its own and sled's, is 0600 (directories 0700):
+    // the data directory's mode alone should not be the only protection (docs/design.md §7).
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let data = config.data.clone();
     let derr = |e: String| StartError::Data(data.clone(), e);
     // A private key or a broken file in keys/ refuses the start (fail closed); while running, such a
