@@ -35,6 +35,9 @@ pub(crate) struct FileConfig {
     pub session_idle_minutes: Option<u64>,
     pub desk_origins: Option<Vec<String>>,
     pub whatsapp: Option<WhatsAppFile>,
+    /// The address reporters use (`https://lapor.example.go.id`): with https, the session cookie is
+    /// `__Host-` and `Secure` (docs/design.md §5).
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -59,6 +62,8 @@ pub struct Config {
     pub desk_origins: Vec<String>,
     /// The WhatsApp channel, when configured (docs/whatsapp.md).
     pub whatsapp: Option<WhatsAppConfig>,
+    /// The public address reporters use, if set (issue 11: decides the session cookie's form).
+    pub public_url: Option<String>,
 }
 
 impl Default for Config {
@@ -77,6 +82,7 @@ impl Default for Config {
             session_idle_secs: 15 * 60,
             desk_origins: Vec::new(),
             whatsapp: None,
+            public_url: None,
         }
     }
 }
@@ -139,6 +145,7 @@ impl Config {
         if let Some(v) = file.deadlines {
             c.deadlines = v;
         }
+        c.public_url = file.public_url.map(|u| u.trim().to_owned());
         if let Some(v) = args.listen {
             c.listen = v;
         }

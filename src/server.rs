@@ -250,6 +250,11 @@ pub fn app(prepared: Prepared) -> axum::Router {
         max_upload_bytes: prepared.config.max_upload_bytes,
         max_attachments: prepared.config.max_attachments,
         session_idle_secs: prepared.config.session_idle_secs,
+        secure_cookies: prepared
+            .config
+            .public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://")),
         deadlines: prepared.config.deadlines,
         whatsapp: prepared
             .whatsapp

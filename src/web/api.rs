@@ -218,7 +218,10 @@ mod tests {
         for (body, field) in [
             (r#"{"CANARY_top": 1}"#, "body"),
             (r#"{"reporter": {"CANARY_in": 1}}"#, "reporter"),
-            (r#"{"parties": [{"name": "a", "CANARY_p": 1}]}"#, "parties[0]"),
+            (
+                r#"{"parties": [{"name": "a", "CANARY_p": 1}]}"#,
+                "parties[0]",
+            ),
             (r#"{"incident": {"when": 7}}"#, "incident.when"),
         ] {
             let errors = parse_report(body.as_bytes(), Lang::En).err().expect(body);

@@ -52,6 +52,8 @@ pub(crate) struct WebSettings {
     pub max_upload_bytes: u64,
     pub max_attachments: usize,
     pub session_idle_secs: u64,
+    /// The public address is https: `__Host-` `Secure` session cookies.
+    pub secure_cookies: bool,
     pub deadlines: DeadlinePolicy,
     pub whatsapp: Option<Option<String>>,
 }
@@ -64,7 +66,7 @@ impl AppState {
             max_attachments: settings.max_attachments,
             intake: settings.intake,
             forms: tokens::FormTokens::new(),
-            sessions: session::Sessions::new(settings.session_idle_secs),
+            sessions: session::Sessions::new(settings.session_idle_secs, settings.secure_cookies),
             deadlines: settings.deadlines,
             counters: Counters::default(),
             whatsapp: settings.whatsapp,

@@ -27,6 +27,7 @@ mod headers;
 mod keys;
 mod logs;
 mod pantau;
+mod privacy;
 mod refusals;
 mod same_origin;
 mod startup;
