@@ -30,6 +30,7 @@ mod pantau;
 mod privacy;
 mod refusals;
 mod same_origin;
+mod scrub;
 mod startup;
 mod stored_v1;
 mod vectors;

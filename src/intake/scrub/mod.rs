@@ -1,0 +1,68 @@
+//! Metadata scrubbing of uploaded files as they stream in (docs/design.md §6, issue 11). Each format
+//! writes out only what it needs to show its content and drops everything else — EXIF with GPS
+//! position, camera serial and time, XMP, IPTC, comments, embedded second images and previews, provenance
+//! manifests and anything appended after the image. A file that does not parse as its type is refused
+//! (`Unscrubbable`) instead of passed through: "removed" must mean removed.
+//!
+//! Every scrubber is linear in its input: it looks at each byte once and holds at most one header or
+//! one bounded segment, never the file.
+
+mod jpeg;
+mod png;
+
+/// The file does not have the structure of its type, so its metadata cannot be found and removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unscrubbable;
+
+/// The formats scrubbed on the way in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Jpeg,
+    Png,
+}
+
+/// Whether files of this media type went through a scrubber. Those that did not (PDF, office
+/// documents, WebP, GIF) are flagged to investigators: their metadata is as the reporter sent it.
+pub fn scrubbed_type(media_type: &str) -> bool {
+    matches!(media_type, "image/jpeg" | "image/png")
+}
+
+enum Inner {
+    Jpeg(jpeg::Jpeg),
+    Png(png::Png),
+}
+
+/// A streaming scrubber: feed it chunks, then `finish`. After an error it must not be fed again.
+pub struct Scrubber {
+    inner: Inner,
+}
+
+impl Scrubber {
+    pub fn new(format: Format) -> Self {
+        Scrubber {
+            inner: match format {
+                Format::Jpeg => Inner::Jpeg(jpeg::Jpeg::new()),
+                Format::Png => Inner::Png(png::Png::new()),
+            },
+        }
+    }
+
+    /// Takes the next bytes of the file and appends what is kept to `out`.
+    pub fn push(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<(), Unscrubbable> {
+        match &mut self.inner {
+            Inner::Jpeg(s) => s.push(input, out),
+            Inner::Png(s) => s.push(input, out),
+        }
+    }
+
+    /// The end of the file. Returns the number of bytes removed (0: the file is kept as it came).
+    pub fn finish(mut self) -> Result<u64, Unscrubbable> {
+        match &mut self.inner {
+            Inner::Jpeg(s) => s.finish().map(|_| s.removed),
+            Inner::Png(s) => s.finish().map(|_| s.removed),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;
