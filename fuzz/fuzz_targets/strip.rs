@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
     let Some((&split, file)) = data.split_first() else {
         return;
     };
-    for format in [Format::Jpeg, Format::Png] {
+    for format in [Format::Jpeg, Format::Png, Format::Gif, Format::Webp] {
         let out = scrub(format, file, usize::from(split));
         if let Some(out) = &out {
             assert!(out.len() <= file.len() + 36);

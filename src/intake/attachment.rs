@@ -181,6 +181,8 @@ impl AttachmentSink {
                 self.stripper = match t {
                     "image/jpeg" => Some(Scrubber::new(ScrubFormat::Jpeg)),
                     "image/png" => Some(Scrubber::new(ScrubFormat::Png)),
+                    "image/gif" => Some(Scrubber::new(ScrubFormat::Gif)),
+                    "image/webp" => Some(Scrubber::new(ScrubFormat::Webp)),
                     _ => None,
                 };
                 let head = std::mem::take(&mut self.head);

@@ -84,6 +84,47 @@ fn hostile_png() -> (Vec<u8>, Vec<String>) {
     (f, c)
 }
 
+/// A GIF with a comment and an XMP application extension, and bytes after its trailer.
+fn hostile_gif() -> (Vec<u8>, Vec<String>) {
+    let c: Vec<String> = (0..3).map(|_| marker()).collect();
+    let mut f = b"GIF89a\x01\0\x01\0\x80\0\0\0\0\0\xff\xff\xff".to_vec();
+    f.extend(b"\x21\xFE");
+    f.push(c[0].len() as u8);
+    f.extend(c[0].as_bytes());
+    f.extend(b"\0\x21\xFF\x0BXMP DataXMP");
+    f.push(c[1].len() as u8);
+    f.extend(c[1].as_bytes());
+    f.extend(b"\0\x2C\0\0\0\0\x01\0\x01\0\0\x02\x02\x44\x01\0\x3B");
+    f.extend(c[2].as_bytes());
+    (f, c)
+}
+
+/// An extended WebP with EXIF and XMP chunks.
+fn hostile_webp() -> (Vec<u8>, Vec<String>) {
+    let c: Vec<String> = (0..2).map(|_| marker()).collect();
+    let chunk = |kind: &[u8; 4], data: &[u8]| {
+        let mut v = kind.to_vec();
+        v.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        v.extend_from_slice(data);
+        if data.len() % 2 == 1 {
+            v.push(0);
+        }
+        v
+    };
+    let body = [
+        b"WEBP".to_vec(),
+        chunk(b"VP8X", &[0x0C, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        chunk(b"VP8 ", b"keyframe"),
+        chunk(b"EXIF", format!("MM\0*{}", c[0]).as_bytes()),
+        chunk(b"XMP ", c[1].as_bytes()),
+    ]
+    .concat();
+    let mut f = b"RIFF".to_vec();
+    f.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    f.extend(body);
+    (f, c)
+}
+
 #[tokio::test]
 async fn no_canary_survives_submission_export_and_decryption() {
     let env = Env::new();
@@ -91,12 +132,24 @@ async fn no_canary_survives_submission_export_and_decryption() {
     let c = client();
     let (jpeg, scan, mut canaries) = hostile_jpeg();
     let (png, png_canaries) = hostile_png();
-    canaries.extend(png_canaries);
+    let (gif, gif_canaries) = hostile_gif();
+    let (webp, webp_canaries) = hostile_webp();
+    canaries.extend(
+        png_canaries
+            .into_iter()
+            .chain(gif_canaries)
+            .chain(webp_canaries),
+    );
     let r = submit(
         &c,
         &s,
         &valid_fields(),
-        &[("foto.jpg", jpeg), ("layar.png", png)],
+        &[
+            ("foto.jpg", jpeg),
+            ("layar.png", png),
+            ("animasi.gif", gif),
+            ("foto.webp", webp),
+        ],
     )
     .await;
     assert_eq!(r.status, 200, "{}", r.body);
@@ -117,7 +170,7 @@ async fn no_canary_survives_submission_export_and_decryption() {
     ]);
     assert!(o.success(), "{}\n{}", o.stdout, o.stderr);
     let files = files_under(&att);
-    assert_eq!(files.len(), 2, "{files:?}");
+    assert_eq!(files.len(), 4, "{files:?}");
     for f in &files {
         let bytes = std::fs::read(f).unwrap();
         for canary in &canaries {
@@ -131,6 +184,18 @@ async fn no_canary_survives_submission_export_and_decryption() {
                 &bytes,
                 b"Exif\0\0MM\0*\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01\0\x06"
             ));
+        } else if bytes.starts_with(b"GIF89a") {
+            assert!(
+                contains(&bytes, b"\x02\x02\x44\x01\0\x3B"),
+                "image data kept"
+            );
+            assert!(bytes.ends_with(b"\x3B"), "nothing after the trailer");
+        } else if bytes.starts_with(b"RIFF") {
+            assert!(
+                contains(&bytes, b"VP8 \x08\0\0\0keyframe"),
+                "image data kept"
+            );
+            assert_eq!(bytes[20] & 0x0C, 0, "VP8X no longer announces EXIF or XMP");
         } else {
             assert!(bytes.starts_with(b"\x89PNG") && contains(&bytes, b"IDATpixels"));
             assert!(bytes.ends_with(b"IEND\0\0\0\0"), "nothing after the end");

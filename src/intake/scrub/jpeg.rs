@@ -7,7 +7,7 @@
 //! still stand up. Linear: every input byte is looked at once; only one marker segment (at most 64 KiB)
 //! is ever held.
 
-use super::Unscrubbable;
+use super::{fill, Unscrubbable};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
@@ -41,14 +41,6 @@ pub(super) struct Jpeg {
     seen_scan: bool,
     orientation_done: bool,
     pub(super) removed: u64,
-}
-
-/// Moves bytes from `input` into `hold` until it has `n`; true when it has.
-fn fill(hold: &mut Vec<u8>, input: &mut &[u8], n: usize) -> bool {
-    let take = n.saturating_sub(hold.len()).min(input.len());
-    hold.extend_from_slice(&input[..take]);
-    *input = &input[take..];
-    hold.len() >= n
 }
 
 /// Segments decoding needs, copied as they are: SOFn, DHT, DAC, DQT, DRI, DNL, DHP, EXP, SOS.

@@ -7,8 +7,18 @@
 //! Every scrubber is linear in its input: it looks at each byte once and holds at most one header or
 //! one bounded segment, never the file.
 
+mod gif;
 mod jpeg;
 mod png;
+mod webp;
+
+/// Moves bytes from `input` into `hold` until it has `n`; true when it has.
+pub(super) fn fill(hold: &mut Vec<u8>, input: &mut &[u8], n: usize) -> bool {
+    let take = n.saturating_sub(hold.len()).min(input.len());
+    hold.extend_from_slice(&input[..take]);
+    *input = &input[take..];
+    hold.len() >= n
+}
 
 /// The file does not have the structure of its type, so its metadata cannot be found and removed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,17 +29,24 @@ pub struct Unscrubbable;
 pub enum Format {
     Jpeg,
     Png,
+    Gif,
+    Webp,
 }
 
 /// Whether files of this media type went through a scrubber. Those that did not (PDF, office
 /// documents, WebP, GIF) are flagged to investigators: their metadata is as the reporter sent it.
 pub fn scrubbed_type(media_type: &str) -> bool {
-    matches!(media_type, "image/jpeg" | "image/png")
+    matches!(
+        media_type,
+        "image/jpeg" | "image/png" | "image/gif" | "image/webp"
+    )
 }
 
 enum Inner {
     Jpeg(jpeg::Jpeg),
     Png(png::Png),
+    Gif(gif::Gif),
+    Webp(webp::Webp),
 }
 
 /// A streaming scrubber: feed it chunks, then `finish`. After an error it must not be fed again.
@@ -43,6 +60,8 @@ impl Scrubber {
             inner: match format {
                 Format::Jpeg => Inner::Jpeg(jpeg::Jpeg::new()),
                 Format::Png => Inner::Png(png::Png::new()),
+                Format::Gif => Inner::Gif(gif::Gif::new()),
+                Format::Webp => Inner::Webp(webp::Webp::new()),
             },
         }
     }
@@ -52,6 +71,8 @@ impl Scrubber {
         match &mut self.inner {
             Inner::Jpeg(s) => s.push(input, out),
             Inner::Png(s) => s.push(input, out),
+            Inner::Gif(s) => s.push(input, out),
+            Inner::Webp(s) => s.push(input, out),
         }
     }
 
@@ -60,6 +81,8 @@ impl Scrubber {
         match &mut self.inner {
             Inner::Jpeg(s) => s.finish().map(|_| s.removed),
             Inner::Png(s) => s.finish().map(|_| s.removed),
+            Inner::Gif(s) => s.finish().map(|_| s.removed),
+            Inner::Webp(s) => s.finish().map(|_| s.removed),
         }
     }
 }

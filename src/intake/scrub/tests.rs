@@ -222,7 +222,7 @@ proptest! {
 
     #[test]
     fn never_panics_and_barely_grows(bytes in proptest::collection::vec(any::<u8>(), 0..600), chunk in 1usize..64) {
-        for format in [Format::Jpeg, Format::Png] {
+        for format in [Format::Jpeg, Format::Png, Format::Gif, Format::Webp] {
             if let Ok(out) = scrub(format, &bytes, chunk) {
                 // Only a rewritten orientation block can be longer than what it replaces.
                 prop_assert!(out.len() <= bytes.len() + 36);
@@ -248,5 +248,93 @@ proptest! {
         let out = scrub(Format::Jpeg, &file, 5).expect("scrubbed");
         prop_assert!(out.windows(data.len().max(1)).any(|w| w == &data[..]) || data.is_empty());
         prop_assert!(!has_canary(&out));
+    }
+}
+
+/// A GIF with a comment, XMP and ICC application extensions and a trailer; the loop count stays.
+pub(super) fn hostile_gif() -> (Vec<u8>, Vec<u8>) {
+    let header = b"GIF89a\x01\0\x01\0\x80\0\0\0\0\0\xff\xff\xff".to_vec();
+    let looping = b"\x21\xFF\x0BNETSCAPE2.0\x03\x01\0\0\0".to_vec();
+    let control = b"\x21\xF9\x04\x01\x0A\0\0\0".to_vec();
+    let image = b"\x2C\0\0\0\0\x01\0\x01\0\0\x02\x02\x44\x01\0".to_vec();
+    let mut file = header.clone();
+    file.extend(b"\x21\xFE\x0ECANARY-COMMENT\0");
+    file.extend(&looping);
+    file.extend(b"\x21\xFF\x0BXMP DataXMP\x0A<CANARY-X>\0");
+    file.extend(b"\x21\xFF\x0BICCRGBG1012\x06CANARY\0");
+    file.extend(&control);
+    file.extend(&image);
+    file.extend(b"\x3BCANARY-TRAILER");
+    let mut kept = header;
+    kept.extend(&looping);
+    kept.extend(&control);
+    kept.extend(&image);
+    kept.push(0x3B);
+    (file, kept)
+}
+
+/// An extended WebP with EXIF and XMP (flagged in VP8X) and bytes after the RIFF.
+pub(super) fn hostile_webp() -> (Vec<u8>, Vec<u8>) {
+    fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+        let mut v = kind.to_vec();
+        v.extend_from_slice(&(data.len() as u32).to_le_bytes());
+        v.extend_from_slice(data);
+        if data.len() % 2 == 1 {
+            v.push(0);
+        }
+        v
+    }
+    let vp8x = |flags: u8| chunk(b"VP8X", &[flags, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    let image = chunk(b"VP8 ", b"keyframe data");
+    let exif = b"MM\0*CANARY-EXIF";
+    let xmp = b"<x:xmpmeta>CANARY-XMP</x:xmpmeta>";
+    let body = [
+        b"WEBP".to_vec(),
+        vp8x(0x2C),
+        image.clone(),
+        chunk(b"EXIF", exif),
+        chunk(b"XMP ", xmp),
+    ]
+    .concat();
+    let mut file = b"RIFF".to_vec();
+    file.extend_from_slice(&(body.len() as u32).to_le_bytes());
+    file.extend(&body);
+    let mut kept = file[..12].to_vec();
+    kept.extend(vp8x(0x20));
+    kept.extend(image);
+    kept.extend(chunk(b"JUNK", &[0; 15]));
+    kept.extend(chunk(b"JUNK", &[0; 33]));
+    file.extend(b"CANARY-AFTER-RIFF");
+    (file, kept)
+}
+
+#[test]
+fn gif_and_webp_keep_the_image_and_nothing_else() {
+    for (format, (file, kept)) in [(Format::Gif, hostile_gif()), (Format::Webp, hostile_webp())] {
+        for chunk in [1, 4, 1000] {
+            let out = scrub(format, &file, chunk).expect("scrubbed");
+            assert!(
+                !has_canary(&out),
+                "{format:?}: {}",
+                String::from_utf8_lossy(&out)
+            );
+            assert_eq!(out, kept, "{format:?}");
+        }
+    }
+}
+
+#[test]
+fn broken_gif_and_webp_are_refused() {
+    for (format, bytes) in [
+        (Format::Gif, &b"GIF89a\x01\0\x01\0\0\0\0\x99"[..]),
+        (
+            Format::Gif,
+            b"GIF89a\x01\0\x01\0\0\0\0\x2C\0\0\0\0\x01\0\x01\0\0\x02\x05ab",
+        ),
+        (Format::Webp, b"RIFF\x04\0\0\0WEBPextra"),
+        (Format::Webp, b"RIFF\xFF\0\0\0WEBPVP8 \x04\0\0\0ab"),
+        (Format::Webp, b"RIFF\x10\0\0\0WEBPVP8 \xFF\0\0\0abcd"),
+    ] {
+        assert_eq!(scrub(format, bytes, 3), Err(Unscrubbable), "{bytes:?}");
     }
 }
