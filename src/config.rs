@@ -35,6 +35,8 @@ pub(crate) struct FileConfig {
     pub session_idle_minutes: Option<u64>,
     pub desk_origins: Option<Vec<String>>,
     pub whatsapp: Option<WhatsAppFile>,
+    /// `[retention]`: when expired cases are deleted (issue 11).
+    pub retention: Option<crate::intake::retention::RetentionPolicy>,
     /// The address reporters use (`https://lapor.example.go.id`): with https, the session cookie is
     /// `__Host-` and `Secure` (docs/design.md §5).
     pub public_url: Option<String>,
@@ -64,6 +66,8 @@ pub struct Config {
     pub whatsapp: Option<WhatsAppConfig>,
     /// The public address reporters use, if set (issue 11: decides the session cookie's form).
     pub public_url: Option<String>,
+    /// The retention rule (off unless configured).
+    pub retention: crate::intake::retention::RetentionPolicy,
 }
 
 impl Default for Config {
@@ -83,6 +87,7 @@ impl Default for Config {
             desk_origins: Vec::new(),
             whatsapp: None,
             public_url: None,
+            retention: Default::default(),
         }
     }
 }
@@ -146,6 +151,7 @@ impl Config {
             c.deadlines = v;
         }
         c.public_url = file.public_url.map(|u| u.trim().to_owned());
+        c.retention = file.retention.unwrap_or_default();
         if let Some(v) = args.listen {
             c.listen = v;
         }

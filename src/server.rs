@@ -91,6 +91,42 @@ pub struct Prepared {
     pub whatsapp: Option<Arc<crate::whatsapp::WhatsApp>>,
 }
 
+/// Applies the retention rule at start and every hour after (docs/design.md §7, issue 11). Only the
+/// counts are logged, never a case id.
+fn retention_task(prepared: &Prepared) {
+    let policy = prepared.config.retention;
+    if policy.is_off() {
+        return;
+    }
+    let intake = prepared.intake.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let intake = intake.clone();
+            let pass = tokio::task::spawn_blocking(move || {
+                crate::intake::retention::apply(&intake, &policy, &Day::today())
+            })
+            .await;
+            match pass {
+                Ok(Ok(p)) if p.cases > 0 => tracing::info!(
+                    code = "WBS-RETENTION",
+                    cases = p.cases,
+                    files = p.files,
+                    files_left = p.files_left,
+                    "expired cases deleted under the retention rule"
+                ),
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => {
+                    tracing::warn!(code = "WBS-RETENTION-FAILED", error = %e, "retention pass failed")
+                }
+                Err(_) => tracing::warn!(code = "WBS-RETENTION-FAILED", "retention pass stopped"),
+            }
+        }
+    });
+}
+
 /// Checks the keys and the mode, opens the store and sweeps orphans. Fails closed.
 pub fn prepare(config: Config) -> Result<Prepared, StartError> {
     // Every file the server creates from here on, its own and sled's, is 0600 (directories 0700):
@@ -329,6 +365,7 @@ pub(crate) async fn serve(prepared: Prepared) -> Result<(), StartError> {
             }
         });
     }
+    retention_task(&prepared);
     let whatsapp = prepared.whatsapp.clone();
     if let Some(wa) = &whatsapp {
         wa.start();

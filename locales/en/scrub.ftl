@@ -3,3 +3,8 @@
 scrub-cannot-be-cleaned = this photo file is damaged or unusual, so its metadata (location, camera, time) cannot be removed safely; save it again as JPG or PNG (for example as a screenshot) and send it again
 scrub-heic-or-video = HEIC photos and videos are not accepted because their metadata (location, time, device) cannot be removed; convert the photo to JPG (or send a screenshot), and for a video send screenshots or describe what it shows
 scrub-not-cleaned = metadata not removed
+
+## Retention (src/intake/retention.rs, `wbs cases`).
+retention-deleted-total = { $n } case(s) deleted under the retention rule:
+retention-rule-closed = closed longer than the retention period
+retention-rule-never-taken-up = never taken up

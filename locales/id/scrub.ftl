@@ -3,3 +3,8 @@
 scrub-cannot-be-cleaned = berkas foto ini rusak atau tidak lazim, sehingga metadatanya (lokasi, kamera, waktu) tidak dapat dihapus dengan aman; simpan ulang sebagai JPG atau PNG (misalnya dengan tangkapan layar) lalu kirim lagi
 scrub-heic-or-video = foto HEIC dan video tidak diterima karena metadatanya (lokasi, waktu, perangkat) tidak dapat dihapus; ubah foto menjadi JPG (atau kirim tangkapan layar), dan untuk video kirim tangkapan layar atau uraikan isinya
 scrub-not-cleaned = metadata tidak dihapus
+
+## Retention (src/intake/retention.rs, `wbs cases`).
+retention-deleted-total = { $n } kasus dihapus menurut aturan masa simpan:
+retention-rule-closed = selesai melewati masa simpan
+retention-rule-never-taken-up = tidak pernah ditindaklanjuti

@@ -7,6 +7,7 @@ pub(crate) mod deadline;
 pub mod mailbox;
 pub(crate) mod rekey;
 pub mod report;
+pub mod retention;
 pub mod scrub;
 pub(crate) mod status;
 pub mod submit;

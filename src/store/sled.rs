@@ -22,6 +22,10 @@ const TREE_ONE_TIME: &str = "one_time";
 const TREE_DIALOGUES: &str = "wa_dialogues";
 /// Keyed hashes of processed WhatsApp message ids → expiry (unix seconds, big-endian).
 const TREE_SEEN: &str = "wa_seen";
+/// Case id → `TombstoneV1` (JSON): cases deleted under the retention rule (`sled/retention.rs`).
+const TREE_TOMBSTONES: &str = "tombstones";
+
+mod retention;
 
 pub struct SledStore {
     db: sled::Db,
@@ -32,6 +36,7 @@ pub struct SledStore {
     one_time: sled::Tree,
     dialogues: sled::Tree,
     seen: sled::Tree,
+    tombstones: sled::Tree,
 }
 
 type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
@@ -124,6 +129,7 @@ impl SledStore {
             one_time: db.open_tree(TREE_ONE_TIME).map_err(engine)?,
             dialogues: db.open_tree(TREE_DIALOGUES).map_err(engine)?,
             seen: db.open_tree(TREE_SEEN).map_err(engine)?,
+            tombstones: db.open_tree(TREE_TOMBSTONES).map_err(engine)?,
             db,
         })
     }

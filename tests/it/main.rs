@@ -29,6 +29,7 @@ mod logs;
 mod pantau;
 mod privacy;
 mod refusals;
+mod retention;
 mod same_origin;
 mod scrub;
 mod startup;
