@@ -45,6 +45,31 @@ fn expired_cases_and_their_files_go_and_the_rest_verify() {
     while env.blob_files().len() > 1 && std::time::Instant::now() < deadline {
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
+    // Investigators see what went, and when.
+    let cases = env.wbs([
+        OsStr::new("cases"),
+        OsStr::new("--server"),
+        OsStr::new(&s.desk_base),
+        OsStr::new("--identity"),
+        env.demo_identity().as_os_str(),
+        OsStr::new("--keys"),
+        env.keys.as_os_str(),
+    ]);
+    assert!(cases.success(), "{}\n{}", cases.stdout, cases.stderr);
+    let day = today.as_str();
+    assert!(
+        cases
+            .stdout
+            .contains("2 kasus dihapus menurut aturan masa simpan"),
+        "{}",
+        cases.stdout
+    );
+    assert!(cases.stdout.contains(&format!(
+        "{untouched} — {day} (tidak pernah ditindaklanjuti)"
+    )));
+    assert!(cases
+        .stdout
+        .contains(&format!("{closed} — {day} (selesai melewati masa simpan)")));
     s.stop();
     assert_eq!(env.blob_files().len(), 1, "{:?}", env.blob_files());
     let store = internal::open_store(&env.data);
