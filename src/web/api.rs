@@ -224,7 +224,10 @@ mod tests {
             ),
             (r#"{"incident": {"when": 7}}"#, "incident.when"),
         ] {
-            let errors = parse_report(body.as_bytes(), Lang::En).err().expect(body);
+            let errors = match parse_report(body.as_bytes(), Lang::En) {
+                Ok(_) => BTreeMap::from([("accepted".to_owned(), body.to_owned())]),
+                Err(e) => e,
+            };
             let all = format!("{errors:?}");
             assert!(!all.contains("CANARY"), "{body}: {all}");
             assert!(errors.contains_key(field), "{body}: {all}");
