@@ -38,7 +38,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             s.push(chunk, &mut kept).map_err(|_| "not a JPEG")?;
             out.extend_from_slice(&kept);
         }
-        s.finish().map_err(|_| "not a JPEG")?;
+        s.finish(&mut out).map_err(|_| "not a JPEG")?;
         let secs = t.elapsed().as_secs_f64();
         println!(
             "scrub {mb:>2} MB JPEG: {:>8.1} ms, {:>7.1} MB/s",

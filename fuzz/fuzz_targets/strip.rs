@@ -10,7 +10,7 @@ fn scrub(format: Format, file: &[u8], chunk: usize) -> Option<Vec<u8>> {
     for c in file.chunks(chunk.max(1)) {
         s.push(c, &mut out).ok()?;
     }
-    s.finish().ok()?;
+    s.finish(&mut out).ok()?;
     Some(out)
 }
 
@@ -18,7 +18,13 @@ fuzz_target!(|data: &[u8]| {
     let Some((&split, file)) = data.split_first() else {
         return;
     };
-    for format in [Format::Jpeg, Format::Png, Format::Gif, Format::Webp] {
+    for format in [
+        Format::Jpeg,
+        Format::Png,
+        Format::Gif,
+        Format::Webp,
+        Format::Office,
+    ] {
         let out = scrub(format, file, usize::from(split));
         if let Some(out) = &out {
             assert!(out.len() <= file.len() + 36);

@@ -183,6 +183,9 @@ impl AttachmentSink {
                     "image/png" => Some(Scrubber::new(ScrubFormat::Png)),
                     "image/gif" => Some(Scrubber::new(ScrubFormat::Gif)),
                     "image/webp" => Some(Scrubber::new(ScrubFormat::Webp)),
+                    t if crate::intake::scrub::scrubbed_type(t) => {
+                        Some(Scrubber::new(ScrubFormat::Office))
+                    }
                     _ => None,
                 };
                 let head = std::mem::take(&mut self.head);
@@ -243,9 +246,14 @@ impl AttachmentSink {
         }
         let mut stripped = false;
         if let Some(stripper) = self.stripper.take() {
-            match stripper.finish() {
+            let mut rest = Vec::new();
+            match stripper.finish(&mut rest) {
                 Ok(removed) => stripped = removed > 0,
                 Err(_) => return Err((self.name, AttachmentProblem::Unscrubbable)),
+            }
+            self.write_out(&rest);
+            if let Some(p) = self.problem {
+                return Err((self.name, p));
             }
         }
         let (Some(writer), Some(media_type)) = (self.writer.take(), self.media_type) else {

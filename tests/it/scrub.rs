@@ -125,6 +125,65 @@ fn hostile_webp() -> (Vec<u8>, Vec<String>) {
     (f, c)
 }
 
+/// A Word document with its author, company, reviser, commenter and an embedded photo's GPS.
+fn hostile_docx() -> (Vec<u8>, Vec<String>) {
+    use std::io::Write;
+    let c: Vec<String> = (0..5).map(|_| marker()).collect();
+    let (photo, _, photo_canaries) = hostile_jpeg();
+    let parts: Vec<(&str, Vec<u8>)> = vec![
+        ("[Content_Types].xml", b"<Types/>".to_vec()),
+        (
+            "docProps/core.xml",
+            format!(
+                "<cp:coreProperties><dc:creator>{}</dc:creator></cp:coreProperties>",
+                c[0]
+            )
+            .into_bytes(),
+        ),
+        (
+            "docProps/app.xml",
+            format!("<Properties><Company>{}</Company></Properties>", c[1]).into_bytes(),
+        ),
+        (
+            "word/document.xml",
+            format!(
+                "<w:document><w:ins w:author=\"{}\"><w:t>isi dokumen</w:t></w:ins></w:document>",
+                c[2]
+            )
+            .into_bytes(),
+        ),
+        (
+            "word/comments.xml",
+            format!(
+                "<w:comments><w:comment w:author=\"{}\" w:initials=\"{}\"/></w:comments>",
+                c[3], c[4]
+            )
+            .into_bytes(),
+        ),
+        ("word/media/image1.jpg", photo),
+    ];
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes) in parts {
+        w.start_file(name, zip::write::SimpleFileOptions::default())
+            .unwrap();
+        w.write_all(&bytes).unwrap();
+    }
+    let mut c = c;
+    c.extend(photo_canaries);
+    (w.finish().unwrap().into_inner(), c)
+}
+
+/// Every part of a zip, uncompressed and concatenated.
+fn unzip(file: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut a = zip::ZipArchive::new(std::io::Cursor::new(file)).unwrap();
+    let mut all = Vec::new();
+    for i in 0..a.len() {
+        a.by_index(i).unwrap().read_to_end(&mut all).unwrap();
+    }
+    all
+}
+
 #[tokio::test]
 async fn no_canary_survives_submission_export_and_decryption() {
     let env = Env::new();
@@ -134,11 +193,13 @@ async fn no_canary_survives_submission_export_and_decryption() {
     let (png, png_canaries) = hostile_png();
     let (gif, gif_canaries) = hostile_gif();
     let (webp, webp_canaries) = hostile_webp();
+    let (docx, docx_canaries) = hostile_docx();
     canaries.extend(
         png_canaries
             .into_iter()
             .chain(gif_canaries)
-            .chain(webp_canaries),
+            .chain(webp_canaries)
+            .chain(docx_canaries),
     );
     let r = submit(
         &c,
@@ -149,6 +210,7 @@ async fn no_canary_survives_submission_export_and_decryption() {
             ("layar.png", png),
             ("animasi.gif", gif),
             ("foto.webp", webp),
+            ("surat.docx", docx),
         ],
     )
     .await;
@@ -170,9 +232,17 @@ async fn no_canary_survives_submission_export_and_decryption() {
     ]);
     assert!(o.success(), "{}\n{}", o.stdout, o.stderr);
     let files = files_under(&att);
-    assert_eq!(files.len(), 4, "{files:?}");
+    assert_eq!(files.len(), 5, "{files:?}");
     for f in &files {
-        let bytes = std::fs::read(f).unwrap();
+        let mut bytes = std::fs::read(f).unwrap();
+        if bytes.starts_with(b"PK\x03\x04") {
+            // Deflated parts: look inside, and at the archive itself.
+            assert!(
+                contains(&unzip(&bytes), b"<w:t>isi dokumen</w:t>"),
+                "the text is kept"
+            );
+            bytes.extend(unzip(&bytes));
+        }
         for canary in &canaries {
             assert!(!contains(&bytes, canary.as_bytes()), "{canary} in {f:?}");
         }
@@ -190,6 +260,8 @@ async fn no_canary_survives_submission_export_and_decryption() {
                 "image data kept"
             );
             assert!(bytes.ends_with(b"\x3B"), "nothing after the trailer");
+        } else if bytes.starts_with(b"PK") {
+            // Checked above.
         } else if bytes.starts_with(b"RIFF") {
             assert!(
                 contains(&bytes, b"VP8 \x08\0\0\0keyframe"),
@@ -218,7 +290,7 @@ async fn what_cannot_be_cleaned_is_refused_or_flagged() {
         (
             "rusak.jpg",
             broken_jpeg,
-            "metadatanya (lokasi, kamera, waktu) tidak dapat dihapus",
+            "metadatanya (lokasi, kamera, waktu, penulis) tidak dapat dihapus",
         ),
         ("foto.heic", heic.clone(), "ubah foto menjadi JPG"),
         ("video.mp4", heic, "foto HEIC dan video tidak diterima"),

@@ -4,11 +4,13 @@
 //! manifests and anything appended after the image. A file that does not parse as its type is refused
 //! (`Unscrubbable`) instead of passed through: "removed" must mean removed.
 //!
-//! Every scrubber is linear in its input: it looks at each byte once and holds at most one header or
-//! one bounded segment, never the file.
+//! The photo scrubbers are linear in their input: each looks at every byte once and holds at most one
+//! header or one bounded segment, never the file. Office documents are zip archives whose directory is
+//! at the end: they are held whole (bounded by the upload limit) and rewritten at `finish`.
 
 mod gif;
 mod jpeg;
+mod office;
 mod png;
 mod webp;
 
@@ -31,6 +33,8 @@ pub enum Format {
     Png,
     Gif,
     Webp,
+    /// OOXML and OpenDocument (zip archives of XML parts); held whole until the end.
+    Office,
 }
 
 /// Whether files of this media type went through a scrubber. Those that did not (PDF, office
@@ -39,7 +43,8 @@ pub fn scrubbed_type(media_type: &str) -> bool {
     matches!(
         media_type,
         "image/jpeg" | "image/png" | "image/gif" | "image/webp"
-    )
+    ) || (media_type.starts_with("application/vnd.openxmlformats-officedocument.")
+        || media_type.starts_with("application/vnd.oasis.opendocument."))
 }
 
 enum Inner {
@@ -47,6 +52,7 @@ enum Inner {
     Png(png::Png),
     Gif(gif::Gif),
     Webp(webp::Webp),
+    Office(office::Office),
 }
 
 /// A streaming scrubber: feed it chunks, then `finish`. After an error it must not be fed again.
@@ -62,6 +68,7 @@ impl Scrubber {
                 Format::Png => Inner::Png(png::Png::new()),
                 Format::Gif => Inner::Gif(gif::Gif::new()),
                 Format::Webp => Inner::Webp(webp::Webp::new()),
+                Format::Office => Inner::Office(office::Office::new()),
             },
         }
     }
@@ -73,16 +80,22 @@ impl Scrubber {
             Inner::Png(s) => s.push(input, out),
             Inner::Gif(s) => s.push(input, out),
             Inner::Webp(s) => s.push(input, out),
+            Inner::Office(s) => {
+                s.push(input);
+                Ok(())
+            }
         }
     }
 
-    /// The end of the file. Returns the number of bytes removed (0: the file is kept as it came).
-    pub fn finish(mut self) -> Result<u64, Unscrubbable> {
+    /// The end of the file: appends what is still to come to `out` and returns the number of bytes
+    /// removed (0: the file is kept as it came).
+    pub fn finish(mut self, out: &mut Vec<u8>) -> Result<u64, Unscrubbable> {
         match &mut self.inner {
             Inner::Jpeg(s) => s.finish().map(|_| s.removed),
             Inner::Png(s) => s.finish().map(|_| s.removed),
             Inner::Gif(s) => s.finish().map(|_| s.removed),
             Inner::Webp(s) => s.finish().map(|_| s.removed),
+            Inner::Office(s) => s.finish(out),
         }
     }
 }

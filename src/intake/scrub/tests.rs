@@ -136,7 +136,7 @@ fn scrub(format: Format, file: &[u8], chunk: usize) -> Result<Vec<u8>, Unscrubba
     for c in file.chunks(chunk.max(1)) {
         s.push(c, &mut out)?;
     }
-    s.finish()?;
+    s.finish(&mut out)?;
     Ok(out)
 }
 
@@ -222,7 +222,7 @@ proptest! {
 
     #[test]
     fn never_panics_and_barely_grows(bytes in proptest::collection::vec(any::<u8>(), 0..600), chunk in 1usize..64) {
-        for format in [Format::Jpeg, Format::Png, Format::Gif, Format::Webp] {
+        for format in [Format::Jpeg, Format::Png, Format::Gif, Format::Webp, Format::Office] {
             if let Ok(out) = scrub(format, &bytes, chunk) {
                 // Only a rewritten orientation block can be longer than what it replaces.
                 prop_assert!(out.len() <= bytes.len() + 36);
@@ -336,5 +336,126 @@ fn broken_gif_and_webp_are_refused() {
         (Format::Webp, b"RIFF\x10\0\0\0WEBPVP8 \xFF\0\0\0abcd"),
     ] {
         assert_eq!(scrub(format, bytes, 3), Err(Unscrubbable), "{bytes:?}");
+    }
+}
+
+/// A zip with these parts (stored or deflated), then `trailer` appended after its directory.
+pub(super) fn zip_of(parts: &[(&str, &[u8], bool)], trailer: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, bytes, stored) in parts {
+        let method = if *stored {
+            zip::CompressionMethod::Stored
+        } else {
+            zip::CompressionMethod::Deflated
+        };
+        let options = zip::write::SimpleFileOptions::default().compression_method(method);
+        w.start_file(*name, options).expect("entry");
+        w.write_all(bytes).expect("write");
+    }
+    let mut out = w.finish().expect("zip").into_inner();
+    out.extend_from_slice(trailer);
+    out
+}
+
+/// Every part of a zip, uncompressed and concatenated, with the names in order.
+fn unzip(file: &[u8]) -> (Vec<String>, Vec<u8>) {
+    use std::io::Read;
+    let mut a = zip::ZipArchive::new(std::io::Cursor::new(file)).expect("a zip");
+    let mut names = Vec::new();
+    let mut all = Vec::new();
+    for i in 0..a.len() {
+        let mut e = a.by_index(i).expect("entry");
+        names.push(e.name().to_owned());
+        e.read_to_end(&mut all).expect("read");
+    }
+    (names, all)
+}
+
+#[test]
+fn office_documents_lose_their_people_and_keep_their_text() {
+    let (photo, _) = hostile_jpeg();
+    let docx = zip_of(
+        &[
+            ("[Content_Types].xml", b"<Types/>", false),
+            (
+                "docProps/core.xml",
+                b"<cp:coreProperties xmlns:cp=\"c\" xmlns:dc=\"d\"><dc:creator>CANARY-CREATOR</dc:creator><cp:lastModifiedBy>CANARY-EDITOR</cp:lastModifiedBy></cp:coreProperties>",
+                false,
+            ),
+            ("docProps/app.xml", b"<Properties><Company>CANARY-COMPANY</Company></Properties>", false),
+            ("docProps/custom.xml", b"<Properties><property name=\"x\">CANARY-CUSTOM</property></Properties>", false),
+            (
+                "word/document.xml",
+                b"<w:document xmlns:w=\"w\"><w:body><w:p><w:ins w:id=\"1\" w:author=\"CANARY-REVISION\" w:date=\"2024-01-01T00:00:00Z\"><w:r><w:t>isi laporan &amp; bukti</w:t></w:r></w:ins></w:p></w:body></w:document>",
+                false,
+            ),
+            (
+                "word/comments.xml",
+                b"<w:comments xmlns:w=\"w\"><w:comment w:id=\"0\" w:author=\"CANARY-COMMENTER\" w:initials=\"CANARY-INI\"><w:p><w:r><w:t>catatan</w:t></w:r></w:p></w:comment></w:comments>",
+                false,
+            ),
+            (
+                "word/people.xml",
+                b"<w15:people xmlns:w15=\"x\"><w15:person w15:author=\"CANARY-PERSON\"><w15:presenceInfo w15:providerId=\"AD\" w15:userId=\"CANARY-EMAIL\"/></w15:person></w15:people>",
+                false,
+            ),
+            ("xl/comments1.xml", b"<comments><authors><author>CANARY-XLSX</author></authors></comments>", false),
+            ("word/media/image1.jpeg", &photo, false),
+        ],
+        b"CANARY-AFTER-ZIP",
+    );
+    assert!(has_canary(&unzip(&docx).1));
+    let out = scrub(Format::Office, &docx, 1000).expect("scrubbed");
+    assert!(!has_canary(&out));
+    let (names, all) = unzip(&out);
+    assert!(!has_canary(&all), "{}", String::from_utf8_lossy(&all));
+    let has = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
+    assert!(
+        has(&all, b"<w:t>isi laporan &amp; bukti</w:t>"),
+        "text kept as written"
+    );
+    assert!(has(&all, b"<w:t>catatan</w:t>"));
+    assert!(
+        has(&all, b"w:author=\"-\""),
+        "names blanked, attributes kept"
+    );
+    assert_eq!(names.len(), 9);
+
+    let odt = zip_of(
+        &[
+            ("mimetype", b"application/vnd.oasis.opendocument.text", true),
+            ("meta.xml", b"<office:document-meta><meta:initial-creator>CANARY-ODF</meta:initial-creator></office:document-meta>", false),
+            (
+                "content.xml",
+                b"<office:text><office:annotation><dc:creator>CANARY-ANNOTATOR</dc:creator><text:p>catatan</text:p></office:annotation><text:p>isi</text:p></office:text>",
+                false,
+            ),
+        ],
+        b"",
+    );
+    let out = scrub(Format::Office, &odt, 7).expect("scrubbed");
+    let (names, all) = unzip(&out);
+    assert!(!has_canary(&all), "{}", String::from_utf8_lossy(&all));
+    assert_eq!(names[0], "mimetype", "mimetype stays first");
+    assert!(
+        out[30..].starts_with(b"mimetypeapplication/vnd.oasis"),
+        "and stored"
+    );
+    assert!(
+        has(&all, b"<text:p>catatan</text:p>"),
+        "annotation text kept"
+    );
+    assert!(
+        has(&all, b"<dc:creator>-</dc:creator>"),
+        "its author blanked"
+    );
+}
+
+#[test]
+fn broken_office_files_are_refused() {
+    let bad_xml = zip_of(&[("a.xml", b"<a></b>", false)], b"");
+    for bytes in [&b"PK\x03\x04not a zip"[..], &bad_xml] {
+        assert_eq!(scrub(Format::Office, bytes, 5), Err(Unscrubbable));
     }
 }
