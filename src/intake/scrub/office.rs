@@ -125,16 +125,14 @@ fn picture(format: Format, bytes: &[u8]) -> Result<Vec<u8>, Unscrubbable> {
 }
 
 /// Attributes that name a person, by local name.
-fn person_attribute(element: &[u8], attribute: &[u8]) -> bool {
-    matches!(
-        attribute,
-        b"author" | b"initials" | b"userId" | b"providerId"
-    ) || (element == b"cmAuthor" && attribute == b"name")
+fn person_attribute(element: &str, attribute: &str) -> bool {
+    matches!(attribute, "author" | "initials" | "userId" | "providerId")
+        || (element == "cmAuthor" && attribute == "name")
 }
 
 /// Elements whose text is a person's name, by local name.
-fn person_element(element: &[u8]) -> bool {
-    matches!(element, b"author" | b"creator" | b"initial-creator")
+fn person_element(element: &str) -> bool {
+    matches!(element, "author" | "creator" | "initial-creator")
 }
 
 /// The XML part with every person's name blanked; the rest passes event by event.
@@ -146,11 +144,15 @@ fn blank_people(xml: &[u8]) -> Result<Vec<u8>, Unscrubbable> {
     let mut in_person = 0usize;
     loop {
         let event = reader.read_event_into(&mut buf).map_err(|_| Unscrubbable)?;
+        let mut blank_after = false;
         let event = match event {
             Event::Eof => break,
             Event::Start(e) => {
-                if in_person > 0 || person_element(e.local_name().as_ref()) {
+                if in_person > 0 {
                     in_person += 1;
+                } else if person_element(e.local_name().as_ref()) {
+                    in_person = 1;
+                    blank_after = true;
                 }
                 Event::Start(blank_attributes(&e)?)
             }
@@ -159,23 +161,31 @@ fn blank_people(xml: &[u8]) -> Result<Vec<u8>, Unscrubbable> {
                 in_person = in_person.saturating_sub(1);
                 Event::End(e)
             }
-            Event::Text(_) | Event::CData(_) if in_person > 0 => Event::Text(BytesText::new(BLANK)),
+            // A name's text (and any entity in it) is dropped: one blank stands for it.
+            Event::Text(_) | Event::CData(_) | Event::GeneralRef(_) if in_person > 0 => {
+                buf.clear();
+                continue;
+            }
             other => other,
         };
         writer.write_event(event).map_err(|_| Unscrubbable)?;
+        if blank_after {
+            writer
+                .write_event(Event::Text(BytesText::new(BLANK)))
+                .map_err(|_| Unscrubbable)?;
+        }
         buf.clear();
     }
     Ok(writer.into_inner())
 }
 
-fn blank_attributes<'a>(e: &BytesStart<'a>) -> Result<BytesStart<'static>, Unscrubbable> {
+fn blank_attributes(e: &BytesStart<'_>) -> Result<BytesStart<'static>, Unscrubbable> {
     let element = e.local_name();
-    let name = String::from_utf8(e.name().as_ref().to_vec()).map_err(|_| Unscrubbable)?;
-    let mut out = BytesStart::new(name);
+    let mut out = BytesStart::new(e.name().as_ref().to_owned());
     for a in e.attributes() {
         let a = a.map_err(|_| Unscrubbable)?;
         if person_attribute(element.as_ref(), a.key.local_name().as_ref()) {
-            out.push_attribute((a.key.as_ref(), BLANK.as_bytes()));
+            out.push_attribute((a.key.as_ref(), BLANK));
         } else {
             out.push_attribute(a);
         }

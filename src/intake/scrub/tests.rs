@@ -400,7 +400,7 @@ fn office_documents_lose_their_people_and_keep_their_text() {
                 b"<w15:people xmlns:w15=\"x\"><w15:person w15:author=\"CANARY-PERSON\"><w15:presenceInfo w15:providerId=\"AD\" w15:userId=\"CANARY-EMAIL\"/></w15:person></w15:people>",
                 false,
             ),
-            ("xl/comments1.xml", b"<comments><authors><author>CANARY-XLSX</author></authors></comments>", false),
+            ("xl/comments1.xml", b"<comments><authors><author>CANARY-XLSX &amp; CANARY<![CDATA[CANARY]]></author></authors></comments>", false),
             ("word/media/image1.jpeg", &photo, false),
         ],
         b"CANARY-AFTER-ZIP",
