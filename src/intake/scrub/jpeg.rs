@@ -43,9 +43,10 @@ pub(super) struct Jpeg {
     pub(super) removed: u64,
 }
 
-/// Segments decoding needs, copied as they are: SOFn, DHT, DAC, DQT, DRI, DNL, DHP, EXP, SOS.
+/// Segments decoding needs, copied as they are: SOFn, DHT, DAC, DQT, DRI, DNL, DHP, EXP, SOS, and
+/// JPEG-LS's frame header and parameters (SOF55, LSE).
 fn structural(marker: u8) -> bool {
-    matches!(marker, 0xC0..=0xCF | 0xDA..=0xDF) && marker != 0xC8
+    (matches!(marker, 0xC0..=0xCF | 0xDA..=0xDF) && marker != 0xC8) || matches!(marker, 0xF7 | 0xF8)
 }
 
 impl Jpeg {
@@ -216,7 +217,9 @@ impl Jpeg {
             0xE2 if body.starts_with(b"ICC_PROFILE\0") => Some(body.to_vec()),
             // Adobe: version, flags and the colour transform, nothing after.
             0xEE if body.starts_with(b"Adobe") && body.len() >= 12 => Some(body[..12].to_vec()),
-            0xE1 if body.starts_with(b"Exif\0\0") && !self.orientation_done => {
+            // The orientation is taken from the first EXIF block before the image data only: a block
+            // written out between scans would be in no decoder's place.
+            0xE1 if body.starts_with(b"Exif\0\0") && !self.orientation_done && !self.seen_scan => {
                 self.orientation_done = true;
                 orientation(&body[6..])
                     .filter(|o| (2..=8).contains(o))

@@ -160,6 +160,20 @@ fn png_keeps_the_image_and_nothing_else() {
 }
 
 #[test]
+fn exif_after_the_image_data_is_dropped_orientation_and_all() {
+    let mut file = vec![0xFF, 0xD8];
+    file.extend(segment(0xDA, &[1, 1, 0, 0, 0x3F, 0]));
+    file.push(0x01);
+    file.extend(segment(0xE1, &exif(6)));
+    file.extend(b"\xFF\xD9");
+    let out = scrub(Format::Jpeg, &file, 4).expect("scrubbed");
+    assert_eq!(
+        out,
+        b"\xFF\xD8\xFF\xDA\x00\x08\x01\x01\x00\x00\x3F\x00\x01\xFF\xD9"
+    );
+}
+
+#[test]
 fn orientation_1_needs_no_exif_at_all() {
     let mut file = vec![0xFF, 0xD8];
     file.extend(segment(0xE1, &exif(1)));
