@@ -36,6 +36,11 @@ pub(crate) struct FileConfig {
     pub desk_origins: Option<Vec<String>>,
     pub whatsapp: Option<WhatsAppFile>,
     pub site: Option<SiteFile>,
+    /// `[retention]`: when expired cases are deleted (issue 11).
+    pub retention: Option<crate::intake::retention::RetentionPolicy>,
+    /// The address reporters use (`https://lapor.example.go.id`): with https, the session cookie is
+    /// `__Host-` and `Secure` (docs/design.md §5).
+    pub public_url: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -62,6 +67,10 @@ pub struct Config {
     pub whatsapp: Option<WhatsAppConfig>,
     /// What the public pages say about the office (`[site]`).
     pub site: SiteConfig,
+    /// The public address reporters use, if set (issue 11: decides the session cookie's form).
+    pub public_url: Option<String>,
+    /// The retention rule (off unless configured).
+    pub retention: crate::intake::retention::RetentionPolicy,
 }
 
 impl Default for Config {
@@ -81,6 +90,8 @@ impl Default for Config {
             desk_origins: Vec::new(),
             whatsapp: None,
             site: SiteConfig::default(),
+            public_url: None,
+            retention: Default::default(),
         }
     }
 }
@@ -145,6 +156,8 @@ impl Config {
         if let Some(v) = file.deadlines {
             c.deadlines = v;
         }
+        c.public_url = file.public_url.map(|u| u.trim().to_owned());
+        c.retention = file.retention.unwrap_or_default();
         if let Some(v) = args.listen {
             c.listen = v;
         }

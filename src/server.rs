@@ -91,8 +91,47 @@ pub struct Prepared {
     pub whatsapp: Option<Arc<crate::whatsapp::WhatsApp>>,
 }
 
+/// Applies the retention rule at start and every hour after (docs/design.md §7, issue 11). Only the
+/// counts are logged, never a case id.
+fn retention_task(prepared: &Prepared) {
+    let policy = prepared.config.retention;
+    if policy.is_off() {
+        return;
+    }
+    let intake = prepared.intake.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let intake = intake.clone();
+            let pass = tokio::task::spawn_blocking(move || {
+                crate::intake::retention::apply(&intake, &policy, &Day::today())
+            })
+            .await;
+            match pass {
+                Ok(Ok(p)) if p.cases > 0 => tracing::info!(
+                    code = "WBS-RETENTION",
+                    cases = p.cases,
+                    files = p.files,
+                    files_left = p.files_left,
+                    "expired cases deleted under the retention rule"
+                ),
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => {
+                    tracing::warn!(code = "WBS-RETENTION-FAILED", error = %e, "retention pass failed")
+                }
+                Err(_) => tracing::warn!(code = "WBS-RETENTION-FAILED", "retention pass stopped"),
+            }
+        }
+    });
+}
+
 /// Checks the keys and the mode, opens the store and sweeps orphans. Fails closed.
 pub fn prepare(config: Config) -> Result<Prepared, StartError> {
+    // Every file the server creates from here on, its own and sled's, is 0600 (directories 0700):
+    // the data directory's mode alone should not be the only protection (docs/design.md §7).
+    rustix::process::umask(rustix::fs::Mode::from_raw_mode(0o077));
     let data = config.data.clone();
     let derr = |e: String| StartError::Data(data.clone(), e);
     // A private key or a broken file in keys/ refuses the start (fail closed); while running, such a
@@ -249,6 +288,11 @@ pub fn app(prepared: Prepared) -> axum::Router {
         max_attachments: prepared.config.max_attachments,
         session_idle_secs: prepared.config.session_idle_secs,
         site: prepared.config.site.clone(),
+        secure_cookies: prepared
+            .config
+            .public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://")),
         deadlines: prepared.config.deadlines,
         whatsapp: prepared
             .whatsapp
@@ -325,6 +369,7 @@ pub(crate) async fn serve(prepared: Prepared) -> Result<(), StartError> {
             }
         });
     }
+    retention_task(&prepared);
     let whatsapp = prepared.whatsapp.clone();
     if let Some(wa) = &whatsapp {
         wa.start();

@@ -1,7 +1,8 @@
 //! Reporter sessions (docs/design.md §5): the cookie is `XChaCha20-Poly1305(random nonce, key =
-//! HKDF(process root key, "wbs/v1/session"))` over the receipt's master key, with the session id, the
-//! case id and both expiries bound as associated data. The root key lives only in memory, so every
-//! session dies with the process; nothing about sessions is written to disk.
+//! HKDF(process root key, "wbs/v1/session"))` over everything the session holds: its id, both
+//! expiries, the case id and the receipt's master key. Nothing is in clear (issue 11: the case id and
+//! the times were), so a cookie says nothing to whoever sees it. The root key lives only in memory, so
+//! every session dies with the process; nothing about sessions is written to disk.
 
 use std::fmt;
 
@@ -16,6 +17,9 @@ use super::hkdf32;
 
 const AAD_CONTEXT: &[u8] = b"wbs/v1/session\n";
 const MAX_CASE_ID: usize = 64;
+/// id, two expiries, the case id's length and the case id padded to its maximum, the master key: every
+/// cookie has the same length.
+const PLAIN_LEN: usize = 16 + 8 + 8 + 1 + MAX_CASE_ID + 32;
 
 /// A reporter's logged-in state. Only the server process can open it.
 pub(crate) struct Session {
@@ -38,15 +42,6 @@ pub(crate) struct SessionSealer {
     cipher: XChaCha20Poly1305,
 }
 
-fn aad(id: &[u8], idle: u64, absolute: u64, case_id: &str) -> Vec<u8> {
-    let mut a = AAD_CONTEXT.to_vec();
-    a.extend_from_slice(id);
-    a.extend_from_slice(&idle.to_be_bytes());
-    a.extend_from_slice(&absolute.to_be_bytes());
-    a.extend_from_slice(case_id.as_bytes());
-    a
-}
-
 impl SessionSealer {
     pub fn new(root: &[u8; 32]) -> Self {
         let key = hkdf32(root, "wbs/v1/session");
@@ -55,32 +50,33 @@ impl SessionSealer {
         }
     }
 
-    /// The cookie value for `s`.
+    /// The cookie value for `s`: base64url(nonce ‖ sealed session).
     pub fn seal(&self, s: &Session, rng: &mut (impl RngCore + CryptoRng)) -> Option<String> {
-        if s.case_id.as_str().len() > MAX_CASE_ID {
+        let id = s.case_id.as_str().as_bytes();
+        if id.len() > MAX_CASE_ID {
             return None;
         }
+        let mut plain = Zeroizing::new(Vec::with_capacity(PLAIN_LEN));
+        plain.extend_from_slice(&s.id);
+        plain.extend_from_slice(&s.idle_expiry.to_be_bytes());
+        plain.extend_from_slice(&s.absolute_expiry.to_be_bytes());
+        plain.push(id.len() as u8);
+        plain.extend_from_slice(id);
+        plain.resize(16 + 8 + 8 + 1 + MAX_CASE_ID, 0);
+        plain.extend_from_slice(s.master.as_ref());
         let mut nonce = [0u8; 24];
         rng.fill_bytes(&mut nonce);
-        let ad = aad(&s.id, s.idle_expiry, s.absolute_expiry, s.case_id.as_str());
         let ct = self
             .cipher
             .encrypt(
                 XNonce::from_slice(&nonce),
                 Payload {
-                    msg: s.master.as_ref(),
-                    aad: &ad,
+                    msg: &plain,
+                    aad: AAD_CONTEXT,
                 },
             )
             .ok()?;
-        let id = s.case_id.as_str();
-        let mut out = Vec::with_capacity(16 + 16 + 1 + id.len() + 24 + ct.len());
-        out.extend_from_slice(&s.id);
-        out.extend_from_slice(&s.idle_expiry.to_be_bytes());
-        out.extend_from_slice(&s.absolute_expiry.to_be_bytes());
-        out.push(id.len() as u8);
-        out.extend_from_slice(id.as_bytes());
-        out.extend_from_slice(&nonce);
+        let mut out = nonce.to_vec();
         out.extend_from_slice(&ct);
         Some(data_encoding::BASE64URL_NOPAD.encode(&out))
     }
@@ -90,30 +86,38 @@ impl SessionSealer {
         let raw = data_encoding::BASE64URL_NOPAD
             .decode(cookie.as_bytes())
             .ok()?;
-        let (id, rest) = split(&raw, 16)?;
+        let (nonce, ct) = split(&raw, 24)?;
+        let plain = Zeroizing::new(
+            self.cipher
+                .decrypt(
+                    XNonce::from_slice(nonce),
+                    Payload {
+                        msg: ct,
+                        aad: AAD_CONTEXT,
+                    },
+                )
+                .ok()?,
+        );
+        if plain.len() != PLAIN_LEN {
+            return None;
+        }
+        let (id, rest) = split(&plain, 16)?;
         let (idle, rest) = split(rest, 8)?;
         let (absolute, rest) = split(rest, 8)?;
         let (len, rest) = split(rest, 1)?;
-        let (case_id, rest) = split(rest, usize::from(len[0]))?;
-        let (nonce, ct) = split(rest, 24)?;
+        let (padded, master) = split(rest, MAX_CASE_ID)?;
+        let case_id = padded.get(..usize::from(len[0]))?;
         let idle = u64::from_be_bytes(idle.try_into().ok()?);
         let absolute = u64::from_be_bytes(absolute.try_into().ok()?);
-        let case_id = std::str::from_utf8(case_id).ok()?;
-        let ad = aad(id, idle, absolute, case_id);
-        let plain = Zeroizing::new(
-            self.cipher
-                .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: &ad })
-                .ok()?,
-        );
         if now > idle || now > absolute {
             return None;
         }
         Some(Session {
             id: id.try_into().ok()?,
-            case_id: CaseId::parse(case_id).ok()?,
+            case_id: CaseId::parse(std::str::from_utf8(case_id).ok()?).ok()?,
             idle_expiry: idle,
             absolute_expiry: absolute,
-            master: Zeroizing::new(plain.as_slice().try_into().ok()?),
+            master: Zeroizing::new(master.try_into().ok()?),
         })
     }
 }
@@ -150,6 +154,20 @@ mod tests {
             SessionSealer::new(&[8; 32]).open(&cookie, 50).is_none(),
             "other process"
         );
+    }
+
+    /// Issue 11: neither the case id nor a time can be read from the cookie.
+    #[test]
+    fn nothing_is_in_clear() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        let sealer = SessionSealer::new(&[7; 32]);
+        let raw = data_encoding::BASE64URL_NOPAD
+            .decode(sealer.seal(&session(), &mut rng).expect("seal").as_bytes())
+            .expect("b64");
+        let has = |needle: &[u8]| raw.windows(needle.len()).any(|w| w == needle);
+        assert!(!has(b"WBS-AAAA"));
+        assert!(!has(&100u64.to_be_bytes()) && !has(&200u64.to_be_bytes()));
+        assert!(!has(&[1; 16]));
     }
 
     #[test]

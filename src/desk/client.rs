@@ -206,10 +206,15 @@ impl Desk {
     }
 
     pub(crate) fn cases(&self) -> Result<Vec<CaseSummary>, String> {
+        Ok(self.case_list()?.cases)
+    }
+
+    /// The case list with the tombstones of cases deleted under the retention rule.
+    pub(crate) fn case_list(&self) -> Result<CaseList, String> {
         let body = self
             .get("/api/v1/desk/cases", "case list")?
             .ok_or_else(|| self.refusal(StatusCode::NOT_FOUND, &[], "case list"))?;
-        Ok(self.parse::<CaseList>(&body)?.cases)
+        self.parse::<CaseList>(&body)
     }
 
     /// The case's metadata.

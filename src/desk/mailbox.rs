@@ -118,7 +118,9 @@ fn table(rows: &[Vec<String>]) -> Vec<String> {
 pub(crate) fn cases(opts: &DeskOptions) -> Result<ExitCode, String> {
     let ctx = Ctx::load(&opts.identity, &opts.keys, false, None)?;
     let desk = Desk::connect(opts, &ctx.identity)?;
-    let mut list = desk.cases()?;
+    let all = desk.case_list()?;
+    let deleted = all.deleted;
+    let mut list = all.cases;
     list.sort_by(inbox_order);
     let today = Day::today();
     let lang = l();
@@ -172,6 +174,19 @@ pub(crate) fn cases(opts: &DeskOptions) -> Result<ExitCode, String> {
             ("unread", &unread),
         ],
     ));
+    // Issue 11: cases deleted under the retention rule are counted and named, with the day.
+    if !deleted.is_empty() {
+        out.line(lang.text_with("retention-deleted-total", &[("n", &deleted.len())]));
+        for d in &deleted {
+            let rule = match d.rule {
+                crate::protocol::wire::RetentionRule::Closed => lang.text("retention-rule-closed"),
+                crate::protocol::wire::RetentionRule::NeverTakenUp => {
+                    lang.text("retention-rule-never-taken-up")
+                }
+            };
+            out.line(format!("  {} — {} ({rule})", d.case_id, d.deleted.as_str()));
+        }
+    }
     out.flush()?;
     Ok(ExitCode::SUCCESS)
 }

@@ -347,6 +347,8 @@ fn entries(out: &mut Out, entries: &[ManifestEntry]) {
     for (i, e) in entries.iter().enumerate() {
         let stripped = if e.original_sha256.is_some() {
             format!(" ({})", l().text("cli-photo-stripped"))
+        } else if !crate::intake::scrub::scrubbed_type(&e.media_type) {
+            format!(" ({})", l().text("scrub-not-cleaned"))
         } else {
             String::new()
         };

@@ -3,7 +3,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::strip::{Format as StripFormat, MetadataStripper};
+use super::scrub::{Format as ScrubFormat, Scrubber};
 use crate::crypto::seal::{SealError, SealWriter};
 use crate::crypto::{hex, keys::InvestigatorPublic};
 use crate::store::{BlobStore, PendingBlob};
@@ -19,6 +19,10 @@ pub enum AttachmentProblem {
     TooMany,
     /// Could not be written (disk).
     Storage,
+    /// A photo whose structure is broken, so its metadata cannot be found and removed (`intake::scrub`).
+    Unscrubbable,
+    /// HEIC/HEIF photos and videos: not accepted, with advice (send as JPEG, or as a photo).
+    HeicOrVideo,
 }
 
 /// Recognises allowed files by their first bytes, with the extension to tell office formats apart.
@@ -69,6 +73,15 @@ pub(crate) fn sniff(head: &[u8], file_name: &str) -> Option<&'static str> {
     None
 }
 
+/// HEIC/HEIF/AVIF photos and MP4/MOV videos (an ISO base media `ftyp` box first), and other common
+/// video containers: refused with advice, since their metadata cannot be removed here.
+pub(crate) fn heic_or_video(head: &[u8]) -> bool {
+    let ftyp = head.get(4..8) == Some(b"ftyp");
+    let matroska = head.starts_with(b"\x1A\x45\xDF\xA3");
+    let avi = head.len() >= 12 && &head[..4] == b"RIFF" && &head[8..12] == b"AVI ";
+    ftyp || matroska || avi
+}
+
 /// Keeps only a safe display name: no path, no control characters, bounded length.
 pub(crate) fn clean_name(raw: &str) -> String {
     let base = raw.rsplit(['/', '\\']).next().unwrap_or("");
@@ -91,8 +104,8 @@ pub struct AttachmentSink {
     writer: Option<SealWriter<PendingBlob>>,
     limit: u64,
     problem: Option<AttachmentProblem>,
-    /// Photo metadata (location, camera, time) is removed on the way in (`intake::strip`).
-    stripper: Option<MetadataStripper>,
+    /// Photo metadata (location, camera, time) is removed on the way in (`intake::scrub`).
+    stripper: Option<Scrubber>,
     /// Bytes received, and their digest, before any metadata was removed.
     received: u64,
     original: Sha256,
@@ -166,13 +179,22 @@ impl AttachmentSink {
             Some(t) => {
                 self.media_type = Some(t);
                 self.stripper = match t {
-                    "image/jpeg" => Some(MetadataStripper::new(StripFormat::Jpeg)),
-                    "image/png" => Some(MetadataStripper::new(StripFormat::Png)),
+                    "image/jpeg" => Some(Scrubber::new(ScrubFormat::Jpeg)),
+                    "image/png" => Some(Scrubber::new(ScrubFormat::Png)),
+                    "image/gif" => Some(Scrubber::new(ScrubFormat::Gif)),
+                    "image/webp" => Some(Scrubber::new(ScrubFormat::Webp)),
+                    t if crate::intake::scrub::scrubbed_type(t) => {
+                        Some(Scrubber::new(ScrubFormat::Office))
+                    }
                     _ => None,
                 };
                 let head = std::mem::take(&mut self.head);
                 self.push(&head);
                 true
+            }
+            None if heic_or_video(&self.head) => {
+                self.fail(AttachmentProblem::HeicOrVideo);
+                false
             }
             None => {
                 self.fail(AttachmentProblem::Type);
@@ -187,7 +209,9 @@ impl AttachmentSink {
         }
         if let Some(stripper) = self.stripper.as_mut() {
             let mut kept = Vec::with_capacity(chunk.len());
-            stripper.push(chunk, &mut kept);
+            if stripper.push(chunk, &mut kept).is_err() {
+                return self.fail(AttachmentProblem::Unscrubbable);
+            }
             return self.write_out(&kept);
         }
         self.write_out(chunk);
@@ -222,9 +246,11 @@ impl AttachmentSink {
         }
         let mut stripped = false;
         if let Some(stripper) = self.stripper.take() {
-            stripped = stripper.removed() > 0;
             let mut rest = Vec::new();
-            stripper.finish(&mut rest);
+            match stripper.finish(&mut rest) {
+                Ok(removed) => stripped = removed > 0,
+                Err(_) => return Err((self.name, AttachmentProblem::Unscrubbable)),
+            }
             self.write_out(&rest);
             if let Some(p) = self.problem {
                 return Err((self.name, p));

@@ -138,6 +138,28 @@ pub struct CaseSummary {
 #[serde(deny_unknown_fields)]
 pub struct CaseList {
     pub cases: Vec<CaseSummary>,
+    /// Cases deleted under the retention rule (issue 11): what is left of them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub deleted: Vec<DeletedCase>,
+}
+
+/// A case deleted under the retention rule: its id, the day, and which rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeletedCase {
+    pub case_id: CaseId,
+    pub deleted: Day,
+    pub rule: RetentionRule,
+}
+
+/// Which part of the retention rule a case met (docs/design.md §7).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RetentionRule {
+    /// Closed (`selesai`) longer than the configured years.
+    Closed,
+    /// Still at its first status (`diterima`, never taken up) longer than the configured months.
+    NeverTakenUp,
 }
 
 /// `POST /api/v1/desk/changes`: the revision the client has of each case.

@@ -158,10 +158,31 @@ pub trait DialogueStore: MetaStore {
     ) -> Result<(), StoreError>;
 }
 
-/// One engine holds both: cases and dialogues share the atomic steps of `create_case_once`.
-pub trait Store: CaseStore + DialogueStore {}
+/// Retention (docs/design.md §7, issue 11): expired cases go, a tombstone with the day stays.
+pub trait RetentionStore: CaseStore {
+    /// Deletes a case — its record, every item, its receipt lookups and one-time mark — and writes
+    /// `tombstone` in its place, atomically; then flushes. Returns the deleted record (its attachment
+    /// files are the caller's to remove, after this returned), or `None` if there was no such case.
+    fn purge_case(&self, tombstone: &TombstoneV1) -> Result<Option<CaseV1>, StoreError>;
+    /// Every tombstone, oldest case id first.
+    fn tombstones(&self) -> Result<Vec<TombstoneV1>, StoreError>;
+}
 
-impl<T: CaseStore + DialogueStore> Store for T {}
+/// What is left of a case deleted under the retention rule: its id, the day, and which rule.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TombstoneV1 {
+    pub id: CaseId,
+    pub deleted: Day,
+    pub rule: RetentionRule,
+}
+
+pub use crate::protocol::wire::RetentionRule;
+
+/// One engine holds both: cases and dialogues share the atomic steps of `create_case_once`.
+pub trait Store: CaseStore + DialogueStore + RetentionStore {}
+
+impl<T: CaseStore + DialogueStore + RetentionStore> Store for T {}
 
 /// A dialogue record with its sender index.
 pub(crate) type DialogueEntry = ([u8; 32], Vec<u8>);

@@ -22,6 +22,10 @@ const TREE_ONE_TIME: &str = "one_time";
 const TREE_DIALOGUES: &str = "wa_dialogues";
 /// Keyed hashes of processed WhatsApp message ids → expiry (unix seconds, big-endian).
 const TREE_SEEN: &str = "wa_seen";
+/// Case id → `TombstoneV1` (JSON): cases deleted under the retention rule (`sled/retention.rs`).
+const TREE_TOMBSTONES: &str = "tombstones";
+
+mod retention;
 
 pub struct SledStore {
     db: sled::Db,
@@ -32,6 +36,7 @@ pub struct SledStore {
     one_time: sled::Tree,
     dialogues: sled::Tree,
     seen: sled::Tree,
+    tombstones: sled::Tree,
 }
 
 type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
@@ -85,6 +90,27 @@ fn item_key(case_id: &CaseId, seq: u32) -> Vec<u8> {
     k
 }
 
+/// sled creates its files with the process umask: a store made before the server set 077 (or by a
+/// tool that does not) is tightened to 0600 files and 0700 directories here. Best effort: a file that
+/// cannot be changed is left as it is (the data directory itself is 0700).
+fn private_files(dir: &Path) {
+    use std::os::unix::fs::PermissionsExt;
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let Ok(meta) = entry.metadata() else { continue };
+        let mode = if meta.is_dir() { 0o700 } else { 0o600 };
+        if meta.permissions().mode() & 0o777 != mode {
+            let _ = std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode));
+        }
+        if meta.is_dir() {
+            private_files(&path);
+        }
+    }
+}
+
 impl SledStore {
     /// Opens (or creates) the store in `dir` with an explicit cache size: sled's default is 1 GiB.
     pub fn open(dir: &Path, cache_bytes: u64) -> Result<Self, StoreError> {
@@ -94,6 +120,7 @@ impl SledStore {
             .mode(sled::Mode::LowSpace)
             .open()
             .map_err(engine)?;
+        private_files(dir);
         Ok(SledStore {
             meta: db.open_tree(TREE_META).map_err(engine)?,
             cases: db.open_tree(TREE_CASES).map_err(engine)?,
@@ -102,6 +129,7 @@ impl SledStore {
             one_time: db.open_tree(TREE_ONE_TIME).map_err(engine)?,
             dialogues: db.open_tree(TREE_DIALOGUES).map_err(engine)?,
             seen: db.open_tree(TREE_SEEN).map_err(engine)?,
+            tombstones: db.open_tree(TREE_TOMBSTONES).map_err(engine)?,
             db,
         })
     }

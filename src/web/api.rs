@@ -82,6 +82,48 @@ fn schema_message(e: &serde_json::Error, l: Lang) -> &'static str {
     }
 }
 
+/// Every field name the report schema has: an error names a path made only of these (and list
+/// indexes), so an unknown field's name, which is input, is never sent back.
+const SCHEMA_FIELDS: &[&str] = &[
+    "reporter",
+    "kind",
+    "name",
+    "contact",
+    "anonymous",
+    "category",
+    "chronology",
+    "parties",
+    "position",
+    "unit",
+    "incident",
+    "when",
+    "place",
+    "evidence",
+];
+
+/// The longest prefix of `path` that the schema knows, as `a.b[0].c`; `body` if none.
+fn known_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } if !out.is_empty() => out.push_str(&format!("[{index}]")),
+            Segment::Map { key } if SCHEMA_FIELDS.contains(&key.as_str()) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(key);
+            }
+            _ => break,
+        }
+    }
+    if out.is_empty() {
+        "body".to_owned()
+    } else {
+        out
+    }
+}
+
 /// Parses a JSON report body into the domain input. Errors map field paths to messages in `l`.
 /// Public so the fuzzer can drive it (fuzz/fuzz_targets/api_report.rs).
 pub fn parse_report(body: &[u8], l: Lang) -> Result<ReportInput, BTreeMap<String, String>> {
@@ -101,12 +143,7 @@ pub fn parse_report(body: &[u8], l: Lang) -> Result<ReportInput, BTreeMap<String
             if inner.is_syntax() || inner.is_eof() {
                 return Err(one("body", l.text("api-not-valid-json")));
             }
-            let path = e.path().to_string();
-            let field = if path == "." || path.is_empty() {
-                "body".to_owned()
-            } else {
-                path
-            };
+            let field = known_path(e.path());
             return Err(one(&field, schema_message(inner, l)));
         }
     };
@@ -167,6 +204,33 @@ pub(crate) async fn create_report(
                 "body",
                 l.text("api-report-was-not-stored"),
             ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Issue 11: an unknown field's name is input, and never comes back in the error.
+    #[test]
+    fn errors_name_only_fields_the_schema_knows() {
+        for (body, field) in [
+            (r#"{"CANARY_top": 1}"#, "body"),
+            (r#"{"reporter": {"CANARY_in": 1}}"#, "reporter"),
+            (
+                r#"{"parties": [{"name": "a", "CANARY_p": 1}]}"#,
+                "parties[0]",
+            ),
+            (r#"{"incident": {"when": 7}}"#, "incident.when"),
+        ] {
+            let errors = match parse_report(body.as_bytes(), Lang::En) {
+                Ok(_) => BTreeMap::from([("accepted".to_owned(), body.to_owned())]),
+                Err(e) => e,
+            };
+            let all = format!("{errors:?}");
+            assert!(!all.contains("CANARY"), "{body}: {all}");
+            assert!(errors.contains_key(field), "{body}: {all}");
         }
     }
 }

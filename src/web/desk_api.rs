@@ -286,7 +286,15 @@ async fn list_cases(State(state): State<Arc<DeskState>>) -> Result<Response, Api
             .iter()
             .map(|c| summary(c, &s.deadlines, &today))
             .collect();
-        Ok(Json(CaseList { cases }).into_response())
+        let deleted = crate::intake::retention::tombstones(&s.intake)?
+            .into_iter()
+            .map(|t| crate::protocol::wire::DeletedCase {
+                case_id: t.id,
+                deleted: t.deleted,
+                rule: t.rule,
+            })
+            .collect();
+        Ok(Json(CaseList { cases, deleted }).into_response())
     })
     .await
 }
@@ -303,7 +311,11 @@ async fn changed_cases(
             .filter(|c| body.cursors.get(&c.id) != Some(&c.revision()))
             .map(|c| summary(c, &s.deadlines, &today))
             .collect();
-        Ok(Json(CaseList { cases }).into_response())
+        Ok(Json(CaseList {
+            cases,
+            deleted: Vec::new(),
+        })
+        .into_response())
     })
     .await
 }

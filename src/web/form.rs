@@ -359,6 +359,8 @@ pub(super) fn file_message(
             l.text_with("form-attachment-too-many", &[("max_files", &max_files)])
         }
         AttachmentProblem::Storage => l.text("form-could-not-be-stored").to_owned(),
+        AttachmentProblem::Unscrubbable => l.text("scrub-cannot-be-cleaned").to_owned(),
+        AttachmentProblem::HeicOrVideo => l.text("scrub-heic-or-video").to_owned(),
     }
 }
 

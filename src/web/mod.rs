@@ -64,6 +64,8 @@ pub(crate) struct WebSettings {
     pub max_upload_bytes: u64,
     pub max_attachments: usize,
     pub session_idle_secs: u64,
+    /// The public address is https: `__Host-` `Secure` session cookies.
+    pub secure_cookies: bool,
     pub deadlines: DeadlinePolicy,
     pub whatsapp: Option<Option<String>>,
     pub site: crate::config::SiteConfig,
@@ -79,7 +81,7 @@ impl AppState {
             intake: settings.intake,
             forms: tokens::FormTokens::new(),
             replay: receipt::Replay::default(),
-            sessions: session::Sessions::new(settings.session_idle_secs),
+            sessions: session::Sessions::new(settings.session_idle_secs, settings.secure_cookies),
             session_idle_secs: settings.session_idle_secs.min(session::ABSOLUTE_SECS),
             drafts: drafts::Drafts::default(),
             deadlines: settings.deadlines,

@@ -16,7 +16,6 @@ use super::error::{render, WebError};
 use super::extract::QueryLang;
 use super::form::{file_message, receive};
 use super::pages::Page;
-use super::session::Sessions;
 use super::tokens::TokenCheck;
 use super::AppState;
 use crate::crypto::receipt::{Receipt, ReceiptError, ReceiptKeys};
@@ -458,7 +457,7 @@ pub(crate) async fn logout(
     t.notice = Some(l.text("pantau-you-are-logged-out"));
     let mut r = render(&t);
     r.headers_mut()
-        .insert(header::SET_COOKIE, Sessions::clear_cookie());
+        .insert(header::SET_COOKIE, state.sessions.clear_cookie());
     r.headers_mut().insert(
         "clear-site-data",
         HeaderValue::from_static("\"cache\", \"cookies\""),

@@ -215,16 +215,7 @@ async fn disallowed_attachment_types_are_named() {
         ),
     ];
     for (name, bytes) in cases {
-        let r = submit(
-            &c,
-            &s,
-            &f,
-            &[
-                ("foto.png", b"\x89PNG\r\n\x1a\nrest".to_vec()),
-                (name, bytes),
-            ],
-        )
-        .await;
+        let r = submit(&c, &s, &f, &[("foto.png", tiny_png()), (name, bytes)]).await;
         assert_eq!(r.status, 422, "{name}");
         assert!(
             unescape(&r.body).contains(&format!("Lampiran: {name}")),

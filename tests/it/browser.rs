@@ -40,11 +40,7 @@ async fn a_report_can_be_sent_with_javascript_off() {
     fill_required(&d, "BROWSER-MARKER").await;
     let dir = tempfile::tempdir().unwrap();
     let photo = dir.path().join("bukti.png");
-    std::fs::write(
-        &photo,
-        b"\x89PNG\r\n\x1a\nnot really an image, but PNG by its magic bytes",
-    )
-    .unwrap();
+    std::fs::write(&photo, support::tiny_png()).unwrap();
     d.type_into("#attachments", photo.to_str().unwrap()).await;
     d.screenshot("form-filled").await;
     d.click("#kirim").await;

@@ -761,7 +761,8 @@ async fn show_checks_attachments_and_decrypts_them_on_request() {
     let masked = mask(&r.stdout, &w.env);
     assert!(
         masked.contains(&format!(
-            "  Lampiran:\n      1. bukti.pdf — application/pdf, {} bita\n",
+            // Issue 11: a PDF is not scrubbed, and the investigator is told.
+            "  Lampiran:\n      1. bukti.pdf — application/pdf, {} bita (metadata tidak dihapus)\n",
             PDF.len()
         )),
         "{masked}"

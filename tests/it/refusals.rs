@@ -172,34 +172,38 @@ async fn malformed_form_posts_are_refused_politely() {
     assert_eq!(env.case_count(), 0);
 }
 
+/// Issue 11: an unknown field is refused at the nearest path the schema knows; its name (input, which
+/// may be a canary or personal data) is never sent back, nor its value.
 #[tokio::test]
-async fn api_unknown_fields_are_rejected_with_their_path() {
+async fn api_unknown_fields_are_rejected_at_a_known_path_without_echo() {
     let env = Env::new();
     let mut s = env.start();
     let c = client();
 
     let mut b = valid_api();
-    b["priority"] = json!("high");
+    b["priority_CANARY"] = json!("high");
     let (st, v) = api(&c, &s, &b).await;
     assert_eq!(st, 422, "{v}");
-    assert_eq!(error_keys(&v), ["priority"]);
-    assert_eq!(error_of(&v, "priority"), "kolom tidak dikenal");
+    assert_eq!(error_keys(&v), ["body"]);
+    assert_eq!(error_of(&v, "body"), "kolom tidak dikenal");
+    assert!(!v.to_string().contains("CANARY"), "{v}");
 
     let mut b = valid_api();
-    b["reporter"]["nik"] = json!("6471000000000000");
+    b["reporter"]["nik_CANARY"] = json!("6471000000000000");
     let (st, v) = api(&c, &s, &b).await;
     assert_eq!(st, 422);
-    assert_eq!(error_keys(&v), ["reporter.nik"]);
+    assert_eq!(error_keys(&v), ["reporter"]);
     assert!(
-        !v.to_string().contains("6471000000000000"),
-        "values are not echoed"
+        !v.to_string().contains("6471000000000000") && !v.to_string().contains("CANARY"),
+        "neither values nor unknown names are echoed: {v}"
     );
 
     let mut b = valid_api();
-    b["parties"][0]["email"] = json!("budi@example.org");
+    b["parties"][0]["email_CANARY"] = json!("budi@example.org");
     let (st, v) = api(&c, &s, &b).await;
     assert_eq!(st, 422);
-    assert_eq!(error_keys(&v), ["parties[0].email"]);
+    assert_eq!(error_keys(&v), ["parties[0]"]);
+    assert!(!v.to_string().contains("CANARY"), "{v}");
 
     let mut b = valid_api();
     b["incident"]["timezone"] = json!("WITA");
@@ -212,8 +216,9 @@ async fn api_unknown_fields_are_rejected_with_their_path() {
     )
     .await;
     assert_eq!(st, 422);
-    assert_eq!(error_keys(&v), ["incident.timezone"]);
-    assert_eq!(error_of(&v, "incident.timezone"), "unknown field");
+    assert_eq!(error_keys(&v), ["incident"]);
+    assert_eq!(error_of(&v, "incident"), "unknown field");
+    assert!(!v.to_string().contains("timezone"), "{v}");
 
     s.stop();
     assert_eq!(env.case_count(), 0);

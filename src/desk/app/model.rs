@@ -228,6 +228,8 @@ pub(super) struct FileView {
     pub media_type: String,
     pub size: u64,
     pub stripped: bool,
+    /// Not a type the server scrubs: its metadata is as sent (issue 11).
+    pub unscrubbed: bool,
 }
 
 /// One item of the thread as a page shows it.
@@ -405,6 +407,7 @@ fn item_view(
             media_type: clean(&e.media_type),
             size: e.size,
             stripped: e.original_sha256.is_some(),
+            unscrubbed: !crate::intake::scrub::scrubbed_type(&e.media_type),
         });
         files.push(e.clone());
     }

@@ -95,3 +95,19 @@ pub fn pdf_of_len(len: usize) -> Vec<u8> {
     v.resize(len, b'x');
     v
 }
+
+/// The smallest well-formed PNG structure (signature, header, data, end): what the scrubber accepts.
+pub fn tiny_png() -> Vec<u8> {
+    let chunk = |kind: &[u8; 4], data: &[u8]| {
+        let mut v = (data.len() as u32).to_be_bytes().to_vec();
+        v.extend_from_slice(kind);
+        v.extend_from_slice(data);
+        v.extend_from_slice(&[0, 0, 0, 0]);
+        v
+    };
+    let mut v = b"\x89PNG\r\n\x1a\n".to_vec();
+    v.extend(chunk(b"IHDR", &[0, 0, 0, 1, 0, 0, 0, 1, 8, 0, 0, 0, 0]));
+    v.extend(chunk(b"IDAT", b"x"));
+    v.extend(chunk(b"IEND", &[]));
+    v
+}

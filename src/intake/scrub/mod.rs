@@ -1,0 +1,104 @@
+//! Metadata scrubbing of uploaded files as they stream in (docs/design.md §6, issue 11). Each format
+//! writes out only what it needs to show its content and drops everything else — EXIF with GPS
+//! position, camera serial and time, XMP, IPTC, comments, embedded second images and previews, provenance
+//! manifests and anything appended after the image. A file that does not parse as its type is refused
+//! (`Unscrubbable`) instead of passed through: "removed" must mean removed.
+//!
+//! The photo scrubbers are linear in their input: each looks at every byte once and holds at most one
+//! header or one bounded segment, never the file. Office documents are zip archives whose directory is
+//! at the end: they are held whole (bounded by the upload limit) and rewritten at `finish`.
+
+mod gif;
+mod jpeg;
+mod office;
+mod png;
+mod webp;
+
+/// Moves bytes from `input` into `hold` until it has `n`; true when it has.
+pub(super) fn fill(hold: &mut Vec<u8>, input: &mut &[u8], n: usize) -> bool {
+    let take = n.saturating_sub(hold.len()).min(input.len());
+    hold.extend_from_slice(&input[..take]);
+    *input = &input[take..];
+    hold.len() >= n
+}
+
+/// The file does not have the structure of its type, so its metadata cannot be found and removed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unscrubbable;
+
+/// The formats scrubbed on the way in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Jpeg,
+    Png,
+    Gif,
+    Webp,
+    /// OOXML and OpenDocument (zip archives of XML parts); held whole until the end.
+    Office,
+}
+
+/// Whether files of this media type went through a scrubber. Those that did not (PDF, office
+/// documents, WebP, GIF) are flagged to investigators: their metadata is as the reporter sent it.
+pub fn scrubbed_type(media_type: &str) -> bool {
+    matches!(
+        media_type,
+        "image/jpeg" | "image/png" | "image/gif" | "image/webp"
+    ) || (media_type.starts_with("application/vnd.openxmlformats-officedocument.")
+        || media_type.starts_with("application/vnd.oasis.opendocument."))
+}
+
+enum Inner {
+    Jpeg(jpeg::Jpeg),
+    Png(png::Png),
+    Gif(gif::Gif),
+    Webp(webp::Webp),
+    Office(office::Office),
+}
+
+/// A streaming scrubber: feed it chunks, then `finish`. After an error it must not be fed again.
+pub struct Scrubber {
+    inner: Inner,
+}
+
+impl Scrubber {
+    pub fn new(format: Format) -> Self {
+        Scrubber {
+            inner: match format {
+                Format::Jpeg => Inner::Jpeg(jpeg::Jpeg::new()),
+                Format::Png => Inner::Png(png::Png::new()),
+                Format::Gif => Inner::Gif(gif::Gif::new()),
+                Format::Webp => Inner::Webp(webp::Webp::new()),
+                Format::Office => Inner::Office(office::Office::new()),
+            },
+        }
+    }
+
+    /// Takes the next bytes of the file and appends what is kept to `out`.
+    pub fn push(&mut self, input: &[u8], out: &mut Vec<u8>) -> Result<(), Unscrubbable> {
+        match &mut self.inner {
+            Inner::Jpeg(s) => s.push(input, out),
+            Inner::Png(s) => s.push(input, out),
+            Inner::Gif(s) => s.push(input, out),
+            Inner::Webp(s) => s.push(input, out),
+            Inner::Office(s) => {
+                s.push(input);
+                Ok(())
+            }
+        }
+    }
+
+    /// The end of the file: appends what is still to come to `out` and returns the number of bytes
+    /// removed (0: the file is kept as it came).
+    pub fn finish(mut self, out: &mut Vec<u8>) -> Result<u64, Unscrubbable> {
+        match &mut self.inner {
+            Inner::Jpeg(s) => s.finish().map(|_| s.removed),
+            Inner::Png(s) => s.finish().map(|_| s.removed),
+            Inner::Gif(s) => s.finish().map(|_| s.removed),
+            Inner::Webp(s) => s.finish().map(|_| s.removed),
+            Inner::Office(s) => s.finish(out),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,130 @@
+//! Issue 11, retention: with a rule configured, the server deletes expired cases with their files at
+//! start (and hourly); the rest stay and still verify; investigators see a tombstone with the day. The
+//! clock is shortened by dating the cases in the past.
+
+use std::ffi::OsStr;
+
+use crate::support::internal::{self, Append, CaseStore, Channel, Day, Status, StatusChangeV1};
+use crate::support::*;
+
+#[test]
+fn expired_cases_and_their_files_go_and_the_rest_verify() {
+    let env = Env::with_config("[retention]\nclosed_years = 5\nuntouched_months = 12\n");
+    let today = Day::today();
+    let (untouched, closed, fresh) = {
+        let prepared = internal::prepare(&env.data, &env.keys);
+        let input = Report::valid().input();
+        let submit = |day: &Day| {
+            let file = internal::seal_attachment(&prepared, "bukti.pdf", &pdf_with(&marker()));
+            internal::submit_in_process(&prepared, &input, vec![file], Channel::Web, day)
+        };
+        (
+            submit(&today.plus_days(-400)),
+            submit(&today.plus_days(-3000)),
+            submit(&today),
+        )
+    };
+    {
+        // Closed long ago (the record only: this case is about to go).
+        let store = internal::open_store(&env.data);
+        let id = internal::case_id(&closed);
+        let case = store.case(&id).unwrap().unwrap();
+        let append = Append {
+            status: Some(StatusChangeV1 {
+                status: Status::Selesai,
+                day: today.plus_days(-2500),
+            }),
+            ..Append::default()
+        };
+        store.append(&id, case.item_count, append).unwrap();
+    }
+    assert_eq!(env.blob_files().len(), 3);
+
+    let mut s = env.start();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while env.blob_files().len() > 1 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    // Investigators see what went, and when.
+    let cases = env.wbs([
+        OsStr::new("cases"),
+        OsStr::new("--server"),
+        OsStr::new(&s.desk_base),
+        OsStr::new("--identity"),
+        env.demo_identity().as_os_str(),
+        OsStr::new("--keys"),
+        env.keys.as_os_str(),
+    ]);
+    assert!(cases.success(), "{}\n{}", cases.stdout, cases.stderr);
+    let day = today.as_str();
+    assert!(
+        cases
+            .stdout
+            .contains("2 kasus dihapus menurut aturan masa simpan"),
+        "{}",
+        cases.stdout
+    );
+    assert!(cases.stdout.contains(&format!(
+        "{untouched} — {day} (tidak pernah ditindaklanjuti)"
+    )));
+    assert!(cases
+        .stdout
+        .contains(&format!("{closed} — {day} (selesai melewati masa simpan)")));
+    s.stop();
+    assert_eq!(env.blob_files().len(), 1, "{:?}", env.blob_files());
+    let store = internal::open_store(&env.data);
+    let ids: Vec<String> = store
+        .case_ids()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(ids, vec![fresh.clone()]);
+    let mut stones: Vec<(String, String, String)> = internal::RetentionStore::tombstones(&store)
+        .unwrap()
+        .into_iter()
+        .map(|t| {
+            let rule = serde_json::to_string(&t.rule).unwrap();
+            (t.id.to_string(), t.deleted.as_str().to_owned(), rule)
+        })
+        .collect();
+    stones.sort();
+    let mut want = vec![
+        (
+            untouched.clone(),
+            today.as_str().to_owned(),
+            "\"never_taken_up\"".to_owned(),
+        ),
+        (
+            closed.clone(),
+            today.as_str().to_owned(),
+            "\"closed\"".to_owned(),
+        ),
+    ];
+    want.sort();
+    assert_eq!(stones, want);
+    drop(store);
+    let log = env.log_text();
+    assert!(log.contains("WBS-RETENTION"), "{log}");
+    assert!(
+        !log.contains(&untouched) && !log.contains(&closed),
+        "no case id in the log"
+    );
+
+    // What remains exports and verifies.
+    let (out, o) = env.export("export");
+    assert!(o.success(), "{}", o.stderr);
+    let o = env.wbs([
+        OsStr::new("decrypt"),
+        OsStr::new("--identity"),
+        env.demo_identity().as_os_str(),
+        out.as_os_str(),
+    ]);
+    assert!(o.success(), "{}", o.stderr);
+    assert!(
+        o.stdout.contains(&format!("case {fresh}: all")),
+        "{}",
+        o.stdout
+    );
+    assert!(!o.stdout.contains(&untouched) && !o.stdout.contains(&closed));
+}
