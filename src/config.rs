@@ -174,6 +174,7 @@ impl Config {
             c.production = true;
         }
         c.site = SiteConfig::resolve(file.site.unwrap_or_default())?;
+        c.site.retention = c.retention;
         c.whatsapp = WhatsAppConfig::resolve(file.whatsapp, |k| std::env::var(k).ok())?;
         if c.production
             && c.whatsapp
@@ -476,8 +477,6 @@ pub(crate) struct SiteFile {
     pub contact: Option<String>,
     pub logo: Option<PathBuf>,
     pub onion_address: Option<String>,
-    pub retention_closed_years: Option<u32>,
-    pub retention_unanswered_months: Option<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -493,10 +492,9 @@ pub struct SiteConfig {
     pub logo: Option<Logo>,
     /// The onion address (`xxxx.onion`): announced in an `Onion-Location` header and the help page.
     pub onion_address: Option<String>,
-    /// The privacy notice's retention: closed cases are deleted after this many years ...
-    pub retention_closed_years: u32,
-    /// ... reports never followed up after this many months.
-    pub retention_unanswered_months: u32,
+    /// The retention rule the server applies (`[retention]`), which the privacy notice states: one
+    /// setting, so the notice cannot promise a period the server does not keep.
+    pub retention: crate::intake::retention::RetentionPolicy,
 }
 
 #[derive(Debug, Clone)]
@@ -514,8 +512,7 @@ impl Default for SiteConfig {
             contact: None,
             logo: None,
             onion_address: None,
-            retention_closed_years: 5,
-            retention_unanswered_months: 12,
+            retention: Default::default(),
         }
     }
 }
@@ -531,12 +528,6 @@ impl SiteConfig {
             c.office_short_name = v;
         }
         c.contact = file.contact.filter(|v| !v.trim().is_empty());
-        if let Some(v) = file.retention_closed_years {
-            c.retention_closed_years = v;
-        }
-        if let Some(v) = file.retention_unanswered_months {
-            c.retention_unanswered_months = v;
-        }
         if let Some(onion) = file.onion_address {
             let host = onion
                 .trim()

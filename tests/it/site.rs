@@ -37,7 +37,14 @@ async fn help_privacy_and_guide_are_served_in_both_languages() {
         let privacy = app.get(&format!("/privasi{lang}"), &[]).await;
         assert_eq!(privacy.status, 200);
         let privacy = privacy.text();
-        for fact in ["27/2022", "LPSK", "proxy", "24", "5 ", "12 "] {
+        // No `[retention]` rule is configured here: the notice says so instead of naming a period
+        // the server does not keep.
+        let no_rule = if lang.is_empty() {
+            "belum menetapkan"
+        } else {
+            "has not set"
+        };
+        for fact in ["27/2022", "LPSK", "proxy", "24", no_rule] {
             assert!(
                 privacy.contains(fact),
                 "the privacy notice states {fact:?}{lang}"
@@ -112,7 +119,7 @@ async fn office_identity_and_onion_address_come_from_the_configuration() {
     let env = Env::with_config(&format!(
         "[site]\noffice_name = \"Dinas Contoh Kota Contoh\"\noffice_short_name = \"Dinas Contoh\"\n\
          contact = \"Jl. Contoh No. 1, telepon (0551) 000000\"\nlogo = \"{}\"\nonion_address = \"{onion}\"\n\
-         retention_closed_years = 7\n",
+         [retention]\nclosed_years = 7\nuntouched_months = 18\n",
         logo_path.display()
     ));
     let mut s = env.start();
@@ -138,9 +145,10 @@ async fn office_identity_and_onion_address_come_from_the_configuration() {
         .await
         .body;
     assert!(
-        privacy.contains("dihapus 7 tahun"),
-        "the notice states the configured retention"
+        privacy.contains("dihapus 7 tahun") && privacy.contains("dihapus 18 bulan"),
+        "the notice states the retention the server applies"
     );
+    assert!(!privacy.contains("belum menetapkan"));
     s.stop();
 }
 
