@@ -93,7 +93,7 @@ pub enum Command {
         desk: DeskArgs,
         /// Show the reporter's name and contact; needs --reason, and is first recorded in the case as a
         /// signed reveal-record item that every investigator sees.
-        #[arg(long, requires = "reason")]
+        #[arg(long)]
         reveal_identity: bool,
         /// Why the identity is revealed (recorded, sealed to the investigators).
         #[arg(long)]
@@ -148,6 +148,17 @@ pub enum Command {
         case: String,
         /// The note.
         text: String,
+    },
+    /// Re-seal cases for the team in --keys (after a new investigator joined): new signed items,
+    /// nothing overwritten. Says what retired investigators could already read.
+    Reshare {
+        #[command(flatten)]
+        desk: DeskArgs,
+        /// Every case on the server.
+        #[arg(long)]
+        all: bool,
+        /// The case ids (WBS-XXXX-XXXX-XXXX).
+        cases: Vec<String>,
     },
     /// Retire an investigator's key: write its retirement day into keys/NAME.pub. Nothing new is
     /// sealed to it and it cannot log in; its signatures stay genuine on items up to that day.
@@ -296,6 +307,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
             attachments,
             case,
         } => {
+            if reveal_identity && reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                // One sentence, not clap's usage block: the reason is recorded, so it must be given.
+                return Err("revealing the reporter's identity needs a reason: add --reason \"…\" (it is recorded as a signed item every investigator sees)".to_owned());
+            }
             let reveal = if reveal_identity { reason } else { None };
             desk::show(&desk.resolve()?, &case, reveal.as_deref(), attachments)
         }
@@ -324,6 +339,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
             reason,
         } => desk::mailbox::recategorise(&desk.resolve()?, &case, &category, &reason),
         Command::Note { desk, case, text } => desk::mailbox::note(&desk.resolve()?, &case, &text),
+        Command::Reshare { desk, all, cases } => desk::reshare::run(&desk.resolve()?, &cases, all),
         Command::Retire { keys, name, day } => desk::retire::run(&keys, &name, day.as_deref()),
         Command::Desk { desk, listen } => desk::app::run(desk::app::Options {
             listen,

@@ -423,10 +423,16 @@ pub(super) fn items(
         };
         let env = &genuine.envelope;
         let body = &genuine.body;
-        let signer = match &genuine.investigator {
+        let mut signer = match &genuine.investigator {
             Some(name) => format!("investigator {}", render::clean(name)),
             None => "the reporter".to_owned(),
         };
+        if let Some(by) = &genuine.reshared_by {
+            signer.push_str(&format!(
+                " (re-sealed for this team by {})",
+                render::clean(by)
+            ));
+        }
         let mut item_out = Out::default();
         item_out.line(format!(
             "item {}: {} — verified, signed by {signer}, {}",

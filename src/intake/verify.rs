@@ -76,6 +76,11 @@ pub(crate) struct CheckedItem {
 
 pub(crate) struct GenuineItem {
     pub envelope: Envelope,
+    /// The signed envelope as its author signed it (what a `reshare` carries on to a changed team).
+    pub signed: Vec<u8>,
+    /// When this identity could not open the stored item and read it from a teammate's `reshare`: the
+    /// key file name of the investigator who re-sealed it.
+    pub reshared_by: Option<String>,
     /// The body, read as its kind (sealed answers opened into the ordinary fields).
     pub body: ItemBody,
     /// The key file name of the investigator who signed, or `None` for the reporter.
@@ -88,11 +93,62 @@ pub(crate) use crate::protocol::item::ReporterKeys as ReporterKeysHex;
 /// Checks every item of a case, in stored order. `investigators` are every known key, active and
 /// retired: a retired investigator's signature is genuine only on an item dated up to their retirement
 /// day that follows no item dated after it (so it cannot be back-dated past the case's own history).
+///
+/// An item this identity cannot open may have been re-sealed for it by a teammate (`reshare`, docs/design.md
+/// §10): a second pass then reads such items from the genuine `reshare` items, and checks each carried
+/// envelope exactly as if it had been opened from the stored ciphertext — its author's signature, its case,
+/// position and chain digest (of the stored ciphertext, so it cannot stand for another item).
 pub(crate) fn verify_case(
     case_id: &CaseId,
     items: &[Vec<u8>],
     identities: &[&dyn age::Identity],
     investigators: &[InvestigatorPublic],
+) -> Vec<CheckedItem> {
+    let first = verify_pass(case_id, items, identities, investigators, &Reshared::new());
+    let reshared = reshared_items(&first);
+    let helps = first.iter().any(|c| {
+        c.outcome.as_ref().err() == Some(&ItemProblem::CannotDecrypt)
+            && reshared.contains_key(&c.seq)
+    });
+    if !helps {
+        return first;
+    }
+    verify_pass(case_id, items, identities, investigators, &reshared)
+}
+
+/// Seq → (signed envelope, who re-sealed it), from genuine `reshare` items; each names only earlier items.
+type Reshared = std::collections::HashMap<usize, (Vec<u8>, String)>;
+
+fn reshared_items(checked: &[CheckedItem]) -> Reshared {
+    let mut out = Reshared::new();
+    for c in checked {
+        let Ok(GenuineItem {
+            body: ItemBody::Reshare(r),
+            investigator: Some(who),
+            ..
+        }) = &c.outcome
+        else {
+            continue;
+        };
+        for item in &r.items {
+            let seq = item.seq as usize;
+            let Ok(signed) = data_encoding::BASE64.decode(item.signed.as_bytes()) else {
+                continue;
+            };
+            if seq < c.seq {
+                out.entry(seq).or_insert((signed, who.clone()));
+            }
+        }
+    }
+    out
+}
+
+fn verify_pass(
+    case_id: &CaseId,
+    items: &[Vec<u8>],
+    identities: &[&dyn age::Identity],
+    investigators: &[InvestigatorPublic],
+    reshared: &Reshared,
 ) -> Vec<CheckedItem> {
     let mut out = Vec::with_capacity(items.len());
     let mut expected_prev = genesis_digest(case_id);
@@ -103,6 +159,7 @@ pub(crate) fn verify_case(
             case_id,
             seq,
             ciphertext,
+            reshared.get(&seq),
             &expected_prev,
             identities,
             investigators,
@@ -125,13 +182,22 @@ fn check_item(
     case_id: &CaseId,
     seq: usize,
     ciphertext: &[u8],
+    reshared: Option<&(Vec<u8>, String)>,
     expected_prev: &[u8; 32],
     identities: &[&dyn age::Identity],
     investigators: &[InvestigatorPublic],
     reporter: &mut Option<ReporterKeysHex>,
     latest: Option<&Day>,
 ) -> Result<GenuineItem, ItemProblem> {
-    let signed = seal::open(ciphertext, identities).map_err(|_| ItemProblem::CannotDecrypt)?;
+    let (signed, reshared_by) = match seal::open(ciphertext, identities) {
+        Ok(signed) => (signed.to_vec(), None),
+        // Only an item sealed to others, never a damaged one, is read from a re-seal.
+        Err(seal::OpenError::NoIdentity) => match reshared {
+            Some((signed, who)) => (signed.clone(), Some(who.clone())),
+            None => return Err(ItemProblem::CannotDecrypt),
+        },
+        Err(_) => return Err(ItemProblem::CannotDecrypt),
+    };
     let envelope = Envelope::open(&signed).map_err(|e| match e {
         crate::crypto::envelope::EnvelopeError::BadSignature => ItemProblem::BadSignature,
         _ => ItemProblem::Unsigned,
@@ -159,6 +225,8 @@ fn check_item(
         *reporter = Some(keys);
         return Ok(GenuineItem {
             envelope,
+            signed,
+            reshared_by,
             body,
             investigator: None,
         });
@@ -182,6 +250,8 @@ fn check_item(
             }
             Ok(GenuineItem {
                 envelope,
+                signed,
+                reshared_by,
                 body,
                 investigator: None,
             })
@@ -197,9 +267,16 @@ fn check_item(
             if !may_write(Role::Investigator, envelope.kind, seq) {
                 return Err(ItemProblem::WrongKind);
             }
+            if reshared_by.is_some() && envelope.kind == crate::protocol::ItemKind::Reshare {
+                // A re-seal carries originals only: one inside another would let a chain of re-seals
+                // stand in for items nobody re-read.
+                return Err(ItemProblem::WrongKind);
+            }
             Ok(GenuineItem {
                 investigator: Some(who.name.clone()),
                 envelope,
+                signed,
+                reshared_by,
                 body,
             })
         }

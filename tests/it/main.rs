@@ -28,6 +28,7 @@ mod keys;
 mod logs;
 mod pantau;
 mod refusals;
+mod reshare;
 mod same_origin;
 mod startup;
 mod stored_v1;

@@ -27,6 +27,8 @@ use crate::desk::client::Desk;
 use crate::desk::mailbox::{
     investigator_recipients, investigators_only, reporter_recipient, sealer, upload, verified_case,
 };
+use crate::desk::render::clean;
+use crate::desk::reshare;
 use crate::intake::mailbox::MAX_MESSAGE_CHARS;
 use crate::intake::report::{category, CATEGORIES};
 use crate::intake::Lang;
@@ -53,6 +55,10 @@ pub(super) struct CaseData {
     pub rollback: Option<(usize, usize)>,
     pub statuses: Vec<Choice>,
     pub categories: Vec<Choice>,
+    /// The case is sealed to another team than the keys copy's: offer to re-seal it (`desk::reshare`).
+    pub reseal: bool,
+    /// What each retired investigator in the keys copy could already read of this case, in words.
+    pub exposure: Vec<String>,
     /// What was just done, in words.
     pub done: Option<&'static str>,
 }
@@ -107,6 +113,7 @@ fn done_text(l: Lang, done: &str) -> Option<&'static str> {
         "status" => "desk-done-status",
         "reveal" => "desk-done-reveal",
         "category" => "desk-done-category",
+        "reshare" => "desk-done-reshare",
         _ => return None,
     };
     Some(l.text(id))
@@ -132,6 +139,19 @@ fn case_data(state: &State, l: Lang, case_id: &CaseId, print: bool) -> Result<Ca
     let (met, missing) = criteria_words(l, g.criteria.as_ref());
     let d = &loaded.detail;
     let (deadline, overdue) = deadline_words(l, d.deadline.as_ref());
+    let reseal = !state.solo
+        && state.ctx.known_set.is_some()
+        && loaded.checked.first().is_some_and(|c| c.outcome.is_ok())
+        && reshare::sealed_set(&loaded.checked) != state.ctx.known_set;
+    let exposure = reshare::exposure(&state.ctx, &loaded.checked)
+        .into_iter()
+        .map(|(name, day, n)| {
+            l.text_with(
+                "desk-exposure",
+                &[("name", &clean(&name)), ("day", &day), ("items", &n)],
+            )
+        })
+        .collect();
     Ok(CaseData {
         id: case_id.to_string(),
         status: d.status.label(l),
@@ -168,6 +188,8 @@ fn case_data(state: &State, l: Lang, case_id: &CaseId, print: bool) -> Result<Ca
                 selected: g.category.as_deref() == Some(c.code),
             })
             .collect(),
+        reseal,
+        exposure,
         done: None,
     })
 }
@@ -394,6 +416,18 @@ async fn act(
         }
         Err(e) => problem(l, StatusCode::UNPROCESSABLE_ENTITY, e),
     }
+}
+
+/// Re-seals the case for the team in the keys copy: new `reshare` items, nothing overwritten.
+pub(super) async fn reshare(
+    AxState(state): AxState<Arc<State>>,
+    DeskLang(l): DeskLang,
+    Path(id): Path<String>,
+) -> Response {
+    act(state, l, id, "reshare", move |st, desk, case_id| {
+        reshare::reseal(&st.ctx, desk, case_id).map(|_| ())
+    })
+    .await
 }
 
 pub(super) async fn reply(

@@ -297,12 +297,15 @@ fn item_view(
     files: &mut Vec<ManifestEntry>,
 ) -> ItemView {
     let env = &item.envelope;
-    let signer = match (&item.investigator, env.author.role) {
+    let mut signer = match (&item.investigator, env.author.role) {
         (Some(name), _) => l.text_with("desk-signed-by-investigator", &[("name", &clean(name))]),
         (None, Role::Reporter) | (None, Role::Investigator) => {
             l.text("desk-signed-by-reporter").to_owned()
         }
     };
+    if let Some(by) = &item.reshared_by {
+        signer.push_str(&l.text_with("desk-reshared-by", &[("name", &clean(by))]));
+    }
     let class = match env.kind {
         ItemKind::Reply | ItemKind::StatusNote => "investigator",
         ItemKind::InternalNote
