@@ -180,6 +180,20 @@ pub enum Command {
         /// Where to serve the desk's pages: a loopback address only (default 127.0.0.1:8088).
         #[arg(long, default_value = desk::app::DEFAULT_LISTEN)]
         listen: SocketAddr,
+        /// Work offline over an export (`wbs export`) instead of the server; needs --outbox.
+        #[arg(long, requires = "outbox")]
+        bundle: Option<PathBuf>,
+        /// Where offline work is kept (sealed items only) until `wbs upload OUTBOX`.
+        #[arg(long, requires = "bundle")]
+        outbox: Option<PathBuf>,
+    },
+    /// Upload what an offline desk (`wbs desk --bundle`) kept in its outbox, if each case still ends
+    /// where the export ended.
+    Upload {
+        #[command(flatten)]
+        desk: DeskArgs,
+        /// The outbox directory.
+        outbox: PathBuf,
     },
 }
 
@@ -247,12 +261,22 @@ fn parse_lang(s: &str) -> Result<Lang, String> {
 
 impl DeskArgs {
     fn resolve(self) -> Result<desk::DeskOptions, String> {
-        desk::DeskOptions::resolve(desk::config::DeskConfig {
-            server: self.server,
-            identity: self.identity,
-            keys: self.keys,
-            lang: self.lang,
-        })
+        self.resolve_with(None)
+    }
+
+    fn resolve_with(
+        self,
+        bundle: Option<desk::bundle::Bundle>,
+    ) -> Result<desk::DeskOptions, String> {
+        desk::DeskOptions::resolve(
+            desk::config::DeskConfig {
+                server: self.server,
+                identity: self.identity,
+                keys: self.keys,
+                lang: self.lang,
+            },
+            bundle,
+        )
     }
 }
 
@@ -341,9 +365,21 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Note { desk, case, text } => desk::mailbox::note(&desk.resolve()?, &case, &text),
         Command::Reshare { desk, all, cases } => desk::reshare::run(&desk.resolve()?, &cases, all),
         Command::Retire { keys, name, day } => desk::retire::run(&keys, &name, day.as_deref()),
-        Command::Desk { desk, listen } => desk::app::run(desk::app::Options {
+        Command::Desk {
+            desk,
             listen,
-            desk: desk.resolve()?,
-        }),
+            bundle,
+            outbox,
+        } => {
+            let bundle = match (bundle, outbox) {
+                (Some(b), Some(o)) => Some(desk::bundle::Bundle::open(&b, &o)?),
+                _ => None,
+            };
+            desk::app::run(desk::app::Options {
+                listen,
+                desk: desk.resolve_with(bundle)?,
+            })
+        }
+        Command::Upload { desk, outbox } => desk::bundle::upload(&desk.resolve()?, &outbox),
     }
 }

@@ -24,19 +24,31 @@ const CHRONOLOGY: &str = "CANARY-DESK-CHRONO-3b7e: petugas loket meminta uang pe
 const NAME: &str = "Melati Pelapor";
 
 /// A running `wbs desk`; killed when dropped.
-struct DeskApp {
+pub(crate) struct DeskApp {
     child: Child,
     /// `http://127.0.0.1:PORT`.
-    base: String,
+    pub(crate) base: String,
     port: u16,
     /// The one-time link it printed.
     link: String,
     /// Its working directory, `TMPDIR` and `HOME`.
-    dir: tempfile::TempDir,
+    pub(crate) dir: tempfile::TempDir,
 }
 
 impl DeskApp {
     fn start(server: &Server, identity: &Path, keys: &Path) -> DeskApp {
+        DeskApp::start_args(&[
+            OsStr::new("--server"),
+            OsStr::new(&server.desk_base),
+            OsStr::new("--identity"),
+            identity.as_os_str(),
+            OsStr::new("--keys"),
+            keys.as_os_str(),
+        ])
+    }
+
+    /// `wbs desk --listen 127.0.0.1:PORT ARGS…` in a fresh directory of its own.
+    pub(crate) fn start_args(args: &[&OsStr]) -> DeskApp {
         let dir = tempfile::tempdir().unwrap();
         for sub in ["tmp", "home"] {
             std::fs::create_dir_all(dir.path().join(sub)).unwrap();
@@ -49,13 +61,8 @@ impl DeskApp {
                     OsStr::new("desk"),
                     OsStr::new("--listen"),
                     OsStr::new(&format!("127.0.0.1:{port}")),
-                    OsStr::new("--server"),
-                    OsStr::new(&server.desk_base),
-                    OsStr::new("--identity"),
-                    identity.as_os_str(),
-                    OsStr::new("--keys"),
-                    keys.as_os_str(),
                 ])
+                .args(args)
                 .current_dir(dir.path())
                 .env("TMPDIR", dir.path().join("tmp"))
                 .env("HOME", dir.path().join("home"))
@@ -91,12 +98,12 @@ impl DeskApp {
         panic!("wbs desk did not start: {last}");
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
     /// A client holding the desk's cookie (the one-time link opened).
-    async fn open(&self) -> reqwest::Client {
+    pub(crate) async fn open(&self) -> reqwest::Client {
         let c = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
@@ -112,7 +119,7 @@ impl DeskApp {
         c
     }
 
-    fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

@@ -13,6 +13,7 @@ mod support;
 mod api;
 mod attachments;
 mod browser;
+mod bundle;
 mod canary;
 mod cli;
 mod cli_config;
