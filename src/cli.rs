@@ -36,6 +36,9 @@ pub enum Command {
         /// Where to write the identity (created with mode 0600; never overwritten).
         #[arg(long)]
         out: PathBuf,
+        /// Seal the identity with a passphrase (age's scrypt format), asked twice in the terminal.
+        #[arg(long)]
+        passphrase: bool,
     },
     /// Copy every case out of a stopped server's data directory as standard age files.
     Export {
@@ -293,7 +296,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
             crate::server::run(config)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Keygen { out } => desk::keygen::run(&out),
+        Command::Keygen { out, passphrase } => desk::keygen::run(&out, passphrase),
         Command::Export { data, out } => desk::export::run(&data, &out),
         Command::Decrypt {
             identity,

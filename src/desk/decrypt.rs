@@ -125,9 +125,25 @@ pub fn run(opts: &Options) -> Result<ExitCode, String> {
 }
 
 pub(super) fn load_identity(path: &Path) -> Result<InvestigatorIdentity, String> {
-    let text = fs::read_to_string(path)
+    let bytes = fs::read(path)
         .map(Zeroizing::new)
         .map_err(|e| format!("cannot read the identity file {}: {e}", path.display()))?;
+    let text = if crate::crypto::keys::is_passphrase_protected(&bytes) {
+        let passphrase = super::passphrase::read(&format!("Passphrase for {}: ", path.display()))?;
+        crate::crypto::keys::open_with_passphrase(&bytes, &passphrase).map_err(|e| {
+            format!(
+                "{} is protected by a passphrase and {e}: type the passphrase given to wbs keygen --passphrase",
+                path.display()
+            )
+        })?
+    } else {
+        Zeroizing::new(String::from_utf8(bytes.to_vec()).map_err(|_| {
+            format!(
+                "{} is not a usable age identity file: pass the file that `wbs keygen` wrote",
+                path.display()
+            )
+        })?)
+    };
     let identity = InvestigatorIdentity::parse(&text).map_err(|e| {
         format!(
             "{} is not a usable age identity file ({e}): pass the file that `wbs keygen` wrote",

@@ -14,6 +14,7 @@ pub(crate) mod decrypt;
 pub(crate) mod export;
 pub(crate) mod keygen;
 pub(crate) mod mailbox;
+mod passphrase;
 mod render;
 pub(crate) mod reshare;
 pub(crate) mod retire;

@@ -28,6 +28,7 @@ mod headers;
 mod keys;
 mod logs;
 mod pantau;
+mod passphrase;
 mod refusals;
 mod reshare;
 mod same_origin;
