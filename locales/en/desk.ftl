@@ -133,3 +133,7 @@ desk-reseal-hint = This case is sealed to another set of investigators than your
 desk-reseal-button = Re-seal this case
 desk-done-reshare = The case was re-sealed for the current team.
 desk-exposure = { $name } (retired { $day }) could already read { $items } item(s) of this case, sealed while they were on the team; re-sealing does not take that back.
+
+# Images shown inline (docs/design.md §3).
+desk-image-metadata = This image still carries metadata that can identify the reporter (camera, time, place); remove it before forwarding the file:
+desk-not-an-image = This file is not an image the desk shows inline: download it instead.

@@ -133,3 +133,7 @@ desk-reseal-hint = Kasus ini disegel untuk susunan penyidik yang berbeda dari sa
 desk-reseal-button = Segel ulang kasus ini
 desk-done-reshare = Kasus telah disegel ulang untuk tim saat ini.
 desk-exposure = { $name } (pensiun { $day }) sudah dapat membaca { $items } item kasus ini, yang disegel selama ia di tim; menyegel ulang tidak menarik kembali hal itu.
+
+# Gambar yang ditampilkan langsung (docs/design.md §3).
+desk-image-metadata = Gambar ini masih membawa metadata yang dapat mengungkap pelapor (kamera, waktu, tempat); hapus sebelum meneruskan berkas:
+desk-not-an-image = Berkas ini bukan gambar yang ditampilkan langsung oleh meja kerja: unduh saja.

@@ -12,6 +12,7 @@ mod client;
 pub(crate) mod config;
 pub(crate) mod decrypt;
 pub(crate) mod export;
+pub(crate) mod image;
 pub(crate) mod keygen;
 pub(crate) mod mailbox;
 mod passphrase;

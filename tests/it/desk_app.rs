@@ -36,7 +36,7 @@ pub(crate) struct DeskApp {
 }
 
 impl DeskApp {
-    fn start(server: &Server, identity: &Path, keys: &Path) -> DeskApp {
+    pub(crate) fn start(server: &Server, identity: &Path, keys: &Path) -> DeskApp {
         DeskApp::start_args(&[
             OsStr::new("--server"),
             OsStr::new(&server.desk_base),

@@ -22,6 +22,7 @@ mod conversation;
 mod crash;
 mod desk_api;
 mod desk_app;
+mod desk_images;
 mod followup_api;
 mod form;
 mod headers;

@@ -132,6 +132,7 @@ fn router(state: Arc<State>) -> Router {
         .route("/case/{id}", get(case::view))
         .route("/case/{id}/print", get(case::print))
         .route("/case/{id}/attachment/{n}", get(case::attachment))
+        .route("/case/{id}/image/{n}", get(case::image))
         .route("/case/{id}/reveal", post(case::reveal))
         .route("/case/{id}/reply", post(case::reply))
         .route("/case/{id}/reshare", post(case::reshare))

@@ -228,6 +228,10 @@ pub(super) struct FileView {
     pub media_type: String,
     pub size: u64,
     pub stripped: bool,
+    /// Shown inline: its decrypted bytes are a JPEG, PNG or WebP image (`desk::image`).
+    pub inline: bool,
+    /// The metadata it still carries, named (empty when none was found).
+    pub metadata: String,
 }
 
 /// One item of the thread as a page shows it.
@@ -408,6 +412,8 @@ fn item_view(
             media_type: clean(&e.media_type),
             size: e.size,
             stripped: e.original_sha256.is_some(),
+            inline: false,
+            metadata: String::new(),
         });
         files.push(e.clone());
     }
