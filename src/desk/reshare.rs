@@ -168,7 +168,7 @@ fn count_reshares(checked: &[CheckedItem]) -> usize {
 /// `wbs reshare [--all | CASE…]`: re-seals cases for the team in `--keys`, and says what each retired
 /// investigator in the copy could already read.
 pub(crate) fn run(opts: &DeskOptions, cases: &[String], all: bool) -> Result<ExitCode, String> {
-    if all == !cases.is_empty() {
+    if all != cases.is_empty() {
         return Err("name the cases to re-seal (WBS-XXXX-XXXX-XXXX …) or pass --all".to_owned());
     }
     let ctx = Ctx::load(&opts.identity, &opts.keys, false, None)?;
