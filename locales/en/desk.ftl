@@ -137,3 +137,4 @@ desk-exposure = { $name } (retired { $day }) could already read { $items } item(
 # Images shown inline (docs/design.md §3).
 desk-image-metadata = This image still carries metadata that can identify the reporter (camera, time, place); remove it before forwarding the file:
 desk-not-an-image = This file is not an image the desk shows inline: download it instead.
+desk-status-mismatch = The server's status of this case differs from the newest signed status change; trust the signed one and tell your administrator. Signed status:

@@ -137,3 +137,4 @@ desk-exposure = { $name } (pensiun { $day }) sudah dapat membaca { $items } item
 # Gambar yang ditampilkan langsung (docs/design.md §3).
 desk-image-metadata = Gambar ini masih membawa metadata yang dapat mengungkap pelapor (kamera, waktu, tempat); hapus sebelum meneruskan berkas:
 desk-not-an-image = Berkas ini bukan gambar yang ditampilkan langsung oleh meja kerja: unduh saja.
+desk-status-mismatch = Status kasus ini di server berbeda dengan perubahan status bertanda tangan yang terbaru; percayai yang bertanda tangan dan beri tahu administrator Anda. Status bertanda tangan:

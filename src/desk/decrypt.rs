@@ -350,6 +350,18 @@ fn signed_by_investigator(ctx: &Ctx, file: Option<&Vec<u8>>) -> bool {
 }
 
 /// The case's category: the verified report's, or the newest verified correction's.
+/// The status the newest genuine signed `status-note` sets, if there is one. Readers compare it with the
+/// server's plaintext status, which is only a cache of it (docs/design.md §8).
+pub(super) fn signed_status(checked: &[CheckedItem]) -> Option<crate::protocol::Status> {
+    checked.iter().rev().find_map(|c| match &c.outcome {
+        Ok(crate::intake::verify::GenuineItem {
+            body: ItemBody::StatusNote(b),
+            ..
+        }) => Some(b.status),
+        _ => None,
+    })
+}
+
 pub(super) fn current_category(checked: &[CheckedItem]) -> Option<String> {
     checked
         .iter()

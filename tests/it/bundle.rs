@@ -120,6 +120,26 @@ async fn offline_work_uploaded_from_the_outbox_is_the_same_case_as_online() {
         .await
         .unwrap();
     assert!(page.contains(REPLY) && page.contains(NOTE), "{page}");
+    assert!(!page.contains("status-mismatch"), "{page}");
+
+    // The plaintext status is only a cache of the newest signed status item: a changed one is warned of.
+    let record = outbox.join(&case).join("outbox.json");
+    let honest = std::fs::read_to_string(&record).unwrap();
+    std::fs::write(
+        &record,
+        honest.replace("\"diverifikasi\"", "\"ditindaklanjuti\""),
+    )
+    .unwrap();
+    let page = c
+        .get(desk.url(&format!("/case/{case}?lang=en")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"status-mismatch\""), "{page}");
+    std::fs::write(&record, honest).unwrap();
     desk.stop();
 
     // Ciphertext and public metadata only, in the export, the outbox and the desk's own directories.

@@ -61,6 +61,8 @@ pub(super) struct CaseData {
     pub reseal: bool,
     /// What each retired investigator in the keys copy could already read of this case, in words.
     pub exposure: Vec<String>,
+    /// The newest signed status change, when the server's plaintext status says otherwise.
+    pub signed_status: Option<&'static str>,
     /// What was just done, in words.
     pub done: Option<&'static str>,
 }
@@ -135,6 +137,14 @@ fn case_data(state: &State, l: Lang, case_id: &CaseId, print: bool) -> Result<Ca
             memory
                 .read
                 .insert(case_id.clone(), loaded.detail.items.len());
+            // Also in the `seen` file the CLI keeps (server origin, case id, count: no case content),
+            // so the marks outlast this run and agree with `wbs cases`.
+            crate::desk::config::mark_seen(
+                &state.opts.state_dir,
+                desk.origin(),
+                case_id,
+                loaded.detail.items.len() as u32,
+            );
         }
         memory.revealed.contains(case_id)
     };
@@ -198,6 +208,9 @@ fn case_data(state: &State, l: Lang, case_id: &CaseId, print: bool) -> Result<Ca
             .collect(),
         reseal,
         exposure,
+        signed_status: crate::desk::decrypt::signed_status(&loaded.checked)
+            .filter(|s| *s != d.status)
+            .map(|s| s.label(l)),
         done: None,
     })
 }
