@@ -23,6 +23,7 @@ mod crash;
 mod desk_api;
 mod desk_app;
 mod desk_images;
+mod desk_rollback;
 mod followup_api;
 mod form;
 mod headers;
