@@ -39,7 +39,7 @@ pub enum ItemKind {
     Rekey,
     /// An investigator corrected the category.
     Recategorise,
-    /// Earlier items re-sealed for a changed team (the desk will write these).
+    /// Earlier items re-sealed for a changed team (`wbs reshare` and the desk write these).
     Reshare,
 }
 
