@@ -15,6 +15,8 @@ use super::client::Desk;
 use super::decrypt::{Ctx, WRONG_IDENTITY};
 use super::mailbox::{case_arg, investigators_only, sealer, upload, DeskOptions};
 use super::render::Out;
+use crate::crypto::envelope::chain_digest;
+use crate::crypto::hex;
 use crate::intake::verify::{verify_case, CheckedItem, GenuineItem, ItemProblem};
 use crate::protocol::item::{ItemBody, ReshareBody, ResharedItem};
 use crate::protocol::{CaseId, ItemKind};
@@ -46,7 +48,11 @@ pub(super) fn sealed_set(checked: &[CheckedItem]) -> Option<String> {
 
 /// The `reshare` bodies that carry every item this identity verified (re-seals themselves excluded),
 /// and how many items it could not carry (they do not verify for this identity).
-pub(super) fn bodies(checked: &[CheckedItem], set: &str) -> (Vec<ItemBody>, usize) {
+pub(super) fn bodies(
+    checked: &[CheckedItem],
+    stored: &[Vec<u8>],
+    set: &str,
+) -> (Vec<ItemBody>, usize) {
     let mut out = Vec::new();
     let mut chunk: Vec<ResharedItem> = Vec::new();
     let mut size = 0;
@@ -66,8 +72,13 @@ pub(super) fn bodies(checked: &[CheckedItem], set: &str) -> (Vec<ItemBody>, usiz
             size = 0;
         }
         size += signed.len();
+        let Some(ciphertext) = stored.get(c.seq) else {
+            missing += 1;
+            continue;
+        };
         chunk.push(ResharedItem {
             seq: c.seq as u32,
+            ciphertext_sha256: hex(&chain_digest(ciphertext)),
             signed,
         });
     }
@@ -138,7 +149,7 @@ pub(super) fn reseal(ctx: &Ctx, desk: &Desk, case_id: &CaseId) -> Result<Reseale
     if sealed_set(&checked).as_deref() == Some(set.as_str()) {
         return Ok(Resealed::Already);
     }
-    let (bodies, missing) = bodies(&checked, &set);
+    let (bodies, missing) = bodies(&checked, &items, &set);
     let items = checked.len() - missing - count_reshares(&checked);
     let stored = bodies.len();
     for body in bodies {
