@@ -666,4 +666,17 @@ async fn an_investigator_works_a_case_in_chromium_with_javascript_off() {
         all.contains("BROWSER-REPLY") && all.contains("BROWSER-STATUS"),
         "{v}"
     );
+
+    // The reporter's own page shows the reply and the new status.
+    d.goto(&w.server.url("/pantau")).await;
+    d.type_into("#receipt", &w.receipt).await;
+    d.click("form[action='/pantau'] button").await;
+    d.wait_for("#thread-title").await;
+    let page = d.source().await;
+    d.screenshot("desk-pantau-after").await;
+    assert!(
+        page.contains("BROWSER-REPLY") && page.contains("BROWSER-STATUS"),
+        "{page}"
+    );
+    assert!(page.contains("Status: Diverifikasi"), "{page}");
 }
