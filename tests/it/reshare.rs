@@ -269,3 +269,75 @@ fn the_age_tool_opens_the_old_report_only_for_the_old_team_and_the_reseal_for_th
         assert!(age_decrypts(&who.file, &reshare));
     }
 }
+
+#[tokio::test]
+async fn the_desk_offers_the_reseal_and_says_what_a_retired_investigator_could_read() {
+    use crate::desk_app::DeskApp;
+    let o = office().await;
+    let (env, s, case) = (&o.env, &o.s, o.case.as_str());
+    let mut desk = DeskApp::start(s, &o.bob.file, &env.keys);
+    let c = desk.open().await;
+    let page = c
+        .get(desk.url(&format!("/case/{case}?lang=en")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains("id=\"reseal\""), "{page}");
+    let r = c
+        .post(desk.url(&format!("/case/{case}/reshare")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+    let page = c
+        .get(desk.url(&format!("/case/{case}?lang=en")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !page.contains("id=\"reseal\""),
+        "sealed to the team now: {page}"
+    );
+    let run = desk_run(env, s, &o.carol.file, case);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stdout.contains(NOTE), "{}", run.stdout);
+
+    // Alice retires: the page says how much of the case she could already read.
+    let run = env.wbs([
+        OsStr::new("retire"),
+        "--keys".as_ref(),
+        env.keys.as_os_str(),
+        "alice".as_ref(),
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    desk.stop();
+    let mut desk = DeskApp::start(s, &o.bob.file, &env.keys);
+    let c = desk.open().await;
+    let page = c
+        .get(desk.url(&format!("/case/{case}?lang=en")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("could already read 5 item(s) of this case"),
+        "{page}"
+    );
+    assert!(
+        page.contains("id=\"reseal\""),
+        "the team changed again: {page}"
+    );
+    desk.stop();
+}
+
+fn desk_run(env: &Env, s: &Server, identity: &Path, case: &str) -> Run {
+    desk(env, s, "show", identity, &[case])
+}
