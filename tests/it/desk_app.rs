@@ -49,6 +49,11 @@ impl DeskApp {
 
     /// `wbs desk --listen 127.0.0.1:PORT ARGS…` in a fresh directory of its own.
     pub(crate) fn start_args(args: &[&OsStr]) -> DeskApp {
+        DeskApp::start_with(args, None)
+    }
+
+    /// As `start_args`, with the desk configuration (pins, `seen` marks) at `config`, kept across runs.
+    pub(crate) fn start_with(args: &[&OsStr], config: Option<&Path>) -> DeskApp {
         let dir = tempfile::tempdir().unwrap();
         for sub in ["tmp", "home"] {
             std::fs::create_dir_all(dir.path().join(sub)).unwrap();
@@ -63,6 +68,7 @@ impl DeskApp {
                     OsStr::new(&format!("127.0.0.1:{port}")),
                 ])
                 .args(args)
+                .envs(config.map(|c| ("WBS_DESK_CONFIG", c.as_os_str())))
                 .current_dir(dir.path())
                 .env("TMPDIR", dir.path().join("tmp"))
                 .env("HOME", dir.path().join("home"))

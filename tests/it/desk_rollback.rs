@@ -1,6 +1,7 @@
 //! A rollback against the real server (docs/design.md §3): the desk remembers the newest verified item
 //! of each case, so when the server is restored from an older copy of its data — the investigator's own
-//! reply gone — the case view and the inbox warn, instead of silently showing the older case.
+//! reply gone — the case view and the inbox warn, instead of silently showing the older case. And the
+//! "new" marks of the inbox outlast a run of the desk (the `seen` file it shares with `wbs cases`).
 
 use std::fs;
 use std::path::Path;
@@ -75,4 +76,91 @@ async fn the_desk_warns_when_the_server_is_rolled_back_under_it() {
     assert!(page.contains("id=\"rollback\""), "{page}");
     assert!(!page.contains("Mohon kirim bukti tambahan."), "{page}");
     desk.stop();
+}
+
+#[tokio::test]
+async fn new_marks_outlast_a_run_of_the_desk() {
+    use std::ffi::OsStr;
+    let env = Env::new();
+    let alice = add_investigator(&env, "alice").file;
+    let server = env.start();
+    let r = client()
+        .post(server.url("/api/v1/reports"))
+        .json(&crate::support::Report::valid().json())
+        .send()
+        .await
+        .unwrap();
+    let v: serde_json::Value = r.json().await.unwrap();
+    let id = v["case_id"].as_str().unwrap().to_owned();
+    let receipt = v["receipt"].as_str().unwrap().to_owned();
+    let follow = || async {
+        let r = client()
+            .post(server.url("/api/v1/followup/messages"))
+            .json(&serde_json::json!({ "receipt": receipt, "body": "Saya punya salinan kuitansinya." }))
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().is_success(), "{}", r.status());
+    };
+    let config = env.path().join("desk-config").join("desk.toml");
+    let args = [
+        OsStr::new("--server"),
+        OsStr::new(&server.desk_base),
+        OsStr::new("--identity"),
+        alice.as_os_str(),
+        OsStr::new("--keys"),
+        env.keys.as_os_str(),
+    ];
+    let inbox_is_new = |page: &str| page.contains("class=\"new\"");
+
+    follow().await;
+    let mut desk = DeskApp::start_with(&args, Some(&config));
+    let c = desk.open().await;
+    let page = c
+        .get(desk.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(inbox_is_new(&page), "{page}");
+    let r = c
+        .get(desk.url(&format!("/case/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    desk.stop();
+
+    // A new run: the case was read, so nothing is new.
+    let mut desk = DeskApp::start_with(&args, Some(&config));
+    let c = desk.open().await;
+    let page = c
+        .get(desk.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!inbox_is_new(&page), "{page}");
+    desk.stop();
+
+    // The reporter writes again: new in the next run.
+    follow().await;
+    let mut desk = DeskApp::start_with(&args, Some(&config));
+    let c = desk.open().await;
+    let page = c
+        .get(desk.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(inbox_is_new(&page), "{page}");
+    desk.stop();
+    let seen = fs::read_to_string(config.with_file_name("seen")).unwrap();
+    assert!(seen.contains(&id), "{seen}");
 }
