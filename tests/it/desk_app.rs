@@ -631,7 +631,7 @@ async fn an_investigator_works_a_case_in_chromium_with_javascript_off() {
     d.type_into("#reveal-reason", "Perlu konfirmasi lewat telepon")
         .await;
     d.click("#reveal").await;
-    d.wait_for("#done").await;
+    d.wait_for("#done.done-reveal").await;
     let page = d.source().await;
     assert!(page.contains(NAME), "{page}");
     assert!(
@@ -646,19 +646,19 @@ async fn an_investigator_works_a_case_in_chromium_with_javascript_off() {
     )
     .await;
     d.click("#send-reply").await;
-    d.wait_for("#done").await;
+    d.wait_for("#done.done-reply").await;
     assert!(d.source().await.contains("BROWSER-REPLY"));
 
     d.click("#status-code option[value='diverifikasi']").await;
     d.type_into("#status-note", "Diverifikasi. BROWSER-STATUS")
         .await;
     d.click("#set-status").await;
-    d.wait_for("#done").await;
+    d.wait_for("#done.done-status").await;
 
     d.click("#category-code option[value='GRATIFIKASI']").await;
     d.type_into("#category-reason", "Hadiah").await;
     d.click("#set-category").await;
-    d.wait_for("#done").await;
+    d.wait_for("#done.done-category").await;
     assert!(d.source().await.contains("dikoreksi"));
 
     d.click("#print").await;

@@ -63,8 +63,9 @@ pub(super) struct CaseData {
     pub exposure: Vec<String>,
     /// The newest signed status change, when the server's plaintext status says otherwise.
     pub signed_status: Option<&'static str>,
-    /// What was just done, in words.
-    pub done: Option<&'static str>,
+    /// What was just done: its code (a class of the page, so a browser test can tell one confirmation
+    /// from the previous one) and its sentence.
+    pub done: Option<(&'static str, &'static str)>,
 }
 
 impl CaseData {
@@ -115,17 +116,18 @@ fn parse_id(raw: &str) -> Option<CaseId> {
     CaseId::parse(raw).ok()
 }
 
-fn done_text(l: Lang, done: &str) -> Option<&'static str> {
-    let id = match done {
-        "reply" => "desk-done-reply",
-        "note" => "desk-done-note",
-        "status" => "desk-done-status",
-        "reveal" => "desk-done-reveal",
-        "category" => "desk-done-category",
-        "reshare" => "desk-done-reshare",
+/// The action just done (its stable code, for the page's class) and its sentence.
+fn done_text(l: Lang, done: &str) -> Option<(&'static str, &'static str)> {
+    let (code, id) = match done {
+        "reply" => ("reply", "desk-done-reply"),
+        "note" => ("note", "desk-done-note"),
+        "status" => ("status", "desk-done-status"),
+        "reveal" => ("reveal", "desk-done-reveal"),
+        "category" => ("category", "desk-done-category"),
+        "reshare" => ("reshare", "desk-done-reshare"),
         _ => return None,
     };
-    Some(l.text(id))
+    Some((code, l.text(id)))
 }
 
 fn case_data(state: &State, l: Lang, case_id: &CaseId, print: bool) -> Result<CaseData, String> {
