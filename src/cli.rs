@@ -36,6 +36,9 @@ pub enum Command {
         /// Where to write the identity (created with mode 0600; never overwritten).
         #[arg(long)]
         out: PathBuf,
+        /// Seal the identity with a passphrase (age's scrypt format), asked twice in the terminal.
+        #[arg(long)]
+        passphrase: bool,
     },
     /// Copy every case out of a stopped server's data directory as standard age files.
     Export {
@@ -93,7 +96,7 @@ pub enum Command {
         desk: DeskArgs,
         /// Show the reporter's name and contact; needs --reason, and is first recorded in the case as a
         /// signed reveal-record item that every investigator sees.
-        #[arg(long, requires = "reason")]
+        #[arg(long)]
         reveal_identity: bool,
         /// Why the identity is revealed (recorded, sealed to the investigators).
         #[arg(long)]
@@ -149,6 +152,17 @@ pub enum Command {
         /// The note.
         text: String,
     },
+    /// Re-seal cases for the team in --keys (after a new investigator joined): new signed items,
+    /// nothing overwritten. Says what retired investigators could already read.
+    Reshare {
+        #[command(flatten)]
+        desk: DeskArgs,
+        /// Every case on the server.
+        #[arg(long)]
+        all: bool,
+        /// The case ids (WBS-XXXX-XXXX-XXXX).
+        cases: Vec<String>,
+    },
     /// Retire an investigator's key: write its retirement day into keys/NAME.pub. Nothing new is
     /// sealed to it and it cannot log in; its signatures stay genuine on items up to that day.
     Retire {
@@ -169,6 +183,20 @@ pub enum Command {
         /// Where to serve the desk's pages: a loopback address only (default 127.0.0.1:8088).
         #[arg(long, default_value = desk::app::DEFAULT_LISTEN)]
         listen: SocketAddr,
+        /// Work offline over an export (`wbs export`) instead of the server; needs --outbox.
+        #[arg(long, requires = "outbox")]
+        bundle: Option<PathBuf>,
+        /// Where offline work is kept (sealed items only) until `wbs upload OUTBOX`.
+        #[arg(long, requires = "bundle")]
+        outbox: Option<PathBuf>,
+    },
+    /// Upload what an offline desk (`wbs desk --bundle`) kept in its outbox, if each case still ends
+    /// where the export ended.
+    Upload {
+        #[command(flatten)]
+        desk: DeskArgs,
+        /// The outbox directory.
+        outbox: PathBuf,
     },
 }
 
@@ -236,12 +264,22 @@ fn parse_lang(s: &str) -> Result<Lang, String> {
 
 impl DeskArgs {
     fn resolve(self) -> Result<desk::DeskOptions, String> {
-        desk::DeskOptions::resolve(desk::config::DeskConfig {
-            server: self.server,
-            identity: self.identity,
-            keys: self.keys,
-            lang: self.lang,
-        })
+        self.resolve_with(None)
+    }
+
+    fn resolve_with(
+        self,
+        bundle: Option<desk::bundle::Bundle>,
+    ) -> Result<desk::DeskOptions, String> {
+        desk::DeskOptions::resolve(
+            desk::config::DeskConfig {
+                server: self.server,
+                identity: self.identity,
+                keys: self.keys,
+                lang: self.lang,
+            },
+            bundle,
+        )
     }
 }
 
@@ -258,7 +296,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
             crate::server::run(config)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Keygen { out } => desk::keygen::run(&out),
+        Command::Keygen { out, passphrase } => desk::keygen::run(&out, passphrase),
         Command::Export { data, out } => desk::export::run(&data, &out),
         Command::Decrypt {
             identity,
@@ -296,6 +334,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
             attachments,
             case,
         } => {
+            if reveal_identity && reason.as_deref().is_none_or(|r| r.trim().is_empty()) {
+                // One sentence, not clap's usage block: the reason is recorded, so it must be given.
+                return Err("revealing the reporter's identity needs a reason: add --reason \"…\" (it is recorded as a signed item every investigator sees)".to_owned());
+            }
             let reveal = if reveal_identity { reason } else { None };
             desk::show(&desk.resolve()?, &case, reveal.as_deref(), attachments)
         }
@@ -324,10 +366,23 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
             reason,
         } => desk::mailbox::recategorise(&desk.resolve()?, &case, &category, &reason),
         Command::Note { desk, case, text } => desk::mailbox::note(&desk.resolve()?, &case, &text),
+        Command::Reshare { desk, all, cases } => desk::reshare::run(&desk.resolve()?, &cases, all),
         Command::Retire { keys, name, day } => desk::retire::run(&keys, &name, day.as_deref()),
-        Command::Desk { desk, listen } => desk::app::run(desk::app::Options {
+        Command::Desk {
+            desk,
             listen,
-            desk: desk.resolve()?,
-        }),
+            bundle,
+            outbox,
+        } => {
+            let bundle = match (bundle, outbox) {
+                (Some(b), Some(o)) => Some(desk::bundle::Bundle::open(&b, &o)?),
+                _ => None,
+            };
+            desk::app::run(desk::app::Options {
+                listen,
+                desk: desk.resolve_with(bundle)?,
+            })
+        }
+        Command::Upload { desk, outbox } => desk::bundle::upload(&desk.resolve()?, &outbox),
     }
 }

@@ -101,6 +101,7 @@ desk-kind-reshare = re-sealed for the team
 desk-kind-rejected = rejected
 desk-signed-by-reporter = signed by the reporter
 desk-signed-by-investigator = signed by investigator { $name }
+desk-reshared-by = {" "}(re-sealed for this team by { $name })
 desk-field-unreadable = Signed, but its content is not in the expected form
 desk-field-category = Category
 desk-field-reporter-kind = Reporter
@@ -125,3 +126,15 @@ desk-good-faith-not-asked = not asked (API)
 desk-anonymous = anonymous
 desk-rekey-text = The one-time receipt from the chat was replaced at the reporter's first web login.
 desk-status-reason = Reason (required to close; recorded in the signed item)
+
+# Re-sealing a case for a changed team (docs/design.md §10).
+desk-reseal = Re-seal for the current team
+desk-reseal-hint = This case is sealed to another set of investigators than your keys copy (a new investigator joined, or one left). Re-sealing adds signed items that carry the case to the current team; nothing is overwritten. It cannot take back what a departing investigator could already read.
+desk-reseal-button = Re-seal this case
+desk-done-reshare = The case was re-sealed for the current team.
+desk-exposure = { $name } (retired { $day }) could already read { $items } item(s) of this case, sealed while they were on the team; re-sealing does not take that back.
+
+# Images shown inline (docs/design.md §3).
+desk-image-metadata = This image still carries metadata that can identify the reporter (camera, time, place); remove it before forwarding the file:
+desk-not-an-image = This file is not an image the desk shows inline: download it instead.
+desk-status-mismatch = The server's status of this case differs from the newest signed status change; trust the signed one and tell your administrator. Signed status:

@@ -101,6 +101,7 @@ desk-kind-reshare = disegel ulang untuk tim
 desk-kind-rejected = ditolak
 desk-signed-by-reporter = ditandatangani pelapor
 desk-signed-by-investigator = ditandatangani penyidik { $name }
+desk-reshared-by = {" "}(disegel ulang untuk tim ini oleh { $name })
 desk-field-unreadable = Bertanda tangan, tetapi isinya tidak dalam bentuk yang diharapkan
 desk-field-category = Kategori
 desk-field-reporter-kind = Pelapor
@@ -125,3 +126,15 @@ desk-good-faith-not-asked = tidak ditanyakan (API)
 desk-anonymous = anonim
 desk-rekey-text = Tanda terima sekali pakai dari chat diganti saat pelapor pertama kali masuk di web.
 desk-status-reason = Alasan (wajib untuk menutup; dicatat dalam item bertanda tangan)
+
+# Menyegel ulang kasus untuk tim yang berubah (docs/design.md §10).
+desk-reseal = Segel ulang untuk tim saat ini
+desk-reseal-hint = Kasus ini disegel untuk susunan penyidik yang berbeda dari salinan kunci Anda (ada penyidik baru, atau ada yang keluar). Menyegel ulang menambahkan item bertanda tangan yang membawa kasus ke tim saat ini; tidak ada yang ditimpa. Ini tidak dapat menarik kembali apa yang sudah dapat dibaca penyidik yang keluar.
+desk-reseal-button = Segel ulang kasus ini
+desk-done-reshare = Kasus telah disegel ulang untuk tim saat ini.
+desk-exposure = { $name } (pensiun { $day }) sudah dapat membaca { $items } item kasus ini, yang disegel selama ia di tim; menyegel ulang tidak menarik kembali hal itu.
+
+# Gambar yang ditampilkan langsung (docs/design.md §3).
+desk-image-metadata = Gambar ini masih membawa metadata yang dapat mengungkap pelapor (kamera, waktu, tempat); hapus sebelum meneruskan berkas:
+desk-not-an-image = Berkas ini bukan gambar yang ditampilkan langsung oleh meja kerja: unduh saja.
+desk-status-mismatch = Status kasus ini di server berbeda dengan perubahan status bertanda tangan yang terbaru; percayai yang bertanda tangan dan beri tahu administrator Anda. Status bertanda tangan:

@@ -554,8 +554,84 @@ impl ReporterKeys {
     }
 }
 
+/// The first line of every age file: an identity file that starts with it is passphrase-protected
+/// (age's scrypt format, as `age -p` writes it and as `age -d -i` reads it).
+const AGE_HEADER: &[u8] = b"age-encryption.org/v1\n";
+
+/// Whether an identity file is sealed with a passphrase.
+pub(crate) fn is_passphrase_protected(bytes: &[u8]) -> bool {
+    bytes.starts_with(AGE_HEADER)
+}
+
+/// Seals an identity file's text with a passphrase: a standard age file with one scrypt stanza, whose
+/// work factor age picks to take about a second on this machine.
+pub(crate) fn seal_with_passphrase(text: &[u8], passphrase: &str) -> io::Result<Vec<u8>> {
+    use std::io::Write;
+    let secret = age::secrecy::SecretString::from(passphrase.to_owned());
+    let mut out = Vec::new();
+    let mut writer = age::Encryptor::with_user_passphrase(secret)
+        .wrap_output(&mut out)
+        .map_err(io::Error::other)?;
+    writer.write_all(text)?;
+    writer.finish()?;
+    Ok(out)
+}
+
+/// Why a passphrase-protected identity does not open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum PassphraseError {
+    #[error("the passphrase does not open it")]
+    Wrong,
+    #[error("it is not a readable age file")]
+    Damaged,
+}
+
+/// Opens a passphrase-protected identity file into its text.
+pub(crate) fn open_with_passphrase(
+    bytes: &[u8],
+    passphrase: &str,
+) -> Result<Zeroizing<String>, PassphraseError> {
+    use std::io::Read;
+    let decryptor = age::Decryptor::new_buffered(bytes).map_err(|_| PassphraseError::Damaged)?;
+    if !decryptor.is_scrypt() {
+        return Err(PassphraseError::Damaged);
+    }
+    let identity =
+        age::scrypt::Identity::new(age::secrecy::SecretString::from(passphrase.to_owned()));
+    let mut reader = decryptor
+        .decrypt(std::iter::once(&identity as &dyn age::Identity))
+        .map_err(|e| match e {
+            age::DecryptError::DecryptionFailed
+            | age::DecryptError::KeyDecryptionFailed
+            | age::DecryptError::NoMatchingKeys => PassphraseError::Wrong,
+            _ => PassphraseError::Damaged,
+        })?;
+    let mut text = Zeroizing::new(Vec::new());
+    reader
+        .read_to_end(&mut text)
+        .map_err(|_| PassphraseError::Damaged)?;
+    String::from_utf8(text.to_vec())
+        .map(Zeroizing::new)
+        .map_err(|_| PassphraseError::Damaged)
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_passphrase_protected_identity_opens_only_with_its_passphrase() {
+        let id = super::InvestigatorIdentity::generate(&mut rand::rngs::OsRng);
+        let text = id.to_file_text("2026-12-01");
+        let sealed = super::seal_with_passphrase(text.as_bytes(), "kuda lumping 7").expect("seals");
+        assert!(super::is_passphrase_protected(&sealed));
+        assert!(!super::is_passphrase_protected(text.as_bytes()));
+        let opened = super::open_with_passphrase(&sealed, "kuda lumping 7").expect("opens");
+        assert_eq!(opened.as_str(), text.as_str());
+        assert_eq!(
+            super::open_with_passphrase(&sealed, "kuda lumping 8").err(),
+            Some(super::PassphraseError::Wrong)
+        );
+    }
+
     use super::*;
     use rand::SeedableRng;
 

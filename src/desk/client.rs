@@ -37,6 +37,8 @@ pub(super) struct Desk {
     http: Client,
     origin: String,
     token: String,
+    /// Offline: an export and its outbox instead of the server (`desk::bundle`).
+    bundle: Option<super::bundle::Bundle>,
 }
 
 /// `http://host:port` from `--server`, exactly as the login signature names it.
@@ -67,6 +69,19 @@ impl Desk {
         opts: &DeskOptions,
         identity: &InvestigatorIdentity,
     ) -> Result<Desk, String> {
+        let http_only = || {
+            Client::builder()
+                .build()
+                .map_err(|_| "cannot set up the HTTP client".to_owned())
+        };
+        if let Some(bundle) = &opts.bundle {
+            return Ok(Desk {
+                http: http_only()?,
+                origin: bundle.origin(),
+                token: String::new(),
+                bundle: Some(bundle.clone()),
+            });
+        }
         let origin = origin_of(&opts.server)?;
         let http = Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
@@ -78,6 +93,7 @@ impl Desk {
             http,
             origin,
             token: String::new(),
+            bundle: None,
         };
         let (status, body) = desk.send(desk.http.post(desk.url("/api/v1/desk/challenge")))?;
         if status != StatusCode::OK {
@@ -211,6 +227,12 @@ impl Desk {
 
     /// The case list with the tombstones of cases deleted under the retention rule.
     pub(crate) fn case_list(&self) -> Result<CaseList, String> {
+        if let Some(b) = &self.bundle {
+            return Ok(CaseList {
+                cases: b.cases()?,
+                deleted: Vec::new(),
+            });
+        }
         let body = self
             .get("/api/v1/desk/cases", "case list")?
             .ok_or_else(|| self.refusal(StatusCode::NOT_FOUND, &[], "case list"))?;
@@ -219,6 +241,9 @@ impl Desk {
 
     /// The case's metadata.
     pub(crate) fn case(&self, case_id: &CaseId) -> Result<CaseDetail, String> {
+        if let Some(b) = &self.bundle {
+            return b.case(case_id);
+        }
         let what = format!("case {case_id}");
         let body = self
             .get(&format!("/api/v1/desk/cases/{case_id}"), &what)?
@@ -233,6 +258,9 @@ impl Desk {
     }
 
     pub(crate) fn item(&self, case_id: &CaseId, seq: u32) -> Result<Vec<u8>, String> {
+        if let Some(b) = &self.bundle {
+            return b.item(case_id, seq);
+        }
         let what = format!("item {seq} of case {case_id}");
         self.get(&format!("/api/v1/desk/cases/{case_id}/items/{seq}"), &what)?
             .ok_or_else(|| {
@@ -246,6 +274,9 @@ impl Desk {
         case_id: &CaseId,
         blob: &str,
     ) -> Result<Option<Vec<u8>>, String> {
+        if let Some(b) = &self.bundle {
+            return b.attachment(case_id, blob);
+        }
         self.get(
             &format!("/api/v1/desk/cases/{case_id}/attachments/{blob}"),
             "attachment",
@@ -268,6 +299,9 @@ impl Desk {
         seq: u32,
         ciphertext: &[u8],
     ) -> Result<Posted, String> {
+        if let Some(b) = &self.bundle {
+            return b.post(case_id, seq, ciphertext, None);
+        }
         let body = UploadItem {
             seq,
             ciphertext: data_encoding::BASE64.encode(ciphertext),
@@ -287,6 +321,9 @@ impl Desk {
         seq: u32,
         item: &[u8],
     ) -> Result<Posted, String> {
+        if let Some(b) = &self.bundle {
+            return b.post(case_id, seq, item, Some(status));
+        }
         let body = SetStatus {
             status,
             seq: Some(seq),

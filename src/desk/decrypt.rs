@@ -125,9 +125,25 @@ pub fn run(opts: &Options) -> Result<ExitCode, String> {
 }
 
 pub(super) fn load_identity(path: &Path) -> Result<InvestigatorIdentity, String> {
-    let text = fs::read_to_string(path)
+    let bytes = fs::read(path)
         .map(Zeroizing::new)
         .map_err(|e| format!("cannot read the identity file {}: {e}", path.display()))?;
+    let text = if crate::crypto::keys::is_passphrase_protected(&bytes) {
+        let passphrase = super::passphrase::read(&format!("Passphrase for {}: ", path.display()))?;
+        crate::crypto::keys::open_with_passphrase(&bytes, &passphrase).map_err(|e| {
+            format!(
+                "{} is protected by a passphrase and {e}: type the passphrase given to wbs keygen --passphrase",
+                path.display()
+            )
+        })?
+    } else {
+        Zeroizing::new(String::from_utf8(bytes.to_vec()).map_err(|_| {
+            format!(
+                "{} is not a usable age identity file: pass the file that `wbs keygen` wrote",
+                path.display()
+            )
+        })?)
+    };
     let identity = InvestigatorIdentity::parse(&text).map_err(|e| {
         format!(
             "{} is not a usable age identity file ({e}): pass the file that `wbs keygen` wrote",
@@ -334,6 +350,18 @@ fn signed_by_investigator(ctx: &Ctx, file: Option<&Vec<u8>>) -> bool {
 }
 
 /// The case's category: the verified report's, or the newest verified correction's.
+/// The status the newest genuine signed `status-note` sets, if there is one. Readers compare it with the
+/// server's plaintext status, which is only a cache of it (docs/design.md §8).
+pub(super) fn signed_status(checked: &[CheckedItem]) -> Option<crate::protocol::Status> {
+    checked.iter().rev().find_map(|c| match &c.outcome {
+        Ok(crate::intake::verify::GenuineItem {
+            body: ItemBody::StatusNote(b),
+            ..
+        }) => Some(b.status),
+        _ => None,
+    })
+}
+
 pub(super) fn current_category(checked: &[CheckedItem]) -> Option<String> {
     checked
         .iter()
@@ -423,10 +451,16 @@ pub(super) fn items(
         };
         let env = &genuine.envelope;
         let body = &genuine.body;
-        let signer = match &genuine.investigator {
+        let mut signer = match &genuine.investigator {
             Some(name) => format!("investigator {}", render::clean(name)),
             None => "the reporter".to_owned(),
         };
+        if let Some(by) = &genuine.reshared_by {
+            signer.push_str(&format!(
+                " (re-sealed for this team by {})",
+                render::clean(by)
+            ));
+        }
         let mut item_out = Out::default();
         item_out.line(format!(
             "item {}: {} — verified, signed by {signer}, {}",

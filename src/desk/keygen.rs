@@ -25,10 +25,19 @@ Key ceremony — read before you go on:
 ";
 
 /// Makes the identity and prints what to do with it.
-pub fn run(out: &Path) -> Result<ExitCode, String> {
+/// With `protect`, the file is sealed with a passphrase (age's scrypt format; `age -d` opens it too).
+pub fn run(out: &Path, protect: bool) -> Result<ExitCode, String> {
     let created = Day::today();
     let identity = InvestigatorIdentity::generate(&mut OsRng);
-    write_identity(out, identity.to_file_text(created.as_str()).as_bytes())?;
+    let text = identity.to_file_text(created.as_str());
+    if protect {
+        let passphrase = super::passphrase::new_passphrase()?;
+        let sealed = crate::crypto::keys::seal_with_passphrase(text.as_bytes(), &passphrase)
+            .map_err(|e| format!("sealing the identity with the passphrase failed: {e}"))?;
+        write_identity(out, &sealed)?;
+    } else {
+        write_identity(out, text.as_bytes())?;
+    }
 
     let name = out
         .file_stem()
@@ -41,9 +50,14 @@ pub fn run(out: &Path) -> Result<ExitCode, String> {
         .and_then(|()| stdout.flush())
         .map_err(|e| format!("the identity was written to {}, but printing its public lines failed ({e}): they are also in the file's `# public key` and `# WBS signing key` comments", out.display()))?;
 
+    let protected = if protect {
+        ", sealed with your passphrase: the tools ask for it when they start; without it the file is useless, so keep the passphrase as safe as the file"
+    } else {
+        ""
+    };
     let _ = writeln!(
         io::stderr(),
-        "Wrote the investigator identity to {} (mode 0600).\n{GUIDANCE}",
+        "Wrote the investigator identity to {} (mode 0600){protected}.\n{GUIDANCE}",
         out.display()
     );
     Ok(ExitCode::SUCCESS)

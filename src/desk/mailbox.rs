@@ -233,11 +233,10 @@ pub(super) fn verified_case(
         .map(|seq| desk.item(case_id, seq))
         .collect::<Result<Vec<_>, _>>()?;
     let checked = verify_case(case_id, &items, &ctx.identities(), &ctx.investigators);
+    // The team the case is sealed to now: the report's, or the newest re-seal's (`desk::reshare`).
     let sealed = match checked.first().map(|c| &c.outcome) {
-        Some(Ok(item)) => match &item.body {
-            ItemBody::Report(r) => r.recipients_digest.clone(),
-            _ => return Err(format!("case {case_id} has no report")),
-        },
+        Some(Ok(_)) => super::reshare::sealed_set(&checked)
+            .ok_or_else(|| format!("case {case_id} has no report"))?,
         Some(Err(ItemProblem::CannotDecrypt)) => return Err(WRONG_IDENTITY.to_owned()),
         Some(Err(problem)) => {
             return Err(format!(
@@ -251,7 +250,7 @@ pub(super) fn verified_case(
             return Err(no_keys_error(opts));
         }
         return Err(format!(
-            "your --keys copy ({} key(s) in {}) is not the set of investigators case {case_id} was sealed to, so nothing was sent: get a current copy of the server's keys/ directory from your administrator and run the command again",
+            "your --keys copy ({} key(s) in {}) is not the set of investigators case {case_id} was sealed to, so nothing was sent: get a current copy of the server's keys/ directory from your administrator and run the command again (after a new investigator joined, a teammate first runs wbs reshare {case_id})",
             ctx.investigators.len(),
             opts.keys.display()
         ));

@@ -7,13 +7,17 @@
 
 pub(crate) mod app;
 mod attachments;
+pub(crate) mod bundle;
 mod client;
 pub(crate) mod config;
 pub(crate) mod decrypt;
 pub(crate) mod export;
+pub(crate) mod image;
 pub(crate) mod keygen;
 pub(crate) mod mailbox;
+mod passphrase;
 mod render;
+pub(crate) mod reshare;
 pub(crate) mod retire;
 mod show;
 mod single;
@@ -33,6 +37,8 @@ pub(crate) struct DeskOptions {
     pub keys: PathBuf,
     /// Where `known_servers` and `seen` live (the configuration's directory).
     pub state_dir: PathBuf,
+    /// Offline (`wbs desk --bundle`): an export and its outbox in place of the server.
+    pub bundle: Option<bundle::Bundle>,
 }
 
 /// A relative path in the configuration file is relative to the file's directory.
@@ -58,12 +64,20 @@ fn load_config() -> Result<(DeskConfig, Option<PathBuf>), String> {
 
 impl DeskOptions {
     /// Flags first, then the configuration file. Sets the language of this run.
-    pub(crate) fn resolve(flags: DeskConfig) -> Result<DeskOptions, String> {
+    pub(crate) fn resolve(
+        flags: DeskConfig,
+        bundle: Option<bundle::Bundle>,
+    ) -> Result<DeskOptions, String> {
         let (file, dir) = load_config()?;
         render::set_lang(flags.lang.or(file.lang).unwrap_or_default());
-        let server = flags.server.or(file.server).ok_or(
-            "no server given: pass --server http://127.0.0.1:8081 (the desk API, usually through an SSH tunnel), or save it once with `wbs config --server URL`",
-        )?;
+        let server = match flags.server.or(file.server) {
+            Some(server) => server,
+            // Offline, no server is asked.
+            None if bundle.is_some() => String::new(),
+            None => return Err(
+                "no server given: pass --server http://127.0.0.1:8081 (the desk API, usually through an SSH tunnel), or save it once with `wbs config --server URL`".to_owned(),
+            ),
+        };
         let identity = flags.identity.or(file.identity).ok_or(
             "no identity given: pass --identity FILE (the file `wbs keygen` wrote), or save it once with `wbs config --identity FILE`",
         )?;
@@ -76,6 +90,7 @@ impl DeskOptions {
             identity,
             keys,
             state_dir,
+            bundle,
         })
     }
 

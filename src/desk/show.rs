@@ -107,6 +107,14 @@ pub fn run(
     }
     // Verified against the case id asked for, never the one the server names.
     let checked = verify_case(&case_id, &files, &ctx.identities(), &ctx.investigators);
+    if let Some(signed) = decrypt::signed_status(&checked).filter(|s| *s != detail.status) {
+        problems += 1;
+        out.line(format!(
+            "WARNING: the server says this case is {}, but the newest signed status change says {}: trust the signed one, and tell your administrator",
+            render::status_label(detail.status),
+            render::status_label(signed)
+        ));
+    }
     let (item_problems, manifest) = decrypt::items(&ctx, &meta, &files, checked, &[], &mut out);
     problems += item_problems;
     out.flush()?;

@@ -76,6 +76,11 @@ pub(crate) struct CheckedItem {
 
 pub(crate) struct GenuineItem {
     pub envelope: Envelope,
+    /// The signed envelope as its author signed it (what a `reshare` carries on to a changed team).
+    pub signed: Vec<u8>,
+    /// When this identity could not open the stored item and read it from a teammate's `reshare`: the
+    /// key file name of the investigator who re-sealed it.
+    pub reshared_by: Option<String>,
     /// The body, read as its kind (sealed answers opened into the ordinary fields).
     pub body: ItemBody,
     /// The key file name of the investigator who signed, or `None` for the reporter.
@@ -88,11 +93,67 @@ pub(crate) use crate::protocol::item::ReporterKeys as ReporterKeysHex;
 /// Checks every item of a case, in stored order. `investigators` are every known key, active and
 /// retired: a retired investigator's signature is genuine only on an item dated up to their retirement
 /// day that follows no item dated after it (so it cannot be back-dated past the case's own history).
+///
+/// An item this identity cannot open may have been re-sealed for it by a teammate (`reshare`, docs/design.md
+/// §10): a second pass then reads such items from the genuine `reshare` items, and checks each carried
+/// envelope exactly as if it had been opened from the stored ciphertext — its author's signature, its case,
+/// position and chain digest (of the stored ciphertext, so it cannot stand for another item).
 pub(crate) fn verify_case(
     case_id: &CaseId,
     items: &[Vec<u8>],
     identities: &[&dyn age::Identity],
     investigators: &[InvestigatorPublic],
+) -> Vec<CheckedItem> {
+    let first = verify_pass(case_id, items, identities, investigators, &Reshared::new());
+    let reshared = reshared_items(&first);
+    let helps = first.iter().any(|c| {
+        c.outcome.as_ref().err() == Some(&ItemProblem::CannotDecrypt)
+            && reshared.contains_key(&c.seq)
+    });
+    if !helps {
+        return first;
+    }
+    verify_pass(case_id, items, identities, investigators, &reshared)
+}
+
+/// Seq → every (signed envelope, digest of the stored ciphertext it stands for, who re-sealed it) carried for it by genuine `reshare` items, oldest first;
+/// each re-seal names only earlier items.
+type Reshared = std::collections::HashMap<usize, Vec<(Vec<u8>, String, String)>>;
+
+fn reshared_items(checked: &[CheckedItem]) -> Reshared {
+    let mut out = Reshared::new();
+    for c in checked {
+        let Ok(GenuineItem {
+            body: ItemBody::Reshare(r),
+            investigator: Some(who),
+            ..
+        }) = &c.outcome
+        else {
+            continue;
+        };
+        for item in &r.items {
+            let seq = item.seq as usize;
+            let Ok(signed) = data_encoding::BASE64.decode(item.signed.as_bytes()) else {
+                continue;
+            };
+            if seq < c.seq {
+                out.entry(seq).or_default().push((
+                    signed,
+                    item.ciphertext_sha256.clone(),
+                    who.clone(),
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn verify_pass(
+    case_id: &CaseId,
+    items: &[Vec<u8>],
+    identities: &[&dyn age::Identity],
+    investigators: &[InvestigatorPublic],
+    reshared: &Reshared,
 ) -> Vec<CheckedItem> {
     let mut out = Vec::with_capacity(items.len());
     let mut expected_prev = genesis_digest(case_id);
@@ -103,6 +164,7 @@ pub(crate) fn verify_case(
             case_id,
             seq,
             ciphertext,
+            reshared.get(&seq).map_or(&[][..], Vec::as_slice),
             &expected_prev,
             identities,
             investigators,
@@ -125,13 +187,77 @@ fn check_item(
     case_id: &CaseId,
     seq: usize,
     ciphertext: &[u8],
+    reshared: &[(Vec<u8>, String, String)],
     expected_prev: &[u8; 32],
     identities: &[&dyn age::Identity],
     investigators: &[InvestigatorPublic],
     reporter: &mut Option<ReporterKeysHex>,
     latest: Option<&Day>,
 ) -> Result<GenuineItem, ItemProblem> {
-    let signed = seal::open(ciphertext, identities).map_err(|_| ItemProblem::CannotDecrypt)?;
+    let at = Position {
+        case_id,
+        seq,
+        expected_prev,
+        latest,
+    };
+    match seal::open(ciphertext, identities) {
+        Ok(signed) => check_signed(
+            &at,
+            signed.to_vec(),
+            None,
+            identities,
+            investigators,
+            reporter,
+        ),
+        // Only an item sealed to others, never a damaged one, is read from a re-seal: the first carried
+        // copy that checks out (one teammate's wrong copy does not hide another's right one).
+        Err(seal::OpenError::NoIdentity) => {
+            let mut first_problem = None;
+            let stored = hex(&chain_digest(ciphertext));
+            for (signed, digest, who) in reshared {
+                if *digest != stored {
+                    // A copy of another ciphertext than the one stored here.
+                    first_problem.get_or_insert(ItemProblem::BrokenChain);
+                    continue;
+                }
+                match check_signed(
+                    &at,
+                    signed.clone(),
+                    Some(who.clone()),
+                    identities,
+                    investigators,
+                    reporter,
+                ) {
+                    Ok(item) => return Ok(item),
+                    Err(p) => {
+                        first_problem.get_or_insert(p);
+                    }
+                }
+            }
+            Err(first_problem.unwrap_or(ItemProblem::CannotDecrypt))
+        }
+        Err(_) => Err(ItemProblem::CannotDecrypt),
+    }
+}
+
+/// Where an item stands in its case.
+struct Position<'a> {
+    case_id: &'a CaseId,
+    seq: usize,
+    expected_prev: &'a [u8; 32],
+    latest: Option<&'a Day>,
+}
+
+/// Checks one signed envelope as the item at `at`. Moves `reporter` only when the item is genuine.
+fn check_signed(
+    at: &Position<'_>,
+    signed: Vec<u8>,
+    reshared_by: Option<String>,
+    identities: &[&dyn age::Identity],
+    investigators: &[InvestigatorPublic],
+    reporter: &mut Option<ReporterKeysHex>,
+) -> Result<GenuineItem, ItemProblem> {
+    let (case_id, seq, expected_prev, latest) = (at.case_id, at.seq, at.expected_prev, at.latest);
     let envelope = Envelope::open(&signed).map_err(|e| match e {
         crate::crypto::envelope::EnvelopeError::BadSignature => ItemProblem::BadSignature,
         _ => ItemProblem::Unsigned,
@@ -159,6 +285,8 @@ fn check_item(
         *reporter = Some(keys);
         return Ok(GenuineItem {
             envelope,
+            signed,
+            reshared_by,
             body,
             investigator: None,
         });
@@ -182,6 +310,8 @@ fn check_item(
             }
             Ok(GenuineItem {
                 envelope,
+                signed,
+                reshared_by,
                 body,
                 investigator: None,
             })
@@ -197,9 +327,16 @@ fn check_item(
             if !may_write(Role::Investigator, envelope.kind, seq) {
                 return Err(ItemProblem::WrongKind);
             }
+            if reshared_by.is_some() && envelope.kind == crate::protocol::ItemKind::Reshare {
+                // A re-seal carries originals only: one inside another would let a chain of re-seals
+                // stand in for items nobody re-read.
+                return Err(ItemProblem::WrongKind);
+            }
             Ok(GenuineItem {
                 investigator: Some(who.name.clone()),
                 envelope,
+                signed,
+                reshared_by,
                 body,
             })
         }
@@ -284,5 +421,203 @@ mod tests {
             &day("2026-11-01"),
             Some(&day("2026-12-02"))
         ));
+    }
+
+    /// Seals `body` at `seq` after `items`, signed by `key` as `role`, to `to`.
+    fn push(
+        items: &mut Vec<Vec<u8>>,
+        case_id: &CaseId,
+        role: Role,
+        key: &ed25519_dalek::SigningKey,
+        to: &[age::x25519::Recipient],
+        body: &ItemBody,
+    ) {
+        let prev = match items.last() {
+            Some(last) => hex(&chain_digest(last)),
+            None => hex(&genesis_digest(case_id)),
+        };
+        let draft = crate::intake::mailbox::ItemDraft {
+            case_id,
+            seq: items.len() as u32,
+            prev_digest: &prev,
+            day: &Day::today(),
+            role,
+            body,
+        };
+        let ct = crate::intake::mailbox::seal_item(draft, key, to, 1024).expect("seal");
+        items.push(ct);
+    }
+
+    fn carry(items: &[(usize, &[u8], &[u8])]) -> ItemBody {
+        ItemBody::Reshare(crate::protocol::item::ReshareBody {
+            recipients_digest: "new-team".into(),
+            items: items
+                .iter()
+                .map(
+                    |(seq, signed, stored)| crate::protocol::item::ResharedItem {
+                        seq: *seq as u32,
+                        ciphertext_sha256: hex(&chain_digest(stored)),
+                        signed: data_encoding::BASE64.encode(signed),
+                    },
+                )
+                .collect(),
+        })
+    }
+
+    #[test]
+    fn a_reshare_opens_old_items_for_a_new_investigator_and_cannot_move_them() {
+        use crate::crypto::keys::{InvestigatorIdentity, ReporterKeys};
+        use crate::protocol::item::{MessageBody, ReportBody};
+        use crate::protocol::status::Channel;
+        use rand::SeedableRng;
+        let mut rng = rand::rngs::StdRng::seed_from_u64(9);
+        let case_id = CaseId::parse("WBS-AAAA-BBBB-CCCC").expect("id");
+        let alice = InvestigatorIdentity::generate(&mut rng);
+        let carol = InvestigatorIdentity::generate(&mut rng);
+        let mallory = InvestigatorIdentity::generate(&mut rng);
+        let reporter = ReporterKeys::from_seeds(&[1; 32], &[2; 32]);
+        let mut report = ReportBody::new(Channel::Web, 0);
+        report.reporter_keys = ReporterKeysHex {
+            x25519: hex(&reporter.x25519_public()),
+            ed25519: hex(reporter.signing_key().verifying_key().as_bytes()),
+        };
+        let old = [alice.recipient()];
+        let both = [alice.recipient(), carol.recipient()];
+        let mut items = Vec::new();
+        push(
+            &mut items,
+            &case_id,
+            Role::Reporter,
+            reporter.signing_key(),
+            &old,
+            &ItemBody::Report(Box::new(report)),
+        );
+        let identity = ItemBody::Identity(crate::protocol::item::IdentityBody::anonymous());
+        push(
+            &mut items,
+            &case_id,
+            Role::Reporter,
+            reporter.signing_key(),
+            &old,
+            &identity,
+        );
+        let manifest = ItemBody::Manifest(crate::protocol::item::ManifestBody::default());
+        push(
+            &mut items,
+            &case_id,
+            Role::Reporter,
+            reporter.signing_key(),
+            &old,
+            &manifest,
+        );
+        let reply = ItemBody::Reply(MessageBody {
+            text: "Pertanyaan".into(),
+        });
+        push(
+            &mut items,
+            &case_id,
+            Role::Investigator,
+            alice.signing_key(),
+            &old,
+            &reply,
+        );
+        let signed = |seq: usize| {
+            seal::open(&items[seq], &[alice.age_identity() as &dyn age::Identity])
+                .expect("alice opens")
+                .to_vec()
+        };
+        let originals: Vec<Vec<u8>> = (0..4).map(signed).collect();
+        let stored = items.clone();
+        let (report_signed, reply_signed) = (signed(0), signed(3));
+        // Mallory (not on the team) offers the report; Alice carries the reply in the report's place.
+        push(
+            &mut items,
+            &case_id,
+            Role::Investigator,
+            mallory.signing_key(),
+            &both,
+            &carry(&[(0, &report_signed, &stored[0])]),
+        );
+        push(
+            &mut items,
+            &case_id,
+            Role::Investigator,
+            alice.signing_key(),
+            &both,
+            &carry(&[(0, &reply_signed, &stored[0])]),
+        );
+        let team = [alice.public("alice.pub"), carol.public("carol.pub")];
+        let as_carol = [carol.age_identity() as &dyn age::Identity];
+        let outcome = |checked: &[CheckedItem]| -> Vec<Option<ItemProblem>> {
+            checked
+                .iter()
+                .map(|c| c.outcome.as_ref().err().copied())
+                .collect()
+        };
+        let checked = verify_case(&case_id, &items, &as_carol, &team);
+        assert_eq!(
+            outcome(&checked),
+            vec![
+                Some(ItemProblem::OutOfOrder),
+                Some(ItemProblem::CannotDecrypt),
+                Some(ItemProblem::CannotDecrypt),
+                Some(ItemProblem::CannotDecrypt),
+                Some(ItemProblem::UnknownSigner),
+                None
+            ],
+            "an item carried to another position is refused; a stranger's re-seal counts for nothing"
+        );
+
+        // The genuine re-seal: every item, checked against its author and the stored chain.
+        let all: Vec<(usize, Vec<u8>)> = originals.into_iter().enumerate().collect();
+        let refs: Vec<(usize, &[u8], &[u8])> = all
+            .iter()
+            .map(|(q, b)| (*q, b.as_slice(), stored[*q].as_slice()))
+            .collect();
+        push(
+            &mut items,
+            &case_id,
+            Role::Investigator,
+            alice.signing_key(),
+            &both,
+            &carry(&refs),
+        );
+        let checked = verify_case(&case_id, &items, &as_carol, &team);
+        assert!(
+            checked.iter().all(|c| c.outcome.is_ok() || c.seq == 4),
+            "{:?}",
+            outcome(&checked)
+        );
+        assert_eq!(
+            checked[3]
+                .outcome
+                .as_ref()
+                .ok()
+                .and_then(|g| g.reshared_by.clone()),
+            Some("alice.pub".to_owned())
+        );
+        // Alice still reads the stored items herself.
+        let as_alice = [alice.age_identity() as &dyn age::Identity];
+        let checked = verify_case(&case_id, &items, &as_alice, &team);
+        assert_eq!(
+            checked[3]
+                .outcome
+                .as_ref()
+                .ok()
+                .map(|g| g.reshared_by.is_none()),
+            Some(true)
+        );
+        // Reordered stored items break the chain the carried copies are checked against.
+        let mut bad = items.clone();
+        bad.swap(1, 2);
+        let checked = verify_case(&case_id, &bad, &as_carol, &team);
+        assert_eq!(
+            checked[1].outcome.as_ref().err(),
+            Some(&ItemProblem::BrokenChain)
+        );
+        assert_eq!(
+            checked[2].outcome.as_ref().err(),
+            Some(&ItemProblem::BrokenChain)
+        );
     }
 }

@@ -39,7 +39,7 @@ pub enum ItemKind {
     Rekey,
     /// An investigator corrected the category.
     Recategorise,
-    /// Earlier items re-sealed for a changed team (the desk will write these).
+    /// Earlier items re-sealed for a changed team (`wbs reshare` and the desk write these).
     Reshare,
 }
 
@@ -261,6 +261,9 @@ pub struct ReshareBody {
 #[serde(deny_unknown_fields)]
 pub struct ResharedItem {
     pub seq: u32,
+    /// Hex chain digest (SHA-256) of the stored ciphertext this envelope was opened from: binds the
+    /// carried copy to the item at `seq`, not only to the one before it.
+    pub ciphertext_sha256: String,
     /// Base64 of the original signed envelope (its author's signature still checks).
     pub signed: String,
 }
@@ -421,7 +424,11 @@ mod tests {
             }),
             ItemBody::Reshare(ReshareBody {
                 recipients_digest: "d".into(),
-                items: vec![],
+                items: vec![ResharedItem {
+                    seq: 0,
+                    ciphertext_sha256: "c".into(),
+                    signed: "s".into(),
+                }],
             }),
         ];
         assert_eq!(bodies.len(), ItemKind::ALL.len() + 1);

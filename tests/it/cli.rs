@@ -717,3 +717,25 @@ fn a_wrong_identity_is_one_sentence() {
         run.stdout
     );
 }
+
+#[test]
+fn revealing_an_identity_without_a_reason_is_one_plain_sentence() {
+    let run = wbs([
+        "show",
+        "--server",
+        "http://127.0.0.1:9",
+        "--identity",
+        "nowhere.key",
+        "--reveal-identity",
+        "WBS-AAAA-AAAA-AAAA",
+    ]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("revealing the reporter's identity needs a reason"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.trim().lines().count(), 1, "{}", run.stderr);
+    assert!(!run.stderr.contains("Usage"), "{}", run.stderr);
+}

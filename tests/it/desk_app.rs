@@ -24,19 +24,36 @@ const CHRONOLOGY: &str = "CANARY-DESK-CHRONO-3b7e: petugas loket meminta uang pe
 const NAME: &str = "Melati Pelapor";
 
 /// A running `wbs desk`; killed when dropped.
-struct DeskApp {
+pub(crate) struct DeskApp {
     child: Child,
     /// `http://127.0.0.1:PORT`.
-    base: String,
+    pub(crate) base: String,
     port: u16,
     /// The one-time link it printed.
     link: String,
     /// Its working directory, `TMPDIR` and `HOME`.
-    dir: tempfile::TempDir,
+    pub(crate) dir: tempfile::TempDir,
 }
 
 impl DeskApp {
-    fn start(server: &Server, identity: &Path, keys: &Path) -> DeskApp {
+    pub(crate) fn start(server: &Server, identity: &Path, keys: &Path) -> DeskApp {
+        DeskApp::start_args(&[
+            OsStr::new("--server"),
+            OsStr::new(&server.desk_base),
+            OsStr::new("--identity"),
+            identity.as_os_str(),
+            OsStr::new("--keys"),
+            keys.as_os_str(),
+        ])
+    }
+
+    /// `wbs desk --listen 127.0.0.1:PORT ARGS…` in a fresh directory of its own.
+    pub(crate) fn start_args(args: &[&OsStr]) -> DeskApp {
+        DeskApp::start_with(args, None)
+    }
+
+    /// As `start_args`, with the desk configuration (pins, `seen` marks) at `config`, kept across runs.
+    pub(crate) fn start_with(args: &[&OsStr], config: Option<&Path>) -> DeskApp {
         let dir = tempfile::tempdir().unwrap();
         for sub in ["tmp", "home"] {
             std::fs::create_dir_all(dir.path().join(sub)).unwrap();
@@ -49,13 +66,9 @@ impl DeskApp {
                     OsStr::new("desk"),
                     OsStr::new("--listen"),
                     OsStr::new(&format!("127.0.0.1:{port}")),
-                    OsStr::new("--server"),
-                    OsStr::new(&server.desk_base),
-                    OsStr::new("--identity"),
-                    identity.as_os_str(),
-                    OsStr::new("--keys"),
-                    keys.as_os_str(),
                 ])
+                .args(args)
+                .envs(config.map(|c| ("WBS_DESK_CONFIG", c.as_os_str())))
                 .current_dir(dir.path())
                 .env("TMPDIR", dir.path().join("tmp"))
                 .env("HOME", dir.path().join("home"))
@@ -91,12 +104,12 @@ impl DeskApp {
         panic!("wbs desk did not start: {last}");
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
 
     /// A client holding the desk's cookie (the one-time link opened).
-    async fn open(&self) -> reqwest::Client {
+    pub(crate) async fn open(&self) -> reqwest::Client {
         let c = reqwest::Client::builder()
             .cookie_store(true)
             .redirect(reqwest::redirect::Policy::none())
@@ -112,7 +125,7 @@ impl DeskApp {
         c
     }
 
-    fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -618,7 +631,7 @@ async fn an_investigator_works_a_case_in_chromium_with_javascript_off() {
     d.type_into("#reveal-reason", "Perlu konfirmasi lewat telepon")
         .await;
     d.click("#reveal").await;
-    d.wait_for("#done").await;
+    d.wait_for("#done.done-reveal").await;
     let page = d.source().await;
     assert!(page.contains(NAME), "{page}");
     assert!(
@@ -633,19 +646,19 @@ async fn an_investigator_works_a_case_in_chromium_with_javascript_off() {
     )
     .await;
     d.click("#send-reply").await;
-    d.wait_for("#done").await;
+    d.wait_for("#done.done-reply").await;
     assert!(d.source().await.contains("BROWSER-REPLY"));
 
     d.click("#status-code option[value='diverifikasi']").await;
     d.type_into("#status-note", "Diverifikasi. BROWSER-STATUS")
         .await;
     d.click("#set-status").await;
-    d.wait_for("#done").await;
+    d.wait_for("#done.done-status").await;
 
     d.click("#category-code option[value='GRATIFIKASI']").await;
     d.type_into("#category-reason", "Hadiah").await;
     d.click("#set-category").await;
-    d.wait_for("#done").await;
+    d.wait_for("#done.done-category").await;
     assert!(d.source().await.contains("dikoreksi"));
 
     d.click("#print").await;
@@ -659,4 +672,17 @@ async fn an_investigator_works_a_case_in_chromium_with_javascript_off() {
         all.contains("BROWSER-REPLY") && all.contains("BROWSER-STATUS"),
         "{v}"
     );
+
+    // The reporter's own page shows the reply and the new status.
+    d.goto(&w.server.url("/pantau")).await;
+    d.type_into("#receipt", &w.receipt).await;
+    d.click("form[action='/pantau'] button").await;
+    d.wait_for("#thread-title").await;
+    let page = d.source().await;
+    d.screenshot("desk-pantau-after").await;
+    assert!(
+        page.contains("BROWSER-REPLY") && page.contains("BROWSER-STATUS"),
+        "{page}"
+    );
+    assert!(page.contains("Status: Diverifikasi"), "{page}");
 }

@@ -24,13 +24,17 @@ use super::State;
 use crate::crypto::{hex, seal, sha256};
 use crate::desk::attachments::safe_file_name;
 use crate::desk::client::Desk;
+use crate::desk::image;
 use crate::desk::mailbox::{
     investigator_recipients, investigators_only, reporter_recipient, sealer, upload, verified_case,
 };
+use crate::desk::render::clean;
+use crate::desk::reshare;
 use crate::intake::mailbox::MAX_MESSAGE_CHARS;
 use crate::intake::report::{category, CATEGORIES};
 use crate::intake::Lang;
 use crate::protocol::item::{ItemBody, MessageBody, RecategoriseBody, RevealBody, StatusNoteBody};
+use crate::protocol::report::ManifestEntry;
 use crate::protocol::{CaseId, Status};
 
 /// What the case page and the print view show.
@@ -53,8 +57,15 @@ pub(super) struct CaseData {
     pub rollback: Option<(usize, usize)>,
     pub statuses: Vec<Choice>,
     pub categories: Vec<Choice>,
-    /// What was just done, in words.
-    pub done: Option<&'static str>,
+    /// The case is sealed to another team than the keys copy's: offer to re-seal it (`desk::reshare`).
+    pub reseal: bool,
+    /// What each retired investigator in the keys copy could already read of this case, in words.
+    pub exposure: Vec<String>,
+    /// The newest signed status change, when the server's plaintext status says otherwise.
+    pub signed_status: Option<&'static str>,
+    /// What was just done: its code (a class of the page, so a browser test can tell one confirmation
+    /// from the previous one) and its sentence.
+    pub done: Option<(&'static str, &'static str)>,
 }
 
 impl CaseData {
@@ -66,6 +77,11 @@ impl CaseData {
     /// The case page, in the page's language.
     pub(super) fn case_link(&self, l: &Lang) -> String {
         link(*l, &format!("/case/{}", self.id))
+    }
+
+    /// The inline link of the case's `n`-th file, when it is an image.
+    pub(super) fn image_link(&self, l: &Lang, n: &usize) -> String {
+        link(*l, &format!("/case/{}/image/{n}", self.id))
     }
 
     /// The download link of the case's `n`-th file.
@@ -100,16 +116,18 @@ fn parse_id(raw: &str) -> Option<CaseId> {
     CaseId::parse(raw).ok()
 }
 
-fn done_text(l: Lang, done: &str) -> Option<&'static str> {
-    let id = match done {
-        "reply" => "desk-done-reply",
-        "note" => "desk-done-note",
-        "status" => "desk-done-status",
-        "reveal" => "desk-done-reveal",
-        "category" => "desk-done-category",
+/// The action just done (its stable code, for the page's class) and its sentence.
+fn done_text(l: Lang, done: &str) -> Option<(&'static str, &'static str)> {
+    let (code, id) = match done {
+        "reply" => ("reply", "desk-done-reply"),
+        "note" => ("note", "desk-done-note"),
+        "status" => ("status", "desk-done-status"),
+        "reveal" => ("reveal", "desk-done-reveal"),
+        "category" => ("category", "desk-done-category"),
+        "reshare" => ("reshare", "desk-done-reshare"),
         _ => return None,
     };
-    Some(l.text(id))
+    Some((code, l.text(id)))
 }
 
 fn case_data(state: &State, l: Lang, case_id: &CaseId, print: bool) -> Result<CaseData, String> {
@@ -121,17 +139,39 @@ fn case_data(state: &State, l: Lang, case_id: &CaseId, print: bool) -> Result<Ca
             memory
                 .read
                 .insert(case_id.clone(), loaded.detail.items.len());
+            // Also in the `seen` file the CLI keeps (server origin, case id, count: no case content),
+            // so the marks outlast this run and agree with `wbs cases`.
+            crate::desk::config::mark_seen(
+                &state.opts.state_dir,
+                desk.origin(),
+                case_id,
+                loaded.detail.items.len() as u32,
+            );
         }
         memory.revealed.contains(case_id)
     };
     let g = model::gist(&loaded.checked);
-    let (mut items, _) = model::thread(l, &loaded.checked, revealed);
+    let (mut items, files) = model::thread(l, &loaded.checked, revealed);
+    mark_images(state, &desk, l, case_id, &files, &mut items);
     if print {
         items.retain(|i| i.class != "internal");
     }
     let (met, missing) = criteria_words(l, g.criteria.as_ref());
     let d = &loaded.detail;
     let (deadline, overdue) = deadline_words(l, d.deadline.as_ref());
+    let reseal = !state.solo
+        && state.ctx.known_set.is_some()
+        && loaded.checked.first().is_some_and(|c| c.outcome.is_ok())
+        && reshare::sealed_set(&loaded.checked) != state.ctx.known_set;
+    let exposure = reshare::exposure(&state.ctx, &loaded.checked)
+        .into_iter()
+        .map(|(name, day, n)| {
+            l.text_with(
+                "desk-exposure",
+                &[("name", &clean(&name)), ("day", &day), ("items", &n)],
+            )
+        })
+        .collect();
     Ok(CaseData {
         id: case_id.to_string(),
         status: d.status.label(l),
@@ -168,6 +208,11 @@ fn case_data(state: &State, l: Lang, case_id: &CaseId, print: bool) -> Result<Ca
                 selected: g.category.as_deref() == Some(c.code),
             })
             .collect(),
+        reseal,
+        exposure,
+        signed_status: crate::desk::decrypt::signed_status(&loaded.checked)
+            .filter(|s| *s != d.status)
+            .map(|s| s.label(l)),
         done: None,
     })
 }
@@ -234,6 +279,108 @@ pub(super) async fn print(
 
 /// A file named by a verified manifest or follow-up, decrypted in memory and checked against it; always
 /// a download (`application/octet-stream`, `attachment`), never shown inline.
+/// Fetches one attachment of the case and decrypts it in memory, checking the ciphertext and the
+/// plaintext against the signed manifest entry.
+fn open_file(
+    st: &State,
+    desk: &Desk,
+    l: Lang,
+    case_id: &CaseId,
+    entry: &ManifestEntry,
+) -> Result<zeroize::Zeroizing<Vec<u8>>, String> {
+    let ciphertext = desk
+        .attachment(case_id, &entry.blob)?
+        .ok_or_else(|| l.text("desk-attachment-missing").to_owned())?;
+    if ciphertext.len() as u64 != entry.ciphertext_len
+        || hex(&sha256(&ciphertext)) != entry.ciphertext_sha256
+    {
+        return Err(l.text("desk-attachment-altered").to_owned());
+    }
+    let plain = seal::open(&ciphertext, &st.ctx.identities())
+        .map_err(|_| l.text("desk-attachment-altered").to_owned())?;
+    if plain.len() as u64 != entry.size || hex(&sha256(&plain)) != entry.sha256 {
+        return Err(l.text("desk-attachment-altered").to_owned());
+    }
+    Ok(plain)
+}
+
+/// Marks the case's image files for inline display and names the metadata each still carries.
+/// A file that does not open stays a download (its link then says why).
+fn mark_images(
+    st: &State,
+    desk: &Desk,
+    l: Lang,
+    case_id: &CaseId,
+    files: &[ManifestEntry],
+    items: &mut [ItemView],
+) {
+    for f in items.iter_mut().flat_map(|i| i.files.iter_mut()) {
+        let Some(entry) = files.get(f.n) else {
+            continue;
+        };
+        if !entry.media_type.starts_with("image/") {
+            continue;
+        }
+        let Ok(plain) = open_file(st, desk, l, case_id, entry) else {
+            continue;
+        };
+        if let Some(ty) = image::sniff(&plain) {
+            f.inline = true;
+            let found: Vec<&str> = image::metadata(&plain, ty)
+                .into_iter()
+                .map(|m| m.name())
+                .collect();
+            f.metadata = found.join(", ");
+        }
+    }
+}
+
+/// `/case/{id}/image/{n}`: an image of the case, decrypted in memory and served inline with the content
+/// type its bytes show (never the declared one); anything that is not a JPEG, PNG or WebP image is
+/// refused here (it stays a download).
+pub(super) async fn image(
+    AxState(state): AxState<Arc<State>>,
+    DeskLang(l): DeskLang,
+    Path((id, n)): Path<(String, usize)>,
+) -> Response {
+    let Some(case_id) = parse_id(&id) else {
+        return problem(
+            l,
+            StatusCode::NOT_FOUND,
+            l.text("desk-not-found").to_owned(),
+        );
+    };
+    let st = state.clone();
+    let got = blocking(move || {
+        let desk = model::connect(&st)?;
+        let loaded = model::load(&st, &desk, &case_id)?;
+        let (_, files) = model::thread(l, &loaded.checked, false);
+        let entry = files
+            .get(n)
+            .ok_or_else(|| l.text("desk-not-found").to_owned())?;
+        let plain = open_file(&st, &desk, l, &case_id, entry)?;
+        let ty = image::sniff(&plain).ok_or_else(|| l.text("desk-not-an-image").to_owned())?;
+        Ok((ty, plain))
+    })
+    .await;
+    match got {
+        Ok((ty, plain)) => {
+            let mut r = plain.to_vec().into_response();
+            let h = r.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static(ty.content_type()),
+            );
+            h.insert(
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_static("inline"),
+            );
+            r
+        }
+        Err(e) => problem(l, StatusCode::NOT_FOUND, e),
+    }
+}
+
 pub(super) async fn attachment(
     AxState(state): AxState<Arc<State>>,
     DeskLang(l): DeskLang,
@@ -254,19 +401,7 @@ pub(super) async fn attachment(
         let entry = files
             .get(n)
             .ok_or_else(|| l.text("desk-not-found").to_owned())?;
-        let ciphertext = desk
-            .attachment(&case_id, &entry.blob)?
-            .ok_or_else(|| l.text("desk-attachment-missing").to_owned())?;
-        if ciphertext.len() as u64 != entry.ciphertext_len
-            || hex(&sha256(&ciphertext)) != entry.ciphertext_sha256
-        {
-            return Err(l.text("desk-attachment-altered").to_owned());
-        }
-        let plain = seal::open(&ciphertext, &st.ctx.identities())
-            .map_err(|_| l.text("desk-attachment-altered").to_owned())?;
-        if plain.len() as u64 != entry.size || hex(&sha256(&plain)) != entry.sha256 {
-            return Err(l.text("desk-attachment-altered").to_owned());
-        }
+        let plain = open_file(&st, &desk, l, &case_id, entry)?;
         Ok((safe_file_name(&entry.name), plain))
     })
     .await;
@@ -394,6 +529,18 @@ async fn act(
         }
         Err(e) => problem(l, StatusCode::UNPROCESSABLE_ENTITY, e),
     }
+}
+
+/// Re-seals the case for the team in the keys copy: new `reshare` items, nothing overwritten.
+pub(super) async fn reshare(
+    AxState(state): AxState<Arc<State>>,
+    DeskLang(l): DeskLang,
+    Path(id): Path<String>,
+) -> Response {
+    act(state, l, id, "reshare", move |st, desk, case_id| {
+        reshare::reseal(&st.ctx, desk, case_id).map(|_| ())
+    })
+    .await
 }
 
 pub(super) async fn reply(

@@ -170,7 +170,13 @@ fn rows(
             missing,
             reporter_items: g.reporter_items,
             unread: g.last_reporter_item.is_some_and(|seq| {
-                seq >= state.memory().read.get(&c.case_id).copied().unwrap_or(0)
+                let read = state.memory().read.get(&c.case_id).copied();
+                // Before this run opened the case: what the `seen` file says (shared with the CLI).
+                let read = read.unwrap_or_else(|| {
+                    crate::desk::config::seen(&state.opts.state_dir, desk.origin(), &c.case_id)
+                        as usize
+                });
+                seq >= read
             }),
             deadline,
             overdue,

@@ -230,6 +230,10 @@ pub(super) struct FileView {
     pub stripped: bool,
     /// Not a type the server scrubs: its metadata is as sent (issue 11).
     pub unscrubbed: bool,
+    /// Shown inline: its decrypted bytes are a JPEG, PNG or WebP image (`desk::image`).
+    pub inline: bool,
+    /// The metadata it still carries, named (empty when none was found).
+    pub metadata: String,
 }
 
 /// One item of the thread as a page shows it.
@@ -299,12 +303,15 @@ fn item_view(
     files: &mut Vec<ManifestEntry>,
 ) -> ItemView {
     let env = &item.envelope;
-    let signer = match (&item.investigator, env.author.role) {
+    let mut signer = match (&item.investigator, env.author.role) {
         (Some(name), _) => l.text_with("desk-signed-by-investigator", &[("name", &clean(name))]),
         (None, Role::Reporter) | (None, Role::Investigator) => {
             l.text("desk-signed-by-reporter").to_owned()
         }
     };
+    if let Some(by) = &item.reshared_by {
+        signer.push_str(&l.text_with("desk-reshared-by", &[("name", &clean(by))]));
+    }
     let class = match env.kind {
         ItemKind::Reply | ItemKind::StatusNote => "investigator",
         ItemKind::InternalNote
@@ -408,6 +415,8 @@ fn item_view(
             size: e.size,
             stripped: e.original_sha256.is_some(),
             unscrubbed: !crate::intake::scrub::scrubbed_type(&e.media_type),
+            inline: false,
+            metadata: String::new(),
         });
         files.push(e.clone());
     }
