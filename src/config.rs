@@ -35,6 +35,7 @@ pub(crate) struct FileConfig {
     pub session_idle_minutes: Option<u64>,
     pub desk_origins: Option<Vec<String>>,
     pub whatsapp: Option<WhatsAppFile>,
+    pub limits: Option<Limits>,
 }
 
 #[derive(Debug, Clone)]
@@ -59,6 +60,50 @@ pub struct Config {
     pub desk_origins: Vec<String>,
     /// The WhatsApp channel, when configured (docs/whatsapp.md).
     pub whatsapp: Option<WhatsAppConfig>,
+    /// Load limits: connections, timeouts, KDF budgets, case and disk bounds (`[limits]`).
+    pub limits: Limits,
+}
+
+/// The `[limits]` section (docs/design.md §11, docs/admin.md): what keeps one client, one case or a
+/// full disk from stopping everyone else. Every field has a default.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Open connections on the public listener; beyond it a connection gets a short 503.
+    pub max_connections: usize,
+    /// Seconds a connection may take to send a request's headers (or sit idle between requests).
+    pub header_timeout_secs: u64,
+    /// Seconds a request body may send nothing before it is cut off.
+    pub body_idle_secs: u64,
+    /// Seconds one request may take in all (a 20 MB upload on a slow link included).
+    pub request_timeout_secs: u64,
+    /// Seconds open requests get to finish at shutdown.
+    pub shutdown_grace_secs: u64,
+    /// Argon2 derivations at once for receipt logins (`/pantau`, `/api/v1/followup`); submissions have
+    /// their own budget (`kdf_concurrency`), so a login flood slows logins only.
+    pub login_kdf_concurrency: usize,
+    /// Receipts derived ahead of time and held in memory for new submissions (0: derive inline).
+    pub receipt_pool: usize,
+    /// Items one case may hold; the next one is refused.
+    pub max_case_items: u32,
+    /// Free space (MiB) the data directory keeps: below it, new reports and items are refused.
+    pub min_free_mb: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_connections: 4096,
+            header_timeout_secs: 10,
+            body_idle_secs: 30,
+            request_timeout_secs: 900,
+            shutdown_grace_secs: 10,
+            login_kdf_concurrency: 1,
+            receipt_pool: 8,
+            max_case_items: 500,
+            min_free_mb: 64,
+        }
+    }
 }
 
 impl Default for Config {
@@ -77,6 +122,7 @@ impl Default for Config {
             session_idle_secs: 15 * 60,
             desk_origins: Vec::new(),
             whatsapp: None,
+            limits: Limits::default(),
         }
     }
 }
@@ -138,6 +184,9 @@ impl Config {
         }
         if let Some(v) = file.deadlines {
             c.deadlines = v;
+        }
+        if let Some(v) = file.limits {
+            c.limits = v;
         }
         if let Some(v) = args.listen {
             c.listen = v;

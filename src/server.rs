@@ -18,6 +18,8 @@ use crate::protocol::day::Day;
 use crate::protocol::wire::InstallationId;
 use crate::store::{BlobStore, CaseStore, MetaStore, SledStore, StoreError, META_MODE, META_SALT};
 
+mod listener;
+
 const DEMO_KEY_FILE: &str = "demo-investigator.key";
 /// Meta key of the installation id (docs/design.md §5), made at the first start.
 const META_INSTALLATION: &str = "installation-id";
@@ -199,6 +201,10 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
         Arc::new(team),
         salt,
         config.kdf_concurrency,
+    )
+    .with_kdf_limits(
+        config.limits.login_kdf_concurrency,
+        config.limits.receipt_pool,
     );
     let intake = Arc::new(intake);
     let whatsapp = match &config.whatsapp {
@@ -259,7 +265,6 @@ pub fn app(prepared: Prepared) -> axum::Router {
 /// Runs the public server and the investigators' sync API (each on its own listener) until SIGINT or
 /// SIGTERM, then shuts both down gracefully.
 pub(crate) async fn serve(prepared: Prepared) -> Result<(), StartError> {
-    use std::future::IntoFuture;
     let listen = prepared.config.listen;
     let desk_listen = prepared.config.desk_listen;
     if prepared.demo {
@@ -301,6 +306,9 @@ pub(crate) async fn serve(prepared: Prepared) -> Result<(), StartError> {
     }
     origins.extend(prepared.config.desk_origins.iter().cloned());
     let installation = prepared.installation.clone();
+    let limits = prepared.config.limits.clone();
+    let cap = listener::fit_connection_cap(limits.max_connections);
+    listener::spawn_refusal_report();
     let desk = crate::web::desk_api::router(crate::web::desk_api::DeskState::new(
         prepared.intake.clone(),
         installation.clone(),
@@ -321,6 +329,7 @@ pub(crate) async fn serve(prepared: Prepared) -> Result<(), StartError> {
             }
         });
     }
+    prepared.intake.start_receipt_pool();
     let whatsapp = prepared.whatsapp.clone();
     if let Some(wa) = &whatsapp {
         wa.start();
@@ -341,12 +350,10 @@ pub(crate) async fn serve(prepared: Prepared) -> Result<(), StartError> {
         installation = %installation,
         "investigator sync API on http://{desk_listen} (keep it on loopback or a private address)"
     );
-    let public = axum::serve(listener, app)
-        .with_graceful_shutdown(on_stop(stopped.clone()))
-        .into_future();
-    let desk = axum::serve(desk_listener, desk)
-        .with_graceful_shutdown(on_stop(stopped))
-        .into_future();
+    // The desk API is for a handful of investigators: a small cap of its own.
+    let desk_cap = cap.min(256);
+    let public = listener::serve(listener, app, &limits, cap, on_stop(stopped.clone()));
+    let desk = listener::serve(desk_listener, desk, &limits, desk_cap, on_stop(stopped));
     let (public, desk) = tokio::join!(public, desk);
     if let Some(wa) = whatsapp {
         // Replies wait in memory only: give the ones still queued a moment to go out.

@@ -13,6 +13,7 @@ mod pantau;
 mod rekey;
 mod session;
 mod tokens;
+mod upload;
 
 use std::sync::Arc;
 
