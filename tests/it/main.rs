@@ -25,6 +25,7 @@ mod followup_api;
 mod form;
 mod headers;
 mod keys;
+mod load;
 mod logs;
 mod pantau;
 mod refusals;
