@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use rand::{rngs::OsRng, CryptoRng, RngCore};
 
-use super::kdf::{Kdf, KdfUse, Prepared};
 use super::attachment::SealedAttachment;
+use super::kdf::{Kdf, KdfUse, Prepared};
 use super::report::ValidReport;
 use super::team::{Roster, Team};
 use crate::crypto::envelope::{genesis_digest, Envelope, Header};

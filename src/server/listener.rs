@@ -27,7 +27,7 @@ const FD_RESERVE: u64 = 128;
 /// The answer to a connection beyond the cap: written once, without waiting, then the socket closes.
 const BUSY: &[u8] = b"HTTP/1.1 503 Service Unavailable\r\n\
 Content-Type: text/plain; charset=utf-8\r\nRetry-After: 5\r\nConnection: close\r\n\
-Cache-Control: no-store\r\nContent-Length: 114\r\n\r\n\
+Cache-Control: no-store\r\nContent-Length: 108\r\n\r\n\
 Server sedang sibuk. Coba lagi dalam beberapa detik.\n\
 The server is busy. Please try again in a few seconds.\n";
 

@@ -16,12 +16,9 @@ use crate::intake::attachment::{AttachmentProblem, AttachmentSink, SealedAttachm
 /// Whether the form token read so far is fresh: files are written only after one (our forms send
 /// the token first), so a client without a valid token cannot make us hold temporary files.
 pub(super) fn token_first(state: &super::AppState, fields: &HashMap<String, String>) -> bool {
-    fields.get("form_token").is_some_and(|t| {
-        matches!(
-            state.forms.check(t),
-            super::tokens::TokenCheck::Fresh(_)
-        )
-    })
+    fields
+        .get("form_token")
+        .is_some_and(|t| matches!(state.forms.check(t), super::tokens::TokenCheck::Fresh(_)))
 }
 
 /// Bytes gathered before a batch goes to the blocking pool: large enough that the hand-over costs
