@@ -84,6 +84,11 @@ pub struct Limits {
     pub login_kdf_concurrency: usize,
     /// Receipts derived ahead of time and held in memory for new submissions (0: derive inline).
     pub receipt_pool: usize,
+    /// Items one case may hold (a new case has 3); the next one is refused with a clear answer.
+    pub max_case_items: u32,
+    /// Free space (MiB) the data directory's filesystem keeps: below it new reports, messages and
+    /// items are refused with a clear answer.
+    pub min_free_mb: u64,
 }
 
 impl Default for Limits {
@@ -96,6 +101,8 @@ impl Default for Limits {
             shutdown_grace_secs: 10,
             login_kdf_concurrency: 1,
             receipt_pool: 8,
+            max_case_items: 500,
+            min_free_mb: 64,
         }
     }
 }

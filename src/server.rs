@@ -205,6 +205,10 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
     .with_kdf_limits(
         config.limits.login_kdf_concurrency,
         config.limits.receipt_pool,
+    )
+    .with_case_bounds(
+        config.limits.max_case_items,
+        config.limits.min_free_mb.saturating_mul(1024 * 1024),
     );
     let intake = Arc::new(intake);
     let whatsapp = match &config.whatsapp {

@@ -325,6 +325,7 @@ impl Intake {
                 .case(case_id)?
                 .ok_or(IntakeError::UnknownCase)?;
             let items = build(case.item_count, &next_prev_digest(&case))?;
+            self.check_room(&case, items.len())?;
             let append = Append {
                 items,
                 status: status.clone(),
@@ -427,9 +428,11 @@ impl Intake {
             }),
             attachments: Vec::new(),
         };
-        if self.store().case(case_id)?.is_none() {
-            return Err(IntakeError::UnknownCase);
-        }
+        let case = self
+            .store()
+            .case(case_id)?
+            .ok_or(IntakeError::UnknownCase)?;
+        self.check_room(&case, append.items.len())?;
         self.store()
             .append(case_id, seq, append)
             .map_err(|e| match e {

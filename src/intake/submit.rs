@@ -45,6 +45,12 @@ pub enum IntakeError {
     Conflict,
     #[error("not an age file")]
     NotAge,
+    /// The case holds `[limits] max_case_items` items: nothing more is added (docs/design.md §11).
+    #[error("the case is full")]
+    CaseFull,
+    /// The data directory's filesystem is below `[limits] min_free_mb`: nothing new is stored.
+    #[error("too little free disk space")]
+    DiskFull,
 }
 
 pub(crate) use super::kdf::KdfPermit;
@@ -78,6 +84,8 @@ pub struct Intake {
     team: Arc<Team>,
     /// Argon2 budgets, reused memory and the receipt pool (`intake::kdf`, docs/design.md §11).
     kdf: Arc<Kdf>,
+    /// Items one case may hold, and the free space the data directory keeps (`intake::limits`).
+    pub(super) bounds: super::limits::Bounds,
     /// One receipt re-key at a time (`intake::rekey`).
     pub(super) rekeying: tokio::sync::Mutex<()>,
 }
@@ -113,6 +121,7 @@ impl Intake {
             blobs,
             team,
             kdf: Arc::new(Kdf::new(salt, kdf_concurrency, 1, 0)),
+            bounds: super::limits::Bounds::default(),
             rekeying: tokio::sync::Mutex::new(()),
         }
     }
@@ -183,6 +192,7 @@ impl Intake {
         lookup: &[u8; 32],
         write: &DialogueWrite<'_>,
     ) -> Result<(), IntakeError> {
+        self.check_disk()?;
         Ok(self.store.create_case_once(case, items, lookup, write)?)
     }
 
@@ -193,6 +203,7 @@ impl Intake {
         attachments: Vec<SealedAttachment>,
         channel: Channel,
     ) -> Result<Submitted, IntakeError> {
+        self.check_disk()?;
         // A receipt from the pool needs no derivation now; without one, wait for a slot.
         let prepared = self.kdf.take_prepared();
         let permit = match prepared {
@@ -249,6 +260,7 @@ impl Intake {
         channel: Channel,
         today: &Day,
     ) -> Result<Submitted, IntakeError> {
+        self.check_disk()?;
         let manifest = ManifestBody {
             attachments: attachments.iter().map(|a| a.entry.clone()).collect(),
             answers: None,

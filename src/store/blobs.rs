@@ -59,6 +59,13 @@ impl BlobStore {
         })
     }
 
+    /// Bytes free for an unprivileged writer on the filesystem holding the data directory (the blobs
+    /// and the store share it). `None` if the system will not say.
+    pub(crate) fn free_bytes(&self) -> Option<u64> {
+        let st = rustix::fs::statvfs(&self.dir).ok()?;
+        Some(st.f_bavail.saturating_mul(st.f_frsize))
+    }
+
     /// Removes interrupted uploads and blobs no case refers to. Returns how many files went.
     pub(crate) fn sweep(&self, referenced: &HashSet<String>) -> io::Result<usize> {
         let mut removed = 0;

@@ -134,10 +134,13 @@ pub(crate) async fn add_message(
         .await
     {
         Ok(()) => Ok((StatusCode::CREATED, Json(Accepted { case_id })).into_response()),
-        Err(_) => Err(error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "body",
-            l.text("api-message-was-not-stored"),
-        )),
+        Err(e) => Err(match super::refusal::bound_refusal(&e, l) {
+            Some((status, message)) => error(status, "body", message),
+            None => error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "body",
+                l.text("api-message-was-not-stored"),
+            ),
+        }),
     }
 }

@@ -444,12 +444,13 @@ pub(crate) async fn submit(
         }),
         Err(e) => {
             state.forms.release(nonce);
-            let (status, notice) = match e {
-                IntakeError::Busy => (
+            let (status, notice) = match (super::refusal::bound_refusal(&e, l), e) {
+                (Some(answer), _) => answer,
+                (None, IntakeError::Busy) => (
                     StatusCode::SERVICE_UNAVAILABLE,
                     l.text("form-many-reports-are-being"),
                 ),
-                _ => {
+                (None, _) => {
                     tracing::error!(code = "WBS-STORE", "a submission could not be stored");
                     (
                         StatusCode::SERVICE_UNAVAILABLE,

@@ -10,6 +10,7 @@ mod form;
 mod middleware;
 mod pages;
 mod pantau;
+mod refusal;
 mod rekey;
 mod session;
 mod tokens;

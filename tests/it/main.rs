@@ -12,6 +12,7 @@ mod support;
 
 mod api;
 mod attachments;
+mod bounds;
 mod browser;
 mod canary;
 mod cli;
