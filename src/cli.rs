@@ -37,6 +37,16 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Measure this build: start a server on loopback in a temporary directory, drive the no-JS
+    /// flow with N clients, print `name = value` figures (docs/performance.md).
+    Bench {
+        /// CI-sized: 64 submissions and a 20 MB attachment instead of 1000 and 200 MB.
+        #[arg(long)]
+        quick: bool,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+    },
     /// Copy every case out of a stopped server's data directory as standard age files.
     Export {
         #[arg(long, default_value = "data")]
@@ -256,6 +266,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Serve(args) => {
             let config = Config::load(&Overrides::from(&args)).map_err(|e| e.to_string())?;
             crate::server::run(config)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { quick, clients } => {
+            crate::bench::run(crate::bench::BenchOptions { quick, clients })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Keygen { out } => desk::keygen::run(&out),

@@ -100,7 +100,7 @@ impl Default for Limits {
             request_timeout_secs: 900,
             shutdown_grace_secs: 10,
             login_kdf_concurrency: 1,
-            receipt_pool: 8,
+            receipt_pool: 16,
             max_case_items: 500,
             min_free_mb: 64,
         }

@@ -183,6 +183,11 @@ impl Intake {
         Ok(self.store.items(id)?)
     }
 
+    /// One item of a case (ciphertext): its cost does not grow with the case.
+    pub(crate) fn item(&self, id: &CaseId, seq: u32) -> Result<Option<Vec<u8>>, IntakeError> {
+        Ok(self.store.item(id, seq)?)
+    }
+
     /// Stores a case made from a chat dialogue: `create_case`, with its receipt marked one-time and
     /// `write` (the dialogue's deletion and its message keys) in the same atomic step.
     pub(crate) fn create_case_from_dialogue(

@@ -111,6 +111,8 @@ pub trait CaseStore: MetaStore {
     fn case_ids(&self) -> Result<Vec<CaseId>, StoreError>;
     /// The case's items (ciphertext) in `seq` order.
     fn items(&self, id: &CaseId) -> Result<Vec<Vec<u8>>, StoreError>;
+    /// One item of a case (ciphertext), without reading the others.
+    fn item(&self, id: &CaseId, seq: u32) -> Result<Option<Vec<u8>>, StoreError>;
     fn case_for_lookup(&self, lookup: &[u8; 32]) -> Result<Option<CaseId>, StoreError>;
     /// Appends items to a case at exactly `next_seq` (else `Conflict`: the caller re-reads and retries),
     /// with an optional status change and attachment references, atomically; then flushes. Items are

@@ -209,6 +209,14 @@ impl CaseStore for SledStore {
             .collect()
     }
 
+    fn item(&self, id: &CaseId, seq: u32) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .items
+            .get(item_key(id, seq))
+            .map_err(engine)?
+            .map(|v| v.to_vec()))
+    }
+
     fn append(
         &self,
         case_id: &CaseId,

@@ -367,12 +367,9 @@ async fn item(
 ) -> Result<Response, ApiError> {
     let Path((id, seq)) = path.map_err(|_| ApiError::NotFound)?;
     blocking(&state, move |s| {
-        let mut items = s.intake.items(&id)?;
-        let seq = seq as usize;
-        if seq >= items.len() {
-            return Err(ApiError::NotFound);
-        }
-        Ok(octets(items.swap_remove(seq)))
+        // One read, whatever the size of the case (docs/design.md §11).
+        let item = s.intake.item(&id, seq)?.ok_or(ApiError::NotFound)?;
+        Ok(octets(item))
     })
     .await
 }
