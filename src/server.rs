@@ -18,6 +18,7 @@ use crate::protocol::day::Day;
 use crate::protocol::wire::InstallationId;
 use crate::store::{BlobStore, CaseStore, MetaStore, SledStore, StoreError, META_MODE, META_SALT};
 
+pub mod backup;
 mod listener;
 
 const DEMO_KEY_FILE: &str = "demo-investigator.key";
@@ -91,6 +92,8 @@ pub struct Prepared {
     pub swept: usize,
     /// The WhatsApp channel, when configured (its workers start in `serve`).
     pub whatsapp: Option<Arc<crate::whatsapp::WhatsApp>>,
+    /// The store itself, for backups of the running server (`server::backup`).
+    pub(crate) store: Arc<SledStore>,
 }
 
 /// Checks the keys and the mode, opens the store and sweeps orphans. Fails closed.
@@ -195,8 +198,9 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
     );
     let swept = blobs.sweep(&referenced).map_err(|e| derr(e.to_string()))?;
 
+    let store = Arc::new(store);
     let intake = Intake::with_team(
-        Arc::new(store),
+        store.clone(),
         blobs,
         Arc::new(team),
         salt,
@@ -234,6 +238,7 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
         demo,
         swept,
         whatsapp,
+        store,
     })
 }
 
@@ -313,12 +318,19 @@ pub(crate) async fn serve(prepared: Prepared) -> Result<(), StartError> {
     let limits = prepared.config.limits.clone();
     let cap = listener::fit_connection_cap(limits.max_connections);
     listener::spawn_refusal_report();
+    let backups = backup::BackupState::new(
+        prepared.store.clone(),
+        prepared.intake.clone(),
+        &prepared.config.data,
+    )
+    .map_err(|e| StartError::Data(prepared.config.data.clone(), e.to_string()))?;
     let desk = crate::web::desk_api::router(crate::web::desk_api::DeskState::new(
         prepared.intake.clone(),
         installation.clone(),
         prepared.config.deadlines.clone(),
         origins,
-    ));
+    ))
+    .merge(backup::routes(Arc::new(backups)));
     // Look at keys/ every second, so a change is in force and logged within a second even when
     // nothing uses the team (docs/design.md §10).
     if prepared.intake.team().is_live() {

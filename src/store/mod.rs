@@ -4,10 +4,13 @@
 //! Records are versioned structs (`CaseV1`, …): a new version is added, never edited. Items are
 //! appended, never overwritten.
 
+mod backup;
 mod blobs;
 mod sled;
 
 pub use self::sled::SledStore;
+pub(crate) use backup::backup;
+pub use backup::BackupSummary;
 pub use blobs::{BlobStore, PendingBlob};
 
 use serde::{Deserialize, Serialize};

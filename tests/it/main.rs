@@ -12,6 +12,7 @@ mod support;
 
 mod api;
 mod attachments;
+mod backup;
 mod bounds;
 mod browser;
 mod canary;
