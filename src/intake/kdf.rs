@@ -63,6 +63,7 @@ pub(crate) struct Prepared {
 pub(crate) struct Kdf {
     salt: [u8; 32],
     submission_slots: usize,
+    login_slots: usize,
     submission: Budget,
     login: Budget,
     /// Working memory not in use right now. At most one per derivation that ever ran at once, i.e.
@@ -84,6 +85,7 @@ impl Kdf {
         Kdf {
             salt,
             submission_slots: submission_slots.max(1),
+            login_slots: login_slots.max(1),
             submission: Budget::new(submission_slots),
             login: Budget::new(login_slots),
             memory: Mutex::new(Vec::new()),
@@ -129,8 +131,12 @@ impl Kdf {
         })
     }
 
-    /// A submission slot only if one is free and nobody waits for it: the pool refills when idle.
+    /// A submission slot only if one is free and nobody waits for it, and no login is deriving: the
+    /// pool refills when the server is idle, never competing with a reporter for a core.
     fn idle_submission_slot(&self) -> Option<KdfPermit> {
+        if self.login.slots.available_permits() < self.login_slots {
+            return None;
+        }
         let slot = self.submission.slots.clone().try_acquire_owned().ok()?;
         Some(KdfPermit {
             _queued: None,

@@ -220,10 +220,11 @@ async fn crafted_photos_do_not_delay_a_get_by_more_than_a_second() {
             c.post(url).multipart(form).send().await
         }));
     }
-    // Give the uploads time to arrive and keep the server busy, then measure.
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    // Give the uploads time to arrive and keep the server busy, then measure (briefly: the server is
+    // killed at the end, so the busy spell does not outlast the test).
+    tokio::time::sleep(Duration::from_secs(1)).await;
     let mut worst = Duration::ZERO;
-    for _ in 0..10 {
+    for _ in 0..8 {
         let started = Instant::now();
         let r = c.get(s.url("/")).send().await.expect("GET /");
         assert_eq!(r.status(), 200);
