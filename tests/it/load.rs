@@ -194,6 +194,45 @@ fn a_stalled_upload_without_a_token_writes_no_file_and_is_cut_off() {
     assert_eq!(env.blob_files(), Vec::<String>::new());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_upload_with_a_token_loses_its_temporary_file_when_cut_off() {
+    let env = Env::with_config("[limits]\nbody_idle_secs = 2\n");
+    let s = env.start();
+    let token = form_token(&client(), &s).await;
+    let port = s.port;
+    let env_blobs = env.data.join("blobs");
+    tokio::task::spawn_blocking(move || {
+        let mut c = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        c.set_read_timeout(Some(Duration::from_secs(10))).ok();
+        let head = "POST /lapor HTTP/1.1\r\nHost: x\r\nContent-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: 20000000\r\n\r\n";
+        c.write_all(head.as_bytes()).expect("head");
+        let part = format!(
+            "--XyZ\r\nContent-Disposition: form-data; name=\"form_token\"\r\n\r\n{token}\r\n--XyZ\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"a.pdf\"\r\n\r\n%PDF-1.7\n"
+        );
+        c.write_all(part.as_bytes()).expect("parts");
+        c.write_all(&vec![b'a'; 1024 * 1024]).expect("file bytes");
+        // With a fresh token the upload is being written: its temporary file exists.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        let files = |d: &std::path::Path| std::fs::read_dir(d).map(|r| r.count()).unwrap_or(0);
+        while files(&env_blobs) == 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert_eq!(files(&env_blobs), 1, "the upload was not being written");
+        // Then the client stalls: cut off after the body-progress timeout, the file goes with it.
+        let started = Instant::now();
+        let (_, closed) = read_to_close(&mut c);
+        assert!(closed, "the stalled upload was kept open");
+        assert!(started.elapsed() < Duration::from_secs(8));
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while files(&env_blobs) > 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        assert_eq!(files(&env_blobs), 0, "a temporary file outlived the upload");
+    })
+    .await
+    .expect("stalled upload");
+}
+
 /// A JPEG start followed by fill bytes: the shape that made metadata removal slow.
 fn crafted_jpeg(len: usize) -> Vec<u8> {
     let mut v = vec![0xFF, 0xD8, 0xFF, 0xE1, 0xFF, 0xFF];
