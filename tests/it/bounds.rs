@@ -178,3 +178,64 @@ async fn a_nearly_full_filesystem_refuses_new_reports_and_keeps_every_acknowledg
         assert_eq!(status, 200, "{v}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs root: mounts a small tmpfs"]
+async fn a_full_filesystem_without_a_floor_loses_no_acknowledged_report() {
+    // No floor: the writes themselves run out of space.
+    let env = Env::with_config("[limits]\nmin_free_mb = 0\n");
+    let mount = Tmpfs::mount(&env.data, 16);
+    let c = client();
+    let mut s = env.start();
+    let mut acknowledged = Vec::new();
+    let mut refused = 0;
+    for i in 0..40 {
+        let token = form_token(&c, &s).await;
+        let file = pdf_of_len(1024 * 1024 + i);
+        let r = c
+            .post(s.url("/lapor"))
+            .multipart(multipart(
+                Some(&token),
+                &valid_fields(),
+                &[("bukti.pdf", file)],
+            ))
+            .send()
+            .await
+            .expect("POST /lapor");
+        let status = r.status().as_u16();
+        let page = r.text().await.expect("page");
+        match receipt_in(&page) {
+            Some(receipt) => acknowledged.push(receipt),
+            None => {
+                // A clear refusal (a page naming the problem), never a crash.
+                assert!(
+                    matches!(status, 422 | 503 | 507),
+                    "status {status}:\n{page}"
+                );
+                refused += 1;
+            }
+        }
+        if refused >= 3 {
+            break;
+        }
+    }
+    assert!(refused > 0, "the small filesystem never filled");
+    s.stop();
+    // Room again (the operator frees space), then every acknowledged report is there.
+    let ok = Command::new("mount")
+        .args(["-o", "remount,size=64m"])
+        .arg(mount.0)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(ok, "remount");
+    let s = env.start();
+    for receipt in &acknowledged {
+        let (status, v) =
+            post_json(&c, s.url("/api/v1/followup"), json!({ "receipt": receipt })).await;
+        assert_eq!(status, 200, "{v}");
+    }
+    drop(s);
+    assert!(env.case_count() >= acknowledged.len());
+    // No temporary upload outlived the restart's sweep.
+    assert!(env.blob_files().iter().all(|f| !f.starts_with(".tmp-")));
+}
