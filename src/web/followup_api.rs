@@ -77,7 +77,12 @@ pub(crate) async fn case(
     JsonBody(req): JsonBody<FollowupLogin>,
 ) -> Result<Response, ApiError> {
     let (case_id, keys) = open(&state, &req.receipt, l).await?.ok_or(not_found(l))?;
-    let view = match state.intake.reporter_view(&case_id, &keys) {
+    // Decrypting and verifying the thread grows with the case: off the async threads (§11).
+    let intake = state.intake.clone();
+    let view = tokio::task::spawn_blocking(move || intake.reporter_view(&case_id, &keys))
+        .await
+        .unwrap_or(Err(IntakeError::Seal));
+    let view = match view {
         Ok(Some(v)) => v,
         Ok(None) => return Err(not_found(l)),
         Err(_) => {
