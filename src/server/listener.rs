@@ -6,6 +6,7 @@
 //! is logged at most once a minute.
 
 use std::future::Future;
+use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -123,8 +124,11 @@ pub(crate) async fn serve(
         };
         let Ok(permit) = open.clone().try_acquire_owned() else {
             REFUSED.fetch_add(1, Ordering::Relaxed);
-            // One non-blocking write: a client that does not read gets nothing and is not waited for.
-            let _ = stream.try_write(BUSY);
+            // One non-blocking write, straight to the socket (tokio's `try_write` would depend on the
+            // reactor having seen the socket yet): a client that does not read is not waited for.
+            if let Ok(stream) = stream.into_std() {
+                let _ = (&stream).write(BUSY);
+            }
             continue;
         };
         let _ = stream.set_nodelay(true);
