@@ -40,6 +40,29 @@ pub enum Command {
         #[arg(long)]
         passphrase: bool,
     },
+    /// Copy a running server's data (consistent, installation salt included) into DIR/data; restore
+    /// with `wbs serve --data DIR/data` (docs/admin.md).
+    Backup {
+        /// The running server's data directory (its backup token is read from there).
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// Where the copy goes (DIR/data must not exist yet).
+        #[arg(long)]
+        out: PathBuf,
+        /// The server's desk listener.
+        #[arg(long, default_value = "http://127.0.0.1:8081")]
+        desk: String,
+    },
+    /// Measure this build: start a server on loopback in a temporary directory, drive the no-JS
+    /// flow with N clients, print `name = value` figures (docs/performance.md).
+    Bench {
+        /// CI-sized: 64 submissions and a 20 MB attachment instead of 1000 and 200 MB.
+        #[arg(long)]
+        quick: bool,
+        /// Concurrent clients.
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+    },
     /// Copy every case out of a stopped server's data directory as standard age files.
     Export {
         #[arg(long, default_value = "data")]
@@ -294,6 +317,14 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
         Command::Serve(args) => {
             let config = Config::load(&Overrides::from(&args)).map_err(|e| e.to_string())?;
             crate::server::run(config)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Backup { data, out, desk } => {
+            crate::server::backup::run(&data, &out, &desk)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench { quick, clients } => {
+            crate::bench::run(crate::bench::BenchOptions { quick, clients })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Keygen { out, passphrase } => desk::keygen::run(&out, passphrase),

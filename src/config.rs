@@ -41,6 +41,7 @@ pub(crate) struct FileConfig {
     /// The address reporters use (`https://lapor.example.go.id`): with https, the session cookie is
     /// `__Host-` and `Secure` (docs/design.md §5).
     pub public_url: Option<String>,
+    pub limits: Option<Limits>,
 }
 
 #[derive(Debug, Clone)]
@@ -71,6 +72,51 @@ pub struct Config {
     pub public_url: Option<String>,
     /// The retention rule (off unless configured).
     pub retention: crate::intake::retention::RetentionPolicy,
+    /// Load limits: connections, timeouts, KDF budgets, case and disk bounds (`[limits]`).
+    pub limits: Limits,
+}
+
+/// The `[limits]` section (docs/design.md §11, docs/admin.md): what keeps one client, one case or a
+/// full disk from stopping everyone else. Every field has a default.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Limits {
+    /// Open connections on the public listener; beyond it a connection gets a short 503.
+    pub max_connections: usize,
+    /// Seconds a connection may take to send a request's headers (or sit idle between requests).
+    pub header_timeout_secs: u64,
+    /// Seconds a request body may send nothing before it is cut off.
+    pub body_idle_secs: u64,
+    /// Seconds one request may take in all (a 20 MB upload on a slow link included).
+    pub request_timeout_secs: u64,
+    /// Seconds open requests get to finish at shutdown.
+    pub shutdown_grace_secs: u64,
+    /// Argon2 derivations at once for receipt logins (`/pantau`, `/api/v1/followup`); submissions have
+    /// their own budget (`kdf_concurrency`), so a login flood slows logins only.
+    pub login_kdf_concurrency: usize,
+    /// Receipts derived ahead of time and held in memory for new submissions (0: derive inline).
+    pub receipt_pool: usize,
+    /// Items one case may hold (a new case has 3); the next one is refused with a clear answer.
+    pub max_case_items: u32,
+    /// Free space (MiB) the data directory's filesystem keeps: below it new reports, messages and
+    /// items are refused with a clear answer.
+    pub min_free_mb: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_connections: 4096,
+            header_timeout_secs: 10,
+            body_idle_secs: 30,
+            request_timeout_secs: 900,
+            shutdown_grace_secs: 10,
+            login_kdf_concurrency: 1,
+            receipt_pool: 16,
+            max_case_items: 500,
+            min_free_mb: 64,
+        }
+    }
 }
 
 impl Default for Config {
@@ -92,6 +138,7 @@ impl Default for Config {
             site: SiteConfig::default(),
             public_url: None,
             retention: Default::default(),
+            limits: Limits::default(),
         }
     }
 }
@@ -158,6 +205,9 @@ impl Config {
         }
         c.public_url = file.public_url.map(|u| u.trim().to_owned());
         c.retention = file.retention.unwrap_or_default();
+        if let Some(v) = file.limits {
+            c.limits = v;
+        }
         if let Some(v) = args.listen {
             c.listen = v;
         }

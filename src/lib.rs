@@ -3,6 +3,7 @@
 //! Layers (docs/design.md §3): `web` → `intake` → (`crypto`, `store`). `desk` holds the investigator's
 //! offline tools. `crypto` knows nothing of HTTP or sled; `store` never sees plaintext.
 
+pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod crypto;

@@ -18,6 +18,9 @@ use crate::protocol::day::Day;
 use crate::protocol::wire::InstallationId;
 use crate::store::{BlobStore, CaseStore, MetaStore, SledStore, StoreError, META_MODE, META_SALT};
 
+pub mod backup;
+mod listener;
+
 const DEMO_KEY_FILE: &str = "demo-investigator.key";
 /// Meta key of the installation id (docs/design.md §5), made at the first start.
 const META_INSTALLATION: &str = "installation-id";
@@ -89,6 +92,8 @@ pub struct Prepared {
     pub swept: usize,
     /// The WhatsApp channel, when configured (its workers start in `serve`).
     pub whatsapp: Option<Arc<crate::whatsapp::WhatsApp>>,
+    /// The store itself, for backups of the running server (`server::backup`).
+    pub(crate) store: Arc<SledStore>,
 }
 
 /// Applies the retention rule at start and every hour after (docs/design.md §7, issue 11). Only the
@@ -232,12 +237,21 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
     );
     let swept = blobs.sweep(&referenced).map_err(|e| derr(e.to_string()))?;
 
+    let store = Arc::new(store);
     let intake = Intake::with_team(
-        Arc::new(store),
+        store.clone(),
         blobs,
         Arc::new(team),
         salt,
         config.kdf_concurrency,
+    )
+    .with_kdf_limits(
+        config.limits.login_kdf_concurrency,
+        config.limits.receipt_pool,
+    )
+    .with_case_bounds(
+        config.limits.max_case_items,
+        config.limits.min_free_mb.saturating_mul(1024 * 1024),
     );
     let intake = Arc::new(intake);
     let whatsapp = match &config.whatsapp {
@@ -264,6 +278,7 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
         demo,
         swept,
         whatsapp,
+        store,
     })
 }
 
@@ -305,7 +320,6 @@ pub fn app(prepared: Prepared) -> axum::Router {
 /// Runs the public server and the investigators' sync API (each on its own listener) until SIGINT or
 /// SIGTERM, then shuts both down gracefully.
 pub(crate) async fn serve(prepared: Prepared) -> Result<(), StartError> {
-    use std::future::IntoFuture;
     let listen = prepared.config.listen;
     let desk_listen = prepared.config.desk_listen;
     if prepared.demo {
@@ -347,12 +361,22 @@ pub(crate) async fn serve(prepared: Prepared) -> Result<(), StartError> {
     }
     origins.extend(prepared.config.desk_origins.iter().cloned());
     let installation = prepared.installation.clone();
+    let limits = prepared.config.limits.clone();
+    let cap = listener::fit_connection_cap(limits.max_connections);
+    listener::spawn_refusal_report();
+    let backups = backup::BackupState::new(
+        prepared.store.clone(),
+        prepared.intake.clone(),
+        &prepared.config.data,
+    )
+    .map_err(|e| StartError::Data(prepared.config.data.clone(), e.to_string()))?;
     let desk = crate::web::desk_api::router(crate::web::desk_api::DeskState::new(
         prepared.intake.clone(),
         installation.clone(),
         prepared.config.deadlines.clone(),
         origins,
     ))
+    .merge(backup::routes(Arc::new(backups)))
     // The WhatsApp channel, for the desk's template request (docs/whatsapp.md §8).
     .layer(axum::Extension(prepared.whatsapp.clone()));
     // Look at keys/ every second, so a change is in force and logged within a second even when
@@ -370,6 +394,7 @@ pub(crate) async fn serve(prepared: Prepared) -> Result<(), StartError> {
         });
     }
     retention_task(&prepared);
+    prepared.intake.start_receipt_pool();
     let whatsapp = prepared.whatsapp.clone();
     if let Some(wa) = &whatsapp {
         wa.start();
@@ -390,12 +415,10 @@ pub(crate) async fn serve(prepared: Prepared) -> Result<(), StartError> {
         installation = %installation,
         "investigator sync API on http://{desk_listen} (keep it on loopback or a private address)"
     );
-    let public = axum::serve(listener, app)
-        .with_graceful_shutdown(on_stop(stopped.clone()))
-        .into_future();
-    let desk = axum::serve(desk_listener, desk)
-        .with_graceful_shutdown(on_stop(stopped))
-        .into_future();
+    // The desk API is for a handful of investigators: a small cap of its own.
+    let desk_cap = cap.min(256);
+    let public = listener::serve(listener, app, &limits, cap, on_stop(stopped.clone()));
+    let desk = listener::serve(desk_listener, desk, &limits, desk_cap, on_stop(stopped));
     let (public, desk) = tokio::join!(public, desk);
     if let Some(wa) = whatsapp {
         // Replies wait in memory only: give the ones still queued a moment to go out.

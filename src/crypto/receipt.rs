@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rand::{CryptoRng, RngCore};
 use zeroize::{Zeroize, Zeroizing};
 
@@ -155,17 +155,53 @@ impl Receipt {
         out
     }
 
-    /// Argon2id with this receipt's epoch, then HKDF into the keys of docs/format.md.
+    /// Argon2id with this receipt's epoch, then HKDF into the keys of docs/format.md. Allocates its
+    /// working memory: the server uses `derive_in` with memory it keeps.
     pub fn derive(&self, installation_salt: &[u8; 32]) -> Result<ReceiptKeys, KdfError> {
+        self.derive_in(installation_salt, &mut KdfMemory::new())
+    }
+
+    /// `derive` in working memory allocated once and reused (docs/design.md §11): a fresh 19 MiB per
+    /// derivation on whichever thread runs it is what made the server's memory grow under load.
+    pub(crate) fn derive_in(
+        &self,
+        installation_salt: &[u8; 32],
+        memory: &mut KdfMemory,
+    ) -> Result<ReceiptKeys, KdfError> {
         let epoch = self.epoch().ok_or(KdfError)?;
         let params = Params::new(epoch.memory_kib, epoch.iterations, epoch.lanes, Some(32))
             .map_err(|_| KdfError)?;
+        let blocks = memory.blocks(params.block_count());
         let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
         let mut master = Zeroizing::new([0u8; 32]);
         argon
-            .hash_password_into(self.0.as_bytes(), installation_salt, master.as_mut())
+            .hash_password_into_with_memory(
+                self.0.as_bytes(),
+                installation_salt,
+                master.as_mut(),
+                blocks,
+            )
             .map_err(|_| KdfError)?;
         Ok(ReceiptKeys::from_master(&master))
+    }
+}
+
+/// Argon2 working memory for one derivation at a time, kept between derivations. Argon2 writes every
+/// block before reading it, so what an earlier derivation left behind never affects the result; it is
+/// wiped when the memory is dropped.
+pub(crate) struct KdfMemory(Zeroizing<Vec<Block>>);
+
+impl KdfMemory {
+    /// Empty: grows to the largest epoch's size at its first use, then stays.
+    pub(crate) fn new() -> Self {
+        KdfMemory(Zeroizing::new(Vec::new()))
+    }
+
+    fn blocks(&mut self, count: usize) -> &mut [Block] {
+        if self.0.len() < count {
+            self.0.resize(count, Block::default());
+        }
+        &mut self.0[..count]
     }
 }
 
@@ -203,6 +239,19 @@ mod tests {
 
     fn sample(seed: u64) -> Receipt {
         Receipt::generate(&mut rand::rngs::StdRng::seed_from_u64(seed))
+    }
+
+    #[test]
+    fn reused_memory_derives_the_same_keys() {
+        let salt = [7u8; 32];
+        let mut memory = KdfMemory::new();
+        let (a, b) = (sample(4), sample(5));
+        let fresh = |r: &Receipt| r.derive(&salt).map(|k| *k.lookup).ok();
+        let reused = |r: &Receipt, m: &mut KdfMemory| r.derive_in(&salt, m).map(|k| *k.lookup).ok();
+        assert_eq!(reused(&a, &mut memory), fresh(&a));
+        // The second derivation runs in memory the first one filled.
+        assert_eq!(reused(&b, &mut memory), fresh(&b));
+        assert_ne!(fresh(&a), fresh(&b));
     }
 
     #[test]

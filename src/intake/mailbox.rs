@@ -258,18 +258,16 @@ pub fn recipient_from_hex(x25519_hex: &str) -> Option<age::x25519::Recipient> {
 }
 
 impl Intake {
-    /// Derives a typed receipt's keys (Argon2, in the bounded queue) and finds its case. Unknown and
+    /// Derives a typed receipt's keys (Argon2, in the logins' bounded queue) and finds its case. Unknown and
     /// existing receipts cost the same: one derivation and one index read.
     pub(crate) async fn open_receipt(
         self: &Arc<Self>,
         receipt: Receipt,
     ) -> Result<Option<(CaseId, ReceiptKeys)>, IntakeError> {
-        let _permit = self.kdf_permit().await?;
+        let _permit = self.login_permit().await?;
         let this = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
-            let keys = receipt
-                .derive(this.installation_salt())
-                .map_err(|_| IntakeError::Seal)?;
+            let keys = this.derive(&receipt)?;
             let found = this.store().case_for_lookup(&keys.lookup)?;
             Ok(found.map(|case_id| (case_id, keys)))
         })
@@ -327,6 +325,7 @@ impl Intake {
                 .case(case_id)?
                 .ok_or(IntakeError::UnknownCase)?;
             let items = build(case.item_count, &next_prev_digest(&case))?;
+            self.check_room(&case, items.len())?;
             let append = Append {
                 items,
                 status: status.clone(),
@@ -429,9 +428,11 @@ impl Intake {
             }),
             attachments: Vec::new(),
         };
-        if self.store().case(case_id)?.is_none() {
-            return Err(IntakeError::UnknownCase);
-        }
+        let case = self
+            .store()
+            .case(case_id)?
+            .ok_or(IntakeError::UnknownCase)?;
+        self.check_room(&case, append.items.len())?;
         self.store()
             .append(case_id, seq, append)
             .map_err(|e| match e {

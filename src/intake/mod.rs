@@ -4,6 +4,8 @@
 pub(crate) mod answers;
 pub mod attachment;
 pub(crate) mod deadline;
+pub(crate) mod kdf;
+pub(crate) mod limits;
 pub mod mailbox;
 pub(crate) mod rekey;
 pub mod report;

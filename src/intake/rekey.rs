@@ -44,7 +44,7 @@ impl Intake {
         if !self.receipt_is_one_time(case_id)? {
             return Ok(None);
         }
-        let _permit = self.kdf_permit().await?;
+        let _permit = self.login_permit().await?;
         let old = ReceiptKeys::from_master(&keys.master);
         let this = Arc::clone(self);
         let case_id = case_id.clone();
@@ -65,9 +65,7 @@ fn rekey_blocking(
     old: &ReceiptKeys,
 ) -> Result<Rekeyed, IntakeError> {
     let receipt = Receipt::generate(&mut OsRng);
-    let new = receipt
-        .derive(intake.installation_salt())
-        .map_err(|_| IntakeError::Seal)?;
+    let new = intake.derive(&receipt)?;
     let mut recipients: Vec<_> = intake
         .investigators()
         .iter()

@@ -4,9 +4,9 @@
 use std::sync::Arc;
 
 use rand::{rngs::OsRng, CryptoRng, RngCore};
-use tokio::sync::Semaphore;
 
 use super::attachment::SealedAttachment;
+use super::kdf::{Kdf, KdfUse, Prepared};
 use super::report::ValidReport;
 use super::team::{Roster, Team};
 use crate::crypto::envelope::{genesis_digest, Envelope, Header};
@@ -45,13 +45,15 @@ pub enum IntakeError {
     Conflict,
     #[error("not an age file")]
     NotAge,
+    /// The case holds `[limits] max_case_items` items: nothing more is added (docs/design.md §11).
+    #[error("the case is full")]
+    CaseFull,
+    /// The data directory's filesystem is below `[limits] min_free_mb`: nothing new is stored.
+    #[error("too little free disk space")]
+    DiskFull,
 }
 
-/// Held while an Argon2 derivation runs.
-pub(crate) struct KdfPermit {
-    _queued: tokio::sync::OwnedSemaphorePermit,
-    _slot: tokio::sync::OwnedSemaphorePermit,
-}
+pub(crate) use super::kdf::KdfPermit;
 
 /// What the reporter gets back.
 pub struct Submitted {
@@ -80,9 +82,10 @@ pub struct Intake {
     blobs: BlobStore,
     /// The live set of investigators (`intake::team`).
     team: Arc<Team>,
-    salt: [u8; 32],
-    kdf_slots: Arc<Semaphore>,
-    kdf_queue: Arc<Semaphore>,
+    /// Argon2 budgets, reused memory and the receipt pool (`intake::kdf`, docs/design.md §11).
+    kdf: Arc<Kdf>,
+    /// Items one case may hold, and the free space the data directory keeps (`intake::limits`).
+    pub(super) bounds: super::limits::Bounds,
     /// One receipt re-key at a time (`intake::rekey`).
     pub(super) rekeying: tokio::sync::Mutex<()>,
 }
@@ -113,17 +116,27 @@ impl Intake {
         salt: [u8; 32],
         kdf_concurrency: usize,
     ) -> Self {
-        let slots = kdf_concurrency.max(1);
         Intake {
             store,
             blobs,
             team,
-            salt,
-            kdf_slots: Arc::new(Semaphore::new(slots)),
-            // A bounded queue: beyond it, callers get `Busy` at once instead of piling up.
-            kdf_queue: Arc::new(Semaphore::new(slots * 16)),
+            kdf: Arc::new(Kdf::new(salt, kdf_concurrency, 1, 0)),
+            bounds: super::limits::Bounds::default(),
             rekeying: tokio::sync::Mutex::new(()),
         }
+    }
+
+    /// Sets the login budget (derivation slots for typed receipts) and the receipt pool's size, and
+    /// starts filling the pool when called inside a runtime (`wbs serve`).
+    pub fn with_kdf_limits(mut self, login_slots: usize, pool: usize) -> Self {
+        let submission = self.kdf.submission_slots();
+        self.kdf = Arc::new(Kdf::new(*self.kdf.salt(), submission, login_slots, pool));
+        self
+    }
+
+    /// Starts the background task that keeps the receipt pool full (inside a runtime only).
+    pub fn start_receipt_pool(&self) {
+        self.kdf.spawn_refill();
     }
 
     /// The team as it is now: a snapshot that dereferences to the active investigators (who new
@@ -170,6 +183,11 @@ impl Intake {
         Ok(self.store.items(id)?)
     }
 
+    /// One item of a case (ciphertext): its cost does not grow with the case.
+    pub(crate) fn item(&self, id: &CaseId, seq: u32) -> Result<Option<Vec<u8>>, IntakeError> {
+        Ok(self.store.item(id, seq)?)
+    }
+
     /// Stores a case made from a chat dialogue: `create_case`, with its receipt marked one-time and
     /// `write` (the dialogue's deletion and its message keys) in the same atomic step.
     pub(crate) fn create_case_from_dialogue(
@@ -179,6 +197,7 @@ impl Intake {
         lookup: &[u8; 32],
         write: &DialogueWrite<'_>,
     ) -> Result<(), IntakeError> {
+        self.check_disk()?;
         Ok(self.store.create_case_once(case, items, lookup, write)?)
     }
 
@@ -189,38 +208,39 @@ impl Intake {
         attachments: Vec<SealedAttachment>,
         channel: Channel,
     ) -> Result<Submitted, IntakeError> {
-        let _permit = self.kdf_permit().await?;
+        self.check_disk()?;
+        // A receipt from the pool needs no derivation now; without one, wait for a slot.
+        let prepared = self.kdf.take_prepared();
+        let permit = match prepared {
+            Some(_) => None,
+            None => Some(self.kdf_permit().await?),
+        };
         let this = Arc::clone(self);
         tokio::task::spawn_blocking(move || {
-            this.submit_blocking(report, attachments, channel, &Day::today(), &mut OsRng)
+            let _permit = permit;
+            let mut rng = OsRng;
+            let new = this.new_case_from(prepared, &mut rng)?;
+            this.store_submission(new, report, attachments, channel, &Day::today())
         })
         .await
         .map_err(|_| IntakeError::Seal)?
     }
 
-    /// A place in the Argon2 queue: every receipt derivation (submission or login) takes one. The queue
-    /// is bounded; beyond it callers get `Busy` (503 + Retry-After) at once. There is no per-receipt or
-    /// per-IP state.
+    /// A place in the submissions' Argon2 queue (`intake::kdf`): new cases from every channel take
+    /// one. Bounded; beyond it callers get `Busy` (503 + Retry-After) at once.
     pub(crate) async fn kdf_permit(&self) -> Result<KdfPermit, IntakeError> {
-        let queued = self
-            .kdf_queue
-            .clone()
-            .try_acquire_owned()
-            .map_err(|_| IntakeError::Busy)?;
-        let slot = self
-            .kdf_slots
-            .clone()
-            .acquire_owned()
-            .await
-            .map_err(|_| IntakeError::Busy)?;
-        Ok(KdfPermit {
-            _queued: queued,
-            _slot: slot,
-        })
+        self.kdf.permit(KdfUse::Submission).await
     }
 
-    pub(crate) fn installation_salt(&self) -> &[u8; 32] {
-        &self.salt
+    /// A place in the logins' Argon2 queue: typed receipts (`/pantau`, `/api/v1/followup`) and the
+    /// re-keys that follow them. A flood of guesses fills this one only.
+    pub(crate) async fn login_permit(&self) -> Result<KdfPermit, IntakeError> {
+        self.kdf.permit(KdfUse::Login).await
+    }
+
+    /// Argon2 for a typed receipt in reused memory (blocking; hold a permit).
+    pub(crate) fn derive(&self, receipt: &Receipt) -> Result<ReceiptKeys, IntakeError> {
+        self.kdf.derive(receipt)
     }
 
     /// The synchronous pipeline (Argon2, signing, sealing, fsync): run off the async threads.
@@ -233,6 +253,19 @@ impl Intake {
         rng: &mut (impl RngCore + CryptoRng),
     ) -> Result<Submitted, IntakeError> {
         let new = self.new_case(rng)?;
+        self.store_submission(new, report, attachments, channel, today)
+    }
+
+    /// Seals and stores a report under `new`'s receipt (blocking).
+    fn store_submission(
+        &self,
+        new: NewCase,
+        report: ValidReport,
+        attachments: Vec<SealedAttachment>,
+        channel: Channel,
+        today: &Day,
+    ) -> Result<Submitted, IntakeError> {
+        self.check_disk()?;
         let manifest = ManifestBody {
             attachments: attachments.iter().map(|a| a.entry.clone()).collect(),
             answers: None,
@@ -283,13 +316,29 @@ impl Intake {
         })
     }
 
-    /// A fresh receipt, its keys (Argon2: run off the async threads) and a random case id.
+    /// A receipt from the pool if one is ready, else a fresh one derived now (Argon2: run off the
+    /// async threads, holding a submission permit), with a random case id.
     pub(crate) fn new_case(
         &self,
         rng: &mut (impl RngCore + CryptoRng),
     ) -> Result<NewCase, IntakeError> {
-        let receipt = Receipt::generate(rng);
-        let keys = receipt.derive(&self.salt).map_err(|_| IntakeError::Seal)?;
+        let prepared = self.kdf.take_prepared();
+        self.new_case_from(prepared, rng)
+    }
+
+    fn new_case_from(
+        &self,
+        prepared: Option<Prepared>,
+        rng: &mut (impl RngCore + CryptoRng),
+    ) -> Result<NewCase, IntakeError> {
+        let Prepared { receipt, keys } = match prepared {
+            Some(p) => p,
+            None => {
+                let receipt = Receipt::generate(rng);
+                let keys = self.kdf.derive(&receipt)?;
+                Prepared { receipt, keys }
+            }
+        };
         Ok(NewCase {
             case_id: CaseId::generate(rng),
             receipt,

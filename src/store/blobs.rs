@@ -59,6 +59,45 @@ impl BlobStore {
         })
     }
 
+    /// Bytes free for an unprivileged writer on the filesystem holding the data directory (the blobs
+    /// and the store share it). `None` if the system will not say.
+    pub(crate) fn free_bytes(&self) -> Option<u64> {
+        let st = rustix::fs::statvfs(&self.dir).ok()?;
+        Some(st.f_bavail.saturating_mul(st.f_frsize))
+    }
+
+    /// Copies every committed blob into `dir` (new, mode 0700), each synced; checks that every file
+    /// in `referenced` was among them. Returns how many were copied.
+    pub(crate) fn copy_into(&self, dir: &Path, referenced: &HashSet<String>) -> io::Result<usize> {
+        fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)?;
+        let mut copied = HashSet::new();
+        for entry in fs::read_dir(&self.dir)? {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(id) = name.strip_suffix(SUFFIX) else {
+                continue;
+            };
+            if name.starts_with(TMP_PREFIX) {
+                continue;
+            }
+            let to = dir.join(&name);
+            fs::copy(entry.path(), &to)?;
+            fs::File::open(&to)?.sync_all()?;
+            copied.insert(id.to_owned());
+        }
+        if let Some(missing) = referenced.iter().find(|id| !copied.contains(*id)) {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("attachment file {missing} is missing"),
+            ));
+        }
+        sync_dir(dir)?;
+        Ok(copied.len())
+    }
+
     /// Removes interrupted uploads and blobs no case refers to. Returns how many files went.
     pub(crate) fn sweep(&self, referenced: &HashSet<String>) -> io::Result<usize> {
         let mut removed = 0;

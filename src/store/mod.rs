@@ -4,10 +4,13 @@
 //! Records are versioned structs (`CaseV1`, …): a new version is added, never edited. Items are
 //! appended, never overwritten.
 
+mod backup;
 mod blobs;
 mod sled;
 
 pub use self::sled::SledStore;
+pub(crate) use backup::backup;
+pub use backup::BackupSummary;
 pub use blobs::{BlobStore, PendingBlob};
 
 use serde::{Deserialize, Serialize};
@@ -111,6 +114,8 @@ pub trait CaseStore: MetaStore {
     fn case_ids(&self) -> Result<Vec<CaseId>, StoreError>;
     /// The case's items (ciphertext) in `seq` order.
     fn items(&self, id: &CaseId) -> Result<Vec<Vec<u8>>, StoreError>;
+    /// One item of a case (ciphertext), without reading the others.
+    fn item(&self, id: &CaseId, seq: u32) -> Result<Option<Vec<u8>>, StoreError>;
     fn case_for_lookup(&self, lookup: &[u8; 32]) -> Result<Option<CaseId>, StoreError>;
     /// Appends items to a case at exactly `next_seq` (else `Conflict`: the caller re-reads and retries),
     /// with an optional status change and attachment references, atomically; then flushes. Items are

@@ -136,6 +136,52 @@ impl SledStore {
 
     /// After a committed transaction: a failure here means the change may still reach the disk
     /// (sled flushes in the background), so callers must not undo what it refers to.
+    /// The trees a backup copies whole: metadata (salt, mode, installation id) and the WhatsApp
+    /// dialogues in progress.
+    pub(super) fn whole_trees(&self) -> [&sled::Tree; 3] {
+        [&self.meta, &self.dialogues, &self.seen]
+    }
+
+    /// Writes a case record and its items as they are (backups only: no sequence check).
+    pub(super) fn put_case(&self, case: &CaseV1, items: &[Vec<u8>]) -> Result<(), StoreError> {
+        for (seq, item) in items.iter().enumerate() {
+            self.items
+                .insert(item_key(&case.id, seq as u32), item.as_slice())
+                .map_err(engine)?;
+        }
+        self.cases
+            .insert(case.id.as_bytes(), encode(case)?)
+            .map_err(engine)?;
+        Ok(())
+    }
+
+    /// Copies `from`'s receipt lookups and one-time marks of the cases in `copied`.
+    pub(super) fn copy_lookups(
+        &self,
+        from: &SledStore,
+        copied: &std::collections::HashSet<String>,
+    ) -> Result<(), StoreError> {
+        let wanted = |id: &[u8]| std::str::from_utf8(id).is_ok_and(|id| copied.contains(id));
+        for kv in from.lookup.iter() {
+            let (k, v) = kv.map_err(engine)?;
+            if wanted(&v) {
+                self.lookup.insert(k, v).map_err(engine)?;
+            }
+        }
+        for kv in from.one_time.iter() {
+            let (k, v) = kv.map_err(engine)?;
+            if wanted(&k) {
+                self.one_time.insert(k, v).map_err(engine)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Flushes everything to disk (`NotFlushed` if that fails).
+    pub(super) fn sync(&self) -> Result<(), StoreError> {
+        self.flush()
+    }
+
     fn flush(&self) -> Result<(), StoreError> {
         self.db.flush().map_err(|_| StoreError::NotFlushed)?;
         Ok(())
@@ -235,6 +281,14 @@ impl CaseStore for SledStore {
             .values()
             .map(|v| v.map(|v| v.to_vec()).map_err(engine))
             .collect()
+    }
+
+    fn item(&self, id: &CaseId, seq: u32) -> Result<Option<Vec<u8>>, StoreError> {
+        Ok(self
+            .items
+            .get(item_key(id, seq))
+            .map_err(engine)?
+            .map(|v| v.to_vec()))
     }
 
     fn append(

@@ -196,6 +196,9 @@ pub(crate) async fn create_report(
         )
             .into_response()),
         Err(e) => {
+            if let Some((status, message)) = super::refusal::bound_refusal(&e, l) {
+                return Err(ApiError::field(status, "body", message));
+            }
             if !matches!(e, IntakeError::Busy) {
                 tracing::error!(code = "WBS-STORE", "a submission could not be stored");
             }

@@ -49,6 +49,10 @@ pub(crate) enum ApiError {
     Transition,
     Busy,
     Unavailable,
+    /// The case holds `[limits] max_case_items` items (docs/design.md §11).
+    CaseFull,
+    /// The data directory is below its free-space floor.
+    DiskFull,
 }
 
 impl ApiError {
@@ -65,6 +69,8 @@ impl ApiError {
             ApiError::Transition => "transition-not-allowed",
             ApiError::Busy => "busy",
             ApiError::Unavailable => "unavailable",
+            ApiError::CaseFull => "case-full",
+            ApiError::DiskFull => "disk-full",
         }
     }
 
@@ -78,7 +84,9 @@ impl ApiError {
             ApiError::NotAge
             | ApiError::UnknownStatus
             | ApiError::ItemRequired
-            | ApiError::Transition => StatusCode::UNPROCESSABLE_ENTITY,
+            | ApiError::Transition
+            | ApiError::CaseFull => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::DiskFull => StatusCode::INSUFFICIENT_STORAGE,
             ApiError::Busy | ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -100,6 +108,8 @@ impl From<IntakeError> for ApiError {
             IntakeError::Conflict => ApiError::Conflict,
             IntakeError::NotAge => ApiError::NotAge,
             IntakeError::Busy => ApiError::Busy,
+            IntakeError::CaseFull => ApiError::CaseFull,
+            IntakeError::DiskFull => ApiError::DiskFull,
             IntakeError::Store(_) | IntakeError::Seal => {
                 tracing::error!(
                     code = "WBS-DESK-STORE",
@@ -375,12 +385,9 @@ async fn item(
 ) -> Result<Response, ApiError> {
     let Path((id, seq)) = path.map_err(|_| ApiError::NotFound)?;
     blocking(&state, move |s| {
-        let mut items = s.intake.items(&id)?;
-        let seq = seq as usize;
-        if seq >= items.len() {
-            return Err(ApiError::NotFound);
-        }
-        Ok(octets(items.swap_remove(seq)))
+        // One read, whatever the size of the case (docs/design.md §11).
+        let item = s.intake.item(&id, seq)?.ok_or(ApiError::NotFound)?;
+        Ok(octets(item))
     })
     .await
 }

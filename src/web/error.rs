@@ -67,9 +67,10 @@ impl WebError {
 
     /// The page, in `lang`.
     pub(crate) fn page(self, lang: Lang, demo: bool) -> Response {
-        // Refusals of visitors' requests are counted hourly, never logged one by one (docs/design.md §6);
-        // only server-side faults are worth a line.
-        if matches!(self, WebError::Busy | WebError::Unavailable) {
+        // Refusals of visitors' requests are counted hourly, never logged one by one (docs/design.md §6),
+        // busy answers included (§11): a login flood must not become a log flood. Only server-side
+        // faults are worth a line.
+        if matches!(self, WebError::Unavailable) {
             tracing::warn!(code = self.code(), "request refused");
         }
         let t = MessageTemplate {

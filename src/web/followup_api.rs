@@ -77,7 +77,12 @@ pub(crate) async fn case(
     JsonBody(req): JsonBody<FollowupLogin>,
 ) -> Result<Response, ApiError> {
     let (case_id, keys) = open(&state, &req.receipt, l).await?.ok_or(not_found(l))?;
-    let view = match state.intake.reporter_view(&case_id, &keys) {
+    // Decrypting and verifying the thread grows with the case: off the async threads (§11).
+    let intake = state.intake.clone();
+    let view = tokio::task::spawn_blocking(move || intake.reporter_view(&case_id, &keys))
+        .await
+        .unwrap_or(Err(IntakeError::Seal));
+    let view = match view {
         Ok(Some(v)) => v,
         Ok(None) => return Err(not_found(l)),
         Err(_) => {
@@ -134,10 +139,13 @@ pub(crate) async fn add_message(
         .await
     {
         Ok(()) => Ok((StatusCode::CREATED, Json(Accepted { case_id })).into_response()),
-        Err(_) => Err(error(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "body",
-            l.text("api-message-was-not-stored"),
-        )),
+        Err(e) => Err(match super::refusal::bound_refusal(&e, l) {
+            Some((status, message)) => error(status, "body", message),
+            None => error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "body",
+                l.text("api-message-was-not-stored"),
+            ),
+        }),
     }
 }

@@ -16,6 +16,7 @@ use super::extract::QueryLang;
 use super::pages::Page;
 use super::receipt::{repeated, Claim, ReceiptTemplate, Repeated, Shown};
 use super::tokens::TokenCheck;
+use super::upload::OffloadedSink;
 use super::AppState;
 use crate::intake::attachment::{AttachmentProblem, AttachmentSink, SealedAttachment};
 use crate::intake::report::{
@@ -217,6 +218,8 @@ pub(super) struct Received {
     pub(super) fields: HashMap<String, String>,
     pub(super) sealed: Vec<SealedAttachment>,
     pub(super) file_problems: Vec<(String, AttachmentProblem)>,
+    /// Files sent before (or without) a fresh form token: read and dropped, never written.
+    pub(super) unread_files: Vec<String>,
     /// The body broke off before its end.
     pub(super) truncated: bool,
     /// ... because it was over the request limit (otherwise: malformed).
@@ -231,6 +234,7 @@ impl Received {
             .iter()
             .map(|s| s.entry.name.clone())
             .chain(self.file_problems.iter().map(|(n, _)| n.clone()))
+            .chain(self.unread_files.iter().cloned())
             .collect()
     }
 }
@@ -240,6 +244,7 @@ pub(super) async fn receive(state: &AppState, mut mp: Multipart) -> Received {
         fields: HashMap::new(),
         sealed: Vec::new(),
         file_problems: Vec::new(),
+        unread_files: Vec::new(),
         truncated: false,
         too_large: false,
     };
@@ -259,15 +264,22 @@ pub(super) async fn receive(state: &AppState, mut mp: Multipart) -> Received {
         if name == "attachments" {
             let file_name = field.file_name().unwrap_or("").to_owned();
             let count = r.sealed.len() + r.file_problems.len();
-            let mut sink = (!file_name.is_empty() && count < state.max_attachments).then(|| {
-                AttachmentSink::new(
-                    state.intake.blobs(),
-                    state.intake.investigators(),
-                    &file_name,
-                    state.max_upload_bytes.saturating_sub(used),
-                )
-            });
-            if !file_name.is_empty() && sink.is_none() {
+            // No file is written for a form whose token (sent before the files) is not fresh:
+            // docs/design.md §11. Such a form is shown again, naming the file to choose again.
+            let token_ok = super::upload::token_first(state, &r.fields);
+            if !file_name.is_empty() && !token_ok {
+                r.unread_files.push(file_name.clone());
+            }
+            let mut sink = (token_ok && !file_name.is_empty() && count < state.max_attachments)
+                .then(|| {
+                    OffloadedSink::new(AttachmentSink::new(
+                        state.intake.blobs(),
+                        state.intake.investigators(),
+                        &file_name,
+                        state.max_upload_bytes.saturating_sub(used),
+                    ))
+                });
+            if token_ok && !file_name.is_empty() && sink.is_none() {
                 r.file_problems
                     .push((file_name.clone(), AttachmentProblem::TooMany));
             }
@@ -275,7 +287,7 @@ pub(super) async fn receive(state: &AppState, mut mp: Multipart) -> Received {
                 match field.chunk().await {
                     Ok(Some(chunk)) => {
                         if let Some(s) = sink.as_mut() {
-                            s.write(&chunk);
+                            s.write(&chunk).await;
                         }
                     }
                     Ok(None) => break,
@@ -295,7 +307,7 @@ pub(super) async fn receive(state: &AppState, mut mp: Multipart) -> Received {
                     };
                     r.file_problems.push((s.name().to_owned(), problem));
                 }
-                Some(s) => match s.finish() {
+                Some(s) => match s.finish().await {
                     Ok(sealed) => {
                         used += sealed.entry.size;
                         r.sealed.push(sealed);
@@ -477,12 +489,13 @@ pub(crate) async fn submit(
         Err(e) => {
             state.forms.release(nonce);
             drop(ticket);
-            let (status, notice) = match e {
-                IntakeError::Busy => (
+            let (status, notice) = match (super::refusal::bound_refusal(&e, l), e) {
+                (Some(answer), _) => answer,
+                (None, IntakeError::Busy) => (
                     StatusCode::SERVICE_UNAVAILABLE,
                     l.text("form-many-reports-are-being"),
                 ),
-                _ => {
+                (None, _) => {
                     tracing::error!(code = "WBS-STORE", "a submission could not be stored");
                     (
                         StatusCode::SERVICE_UNAVAILABLE,

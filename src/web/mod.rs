@@ -14,9 +14,11 @@ mod middleware;
 mod pages;
 mod pantau;
 mod receipt;
+mod refusal;
 mod rekey;
 mod session;
 mod tokens;
+mod upload;
 
 use std::sync::Arc;
 

@@ -383,13 +383,17 @@ pub(crate) async fn followup(
         .await
     {
         Ok(()) => see_other(&case_url(l, true)),
-        Err(_) => {
+        Err(e) => {
             state.forms.release(nonce);
+            let (status, message) = super::refusal::bound_refusal(&e, l).unwrap_or((
+                StatusCode::SERVICE_UNAVAILABLE,
+                l.text("pantau-message-was-not-stored"),
+            ));
             let extras = CaseExtras {
                 draft: text,
-                errors: vec![l.text("pantau-message-was-not-stored").to_owned()],
+                errors: vec![message.to_owned()],
                 lost_files: lost,
-                status: StatusCode::SERVICE_UNAVAILABLE,
+                status,
                 ..CaseExtras::default()
             };
             state.case_page(l, &mut session, extras)
