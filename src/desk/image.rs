@@ -122,7 +122,12 @@ fn jpeg(b: &[u8]) -> Vec<Metadata> {
         };
         let data = b.get(i + 4..i + 2 + len).unwrap_or(&[]);
         match marker {
-            0xE1 if data.starts_with(b"Exif\0") => out.push(Metadata::Exif),
+            // The scrubber's orientation-only block is the one tag it keeps on purpose.
+            0xE1 if data.starts_with(b"Exif\0")
+                && !crate::intake::scrub::is_orientation_only_exif(data) =>
+            {
+                out.push(Metadata::Exif)
+            }
             0xE1 if data.starts_with(b"http://ns.adobe.com/xap/1.0/\0")
                 || data.starts_with(b"http://ns.adobe.com/xmp/extension/\0") =>
             {
@@ -228,6 +233,19 @@ mod tests {
         clean.extend(&clean_end);
         assert_eq!(sniff(&clean), Some(ImageType::Jpeg));
         assert_eq!(metadata(&clean, ImageType::Jpeg), vec![]);
+        // The orientation the server's scrubber keeps (portrait photos) is not flagged; one more
+        // byte in the block is.
+        let mut oriented = jpeg.clone();
+        let mut block =
+            b"Exif\0\0MM\0*\0\0\0\x08\0\x01\x01\x12\0\x03\0\0\0\x01\0\x06\0\0\0\0\0\0".to_vec();
+        oriented.extend(segment(0xE1, &block));
+        oriented.extend(&clean_end);
+        assert_eq!(metadata(&oriented, ImageType::Jpeg), vec![]);
+        block.push(b'G');
+        let mut more = jpeg.clone();
+        more.extend(segment(0xE1, &block));
+        more.extend(&clean_end);
+        assert_eq!(metadata(&more, ImageType::Jpeg), vec![Metadata::Exif]);
 
         jpeg.extend(segment(0xE1, b"Exif\0\0MM\0*GPS"));
         jpeg.extend(segment(0xE1, b"http://ns.adobe.com/xap/1.0/\0<x:xmpmeta/>"));

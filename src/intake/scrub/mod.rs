@@ -15,6 +15,12 @@ mod png;
 mod webp;
 
 /// Moves bytes from `input` into `hold` until it has `n`; true when it has.
+/// Whether an APP1 segment's body is exactly the orientation-only EXIF block the JPEG scrubber writes
+/// (the one harmless tag it keeps, docs/design.md §6): readers need not flag it as metadata.
+pub(crate) fn is_orientation_only_exif(body: &[u8]) -> bool {
+    (2..=8).any(|v| jpeg::orientation_exif(v) == body)
+}
+
 pub(super) fn fill(hold: &mut Vec<u8>, input: &mut &[u8], n: usize) -> bool {
     let take = n.saturating_sub(hold.len()).min(input.len());
     hold.extend_from_slice(&input[..take]);
