@@ -1,7 +1,11 @@
 //! Dialogue state (docs/design.md §9). On disk: one record per dialogue, keyed by a keyed hash of the sender
-//! under a daily key (today's and yesterday's are kept, older ones deleted), holding only the step, the
-//! answers sealed to the investigators, and the answers sealed again for the summary under a key that
-//! exists only in this process's memory. Message ids are remembered as keyed hashes for 7 days.
+//! under a daily key (today's and yesterday's are kept in the in-place key file, older ones
+//! overwritten), holding only the step, the answers sealed to the investigators, and the answers sealed
+//! again for the summary under a key that exists only in this process's memory. The whole record is
+//! sealed under a key derived from the same daily key and its index (`wa-dialogue-v2`), so once that
+//! day's key is overwritten every copy of the record, sled's log included, is unreadable: its blob ids,
+//! digests and times to the second cannot tie it to the case it became. Message ids are remembered as
+//! keyed hashes for 7 days.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
@@ -61,7 +65,9 @@ pub(crate) struct AnswerV1 {
     pub blob: Option<AttachmentRefV1>,
 }
 
-/// A dialogue record. Versioned like every stored record (docs/design.md §7).
+/// A dialogue record as the process works with it. Stored sealed (`SealedRecord`); its plain JSON
+/// (`wa-dialogue-v1`) is the sealed plaintext, and what an earlier version stored in clear (still read,
+/// resealed at its next write). Versioned like every stored record (docs/design.md §7).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct DialogueV1 {
@@ -90,6 +96,97 @@ pub(crate) struct DialogueV1 {
 enum DialogueRecord {
     #[serde(rename = "wa-dialogue-v1")]
     V1(DialogueV1),
+}
+
+/// What is stored at a dialogue's index: `wa-dialogue-v2`, the `wa-dialogue-v1` JSON sealed under the
+/// record key (`record_key`). Nothing in clear but the version: no day, no time, no id.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "record", deny_unknown_fields)]
+enum SealedRecord {
+    #[serde(rename = "wa-dialogue-v2")]
+    V2 {
+        /// Base64 of `nonce(24) ‖ XChaCha20-Poly1305(wa-dialogue-v1 JSON)`, AAD = `RECORD_AAD ‖ index`.
+        sealed: String,
+    },
+}
+
+const RECORD_LABEL: &[u8] = b"wbs/v2/wa-dialogue\n";
+
+/// The key a record at `index` is sealed under: HKDF-SHA256 of the day's sender key, salt
+/// `RECORD_LABEL`, info the index. Gone with the day's key (docs/format.md).
+fn record_key(day_key: &[u8; 32], index: &[u8; 32]) -> Zeroizing<[u8; 32]> {
+    let mut out = Zeroizing::new([0u8; 32]);
+    let hk = hkdf::Hkdf::<Sha256>::new(Some(RECORD_LABEL), day_key);
+    // 32 bytes is always a valid HKDF-SHA256 output length.
+    let _ = hk.expand(index, out.as_mut());
+    out
+}
+
+fn record_aad(index: &[u8; 32]) -> Vec<u8> {
+    let mut aad = RECORD_LABEL.to_vec();
+    aad.extend_from_slice(index);
+    aad
+}
+
+/// Seals a dialogue for storage at `index` under the day key's record key.
+fn seal_record(
+    day_key: &[u8; 32],
+    index: &[u8; 32],
+    d: &DialogueV1,
+) -> Result<Vec<u8>, StoreError> {
+    let plain = Zeroizing::new(d.encode()?);
+    let key = record_key(day_key, index);
+    let cipher = XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(key.as_ref()));
+    let mut nonce = [0u8; 24];
+    OsRng.fill_bytes(&mut nonce);
+    let aad = record_aad(index);
+    let ct = cipher
+        .encrypt(
+            XNonce::from_slice(&nonce),
+            Payload {
+                msg: &plain,
+                aad: &aad,
+            },
+        )
+        .map_err(|_| StoreError::Corrupt)?;
+    let mut raw = nonce.to_vec();
+    raw.extend_from_slice(&ct);
+    let record = SealedRecord::V2 {
+        sealed: data_encoding::BASE64.encode(&raw),
+    };
+    serde_json::to_vec(&record).map_err(|_| StoreError::Corrupt)
+}
+
+/// A stored record as found: sealed (needs a day key) or an earlier version's plain record.
+enum Stored {
+    Sealed(Vec<u8>),
+    Plain(DialogueV1),
+}
+
+fn parse_stored(bytes: &[u8]) -> Option<Stored> {
+    if let Ok(SealedRecord::V2 { sealed }) = serde_json::from_slice(bytes) {
+        return data_encoding::BASE64
+            .decode(sealed.as_bytes())
+            .ok()
+            .map(Stored::Sealed);
+    }
+    DialogueV1::decode(bytes).ok().map(Stored::Plain)
+}
+
+fn open_sealed(day_key: &[u8; 32], index: &[u8; 32], raw: &[u8]) -> Option<DialogueV1> {
+    if raw.len() < 24 {
+        return None;
+    }
+    let (nonce, ct) = raw.split_at(24);
+    let key = record_key(day_key, index);
+    let cipher = XChaCha20Poly1305::new(chacha20poly1305::Key::from_slice(key.as_ref()));
+    let aad = record_aad(index);
+    let plain = Zeroizing::new(
+        cipher
+            .decrypt(XNonce::from_slice(nonce), Payload { msg: ct, aad: &aad })
+            .ok()?,
+    );
+    DialogueV1::decode(&plain).ok()
 }
 
 impl DialogueV1 {
@@ -197,10 +294,21 @@ pub(crate) struct State {
     key_file: Option<KeyFile>,
 }
 
-/// Where a sender's dialogue is, under today's key and (maybe) yesterday's.
+/// Where a sender's dialogue is, under today's key and (maybe) yesterday's, with the keys its record
+/// is sealed under there.
 pub(crate) struct Indexes {
     pub today: [u8; 32],
     pub yesterday: Option<[u8; 32]>,
+    today_key: Zeroizing<[u8; 32]>,
+    yesterday_key: Option<Zeroizing<[u8; 32]>>,
+}
+
+impl Indexes {
+    /// The dialogue sealed for storage at today's index (always today's: a record of yesterday is
+    /// resealed and moved at its next write).
+    pub(crate) fn seal(&self, d: &DialogueV1) -> Result<Vec<u8>, StoreError> {
+        seal_record(&self.today_key, &self.today, d)
+    }
 }
 
 impl Default for State {
@@ -339,6 +447,34 @@ impl State {
                 .yesterday
                 .as_ref()
                 .map(|k| keyed_hash(k.as_ref(), CONTEXT, wa_id.as_bytes())),
+            today_key: d.today.clone(),
+            yesterday_key: d.yesterday.clone(),
+        })
+    }
+
+    /// Makes today's key and overwrites older ones, with or without traffic (the prune calls this, so
+    /// a quiet day still destroys the key of the day before yesterday).
+    pub(crate) fn rotate(&self, store: &dyn DialogueStore, today: Day) -> Result<(), StoreError> {
+        self.daily_keys(store, today, |_| ())
+    }
+
+    /// Reads a stored record without knowing its sender (expiry, start-up): a sealed one opens under
+    /// today's or yesterday's key, or not at all (its key is gone: it can no longer be reached).
+    pub(crate) fn open_stored(
+        &self,
+        store: &dyn DialogueStore,
+        index: &[u8; 32],
+        bytes: &[u8],
+        today: Day,
+    ) -> Result<Option<DialogueV1>, StoreError> {
+        Ok(match parse_stored(bytes) {
+            Some(Stored::Plain(d)) => Some(d),
+            Some(Stored::Sealed(raw)) => self.daily_keys(store, today, |d| {
+                std::iter::once(&d.today)
+                    .chain(d.yesterday.as_ref())
+                    .find_map(|k| open_sealed(k, index, &raw))
+            })?,
+            None => None,
         })
     }
 
@@ -348,12 +484,20 @@ impl State {
         store: &dyn DialogueStore,
         idx: &Indexes,
     ) -> Result<Option<([u8; 32], DialogueV1)>, StoreError> {
-        for index in std::iter::once(idx.today).chain(idx.yesterday) {
-            if let Some(bytes) = store.dialogue(&index)? {
-                // A record that cannot be read is treated as absent (and expires).
-                if let Ok(d) = DialogueV1::decode(&bytes) {
-                    return Ok(Some((index, d)));
-                }
+        let today = std::iter::once((idx.today, Some(&idx.today_key)));
+        let yesterday = idx.yesterday.map(|i| (i, idx.yesterday_key.as_ref()));
+        for (index, key) in today.chain(yesterday) {
+            let Some(bytes) = store.dialogue(&index)? else {
+                continue;
+            };
+            // A record that cannot be read is treated as absent (and expires).
+            let found = match parse_stored(&bytes) {
+                Some(Stored::Plain(d)) => Some(d),
+                Some(Stored::Sealed(raw)) => key.and_then(|k| open_sealed(k, &index, &raw)),
+                None => None,
+            };
+            if let Some(d) = found {
+                return Ok(Some((index, d)));
             }
         }
         Ok(None)
@@ -464,7 +608,7 @@ pub(crate) fn open_summary(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::MetaStore;
+    use crate::store::{DialogueWrite, MetaStore};
 
     #[test]
     fn summaries_open_only_under_their_key_and_dialogue() {
@@ -552,6 +696,103 @@ mod tests {
         let slots = KeyFile::new(dir.path()).load().expect("load");
         assert_eq!(slots.len(), 1, "older keys overwritten");
         assert!(store.meta_keys(SENDER_KEY_PREFIX).expect("keys").is_empty());
+    }
+
+    fn with_a_file(ciphertext_sha256: &str, now: u64) -> DialogueV1 {
+        let mut d = DialogueV1::new(Lang::Id, now - 7, now);
+        d.answers.push(AnswerV1 {
+            field: Field::Attachment,
+            sealed: String::new(),
+            summary: String::new(),
+            blob: Some(AttachmentRefV1 {
+                id: "blobid7".into(),
+                ciphertext_len: 9,
+                ciphertext_sha256: ciphertext_sha256.into(),
+            }),
+        });
+        d
+    }
+
+    #[test]
+    fn records_are_sealed_and_unreadable_once_their_day_key_is_overwritten() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let store =
+            crate::store::SledStore::open(&dir.path().join("store"), 1 << 20).expect("store");
+        let state = State::with_key_file(dir.path());
+        let day = |s: &str| Day::parse(s).expect("day");
+        let digest = "ab".repeat(32);
+        let d = with_a_file(&digest, 1_793_000_456);
+        let idx = state
+            .indexes_on(&store, "62811", day("2026-11-01"))
+            .expect("idx");
+        let bytes = idx.seal(&d).expect("seal");
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("\"record\":\"wa-dialogue-v2\""), "{text}");
+        for secret in ["blobid7", &digest, "1793000456", "1793000449", &d.id] {
+            assert!(!text.contains(secret), "{secret} in clear: {text}");
+        }
+        assert_ne!(idx.seal(&d).expect("again"), bytes, "a fresh nonce");
+        let write = DialogueWrite {
+            index: idx.today,
+            record: Some(&bytes),
+            ..Default::default()
+        };
+        store.dialogue_write(&write).expect("write");
+        let found = state.load(&store, &idx).expect("load").expect("found");
+        assert_eq!((found.0, found.1.id.as_str()), (idx.today, d.id.as_str()));
+        // Sealed to its index: the same bytes elsewhere do not open.
+        assert!(state
+            .open_stored(&store, &[3; 32], &bytes, day("2026-11-01"))
+            .expect("open")
+            .is_none());
+        // The next day the sender finds it under yesterday's key, and so does the expiry.
+        let next = state
+            .indexes_on(&store, "62811", day("2026-11-02"))
+            .expect("next");
+        let found = state.load(&store, &next).expect("load").expect("found");
+        assert_eq!(
+            found.1.blobs().next().map(|b| b.id.as_str()),
+            Some("blobid7")
+        );
+        assert!(state
+            .open_stored(&store, &idx.today, &bytes, day("2026-11-02"))
+            .expect("open")
+            .is_some());
+        // Once the day's key is overwritten, no one reads it: not the server, not a restarted one.
+        state.rotate(&store, day("2026-11-03")).expect("rotate");
+        assert!(state
+            .open_stored(&store, &idx.today, &bytes, day("2026-11-03"))
+            .expect("open")
+            .is_none());
+        let restarted = State::with_key_file(dir.path());
+        assert!(restarted
+            .open_stored(&store, &idx.today, &bytes, day("2026-11-03"))
+            .expect("open")
+            .is_none());
+    }
+
+    #[test]
+    fn a_plain_record_of_an_earlier_version_is_read_and_resealed() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let store =
+            crate::store::SledStore::open(&dir.path().join("store"), 1 << 20).expect("store");
+        let state = State::with_key_file(dir.path());
+        let d = with_a_file(&"cd".repeat(32), 1_793_000_456);
+        let idx = state.indexes(&store, "62811").expect("idx");
+        let legacy = d.encode().expect("v1");
+        let write = DialogueWrite {
+            index: idx.today,
+            record: Some(&legacy),
+            ..Default::default()
+        };
+        store.dialogue_write(&write).expect("write");
+        let (_, found) = state.load(&store, &idx).expect("load").expect("found");
+        assert_eq!(
+            found.id, d.id,
+            "a dialogue in progress at the upgrade survives"
+        );
+        let resealed = idx.seal(&found).expect("seal");
+        assert!(!String::from_utf8_lossy(&resealed).contains("blobid7"));
     }
 
     #[test]
