@@ -291,6 +291,10 @@ impl WhatsApp {
                 }
             }
         }
+        // Files of dialogues deleted when their day's key was overwritten.
+        for id in self.state.take_orphans() {
+            let _ = self.intake.blobs().remove(&id);
+        }
         self.state.expire(now);
         if store.forget_seen(now).is_err() {
             Counters::add(&self.counters.faults);

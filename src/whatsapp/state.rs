@@ -22,7 +22,7 @@ use super::keyfile::KeyFile;
 use crate::intake::answers::Field;
 use crate::intake::Lang;
 use crate::protocol::day::Day;
-use crate::store::{AttachmentRefV1, DialogueStore, StoreError};
+use crate::store::{AttachmentRefV1, DialogueStore, DialogueWrite, StoreError};
 
 /// A dialogue with no activity for this long is deleted (and the 24-hour window is closed anyway).
 pub(crate) const DIALOGUE_TTL_SECS: u64 = 24 * 3600;
@@ -292,6 +292,8 @@ pub(crate) struct State {
     status_wait: Mutex<HashMap<[u8; 32], u64>>,
     /// Where the daily sender keys live (the server's data directory); without it, in sled (tests).
     key_file: Option<KeyFile>,
+    /// Files of dialogues deleted at a key rotation, until the prune deletes them.
+    orphans: Mutex<Vec<String>>,
 }
 
 /// Where a sender's dialogue is, under today's key and (maybe) yesterday's, with the keys its record
@@ -321,6 +323,7 @@ impl Default for State {
             summary_keys: Mutex::new(HashMap::new()),
             status_wait: Mutex::new(HashMap::new()),
             key_file: None,
+            orphans: Mutex::new(Vec::new()),
         }
     }
 }
@@ -365,7 +368,7 @@ impl State {
             &self.key_file,
             guard.as_ref().is_none_or(|d| d.day != today),
         ) {
-            *guard = Some(Self::rotate_in_file(kf, store, today.clone())?);
+            *guard = Some(self.rotate_in_file(kf, store, today.clone())?);
         }
         if guard.as_ref().is_none_or(|d| d.day != today) {
             let name = |d: &Day| format!("{SENDER_KEY_PREFIX}{}", d.as_str());
@@ -396,6 +399,7 @@ impl State {
     /// The day's keys from the in-place key file (`keyfile`): today's made if missing, older ones
     /// overwritten. Keys an earlier version kept in sled are moved over and removed from it.
     fn rotate_in_file(
+        &self,
         kf: &KeyFile,
         store: &dyn DialogueStore,
         today: Day,
@@ -414,6 +418,12 @@ impl State {
         let find = |day: &Day| slots.iter().find(|(d, _)| d == day).map(|(_, k)| k.clone());
         let today_key = find(&today).unwrap_or_else(random_key);
         let yesterday = find(&yesterday_day);
+        let dropped: Vec<_> = slots
+            .iter()
+            .filter(|(d, _)| *d != today && *d != yesterday_day)
+            .map(|(_, k)| k)
+            .collect();
+        self.sweep_sealed_under(store, &dropped)?;
         let mut keep = vec![(today.clone(), today_key.clone())];
         keep.extend(yesterday.clone().map(|k| (yesterday_day, k)));
         kf.store(&keep).map_err(StoreError::Io)?;
@@ -422,6 +432,39 @@ impl State {
             today: today_key,
             yesterday,
         })
+    }
+
+    /// Before keys are overwritten: deletes the records only they open (no sender can reach those any
+    /// more) and keeps their files' ids for the prune to delete, so that a dialogue abandoned late in a
+    /// day leaves no files behind until the next start-up sweep.
+    fn sweep_sealed_under(
+        &self,
+        store: &dyn DialogueStore,
+        keys: &[&Zeroizing<[u8; 32]>],
+    ) -> Result<(), StoreError> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        for (index, bytes) in store.dialogues()? {
+            let Some(Stored::Sealed(raw)) = parse_stored(&bytes) else {
+                continue;
+            };
+            let Some(d) = keys.iter().find_map(|k| open_sealed(k, &index, &raw)) else {
+                continue;
+            };
+            store.dialogue_write(&DialogueWrite {
+                index,
+                ..Default::default()
+            })?;
+            self.forget(&d.id);
+            lock(&self.orphans).extend(d.blobs().map(|b| b.id.clone()));
+        }
+        Ok(())
+    }
+
+    /// The files of dialogues deleted when their key was overwritten (for the caller to delete).
+    pub(crate) fn take_orphans(&self) -> Vec<String> {
+        std::mem::take(&mut *lock(&self.orphans))
     }
 
     /// The sender's dialogue indexes: keyed hashes of the WhatsApp id under the daily keys.
@@ -608,7 +651,7 @@ pub(crate) fn open_summary(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{DialogueWrite, MetaStore};
+    use crate::store::MetaStore;
 
     #[test]
     fn summaries_open_only_under_their_key_and_dialogue() {
@@ -759,7 +802,10 @@ mod tests {
             .expect("open")
             .is_some());
         // Once the day's key is overwritten, no one reads it: not the server, not a restarted one.
+        // The record is deleted then, and its file handed to the prune.
         state.rotate(&store, day("2026-11-03")).expect("rotate");
+        assert!(store.dialogues().expect("list").is_empty());
+        assert_eq!(state.take_orphans(), ["blobid7"]);
         assert!(state
             .open_stored(&store, &idx.today, &bytes, day("2026-11-03"))
             .expect("open")
