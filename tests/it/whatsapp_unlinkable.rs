@@ -13,7 +13,7 @@ use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
 
-use crate::support::internal::{unix_now, Day, MetaStore, SledStore};
+use crate::support::internal::{unix_now, Day, DialogueStore, MetaStore, SledStore};
 use crate::support::whatsapp::{self as wa, choices, starred, text_of, Chat, Meta};
 use crate::support::{copy_dir, files_under, marker};
 
@@ -34,8 +34,10 @@ struct Case {
 struct Findings {
     /// Files holding the sender's index as recomputed with a key from the copy.
     index_in: Vec<PathBuf>,
-    /// Dialogue records (current or left in sled's log) the script could open.
+    /// Dialogue records (current or left in sled's log) the script could open with the number.
     opened: Vec<String>,
+    /// Records that open with a key and an index the copy holds, no number needed.
+    opened_without_number: usize,
     /// Sealed dialogue records present in the copy's bytes (opened or not).
     sealed_records: usize,
     /// A case value (attachment id, digest, case id, number) outside the case's own records and files.
@@ -44,7 +46,10 @@ struct Findings {
 
 impl Findings {
     fn links(&self) -> bool {
-        !self.index_in.is_empty() || !self.opened.is_empty() || !self.loose.is_empty()
+        !self.index_in.is_empty()
+            || !self.opened.is_empty()
+            || self.opened_without_number > 0
+            || !self.loose.is_empty()
     }
 }
 
@@ -74,8 +79,9 @@ fn open_record(day_key: &[u8], index: &[u8; 32], raw: &[u8]) -> Option<Vec<u8>> 
 }
 
 /// Every key the copy could hold: each 32-byte window of the key file (whatever its layout) and every
-/// 32-byte value in sled's meta tree (where earlier versions kept the daily keys).
-fn candidate_keys(copy: &Path) -> Vec<Vec<u8>> {
+/// 32-byte value in sled's meta tree (where earlier versions kept the daily keys); and the indexes of
+/// the dialogue records the store still lists.
+fn candidate_keys(copy: &Path) -> (Vec<Vec<u8>>, Vec<[u8; 32]>) {
     let mut keys = Vec::new();
     if let Ok(bytes) = std::fs::read(copy.join(KEY_FILE)) {
         keys.extend(bytes.windows(32).map(<[u8]>::to_vec));
@@ -89,7 +95,8 @@ fn candidate_keys(copy: &Path) -> Vec<Vec<u8>> {
             keys.push(v);
         }
     }
-    keys
+    let stored = store.dialogues().expect("dialogues");
+    (keys, stored.into_iter().map(|(index, _)| index).collect())
 }
 
 fn find_all(hay: &[u8], needle: &[u8]) -> Vec<usize> {
@@ -114,8 +121,10 @@ fn in_case_record(bytes: &[u8], at: usize, case_id: &str) -> bool {
 /// The attacker's script: the phone number, the case's values, and every file of `copy`.
 fn search(copy: &Path, phone: &str, case: &Case) -> Findings {
     let mut found = Findings::default();
-    let indexes: Vec<([u8; 32], Vec<u8>)> = candidate_keys(copy)
-        .into_iter()
+    let (keys, stored) = candidate_keys(copy);
+    let indexes: Vec<([u8; 32], Vec<u8>)> = keys
+        .iter()
+        .cloned()
         .map(|k| (hmac(&k, &[b"wbs/v1/wa-sender\n", phone.as_bytes()]), k))
         .collect();
     for file in files_under(copy) {
@@ -139,6 +148,16 @@ fn search(copy: &Path, phone: &str, case: &Case) -> Findings {
                         .opened
                         .push(String::from_utf8_lossy(&plain).into_owned());
                 }
+            }
+            // Without the number: the indexes the store lists, and any 32 bytes just before the record
+            // in the file (where sled's log keeps a record's key).
+            let near = bytes[at.saturating_sub(256)..at]
+                .windows(32)
+                .map(|w| <[u8; 32]>::try_from(w).expect("32 bytes"));
+            let opens =
+                |index: &[u8; 32]| keys.iter().any(|k| open_record(k, index, &raw).is_some());
+            if stored.iter().copied().chain(near).any(|i| opens(&i)) {
+                found.opened_without_number += 1;
             }
         }
         let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
@@ -279,11 +298,13 @@ async fn copies_of_the_disk_during_and_after_a_dialogue_link_no_number_to_the_ca
     let after = env.path().join("copy-after");
     copy_dir(&env.data, &after);
 
-    // During, with the key file: exactly what SECURITY.md says. The number's index is found, its
-    // record opens and names the photo's blob, which the case later lists: a link for this dialogue.
-    // Nothing is in clear: no number, no blob id or digest outside the blob file itself.
+    // During, with the key file: exactly what SECURITY.md says. The record opens with the key file and
+    // its index alone; the number's index is found, its record opens and names the photo's blob, which
+    // the case later lists: a link for this dialogue. Nothing is in clear: no number, no time, no blob
+    // id or digest outside the blob file itself.
     let found = search(&during, &phone, &case);
     assert!(found.loose.is_empty(), "{:?}", found.loose);
+    assert!(found.opened_without_number > 0, "{found:?}");
     assert!(!found.index_in.is_empty(), "{found:?}");
     assert!(
         found.opened.iter().any(|r| r.contains(&case.blob_ids[0])),
