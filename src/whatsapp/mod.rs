@@ -18,6 +18,7 @@ mod outbox;
 mod payload;
 mod process;
 mod prompts;
+mod record;
 mod reply;
 mod state;
 mod steps;
