@@ -232,7 +232,7 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
     }
     // Photos and documents of WhatsApp dialogues still in progress are kept too.
     referenced.extend(
-        crate::whatsapp::prepare_store(&store, crate::protocol::day::unix_now())
+        crate::whatsapp::prepare_store(&store, &data, crate::protocol::day::unix_now())
             .map_err(|e| derr(e.to_string()))?,
     );
     let swept = blobs.sweep(&referenced).map_err(|e| derr(e.to_string()))?;

@@ -91,6 +91,27 @@ pub fn unix_now() -> u64 {
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_secs())
         .unwrap_or(0)
+        .saturating_add(test_days_ahead() * 86_400)
+}
+
+/// Debug builds only (the integration tests run them): `WBS_TEST_DAYS_AHEAD=N` moves the server's
+/// clock N days forward, so that a test can see what a copy of the disk holds after the daily
+/// WhatsApp keys rotated (docs/design.md §9). Release builds never read it.
+#[cfg(debug_assertions)]
+fn test_days_ahead() -> u64 {
+    static DAYS: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *DAYS.get_or_init(|| {
+        std::env::var("WBS_TEST_DAYS_AHEAD")
+            .ok()
+            .and_then(|v| v.parse::<u64>().ok())
+            .filter(|d| *d <= 30)
+            .unwrap_or(0)
+    })
+}
+
+#[cfg(not(debug_assertions))]
+fn test_days_ahead() -> u64 {
+    0
 }
 
 // Howard Hinnant's algorithms for the proleptic Gregorian calendar.

@@ -261,7 +261,7 @@ impl WhatsApp {
                 t::busy(l).to_owned()
             }
         };
-        let bytes = d.encode()?;
+        let bytes = idx.seal(&d)?;
         let write = DialogueWrite {
             index: idx.today,
             record: Some(&bytes),

@@ -18,6 +18,7 @@ mod outbox;
 mod payload;
 mod process;
 mod prompts;
+mod record;
 mod reply;
 mod state;
 mod steps;
@@ -252,12 +253,22 @@ impl WhatsApp {
     /// message ids and wipes summary keys that outlived their dialogue.
     fn prune(&self, now: u64) {
         let store = self.intake.dialogues();
+        let today = Day::from_unix(now);
+        // Overwrites the key of the day before yesterday even on a day without messages.
+        if self.state.rotate(store, today.clone()).is_err() {
+            Counters::add(&self.counters.faults);
+        }
         let Ok(records) = store.dialogues() else {
             Counters::add(&self.counters.faults);
             return;
         };
         for (index, bytes) in records {
-            let record = state::DialogueV1::decode(&bytes).ok();
+            // A record whose day key is gone cannot be read, nor reached: it goes too.
+            let record = self
+                .state
+                .open_stored(store, &index, &bytes, today.clone())
+                .ok()
+                .flatten();
             // A margin past the expiry: a message handled at this moment treats the record as gone.
             let expired = record
                 .as_ref()
@@ -280,6 +291,10 @@ impl WhatsApp {
                     let _ = self.intake.blobs().remove(&b.id);
                 }
             }
+        }
+        // Files of dialogues deleted when their day's key was overwritten.
+        for id in self.state.take_orphans() {
+            let _ = self.intake.blobs().remove(&id);
         }
         self.state.expire(now);
         if store.forget_seen(now).is_err() {
@@ -314,15 +329,24 @@ pub(crate) fn undelivered(store: &dyn MetaStore, case: &CaseId) -> Option<ChatUn
 }
 
 /// At start-up, before orphaned blobs are swept: deletes expired or unreadable dialogue records and
-/// returns the blobs the remaining ones hold (photos fetched for dialogues still in progress).
+/// returns the blobs the remaining ones hold (photos fetched for dialogues still in progress). Sealed
+/// records are opened with the daily keys of `data_dir`'s key file.
 pub(crate) fn prepare_store(
     store: &dyn DialogueStore,
+    data_dir: &std::path::Path,
     now: u64,
 ) -> Result<HashSet<String>, StoreError> {
     let mut keep = HashSet::new();
-    for (index, bytes) in store.dialogues()? {
-        match state::DialogueV1::decode(&bytes) {
-            Ok(d) if d.updated + state::DIALOGUE_TTL_SECS >= now => {
+    let records = store.dialogues()?;
+    // No key file is made for a server without dialogues (WhatsApp may be off).
+    let keys = (!records.is_empty()).then(|| state::State::with_key_file(data_dir));
+    for (index, bytes) in records {
+        let record = match &keys {
+            Some(k) => k.open_stored(store, &index, &bytes, Day::from_unix(now))?,
+            None => None,
+        };
+        match record {
+            Some(d) if d.updated + state::DIALOGUE_TTL_SECS >= now => {
                 keep.extend(d.blobs().map(|b| b.id.clone()));
             }
             _ => store.dialogue_write(&crate::store::DialogueWrite {
@@ -369,7 +393,7 @@ mod tests {
             };
             store.dialogue_write(&write).expect("write");
         }
-        let keep = prepare_store(&store, now).expect("prepare");
+        let keep = prepare_store(&store, dir.path(), now).expect("prepare");
         assert_eq!(
             keep.into_iter().collect::<Vec<_>>(),
             vec!["live".to_owned()]

@@ -99,7 +99,7 @@ impl WhatsApp {
             // index (keyed like every index, so nothing about either id is stored in clear).
             if let Some((at, d)) = found {
                 let to = self.state.indexes(store, new_id)?;
-                self.write(&to.today, Some(&d.encode()?), Some(at), &marks)?;
+                self.write(&to.today, Some(&to.seal(&d)?), Some(at), &marks)?;
             }
             return Ok(());
         }
@@ -151,13 +151,13 @@ impl WhatsApp {
         match turn.end {
             End::Unchanged => {
                 let bytes = match &found {
-                    Some((_, d)) => Some(d.encode()?),
+                    Some((_, d)) => Some(idx.seal(d)?),
                     None => None,
                 };
                 self.write(&idx.today, bytes.as_deref(), moved, &marks)?;
             }
             End::Keep(d) => {
-                self.write(&idx.today, Some(&d.encode()?), moved, &marks)?;
+                self.write(&idx.today, Some(&idx.seal(&d)?), moved, &marks)?;
                 jobs = self.jobs(msg, &d, turn.media);
             }
             End::Delete(d) => {
@@ -192,7 +192,7 @@ impl WhatsApp {
                     Err(_) => {
                         // Nothing was stored: the answers stay, the reporter may try again.
                         Counters::add(&self.counters.faults);
-                        self.write(&idx.today, Some(&d.encode()?), moved, &marks)?;
+                        self.write(&idx.today, Some(&idx.seal(&d)?), moved, &marks)?;
                         replies = vec![Reply::text(t::store_failed(d.lang()))];
                     }
                 }

@@ -1,7 +1,11 @@
 //! Dialogue state (docs/design.md §9). On disk: one record per dialogue, keyed by a keyed hash of the sender
-//! under a daily key (today's and yesterday's are kept, older ones deleted), holding only the step, the
-//! answers sealed to the investigators, and the answers sealed again for the summary under a key that
-//! exists only in this process's memory. Message ids are remembered as keyed hashes for 7 days.
+//! under a daily key (today's and yesterday's are kept in the in-place key file, older ones
+//! overwritten), holding only the step, the answers sealed to the investigators, and the answers sealed
+//! again for the summary under a key that exists only in this process's memory. The whole record is
+//! sealed under a key derived from the same daily key and its index (`wa-dialogue-v2`), so once that
+//! day's key is overwritten every copy of the record, sled's log included, is unreadable: its blob ids,
+//! digests and times to the second cannot tie it to the case it became. Message ids are remembered as
+//! keyed hashes for 7 days.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
@@ -15,10 +19,11 @@ use sha2::Sha256;
 use zeroize::Zeroizing;
 
 use super::keyfile::KeyFile;
+use super::record::{open_sealed, parse_stored, seal_record, Stored};
 use crate::intake::answers::Field;
 use crate::intake::Lang;
 use crate::protocol::day::Day;
-use crate::store::{AttachmentRefV1, DialogueStore, StoreError};
+use crate::store::{AttachmentRefV1, DialogueStore, DialogueWrite, StoreError};
 
 /// A dialogue with no activity for this long is deleted (and the 24-hour window is closed anyway).
 pub(crate) const DIALOGUE_TTL_SECS: u64 = 24 * 3600;
@@ -61,7 +66,9 @@ pub(crate) struct AnswerV1 {
     pub blob: Option<AttachmentRefV1>,
 }
 
-/// A dialogue record. Versioned like every stored record (docs/design.md §7).
+/// A dialogue record as the process works with it. Stored sealed (`SealedRecord`); its plain JSON
+/// (`wa-dialogue-v1`) is the sealed plaintext, and what an earlier version stored in clear (still read,
+/// resealed at its next write). Versioned like every stored record (docs/design.md §7).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct DialogueV1 {
@@ -195,12 +202,25 @@ pub(crate) struct State {
     status_wait: Mutex<HashMap<[u8; 32], u64>>,
     /// Where the daily sender keys live (the server's data directory); without it, in sled (tests).
     key_file: Option<KeyFile>,
+    /// Files of dialogues deleted at a key rotation, until the prune deletes them.
+    orphans: Mutex<Vec<String>>,
 }
 
-/// Where a sender's dialogue is, under today's key and (maybe) yesterday's.
+/// Where a sender's dialogue is, under today's key and (maybe) yesterday's, with the keys its record
+/// is sealed under there.
 pub(crate) struct Indexes {
     pub today: [u8; 32],
     pub yesterday: Option<[u8; 32]>,
+    today_key: Zeroizing<[u8; 32]>,
+    yesterday_key: Option<Zeroizing<[u8; 32]>>,
+}
+
+impl Indexes {
+    /// The dialogue sealed for storage at today's index (always today's: a record of yesterday is
+    /// resealed and moved at its next write).
+    pub(crate) fn seal(&self, d: &DialogueV1) -> Result<Vec<u8>, StoreError> {
+        seal_record(&self.today_key, &self.today, d)
+    }
 }
 
 impl Default for State {
@@ -213,6 +233,7 @@ impl Default for State {
             summary_keys: Mutex::new(HashMap::new()),
             status_wait: Mutex::new(HashMap::new()),
             key_file: None,
+            orphans: Mutex::new(Vec::new()),
         }
     }
 }
@@ -257,7 +278,7 @@ impl State {
             &self.key_file,
             guard.as_ref().is_none_or(|d| d.day != today),
         ) {
-            *guard = Some(Self::rotate_in_file(kf, store, today.clone())?);
+            *guard = Some(self.rotate_in_file(kf, store, today.clone())?);
         }
         if guard.as_ref().is_none_or(|d| d.day != today) {
             let name = |d: &Day| format!("{SENDER_KEY_PREFIX}{}", d.as_str());
@@ -288,6 +309,7 @@ impl State {
     /// The day's keys from the in-place key file (`keyfile`): today's made if missing, older ones
     /// overwritten. Keys an earlier version kept in sled are moved over and removed from it.
     fn rotate_in_file(
+        &self,
         kf: &KeyFile,
         store: &dyn DialogueStore,
         today: Day,
@@ -306,6 +328,12 @@ impl State {
         let find = |day: &Day| slots.iter().find(|(d, _)| d == day).map(|(_, k)| k.clone());
         let today_key = find(&today).unwrap_or_else(random_key);
         let yesterday = find(&yesterday_day);
+        let dropped: Vec<_> = slots
+            .iter()
+            .filter(|(d, _)| *d != today && *d != yesterday_day)
+            .map(|(_, k)| k)
+            .collect();
+        self.sweep_sealed_under(store, &dropped)?;
         let mut keep = vec![(today.clone(), today_key.clone())];
         keep.extend(yesterday.clone().map(|k| (yesterday_day, k)));
         kf.store(&keep).map_err(StoreError::Io)?;
@@ -314,6 +342,39 @@ impl State {
             today: today_key,
             yesterday,
         })
+    }
+
+    /// Before keys are overwritten: deletes the records only they open (no sender can reach those any
+    /// more) and keeps their files' ids for the prune to delete, so that a dialogue abandoned late in a
+    /// day leaves no files behind until the next start-up sweep.
+    fn sweep_sealed_under(
+        &self,
+        store: &dyn DialogueStore,
+        keys: &[&Zeroizing<[u8; 32]>],
+    ) -> Result<(), StoreError> {
+        if keys.is_empty() {
+            return Ok(());
+        }
+        for (index, bytes) in store.dialogues()? {
+            let Some(Stored::Sealed(raw)) = parse_stored(&bytes) else {
+                continue;
+            };
+            let Some(d) = keys.iter().find_map(|k| open_sealed(k, &index, &raw)) else {
+                continue;
+            };
+            store.dialogue_write(&DialogueWrite {
+                index,
+                ..Default::default()
+            })?;
+            self.forget(&d.id);
+            lock(&self.orphans).extend(d.blobs().map(|b| b.id.clone()));
+        }
+        Ok(())
+    }
+
+    /// The files of dialogues deleted when their key was overwritten (for the caller to delete).
+    pub(crate) fn take_orphans(&self) -> Vec<String> {
+        std::mem::take(&mut *lock(&self.orphans))
     }
 
     /// The sender's dialogue indexes: keyed hashes of the WhatsApp id under the daily keys.
@@ -339,6 +400,34 @@ impl State {
                 .yesterday
                 .as_ref()
                 .map(|k| keyed_hash(k.as_ref(), CONTEXT, wa_id.as_bytes())),
+            today_key: d.today.clone(),
+            yesterday_key: d.yesterday.clone(),
+        })
+    }
+
+    /// Makes today's key and overwrites older ones, with or without traffic (the prune calls this, so
+    /// a quiet day still destroys the key of the day before yesterday).
+    pub(crate) fn rotate(&self, store: &dyn DialogueStore, today: Day) -> Result<(), StoreError> {
+        self.daily_keys(store, today, |_| ())
+    }
+
+    /// Reads a stored record without knowing its sender (expiry, start-up): a sealed one opens under
+    /// today's or yesterday's key, or not at all (its key is gone: it can no longer be reached).
+    pub(crate) fn open_stored(
+        &self,
+        store: &dyn DialogueStore,
+        index: &[u8; 32],
+        bytes: &[u8],
+        today: Day,
+    ) -> Result<Option<DialogueV1>, StoreError> {
+        Ok(match parse_stored(bytes) {
+            Some(Stored::Plain(d)) => Some(d),
+            Some(Stored::Sealed(raw)) => self.daily_keys(store, today, |d| {
+                std::iter::once(&d.today)
+                    .chain(d.yesterday.as_ref())
+                    .find_map(|k| open_sealed(k, index, &raw))
+            })?,
+            None => None,
         })
     }
 
@@ -348,12 +437,20 @@ impl State {
         store: &dyn DialogueStore,
         idx: &Indexes,
     ) -> Result<Option<([u8; 32], DialogueV1)>, StoreError> {
-        for index in std::iter::once(idx.today).chain(idx.yesterday) {
-            if let Some(bytes) = store.dialogue(&index)? {
-                // A record that cannot be read is treated as absent (and expires).
-                if let Ok(d) = DialogueV1::decode(&bytes) {
-                    return Ok(Some((index, d)));
-                }
+        let today = std::iter::once((idx.today, Some(&idx.today_key)));
+        let yesterday = idx.yesterday.map(|i| (i, idx.yesterday_key.as_ref()));
+        for (index, key) in today.chain(yesterday) {
+            let Some(bytes) = store.dialogue(&index)? else {
+                continue;
+            };
+            // A record that cannot be read is treated as absent (and expires).
+            let found = match parse_stored(&bytes) {
+                Some(Stored::Plain(d)) => Some(d),
+                Some(Stored::Sealed(raw)) => key.and_then(|k| open_sealed(k, &index, &raw)),
+                None => None,
+            };
+            if let Some(d) = found {
+                return Ok(Some((index, d)));
             }
         }
         Ok(None)
@@ -552,6 +649,106 @@ mod tests {
         let slots = KeyFile::new(dir.path()).load().expect("load");
         assert_eq!(slots.len(), 1, "older keys overwritten");
         assert!(store.meta_keys(SENDER_KEY_PREFIX).expect("keys").is_empty());
+    }
+
+    fn with_a_file(ciphertext_sha256: &str, now: u64) -> DialogueV1 {
+        let mut d = DialogueV1::new(Lang::Id, now - 7, now);
+        d.answers.push(AnswerV1 {
+            field: Field::Attachment,
+            sealed: String::new(),
+            summary: String::new(),
+            blob: Some(AttachmentRefV1 {
+                id: "blobid7".into(),
+                ciphertext_len: 9,
+                ciphertext_sha256: ciphertext_sha256.into(),
+            }),
+        });
+        d
+    }
+
+    #[test]
+    fn records_are_sealed_and_unreadable_once_their_day_key_is_overwritten() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let store =
+            crate::store::SledStore::open(&dir.path().join("store"), 1 << 20).expect("store");
+        let state = State::with_key_file(dir.path());
+        let day = |s: &str| Day::parse(s).expect("day");
+        let digest = "ab".repeat(32);
+        let d = with_a_file(&digest, 1_793_000_456);
+        let idx = state
+            .indexes_on(&store, "62811", day("2026-11-01"))
+            .expect("idx");
+        let bytes = idx.seal(&d).expect("seal");
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(text.contains("\"record\":\"wa-dialogue-v2\""), "{text}");
+        for secret in ["blobid7", &digest, "1793000456", "1793000449", &d.id] {
+            assert!(!text.contains(secret), "{secret} in clear: {text}");
+        }
+        assert_ne!(idx.seal(&d).expect("again"), bytes, "a fresh nonce");
+        let write = DialogueWrite {
+            index: idx.today,
+            record: Some(&bytes),
+            ..Default::default()
+        };
+        store.dialogue_write(&write).expect("write");
+        let found = state.load(&store, &idx).expect("load").expect("found");
+        assert_eq!((found.0, found.1.id.as_str()), (idx.today, d.id.as_str()));
+        // Sealed to its index: the same bytes elsewhere do not open.
+        assert!(state
+            .open_stored(&store, &[3; 32], &bytes, day("2026-11-01"))
+            .expect("open")
+            .is_none());
+        // The next day the sender finds it under yesterday's key, and so does the expiry.
+        let next = state
+            .indexes_on(&store, "62811", day("2026-11-02"))
+            .expect("next");
+        let found = state.load(&store, &next).expect("load").expect("found");
+        assert_eq!(
+            found.1.blobs().next().map(|b| b.id.as_str()),
+            Some("blobid7")
+        );
+        assert!(state
+            .open_stored(&store, &idx.today, &bytes, day("2026-11-02"))
+            .expect("open")
+            .is_some());
+        // Once the day's key is overwritten, no one reads it: not the server, not a restarted one.
+        // The record is deleted then, and its file handed to the prune.
+        state.rotate(&store, day("2026-11-03")).expect("rotate");
+        assert!(store.dialogues().expect("list").is_empty());
+        assert_eq!(state.take_orphans(), ["blobid7"]);
+        assert!(state
+            .open_stored(&store, &idx.today, &bytes, day("2026-11-03"))
+            .expect("open")
+            .is_none());
+        let restarted = State::with_key_file(dir.path());
+        assert!(restarted
+            .open_stored(&store, &idx.today, &bytes, day("2026-11-03"))
+            .expect("open")
+            .is_none());
+    }
+
+    #[test]
+    fn a_plain_record_of_an_earlier_version_is_read_and_resealed() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let store =
+            crate::store::SledStore::open(&dir.path().join("store"), 1 << 20).expect("store");
+        let state = State::with_key_file(dir.path());
+        let d = with_a_file(&"cd".repeat(32), 1_793_000_456);
+        let idx = state.indexes(&store, "62811").expect("idx");
+        let legacy = d.encode().expect("v1");
+        let write = DialogueWrite {
+            index: idx.today,
+            record: Some(&legacy),
+            ..Default::default()
+        };
+        store.dialogue_write(&write).expect("write");
+        let (_, found) = state.load(&store, &idx).expect("load").expect("found");
+        assert_eq!(
+            found.id, d.id,
+            "a dialogue in progress at the upgrade survives"
+        );
+        let resealed = idx.seal(&found).expect("seal");
+        assert!(!String::from_utf8_lossy(&resealed).contains("blobid7"));
     }
 
     #[test]

@@ -111,3 +111,17 @@ pub fn tiny_png() -> Vec<u8> {
     v.extend(chunk(b"IEND", &[]));
     v
 }
+
+/// Copies a directory tree (e.g. a data directory, as someone taking a copy of the disk would).
+pub fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("create the copy");
+    for entry in fs::read_dir(from).expect("read dir").filter_map(|e| e.ok()) {
+        let target = to.join(entry.file_name());
+        if entry.file_type().is_ok_and(|t| t.is_dir()) {
+            copy_dir(&entry.path(), &target);
+        } else {
+            // A file removed meanwhile (a running server) is simply not in the copy.
+            let _ = fs::copy(entry.path(), &target);
+        }
+    }
+}

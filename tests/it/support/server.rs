@@ -67,6 +67,16 @@ impl Env {
 
     /// Starts `wbs` with its desk API on `desk_port` (when given), e.g. where another server was.
     pub fn start_at(&self, desk_port: Option<u16>) -> Server {
+        self.launch(desk_port, 0)
+    }
+
+    /// Starts `wbs` with its clock `days` days ahead (the debug build's `WBS_TEST_DAYS_AHEAD`): what
+    /// the server does on a later day, e.g. rotating its daily keys.
+    pub fn start_days_ahead(&self, days: u32) -> Server {
+        self.launch(None, days)
+    }
+
+    fn launch(&self, desk_port: Option<u16>, days_ahead: u32) -> Server {
         let mut last_log = String::new();
         for _ in 0..5 {
             let port = free_port();
@@ -87,6 +97,7 @@ impl Env {
                 .arg(&self.keys)
                 .current_dir(self.path())
                 .env_remove("RUST_LOG")
+                .env("WBS_TEST_DAYS_AHEAD", days_ahead.to_string())
                 .stdout(Stdio::from(log.try_clone().expect("log clone")))
                 .stderr(Stdio::from(log));
             if let Some(c) = &self.config {
