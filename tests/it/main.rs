@@ -38,6 +38,7 @@ mod passphrase;
 mod privacy;
 mod refusals;
 mod reshare;
+mod reshare_files;
 mod retention;
 mod same_origin;
 mod scrub;

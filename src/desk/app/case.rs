@@ -21,8 +21,7 @@ use super::inbox::Choice;
 use super::model::{self, category_label, criteria_words, deadline_words, ItemView};
 use super::page::{link, problem, render, DeskLang, Page};
 use super::State;
-use crate::crypto::{hex, seal, sha256};
-use crate::desk::attachments::safe_file_name;
+use crate::desk::attachments::{self, safe_file_name, Unopened};
 use crate::desk::client::Desk;
 use crate::desk::image;
 use crate::desk::mailbox::{
@@ -33,6 +32,7 @@ use crate::desk::reshare;
 use crate::intake::mailbox::MAX_MESSAGE_CHARS;
 use crate::intake::report::{category, CATEGORIES};
 use crate::intake::Lang;
+use crate::protocol::item::ResealedBlob;
 use crate::protocol::item::{ItemBody, MessageBody, RecategoriseBody, RevealBody, StatusNoteBody};
 use crate::protocol::report::ManifestEntry;
 use crate::protocol::{CaseId, Status};
@@ -152,7 +152,8 @@ fn case_data(state: &State, l: Lang, case_id: &CaseId, print: bool) -> Result<Ca
     };
     let g = model::gist(&loaded.checked);
     let (mut items, files) = model::thread(l, &loaded.checked, revealed);
-    mark_images(state, &desk, l, case_id, &files, &mut items);
+    let resealed = attachments::resealed_blobs(&loaded.checked);
+    mark_images(state, &desk, l, case_id, (&files, &resealed), &mut items);
     if print {
         items.retain(|i| i.class != "internal");
     }
@@ -287,21 +288,14 @@ fn open_file(
     l: Lang,
     case_id: &CaseId,
     entry: &ManifestEntry,
+    resealed: &[ResealedBlob],
 ) -> Result<zeroize::Zeroizing<Vec<u8>>, String> {
-    let ciphertext = desk
-        .attachment(case_id, &entry.blob)?
-        .ok_or_else(|| l.text("desk-attachment-missing").to_owned())?;
-    if ciphertext.len() as u64 != entry.ciphertext_len
-        || hex(&sha256(&ciphertext)) != entry.ciphertext_sha256
-    {
-        return Err(l.text("desk-attachment-altered").to_owned());
+    let fetch = |blob: &str| desk.attachment(case_id, blob);
+    match attachments::open_entry(&fetch, &st.ctx.identities(), entry, resealed)? {
+        Ok(opened) => Ok(opened.plain),
+        Err(Unopened::Missing) => Err(l.text("desk-attachment-missing").to_owned()),
+        Err(_) => Err(l.text("desk-attachment-altered").to_owned()),
     }
-    let plain = seal::open(&ciphertext, &st.ctx.identities())
-        .map_err(|_| l.text("desk-attachment-altered").to_owned())?;
-    if plain.len() as u64 != entry.size || hex(&sha256(&plain)) != entry.sha256 {
-        return Err(l.text("desk-attachment-altered").to_owned());
-    }
-    Ok(plain)
 }
 
 /// Marks the case's image files for inline display and names the metadata each still carries.
@@ -311,7 +305,7 @@ fn mark_images(
     desk: &Desk,
     l: Lang,
     case_id: &CaseId,
-    files: &[ManifestEntry],
+    (files, resealed): (&[ManifestEntry], &[ResealedBlob]),
     items: &mut [ItemView],
 ) {
     for f in items.iter_mut().flat_map(|i| i.files.iter_mut()) {
@@ -321,7 +315,7 @@ fn mark_images(
         if !entry.media_type.starts_with("image/") {
             continue;
         }
-        let Ok(plain) = open_file(st, desk, l, case_id, entry) else {
+        let Ok(plain) = open_file(st, desk, l, case_id, entry, resealed) else {
             continue;
         };
         if let Some(ty) = image::sniff(&plain) {
@@ -358,7 +352,8 @@ pub(super) async fn image(
         let entry = files
             .get(n)
             .ok_or_else(|| l.text("desk-not-found").to_owned())?;
-        let plain = open_file(&st, &desk, l, &case_id, entry)?;
+        let resealed = attachments::resealed_blobs(&loaded.checked);
+        let plain = open_file(&st, &desk, l, &case_id, entry, &resealed)?;
         let ty = image::sniff(&plain).ok_or_else(|| l.text("desk-not-an-image").to_owned())?;
         Ok((ty, plain))
     })
@@ -401,7 +396,8 @@ pub(super) async fn attachment(
         let entry = files
             .get(n)
             .ok_or_else(|| l.text("desk-not-found").to_owned())?;
-        let plain = open_file(&st, &desk, l, &case_id, entry)?;
+        let resealed = attachments::resealed_blobs(&loaded.checked);
+        let plain = open_file(&st, &desk, l, &case_id, entry, &resealed)?;
         Ok((safe_file_name(&entry.name), plain))
     })
     .await;
