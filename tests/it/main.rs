@@ -48,3 +48,4 @@ mod stored_v1;
 mod vectors;
 mod whatsapp;
 mod whatsapp_2026;
+mod whatsapp_desk;

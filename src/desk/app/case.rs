@@ -28,7 +28,7 @@ use crate::desk::mailbox::{
     investigator_recipients, investigators_only, reporter_recipient, sealer, upload, verified_case,
 };
 use crate::desk::render::clean;
-use crate::desk::reshare;
+use crate::desk::{news, reshare};
 use crate::intake::mailbox::MAX_MESSAGE_CHARS;
 use crate::intake::report::{category, CATEGORIES};
 use crate::intake::Lang;
@@ -59,6 +59,9 @@ pub(super) struct CaseData {
     pub categories: Vec<Choice>,
     /// The case is sealed to another team than the keys copy's: offer to re-seal it (`desk::reshare`).
     pub reseal: bool,
+    /// A WhatsApp case whose reporter agreed to be contacted: offer the "news on your report" notice
+    /// (`desk::news`).
+    pub news: bool,
     /// What each retired investigator in the keys copy could already read of this case, in words.
     pub exposure: Vec<String>,
     /// The newest signed status change, when the server's plaintext status says otherwise.
@@ -125,6 +128,7 @@ fn done_text(l: Lang, done: &str) -> Option<(&'static str, &'static str)> {
         "reveal" => ("reveal", "desk-done-reveal"),
         "category" => ("category", "desk-done-category"),
         "reshare" => ("reshare", "desk-done-reshare"),
+        "news" => ("news", "desk-done-news"),
         _ => return None,
     };
     Some((code, l.text(id)))
@@ -164,6 +168,7 @@ fn case_data(state: &State, l: Lang, case_id: &CaseId, print: bool) -> Result<Ca
         && state.ctx.known_set.is_some()
         && loaded.checked.first().is_some_and(|c| c.outcome.is_ok())
         && reshare::sealed_set(&loaded.checked) != state.ctx.known_set;
+    let news = !print && news::whatsapp_contact(&loaded.checked).is_some();
     let exposure = reshare::exposure(&state.ctx, &loaded.checked)
         .into_iter()
         .map(|(name, day, n)| {
@@ -210,6 +215,7 @@ fn case_data(state: &State, l: Lang, case_id: &CaseId, print: bool) -> Result<Ca
             })
             .collect(),
         reseal,
+        news,
         exposure,
         signed_status: crate::desk::decrypt::signed_status(&loaded.checked)
             .filter(|s| *s != d.status)
@@ -535,6 +541,19 @@ pub(super) async fn reshare(
 ) -> Response {
     act(state, l, id, "reshare", move |st, desk, case_id| {
         reshare::reseal(&st.ctx, desk, case_id).map(|_| ())
+    })
+    .await
+}
+
+/// Asks the server to send the WhatsApp "news on your report" template to the reporter's number
+/// (read here from the verified identity block, never shown); it carries no content.
+pub(super) async fn news(
+    AxState(state): AxState<Arc<State>>,
+    DeskLang(l): DeskLang,
+    Path(id): Path<String>,
+) -> Response {
+    act(state, l, id, "news", move |st, desk, case_id| {
+        news::send(&st.ctx, desk, case_id)
     })
     .await
 }
