@@ -56,9 +56,11 @@ pub(super) fn send(ctx: &Ctx, desk: &Desk, case_id: &CaseId) -> Result<(), Strin
     let checked = verify_case(case_id, &items, &ctx.identities(), &ctx.investigators);
     match checked.first().map(|c| &c.outcome) {
         Some(Err(ItemProblem::CannotDecrypt)) => return Err(WRONG_IDENTITY.to_owned()),
-        Some(Err(problem)) => return Err(format!(
+        Some(Err(problem)) => {
+            return Err(format!(
             "the report (item 0) of case {case_id} does not verify ({problem}): no notice was sent"
-        )),
+        ))
+        }
         None => return Err(format!("case {case_id} has no report")),
         Some(Ok(_)) => {}
     }
