@@ -456,12 +456,10 @@ impl Intake {
             .store()
             .case(case_id)?
             .ok_or(IntakeError::UnknownCase)?;
-        let largest = case
-            .attachments
-            .iter()
-            .map(|a| a.ciphertext_len)
-            .max()
-            .unwrap_or(0);
+        // A case without files has nothing to re-seal.
+        let Some(largest) = case.attachments.iter().map(|a| a.ciphertext_len).max() else {
+            return Err(IntakeError::NotAge);
+        };
         if ciphertext.len() as u64 > largest + RESEAL_ROOM
             || age::Decryptor::new_buffered(ciphertext).is_err()
         {

@@ -190,3 +190,96 @@ fn after_a_reseal_a_new_investigator_opens_an_old_attachment_and_the_old_team_st
     assert!(!run.stdout.contains("not read"), "{}", run.stdout);
     assert!(only_file(&offline) == pdf);
 }
+
+/// The upload route for re-sealed files takes only what a re-seal can produce, for logged-in
+/// investigators, and lists what it stores with the case.
+#[tokio::test]
+async fn the_server_stores_a_resealed_file_only_as_a_bounded_age_file_of_a_case_with_files() {
+    use crate::desk_api::{get_json, login};
+    let env = Env::new();
+    let alice = add_investigator(&env, "alice");
+    let mut s = env.start();
+    let c = client();
+    let r = submit(
+        &c,
+        &s,
+        &valid_fields(),
+        &[("bukti.pdf", pdf_of_len(20_000))],
+    )
+    .await;
+    let (_, case) = assert_receipt_page(&r);
+    let r = c
+        .post(s.url("/api/v1/reports"))
+        .json(&crate::support::Report::valid().json())
+        .send()
+        .await
+        .unwrap();
+    let v: serde_json::Value = r.json().await.unwrap();
+    let bare = v["case_id"].as_str().unwrap().to_owned();
+    let token = login(&c, &s, &alice.identity).await;
+
+    let (code, detail) = get_json(&c, &s, &token, &format!("/api/v1/desk/cases/{case}")).await;
+    assert_eq!(code, 200, "{detail}");
+    let original_id = detail["attachments"][0]["id"].as_str().unwrap().to_owned();
+    let original = c
+        .get(s.desk_url(&format!(
+            "/api/v1/desk/cases/{case}/attachments/{original_id}"
+        )))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec();
+    let post = |case: String, body: Vec<u8>, token: Option<String>| {
+        let c = c.clone();
+        let url = s.desk_url(&format!("/api/v1/desk/cases/{case}/attachments"));
+        async move {
+            let mut r = c
+                .post(url)
+                .header("content-type", "application/octet-stream")
+                .body(body);
+            if let Some(t) = token {
+                r = r.bearer_auth(t);
+            }
+            let r = r.send().await.unwrap();
+            let status = r.status().as_u16();
+            let v: serde_json::Value = r.json().await.unwrap_or_default();
+            (status, v)
+        }
+    };
+    let t = Some(token.clone());
+
+    assert_eq!(post(case.clone(), original.clone(), None).await.0, 401);
+    let (code, v) = post(case.clone(), b"not an age file".to_vec(), t.clone()).await;
+    assert_eq!((code, v["error"].as_str()), (422, Some("not-age")), "{v}");
+    let mut oversized = original.clone();
+    oversized.resize(original.len() + 70 * 1024, 0);
+    let (code, v) = post(case.clone(), oversized, t.clone()).await;
+    assert_eq!((code, v["error"].as_str()), (422, Some("not-age")), "{v}");
+    let (code, v) = post(bare.clone(), original.clone(), t.clone()).await;
+    assert_eq!(
+        (code, v["error"].as_str()),
+        (422, Some("not-age")),
+        "a case without files: {v}"
+    );
+    let (code, _) = post("WBS-AAAA-AAAA-AAAA".into(), original.clone(), t.clone()).await;
+    assert_eq!(code, 404);
+
+    // An age file of the case's size is stored as a new file, listed with the case; the original stays.
+    let (code, v) = post(case.clone(), original.clone(), t.clone()).await;
+    assert_eq!(code, 201, "{v}");
+    let blob = v["blob"].as_str().unwrap().to_owned();
+    assert_ne!(blob, original_id);
+    let (_, detail) = get_json(&c, &s, &token, &format!("/api/v1/desk/cases/{case}")).await;
+    let ids: Vec<&str> = detail["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|a| a["id"].as_str())
+        .collect();
+    assert_eq!(ids, [original_id.as_str(), blob.as_str()], "{detail}");
+    s.stop();
+}
