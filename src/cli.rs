@@ -186,6 +186,15 @@ pub enum Command {
         /// The case ids (WBS-XXXX-XXXX-XXXX).
         cases: Vec<String>,
     },
+    /// Send a WhatsApp reporter who agreed to be contacted the office's "news on your report" notice.
+    /// It carries no content of the report (no case number, no reply, no status): only that there is
+    /// news. The number is read from the sealed identity block on this machine and never shown.
+    News {
+        #[command(flatten)]
+        desk: DeskArgs,
+        /// The case id (WBS-XXXX-XXXX-XXXX).
+        case: String,
+    },
     /// Retire an investigator's key: write its retirement day into keys/NAME.pub. Nothing new is
     /// sealed to it and it cannot log in; its signatures stay genuine on items up to that day.
     Retire {
@@ -398,6 +407,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
         } => desk::mailbox::recategorise(&desk.resolve()?, &case, &category, &reason),
         Command::Note { desk, case, text } => desk::mailbox::note(&desk.resolve()?, &case, &text),
         Command::Reshare { desk, all, cases } => desk::reshare::run(&desk.resolve()?, &cases, all),
+        Command::News { desk, case } => desk::news::run(&desk.resolve()?, &case),
         Command::Retire { keys, name, day } => desk::retire::run(&keys, &name, day.as_deref()),
         Command::Desk {
             desk,

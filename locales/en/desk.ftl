@@ -38,10 +38,6 @@ desk-criterion-chronology = chronology
 desk-criterion-parties = reported parties
 desk-criterion-time-place = time and place
 desk-deadline-none = —
-desk-deadline-by = { $stage } by { $day }
-desk-stage-acknowledge = acknowledgement
-desk-stage-feedback = feedback
-desk-stage-settle = settlement
 desk-overdue = OVERDUE
 desk-rollback = Warning: the server now lists fewer items than this desk already verified. Items may have been removed, or the server was rolled back.
 desk-rejected-warning = Parts of this case failed verification and are not shown. Do not trust the rejected parts.
@@ -132,6 +128,10 @@ desk-reseal = Re-seal for the current team
 desk-reseal-hint = This case is sealed to another set of investigators than your keys copy (a new investigator joined, or one left). Re-sealing adds signed items that carry the case to the current team; nothing is overwritten. It cannot take back what a departing investigator could already read.
 desk-reseal-button = Re-seal this case
 desk-done-reshare = The case was re-sealed for the current team.
+desk-news = WhatsApp notice: news on the report
+desk-news-hint = The reporter came by WhatsApp and agreed to be contacted. This sends the office's approved template to their WhatsApp number (read from the sealed identity block on this computer, not shown). The message carries no content: no case number, no reply, no status, only that there is news; the reporter reads it on the follow-up page.
+desk-news-button = Send the notice (no content)
+desk-done-news = The WhatsApp notice was queued. It says only that there is news.
 desk-exposure = { $name } (retired { $day }) could already read { $items } item(s) of this case, sealed while they were on the team; re-sealing does not take that back.
 
 # Images shown inline (docs/design.md §3).

@@ -38,10 +38,6 @@ desk-criterion-chronology = kronologi
 desk-criterion-parties = terlapor
 desk-criterion-time-place = waktu dan tempat
 desk-deadline-none = —
-desk-deadline-by = { $stage } paling lambat { $day }
-desk-stage-acknowledge = tanda terima
-desk-stage-feedback = tanggapan
-desk-stage-settle = penyelesaian
 desk-overdue = TERLAMBAT
 desk-rollback = Peringatan: server kini menampilkan lebih sedikit pesan daripada yang sudah terverifikasi di meja ini. Pesan mungkin dihapus atau server dikembalikan ke keadaan lama.
 desk-rejected-warning = Sebagian isi kasus ini tidak lolos pemeriksaan dan tidak ditampilkan. Jangan percayai bagian yang ditolak.
@@ -132,6 +128,10 @@ desk-reseal = Segel ulang untuk tim saat ini
 desk-reseal-hint = Kasus ini disegel untuk susunan penyidik yang berbeda dari salinan kunci Anda (ada penyidik baru, atau ada yang keluar). Menyegel ulang menambahkan item bertanda tangan yang membawa kasus ke tim saat ini; tidak ada yang ditimpa. Ini tidak dapat menarik kembali apa yang sudah dapat dibaca penyidik yang keluar.
 desk-reseal-button = Segel ulang kasus ini
 desk-done-reshare = Kasus telah disegel ulang untuk tim saat ini.
+desk-news = Pemberitahuan WhatsApp: ada kabar tentang laporan
+desk-news-hint = Pelapor datang lewat WhatsApp dan setuju dihubungi. Tombol ini mengirim templat resmi kantor ke nomor WhatsApp-nya (dibaca dari blok identitas tersegel di komputer ini, tidak ditampilkan). Pesan itu tidak memuat isi apa pun: tanpa nomor kasus, tanpa balasan, tanpa status, hanya bahwa ada kabar; pelapor membacanya di halaman pantau.
+desk-news-button = Kirim pemberitahuan (tanpa isi)
+desk-done-news = Pemberitahuan WhatsApp sudah diantrekan. Isinya hanya bahwa ada kabar.
 desk-exposure = { $name } (pensiun { $day }) sudah dapat membaca { $items } item kasus ini, yang disegel selama ia di tim; menyegel ulang tidak menarik kembali hal itu.
 
 # Gambar yang ditampilkan langsung (docs/design.md §3).

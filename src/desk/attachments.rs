@@ -12,6 +12,8 @@ use super::export::{attachment_file_name, is_safe_id, CaseFile};
 use super::render::{clean, Out};
 use crate::crypto::{hex, seal, sha256};
 use crate::intake::attachment::{clean_name, ManifestEntry};
+use crate::intake::verify::{CheckedItem, GenuineItem};
+use crate::protocol::item::{ItemBody, ResealedBlob};
 
 /// Reads a blob's ciphertext by id: `Ok(None)` when there is none; `Err` stops (exit 2).
 pub(super) type Fetch<'a> = &'a dyn Fn(&str) -> Result<Option<Vec<u8>>, String>;
@@ -58,12 +60,13 @@ pub(super) fn check(
     source: &Source<'_>,
     meta: &CaseFile,
     manifest: &[ManifestEntry],
+    resealed: &[ResealedBlob],
 ) -> Result<usize, String> {
     let mut out = Out::default();
     let mut problems = 0;
     for (i, entry) in manifest.iter().enumerate() {
         let label = format!("attachment {} ({})", i + 1, clean(&entry.name));
-        match one(ctx, source, &meta.case_id, entry)? {
+        match one(ctx, source, &meta.case_id, entry, resealed)? {
             Ok(done) => out.line(format!("{label}: {done}")),
             Err(why) => {
                 out.line(format!("{label}: REJECTED — {why}"));
@@ -83,6 +86,9 @@ pub(super) fn check(
         }
     }
     for a in &meta.attachments {
+        if resealed.iter().any(|r| r.blob == a.id) {
+            continue;
+        }
         if !manifest.iter().any(|m| m.blob == a.id) {
             out.line(format!(
                 "note: {} is listed in {} but named by no verified manifest; it was not read",
@@ -101,6 +107,7 @@ fn one(
     source: &Source<'_>,
     case_id: &crate::protocol::CaseId,
     entry: &ManifestEntry,
+    resealed: &[ResealedBlob],
 ) -> Result<Result<String, String>, String> {
     if !is_safe_id(&entry.blob) {
         return Ok(Err("the manifest names an unusable file id".into()));
@@ -126,14 +133,28 @@ fn one(
             entry.size
         )));
     };
-    let Ok(plain) = seal::open(&ciphertext, &ctx.identities()) else {
-        return Ok(Err("cannot be decrypted with this identity".into()));
+    let opened = match open_entry(source.fetch, &ctx.identities(), entry, resealed)? {
+        Ok(opened) => opened,
+        Err(Unopened::CannotDecrypt) => {
+            return Ok(Err("cannot be decrypted with this identity".into()))
+        }
+        Err(Unopened::Missing | Unopened::Altered) => {
+            return Ok(Err(
+                "the file differs from the signed manifest (altered or replaced)".into(),
+            ))
+        }
+        Err(Unopened::PlainDiffers) => {
+            return Ok(Err(
+                "the decrypted content differs from the signed manifest".into(),
+            ))
+        }
     };
-    if plain.len() as u64 != entry.size || hex(&sha256(&plain)) != entry.sha256 {
-        return Ok(Err(
-            "the decrypted content differs from the signed manifest".into(),
-        ));
-    }
+    let plain = opened.plain;
+    let via = if opened.resealed {
+        " from a teammate's re-sealed copy"
+    } else {
+        ""
+    };
     let case_dir = out_root.join(case_id.as_str());
     DirBuilder::new()
         .recursive(true)
@@ -142,11 +163,104 @@ fn one(
         .map_err(|e| format!("cannot create {}: {e}", case_dir.display()))?;
     let written = write_unique(&case_dir, &safe_file_name(&entry.name), &plain)?;
     Ok(Ok(format!(
-        "verified, written to {} ({}, {} bytes)",
+        "verified{via}, written to {} ({}, {} bytes)",
         written.display(),
         clean(&entry.media_type),
         entry.size
     )))
+}
+
+/// The re-sealed attachment files genuine `reshare` items name (docs/design.md §10), oldest first.
+pub(crate) fn resealed_blobs(checked: &[CheckedItem]) -> Vec<ResealedBlob> {
+    checked
+        .iter()
+        .filter_map(|c| match &c.outcome {
+            Ok(GenuineItem {
+                body: ItemBody::Reshare(r),
+                investigator: Some(_),
+                ..
+            }) => Some(r.attachments.iter().cloned()),
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
+/// An attachment's plaintext, checked against its signed manifest entry.
+pub(crate) struct Opened {
+    pub plain: zeroize::Zeroizing<Vec<u8>>,
+    /// Read from a teammate's re-sealed copy: the original is sealed to others.
+    pub resealed: bool,
+}
+
+/// Why an attachment did not open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unopened {
+    /// The original file is not there.
+    Missing,
+    /// The original file is not the one the manifest names, or it is damaged.
+    Altered,
+    /// Sealed to others, and no re-sealed copy opens for this identity.
+    CannotDecrypt,
+    /// It opens, but its content is not what the manifest names.
+    PlainDiffers,
+}
+
+/// Opens the file a signed manifest entry names: the original, or, when it is sealed to others, a
+/// re-sealed copy bound to it (`of` = the original's digest) whose own bytes match what the `reshare`
+/// names. Either way the plaintext must match the manifest's size and digest, so a teammate's copy
+/// cannot stand for other content. `Err` is an I/O error.
+pub(crate) fn open_entry(
+    fetch: Fetch<'_>,
+    identities: &[&dyn age::Identity],
+    entry: &ManifestEntry,
+    resealed: &[ResealedBlob],
+) -> Result<Result<Opened, Unopened>, String> {
+    let Some(ciphertext) = fetch(&entry.blob)? else {
+        return Ok(Err(Unopened::Missing));
+    };
+    if ciphertext.len() as u64 != entry.ciphertext_len
+        || hex(&sha256(&ciphertext)) != entry.ciphertext_sha256
+    {
+        return Ok(Err(Unopened::Altered));
+    }
+    let matches =
+        |plain: &[u8]| plain.len() as u64 == entry.size && hex(&sha256(plain)) == entry.sha256;
+    match seal::open(&ciphertext, identities) {
+        Ok(plain) if matches(&plain) => Ok(Ok(Opened {
+            plain,
+            resealed: false,
+        })),
+        Ok(_) => Ok(Err(Unopened::PlainDiffers)),
+        Err(seal::OpenError::Damaged) => Ok(Err(Unopened::Altered)),
+        Err(seal::OpenError::NoIdentity) => {
+            let mut why = Unopened::CannotDecrypt;
+            for copy in resealed.iter().filter(|r| r.of == entry.ciphertext_sha256) {
+                if !is_safe_id(&copy.blob) {
+                    continue;
+                }
+                let Some(ct) = fetch(&copy.blob)? else {
+                    continue;
+                };
+                if ct.len() as u64 != copy.ciphertext_len
+                    || hex(&sha256(&ct)) != copy.ciphertext_sha256
+                {
+                    continue;
+                }
+                match seal::open(&ct, identities) {
+                    Ok(plain) if matches(&plain) => {
+                        return Ok(Ok(Opened {
+                            plain,
+                            resealed: true,
+                        }))
+                    }
+                    Ok(_) => why = Unopened::PlainDiffers,
+                    Err(_) => {}
+                }
+            }
+            Ok(Err(why))
+        }
+    }
 }
 
 /// A file name that stays inside the output directory and is harmless in a shell or file manager.

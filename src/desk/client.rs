@@ -292,6 +292,60 @@ impl Desk {
         }
     }
 
+    /// Asks the server to send the WhatsApp "news on your report" template to `to` (docs/whatsapp.md
+    /// §8). The request names no case.
+    pub(crate) fn post_news(&self, to: &str, lang: crate::protocol::Lang) -> Result<(), String> {
+        if self.bundle.is_some() {
+            return Err(
+                "a WhatsApp notice needs the server: an offline bundle cannot send one".to_owned(),
+            );
+        }
+        let body = serde_json::json!({ "to": to, "lang": lang.code() });
+        let (status, reply) = self.send(
+            self.http
+                .post(self.url("/api/v1/desk/whatsapp/news"))
+                .json(&body),
+        )?;
+        match status {
+            StatusCode::ACCEPTED => Ok(()),
+            StatusCode::CONFLICT => Err("the server has no WhatsApp news template configured ([whatsapp.news_template], docs/whatsapp.md §8): nothing was sent".to_owned()),
+            StatusCode::NOT_FOUND => Err("the WhatsApp channel is off on this server: nothing was sent".to_owned()),
+            s => Err(self.refusal(s, &reply, "the WhatsApp notice")),
+        }
+    }
+
+    /// Whether this desk reads an offline bundle (which cannot take new files).
+    pub(crate) fn offline(&self) -> bool {
+        self.bundle.is_some()
+    }
+
+    /// Uploads an attachment file re-sealed for a changed team; the server's answer is its new id.
+    pub(crate) fn post_resealed(
+        &self,
+        case_id: &CaseId,
+        ciphertext: &[u8],
+    ) -> Result<String, String> {
+        if self.bundle.is_some() {
+            return Err(
+                "re-sealing attachments needs the server: an offline bundle cannot take new files"
+                    .to_owned(),
+            );
+        }
+        let what = format!("a re-sealed attachment of case {case_id}");
+        let (status, reply) = self.send(
+            self.http
+                .post(self.url(&format!("/api/v1/desk/cases/{case_id}/attachments")))
+                .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+                .body(ciphertext.to_vec()),
+        )?;
+        if status != StatusCode::CREATED {
+            return Err(self.refusal(status, &reply, &what));
+        }
+        serde_json::from_slice::<crate::protocol::wire::ResealedUpload>(&reply)
+            .map(|r| r.blob)
+            .map_err(|_| format!("the desk API answered {what} with something other than its id"))
+    }
+
     /// Uploads a sealed item at `seq`.
     pub(crate) fn post_item(
         &self,

@@ -276,11 +276,12 @@ fn case(ctx: &Ctx, dir: &Path) -> Result<usize, String> {
         out.line(n);
     }
     let checked = verify_case(&meta.case_id, &files, &ctx.identities(), &ctx.investigators);
+    let resealed = attachments::resealed_blobs(&checked);
     let (item_problems, manifest) = items(ctx, &meta, &files, checked, &missing, &mut out);
     problems += item_problems;
     out.flush()?;
     problems += attachments::Source::export_dir(dir, |source| {
-        attachments::check(ctx, source, &meta, &manifest)
+        attachments::check(ctx, source, &meta, &manifest, &resealed)
     })?;
     let mut out = Out::default();
     if problems == 0 {

@@ -15,6 +15,7 @@ pub(crate) mod export;
 pub(crate) mod image;
 pub(crate) mod keygen;
 pub(crate) mod mailbox;
+pub(crate) mod news;
 mod passphrase;
 mod render;
 pub(crate) mod reshare;

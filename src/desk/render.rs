@@ -13,7 +13,7 @@ use crate::protocol::item::{
     FollowupBody, IdentityBody, ItemBody, ManifestBody, RekeyBody, ReportBody, StatusNoteBody,
 };
 use crate::protocol::report::{Criteria, ManifestEntry};
-use crate::protocol::wire::{DeskDeadline, Stage};
+use crate::protocol::wire::DeskDeadline;
 use crate::protocol::{ItemKind, Status};
 
 /// The width of a field's label column.
@@ -123,18 +123,29 @@ pub(super) fn status_label(s: Status) -> String {
 /// The deadline that applies now, with the reporter's names for it (`deadline-*`), and the overdue
 /// mark; `-` for a closed case.
 pub(super) fn deadline_text(deadline: Option<&DeskDeadline>) -> String {
+    deadline_text_in(l(), deadline)
+}
+
+/// The deadline as the reporter's follow-up page names it (`deadline-*`, `intake::deadline`): one
+/// name for each deadline on both sides.
+pub(crate) fn reporters_words(d: &DeskDeadline, lang: Lang) -> String {
+    crate::intake::deadline::Deadline {
+        stage: d.stage,
+        due: d.due.clone(),
+        overdue: d.overdue,
+    }
+    .describe(lang)
+}
+
+/// [`deadline_text`] in `lang`: the same words as the desk's and the reporter's page.
+pub(crate) fn deadline_text_in(lang: Lang, deadline: Option<&DeskDeadline>) -> String {
     let Some(d) = deadline else {
         return "-".to_owned();
     };
-    let what = match d.stage {
-        Stage::Acknowledge => l().text("deadline-acknowledge"),
-        Stage::Feedback => l().text("deadline-feedback"),
-        Stage::Settle => l().text("deadline-settle"),
-    };
-    let mut s = format!("{what} {}", d.due);
+    let mut s = reporters_words(d, lang);
     if d.overdue {
         s.push_str("  ");
-        s.push_str(l().text("cli-overdue"));
+        s.push_str(lang.text("cli-overdue"));
     }
     s
 }

@@ -11,14 +11,20 @@
 
 use std::process::ExitCode;
 
+use super::attachments::{open_entry, resealed_blobs};
 use super::client::Desk;
 use super::decrypt::{Ctx, WRONG_IDENTITY};
 use super::mailbox::{case_arg, investigators_only, sealer, upload, DeskOptions};
 use super::render::Out;
 use crate::crypto::envelope::chain_digest;
-use crate::crypto::hex;
-use crate::intake::verify::{verify_case, CheckedItem, GenuineItem, ItemProblem};
-use crate::protocol::item::{ItemBody, ReshareBody, ResharedItem};
+use crate::crypto::envelope::Envelope;
+use crate::crypto::{hex, seal};
+use crate::intake::answers::{self, Reopened};
+use crate::intake::attachment::ManifestEntry;
+use crate::intake::verify::{reopened_answers, verify_case, CheckedItem, GenuineItem, ItemProblem};
+use crate::protocol::item::{
+    Answers, ItemBody, ResealedAnswer, ResealedBlob, ReshareBody, ResharedItem,
+};
 use crate::protocol::{CaseId, ItemKind};
 
 /// Base64 of signed envelopes per `reshare` item: with padding and age's overhead, well under the
@@ -47,12 +53,16 @@ pub(super) fn sealed_set(checked: &[CheckedItem]) -> Option<String> {
 }
 
 /// The `reshare` bodies that carry every item this identity verified (re-seals themselves excluded),
-/// and how many items it could not carry (they do not verify for this identity).
+/// with the chat answers sealed inside them opened, and how many items it could not carry (they do not
+/// verify for this identity). The last body names `blobs`, the attachment files re-sealed beforehand.
 pub(super) fn bodies(
     checked: &[CheckedItem],
     stored: &[Vec<u8>],
     set: &str,
+    identities: &[&dyn age::Identity],
+    blobs: Vec<ResealedBlob>,
 ) -> (Vec<ItemBody>, usize) {
+    let reopened = reopened_answers(checked);
     let mut out = Vec::new();
     let mut chunk: Vec<ResharedItem> = Vec::new();
     let mut size = 0;
@@ -67,11 +77,16 @@ pub(super) fn bodies(
             }
         };
         let signed = data_encoding::BASE64.encode(&item.signed);
-        if size + signed.len() > CHUNK && !chunk.is_empty() {
+        let Some(answers) = carried_answers(&item.signed, identities, &reopened) else {
+            missing += 1;
+            continue;
+        };
+        let answer_len: usize = answers.iter().map(|a| a.fragment.len() + a.of.len()).sum();
+        if size + signed.len() + answer_len > CHUNK && !chunk.is_empty() {
             out.push(std::mem::take(&mut chunk));
             size = 0;
         }
-        size += signed.len();
+        size += signed.len() + answer_len;
         let Some(ciphertext) = stored.get(c.seq) else {
             missing += 1;
             continue;
@@ -80,21 +95,108 @@ pub(super) fn bodies(
             seq: c.seq as u32,
             ciphertext_sha256: hex(&chain_digest(ciphertext)),
             signed,
+            answers,
         });
     }
-    if !chunk.is_empty() {
+    if !chunk.is_empty() || out.is_empty() {
         out.push(chunk);
     }
+    let last = out.len() - 1;
+    let mut blobs = Some(blobs);
     let bodies = out
         .into_iter()
-        .map(|items| {
+        .enumerate()
+        .map(|(i, items)| {
             ItemBody::Reshare(ReshareBody {
                 recipients_digest: set.to_owned(),
                 items,
+                attachments: if i == last {
+                    blobs.take().unwrap_or_default()
+                } else {
+                    Vec::new()
+                },
             })
         })
         .collect();
     (bodies, missing)
+}
+
+/// The chat answers sealed inside a signed envelope, opened (by this identity, or from an earlier
+/// re-seal) so the changed team can read them: `None` when one of them does not open here.
+fn carried_answers(
+    signed: &[u8],
+    identities: &[&dyn age::Identity],
+    reopened: &Reopened,
+) -> Option<Vec<ResealedAnswer>> {
+    let body = Envelope::open(signed).ok()?.body().ok()?;
+    let sealed = match &body {
+        ItemBody::Report(b) => b.answers.as_ref(),
+        ItemBody::Identity(b) => b.answers.as_ref(),
+        ItemBody::Manifest(b) => b.answers.as_ref(),
+        _ => None,
+    };
+    let Some(Answers::Sealed(sealed)) = sealed else {
+        return Some(Vec::new());
+    };
+    let opened = answers::plaintexts(sealed, identities, reopened)?;
+    Some(
+        opened
+            .into_iter()
+            .map(|(of, plain)| ResealedAnswer {
+                of,
+                fragment: data_encoding::BASE64.encode(&plain),
+            })
+            .collect(),
+    )
+}
+
+/// Every attachment a genuine manifest or follow-up names.
+fn attachment_entries(checked: &[CheckedItem]) -> Vec<ManifestEntry> {
+    checked
+        .iter()
+        .filter_map(|c| c.outcome.as_ref().ok())
+        .flat_map(|g| match &g.body {
+            ItemBody::Manifest(b) => b.attachments.clone(),
+            ItemBody::Followup(b) => b.attachments.clone(),
+            _ => Vec::new(),
+        })
+        .collect()
+}
+
+/// Re-seals every attachment file this identity opens to the team in `ctx`, uploading each as a new
+/// blob (nothing stored is replaced). Returns the copies and how many files could not be re-sealed.
+fn reseal_blobs(
+    ctx: &Ctx,
+    desk: &Desk,
+    case_id: &CaseId,
+    checked: &[CheckedItem],
+) -> Result<(Vec<ResealedBlob>, usize), String> {
+    let entries = attachment_entries(checked);
+    if desk.offline() {
+        return Ok((Vec::new(), entries.len()));
+    }
+    let earlier = resealed_blobs(checked);
+    let fetch = |blob: &str| desk.attachment(case_id, blob);
+    let recipients = investigators_only(ctx);
+    let mut out = Vec::new();
+    let mut missing = 0;
+    for entry in entries {
+        let Ok(opened) = open_entry(&fetch, &ctx.identities(), &entry, &earlier)? else {
+            missing += 1;
+            continue;
+        };
+        // Padded like the original (`intake::attachment`): the copy's size says no more than it did.
+        let ciphertext = seal::seal(&opened.plain, 0, &recipients)
+            .map_err(|_| "sealing an attachment failed".to_owned())?;
+        let blob = desk.post_resealed(case_id, &ciphertext)?;
+        out.push(ResealedBlob {
+            of: entry.ciphertext_sha256.clone(),
+            blob,
+            ciphertext_sha256: hex(&crate::crypto::sha256(&ciphertext)),
+            ciphertext_len: ciphertext.len() as u64,
+        });
+    }
+    Ok((out, missing))
 }
 
 /// What a retired investigator in the keys copy could already read of this case: the items dated up
@@ -118,11 +220,14 @@ pub(super) fn exposure(ctx: &Ctx, checked: &[CheckedItem]) -> Vec<(String, Strin
 pub(super) enum Resealed {
     /// The case is already sealed to the team in the keys copy.
     Already,
-    /// `items` items carried in `stored` new `reshare` items; `missing` could not be carried.
+    /// `items` items carried in `stored` new `reshare` items; `missing` could not be carried. `files`
+    /// attachment files re-sealed as new blobs; `missing_files` could not be.
     Done {
         items: usize,
         stored: usize,
         missing: usize,
+        files: usize,
+        missing_files: usize,
     },
 }
 
@@ -149,7 +254,9 @@ pub(super) fn reseal(ctx: &Ctx, desk: &Desk, case_id: &CaseId) -> Result<Reseale
     if sealed_set(&checked).as_deref() == Some(set.as_str()) {
         return Ok(Resealed::Already);
     }
-    let (bodies, missing) = bodies(&checked, &items, &set);
+    let (blobs, missing_files) = reseal_blobs(ctx, desk, case_id, &checked)?;
+    let files = blobs.len();
+    let (bodies, missing) = bodies(&checked, &items, &set, &ctx.identities(), blobs);
     let items = checked.len() - missing - count_reshares(&checked);
     let stored = bodies.len();
     for body in bodies {
@@ -162,6 +269,8 @@ pub(super) fn reseal(ctx: &Ctx, desk: &Desk, case_id: &CaseId) -> Result<Reseale
         items,
         stored,
         missing,
+        files,
+        missing_files,
     })
 }
 
@@ -205,12 +314,20 @@ pub(crate) fn run(opts: &DeskOptions, cases: &[String], all: bool) -> Result<Exi
                 items,
                 stored,
                 missing,
+                files,
+                missing_files,
             }) => {
                 out.line(format!(
-                    "case {case_id}: {items} item(s) re-sealed to the {} investigator key(s) in {} ({stored} new reshare item(s); nothing was overwritten)",
+                    "case {case_id}: {items} item(s) re-sealed to the {} investigator key(s) in {} ({stored} new reshare item(s), {files} attachment file(s) re-sealed as new files; nothing was overwritten)",
                     active(&ctx),
                     opts.keys.display()
                 ));
+                if missing_files > 0 {
+                    out.line(format!(
+                        "  {missing_files} attachment file(s) were not re-sealed (they do not open for this identity or differ from their signed manifest, or the desk is an offline bundle, which cannot take new files): run wbs reshare against the server, or ask a colleague who can read them to"
+                    ));
+                    failed = true;
+                }
                 if missing > 0 {
                     out.line(format!(
                         "  {missing} item(s) do not verify for this identity and were not re-sealed: ask a colleague who can read them to run wbs reshare too"

@@ -115,6 +115,7 @@ pub fn run(
             render::status_label(signed)
         ));
     }
+    let resealed = attachments::resealed_blobs(&checked);
     let (item_problems, manifest) = decrypt::items(&ctx, &meta, &files, checked, &[], &mut out);
     problems += item_problems;
     out.flush()?;
@@ -126,7 +127,7 @@ pub fn run(
         listing_why: "",
         missing: "is not on the server",
     };
-    problems += attachments::check(&ctx, &source, &meta, &manifest)?;
+    problems += attachments::check(&ctx, &source, &meta, &manifest, &resealed)?;
 
     config::mark_seen(&opts.state_dir, desk.origin(), &case_id, files.len() as u32);
     let mut out = Out::default();

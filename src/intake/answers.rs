@@ -118,6 +118,48 @@ pub(crate) fn expand(
     body: &mut ItemBody,
     identities: &[&dyn age::Identity],
 ) -> Result<(), AnswersError> {
+    expand_with(body, identities, &Reopened::new())
+}
+
+/// Fragments a teammate opened for this identity (`reshare`, docs/design.md §10): hex SHA-256 of the
+/// sealed fragment → its plaintext.
+pub(crate) type Reopened = std::collections::HashMap<String, Vec<u8>>;
+
+/// The key a re-sealed answer is found by: the digest of the sealed fragment the signature covers.
+pub(crate) fn fragment_key(sealed: &[u8]) -> String {
+    crate::crypto::hex(&crate::crypto::sha256(sealed))
+}
+
+/// Each sealed fragment of `answers`, opened with `identities` or else read from `reopened`:
+/// `(digest of the sealed fragment, plaintext)`. `None` when one opens neither way.
+pub(crate) fn plaintexts(
+    answers: &SealedAnswers,
+    identities: &[&dyn age::Identity],
+    reopened: &Reopened,
+) -> Option<Vec<(String, Zeroizing<Vec<u8>>)>> {
+    answers
+        .sealed
+        .iter()
+        .map(|b64| {
+            let ct = data_encoding::BASE64.decode(b64.as_bytes()).ok()?;
+            let key = fragment_key(&ct);
+            let plain = match seal::open(&ct, identities) {
+                Ok(p) => p,
+                // Only a fragment sealed to others is read from a teammate's copy, never a damaged one.
+                Err(seal::OpenError::NoIdentity) => Zeroizing::new(reopened.get(&key)?.clone()),
+                Err(_) => return None,
+            };
+            Some((key, plain))
+        })
+        .collect()
+}
+
+/// [`expand`], reading the fragments this identity cannot open from a teammate's re-seal.
+pub(crate) fn expand_with(
+    body: &mut ItemBody,
+    identities: &[&dyn age::Identity],
+    reopened: &Reopened,
+) -> Result<(), AnswersError> {
     let (kind, answers) = match body {
         ItemBody::Report(b) => (ItemKind::Report, &mut b.answers),
         ItemBody::Identity(b) => (ItemKind::Identity, &mut b.answers),
@@ -130,7 +172,7 @@ pub(crate) fn expand(
         // Only a reader writes the opened form: a signed body never carries it.
         Some(Answers::Opened(_)) => return Err(AnswersError),
     };
-    let fragments = open_fragments(kind, &sealed, identities)?;
+    let fragments = open_fragments(kind, &sealed, identities, reopened)?;
     *answers = Some(Answers::Opened(OpenedAnswers {
         dialogue: sealed.dialogue,
         count: fragments.len(),
@@ -163,13 +205,10 @@ fn open_fragments(
     kind: ItemKind,
     answers: &SealedAnswers,
     identities: &[&dyn age::Identity],
+    reopened: &Reopened,
 ) -> Result<Vec<Fragment>, AnswersError> {
     let mut fragments = Vec::with_capacity(answers.sealed.len());
-    for b64 in &answers.sealed {
-        let ct = data_encoding::BASE64
-            .decode(b64.as_bytes())
-            .map_err(|_| AnswersError)?;
-        let plain = seal::open(&ct, identities).map_err(|_| AnswersError)?;
+    for (_, plain) in plaintexts(answers, identities, reopened).ok_or(AnswersError)? {
         let f: Fragment = serde_json::from_slice(&plain).map_err(|_| AnswersError)?;
         if f.v != FRAGMENT_VERSION || f.dialogue != answers.dialogue || f.field.item() != kind {
             return Err(AnswersError);
@@ -320,5 +359,100 @@ mod tests {
             answers: Some(Answers::Sealed(sealed_one(&name))),
         });
         assert!(expand(&mut body, &ids).is_err());
+    }
+
+    /// A chat report's answers sealed to `r`.
+    fn chat_report(r: &[age::x25519::Recipient]) -> ItemBody {
+        let sealed: Vec<String> = [
+            text(Field::Category, "PUNGLI"),
+            text(Field::ReporterKind, "public"),
+            text(Field::Chronology, "Pungutan di loket 2."),
+            text(Field::When, "Maret"),
+            text(Field::Place, "Loket 2"),
+        ]
+        .iter()
+        .map(|f| b64(&seal_fragment(f, r).expect("seal")))
+        .collect();
+        let mut report = ReportBody::new(crate::protocol::Channel::WhatsApp, 0);
+        report.answers = Some(Answers::Sealed(SealedAnswers {
+            dialogue: "d1".into(),
+            sealed,
+        }));
+        report.good_faith = Some(true);
+        report.criteria = Some(crate::protocol::report::Criteria {
+            identity: false,
+            chronology: true,
+            parties: false,
+            time_and_place: true,
+        });
+        ItemBody::Report(Box::new(report))
+    }
+
+    fn sealed_of(body: &ItemBody) -> SealedAnswers {
+        match body {
+            ItemBody::Report(b) => match &b.answers {
+                Some(Answers::Sealed(s)) => s.clone(),
+                _ => panic!("sealed answers"),
+            },
+            _ => panic!("a report"),
+        }
+    }
+
+    #[test]
+    fn answers_sealed_to_others_open_only_from_a_copy_bound_to_them() {
+        let old = InvestigatorIdentity::generate(&mut rand::rngs::StdRng::seed_from_u64(2));
+        let new = InvestigatorIdentity::generate(&mut rand::rngs::StdRng::seed_from_u64(3));
+        let body = chat_report(&[old.recipient()]);
+        let old_ids = [old.age_identity() as &dyn age::Identity];
+        let new_ids = [new.age_identity() as &dyn age::Identity];
+
+        // The new investigator alone cannot read the answers.
+        assert!(expand(&mut body.clone(), &new_ids).is_err());
+
+        // A teammate opens them; the copy, keyed by each sealed fragment's digest, opens them for the
+        // new investigator into the same report the old team reads.
+        let opened = plaintexts(&sealed_of(&body), &old_ids, &Reopened::new()).expect("opens");
+        let reopened: Reopened = opened
+            .iter()
+            .map(|(k, p)| (k.clone(), p.to_vec()))
+            .collect();
+        let (mut theirs, mut ours) = (body.clone(), body.clone());
+        expand(&mut theirs, &old_ids).expect("old team");
+        expand_with(&mut ours, &new_ids, &reopened).expect("from the copy");
+        let (ItemBody::Report(a), ItemBody::Report(b)) = (theirs, ours) else {
+            panic!("reports")
+        };
+        assert_eq!(
+            b.report.as_ref().expect("report").chronology,
+            "Pungutan di loket 2."
+        );
+        assert!(a.report == b.report);
+
+        // A copy that stands for another fragment (here: another dialogue's) is refused, as it would be
+        // if sealed.
+        let mut wrong = reopened.clone();
+        let first = fragment_key(
+            &data_encoding::BASE64
+                .decode(sealed_of(&body).sealed[0].as_bytes())
+                .expect("b64"),
+        );
+        let other = Fragment::new("d2", Field::Category, &day("2026-11-29"));
+        wrong.insert(first, serde_json::to_vec(&other).expect("json"));
+        assert!(expand_with(&mut body.clone(), &new_ids, &wrong).is_err());
+
+        // A fragment the identity can open is never read from a copy.
+        let mut misleading = reopened;
+        for v in misleading.values_mut() {
+            *v = serde_json::to_vec(&text(Field::Chronology, "lain")).expect("json");
+        }
+        let mut read = body.clone();
+        expand_with(&mut read, &old_ids, &misleading).expect("own key");
+        let ItemBody::Report(read) = read else {
+            panic!("report")
+        };
+        assert_eq!(
+            read.report.expect("report").chronology,
+            "Pungutan di loket 2."
+        );
     }
 }

@@ -442,5 +442,72 @@ impl Intake {
     }
 }
 
+impl Intake {
+    /// Stores an attachment file an investigator re-sealed on their own machine for a changed team
+    /// (`wbs reshare`, docs/design.md §10) as a new blob listed with the case; nothing is replaced. The
+    /// server cannot read it: it checks that it is an age file no larger than the case's largest file
+    /// plus room for more recipients. A signed `reshare` item names it; until one does, readers ignore it.
+    pub(crate) fn add_resealed_blob(
+        &self,
+        case_id: &CaseId,
+        ciphertext: &[u8],
+    ) -> Result<AttachmentRefV1, IntakeError> {
+        let case = self
+            .store()
+            .case(case_id)?
+            .ok_or(IntakeError::UnknownCase)?;
+        // A case without files has nothing to re-seal.
+        let Some(largest) = case.attachments.iter().map(|a| a.ciphertext_len).max() else {
+            return Err(IntakeError::NotAge);
+        };
+        if ciphertext.len() as u64 > largest + RESEAL_ROOM
+            || age::Decryptor::new_buffered(ciphertext).is_err()
+        {
+            return Err(IntakeError::NotAge);
+        }
+        self.check_room(&case, 0)?;
+        let mut pending = self
+            .blobs()
+            .begin(&mut rand::rngs::OsRng)
+            .map_err(|e| IntakeError::Store(StoreError::Io(e)))?;
+        std::io::Write::write_all(&mut pending, ciphertext)
+            .map_err(|e| IntakeError::Store(StoreError::Io(e)))?;
+        let id = pending
+            .commit(&Day::today())
+            .map_err(|e| IntakeError::Store(StoreError::Io(e)))?;
+        let blob = AttachmentRefV1 {
+            id,
+            ciphertext_len: ciphertext.len() as u64,
+            ciphertext_sha256: hex(&sha256(ciphertext)),
+        };
+        // The append is conditional on the case's item count: retried if an item arrives meanwhile.
+        for _ in 0..APPEND_TRIES {
+            let now = self
+                .store()
+                .case(case_id)?
+                .ok_or(IntakeError::UnknownCase)?;
+            let append = Append {
+                items: Vec::new(),
+                status: None,
+                attachments: vec![blob.clone()],
+            };
+            match self.store().append(case_id, now.item_count, append) {
+                Ok(_) => return Ok(blob),
+                Err(StoreError::Conflict) => continue,
+                Err(e) => {
+                    let _ = self.blobs().remove(&blob.id);
+                    return Err(e.into());
+                }
+            }
+        }
+        let _ = self.blobs().remove(&blob.id);
+        Err(IntakeError::Busy)
+    }
+}
+
+/// How much larger than a case's largest file a re-sealed copy may be: age adds one recipient stanza
+/// (well under 200 bytes) per investigator.
+const RESEAL_ROOM: u64 = 64 * 1024;
+
 /// Largest item an investigator may upload (a long reply, padded, to many recipients).
 pub(crate) const MAX_UPLOADED_ITEM: usize = 256 * 1024;

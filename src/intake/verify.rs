@@ -104,11 +104,17 @@ pub(crate) fn verify_case(
     identities: &[&dyn age::Identity],
     investigators: &[InvestigatorPublic],
 ) -> Vec<CheckedItem> {
-    let first = verify_pass(case_id, items, identities, investigators, &Reshared::new());
+    let first = verify_pass(
+        case_id,
+        items,
+        identities,
+        investigators,
+        &Reshared::default(),
+    );
     let reshared = reshared_items(&first);
     let helps = first.iter().any(|c| {
         c.outcome.as_ref().err() == Some(&ItemProblem::CannotDecrypt)
-            && reshared.contains_key(&c.seq)
+            && reshared.items.contains_key(&c.seq)
     });
     if !helps {
         return first;
@@ -116,12 +122,20 @@ pub(crate) fn verify_case(
     verify_pass(case_id, items, identities, investigators, &reshared)
 }
 
-/// Seq → every (signed envelope, digest of the stored ciphertext it stands for, who re-sealed it) carried for it by genuine `reshare` items, oldest first;
-/// each re-seal names only earlier items.
-type Reshared = std::collections::HashMap<usize, Vec<(Vec<u8>, String, String)>>;
+/// What genuine `reshare` items carry: seq → every (signed envelope, digest of the stored ciphertext
+/// it stands for, who re-sealed it), oldest first, each re-seal naming only earlier items; and the
+/// chat answers teammates opened.
+#[derive(Default)]
+struct Reshared {
+    items: std::collections::HashMap<usize, Vec<(Vec<u8>, String, String)>>,
+    answers: answers::Reopened,
+}
 
 fn reshared_items(checked: &[CheckedItem]) -> Reshared {
-    let mut out = Reshared::new();
+    let mut out = Reshared {
+        answers: reopened_answers(checked),
+        ..Reshared::default()
+    };
     for c in checked {
         let Ok(GenuineItem {
             body: ItemBody::Reshare(r),
@@ -137,11 +151,33 @@ fn reshared_items(checked: &[CheckedItem]) -> Reshared {
                 continue;
             };
             if seq < c.seq {
-                out.entry(seq).or_default().push((
+                out.items.entry(seq).or_default().push((
                     signed,
                     item.ciphertext_sha256.clone(),
                     who.clone(),
                 ));
+            }
+        }
+    }
+    out
+}
+
+/// The chat answers genuine `reshare` items carry, by the digest of the sealed fragment (the oldest
+/// copy of each wins). Only ever read for a fragment this identity cannot open (`answers::plaintexts`).
+pub(crate) fn reopened_answers(checked: &[CheckedItem]) -> answers::Reopened {
+    let mut out = answers::Reopened::new();
+    for c in checked {
+        let Ok(GenuineItem {
+            body: ItemBody::Reshare(r),
+            investigator: Some(_),
+            ..
+        }) = &c.outcome
+        else {
+            continue;
+        };
+        for a in r.items.iter().flat_map(|i| &i.answers) {
+            if let Ok(plain) = data_encoding::BASE64.decode(a.fragment.as_bytes()) {
+                out.entry(a.of.clone()).or_insert(plain);
             }
         }
     }
@@ -164,7 +200,8 @@ fn verify_pass(
             case_id,
             seq,
             ciphertext,
-            reshared.get(&seq).map_or(&[][..], Vec::as_slice),
+            reshared.items.get(&seq).map_or(&[][..], Vec::as_slice),
+            &reshared.answers,
             &expected_prev,
             identities,
             investigators,
@@ -188,6 +225,7 @@ fn check_item(
     seq: usize,
     ciphertext: &[u8],
     reshared: &[(Vec<u8>, String, String)],
+    reopened: &answers::Reopened,
     expected_prev: &[u8; 32],
     identities: &[&dyn age::Identity],
     investigators: &[InvestigatorPublic],
@@ -199,6 +237,7 @@ fn check_item(
         seq,
         expected_prev,
         latest,
+        reopened,
     };
     match seal::open(ciphertext, identities) {
         Ok(signed) => check_signed(
@@ -246,6 +285,8 @@ struct Position<'a> {
     seq: usize,
     expected_prev: &'a [u8; 32],
     latest: Option<&'a Day>,
+    /// Chat answers a teammate opened, for fragments sealed to others (`reshare`).
+    reopened: &'a answers::Reopened,
 }
 
 /// Checks one signed envelope as the item at `at`. Moves `reporter` only when the item is genuine.
@@ -281,7 +322,8 @@ fn check_signed(
         if envelope.author.role != Role::Reporter || envelope.author.key != keys.ed25519 {
             return Err(ItemProblem::BadFirstItem);
         }
-        answers::expand(&mut body, identities).map_err(|_| ItemProblem::BadAnswers)?;
+        answers::expand_with(&mut body, identities, at.reopened)
+            .map_err(|_| ItemProblem::BadAnswers)?;
         *reporter = Some(keys);
         return Ok(GenuineItem {
             envelope,
@@ -302,7 +344,8 @@ fn check_signed(
             if !may_write(Role::Reporter, envelope.kind, seq) {
                 return Err(ItemProblem::WrongKind);
             }
-            answers::expand(&mut body, identities).map_err(|_| ItemProblem::BadAnswers)?;
+            answers::expand_with(&mut body, identities, at.reopened)
+                .map_err(|_| ItemProblem::BadAnswers)?;
             if let ItemBody::Rekey(r) = &body {
                 // From here on the reporter is whoever holds the new key (only once the item is wholly
                 // genuine, so a rejected re-key never moves the signer).
@@ -458,9 +501,11 @@ mod tests {
                         seq: *seq as u32,
                         ciphertext_sha256: hex(&chain_digest(stored)),
                         signed: data_encoding::BASE64.encode(signed),
+                        answers: Vec::new(),
                     },
                 )
                 .collect(),
+            attachments: Vec::new(),
         })
     }
 

@@ -255,6 +255,34 @@ pub struct ReshareBody {
     /// The recipient set the items are now sealed to.
     pub recipients_digest: String,
     pub items: Vec<ResharedItem>,
+    /// Attachment files re-sealed to the same team: each a new blob, never a replaced one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<ResealedBlob>,
+}
+
+/// A copy of an attachment's file sealed to a changed team. `of` binds it to the signed manifest entry
+/// (the original ciphertext's digest); the plaintext is checked against that entry as the original's is.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResealedBlob {
+    /// Hex SHA-256 of the original file's ciphertext, as the manifest or follow-up names it.
+    pub of: String,
+    /// The new blob's id (the server's case listing names it).
+    pub blob: String,
+    pub ciphertext_sha256: String,
+    pub ciphertext_len: u64,
+}
+
+/// A chat answer (a sealed fragment of a report, identity block or manifest) as a teammate opened it.
+/// `of` binds it to the fragment the reporter's signature covers; its content is the teammate's word
+/// (docs/design.md §10).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResealedAnswer {
+    /// Hex SHA-256 of the sealed fragment (its age file, decoded from base64).
+    pub of: String,
+    /// Base64 of the fragment's plaintext (inside this `reshare`, itself sealed to the team).
+    pub fragment: String,
 }
 
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -266,6 +294,9 @@ pub struct ResharedItem {
     pub ciphertext_sha256: String,
     /// Base64 of the original signed envelope (its author's signature still checks).
     pub signed: String,
+    /// The chat answers sealed inside the carried envelope, opened for the changed team.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub answers: Vec<ResealedAnswer>,
 }
 
 /// The body of an item, by kind.
@@ -428,6 +459,16 @@ mod tests {
                     seq: 0,
                     ciphertext_sha256: "c".into(),
                     signed: "s".into(),
+                    answers: vec![ResealedAnswer {
+                        of: "a".into(),
+                        fragment: "f".into(),
+                    }],
+                }],
+                attachments: vec![ResealedBlob {
+                    of: "o".into(),
+                    blob: "b".into(),
+                    ciphertext_sha256: "c".into(),
+                    ciphertext_len: 1,
                 }],
             }),
         ];

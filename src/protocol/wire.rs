@@ -237,6 +237,13 @@ pub struct Appended {
     pub item_count: u32,
 }
 
+/// What an accepted re-sealed attachment upload answers: the new blob's id.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResealedUpload {
+    pub blob: String,
+}
+
 /// Every desk API error: a stable code only.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -175,6 +175,12 @@ pub(crate) fn router(state: Arc<DeskState>) -> Router {
             "/api/v1/desk/cases/{id}/attachments/{blob}",
             get(attachment),
         )
+        // A re-sealed copy of an attachment file (`wbs reshare`, docs/design.md §10): raw age bytes,
+        // as large as the case's largest file allows (checked by `add_resealed_blob`).
+        .route(
+            "/api/v1/desk/cases/{id}/attachments",
+            post(upload_resealed).layer(DefaultBodyLimit::max(RESEALED_BODY_LIMIT)),
+        )
         .route("/api/v1/desk/cases/{id}/status", post(set_status))
         // The WhatsApp "news on your report" template (docs/whatsapp.md §8).
         .route(
@@ -409,6 +415,27 @@ async fn attachment(
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(ApiError::NotFound),
             Err(e) => Err(StoreError::Io(e).into()),
         }
+    })
+    .await
+}
+
+/// The most a re-sealed attachment upload may carry before the case's own bound is checked.
+const RESEALED_BODY_LIMIT: usize = 256 * 1024 * 1024;
+
+async fn upload_resealed(
+    State(state): State<Arc<DeskState>>,
+    id: Result<Path<CaseId>, PathRejection>,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+) -> Result<Response, ApiError> {
+    let Path(id) = id.map_err(|_| ApiError::NotFound)?;
+    let body = body.map_err(|_| ApiError::TooLarge)?;
+    blocking(&state, move |s| {
+        let blob = s.intake.add_resealed_blob(&id, &body)?;
+        Ok((
+            StatusCode::CREATED,
+            Json(crate::protocol::wire::ResealedUpload { blob: blob.id }),
+        )
+            .into_response())
     })
     .await
 }

@@ -2,7 +2,8 @@
 //! code to keep, removing metadata, what the team sees of a file, who handles reports and where to go
 //! if they are implicated, recognising the genuine site, Tor), `/privasi` (the privacy notice under
 //! UU 27/2022, worded around the configured retention) and `/panduan` (the reporter guide,
-//! docs/panduan-pelapor.md, rendered once from the copy compiled into the binary).
+//! docs/panduan-pelapor.md, or docs/reporter-guide.md in English, rendered once from the copies
+//! compiled into the binary).
 
 use std::sync::{Arc, LazyLock};
 
@@ -59,11 +60,16 @@ pub(crate) async fn privacy(
     })
 }
 
-/// The guide is in Indonesian only (it is the office's document); the English page says so.
+/// The guide in the page's language: the office's Indonesian document, or its English version
+/// (docs/reporter-guide.md), which says the Indonesian one applies where they differ.
 pub(crate) async fn guide(State(state): State<Arc<AppState>>, QueryLang(l): QueryLang) -> Response {
+    let guide: &'static str = match l {
+        crate::protocol::Lang::En => &GUIDE_EN,
+        crate::protocol::Lang::Id => &GUIDE,
+    };
     render(&GuideTemplate {
         page: Page::new(l, state.demo, "/panduan"),
-        guide: &GUIDE,
+        guide,
     })
 }
 
@@ -94,6 +100,9 @@ pub(crate) async fn onion_location(
 
 static GUIDE: LazyLock<String> =
     LazyLock::new(|| guide_html(include_str!("../../docs/panduan-pelapor.md")));
+
+static GUIDE_EN: LazyLock<String> =
+    LazyLock::new(|| guide_html(include_str!("../../docs/reporter-guide.md")));
 
 /// Markdown to HTML. Raw HTML in the file is escaped, the title is left to the page, and links into
 /// the repository (`../SECURITY.md`) become the served pages they describe.

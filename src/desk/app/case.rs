@@ -21,18 +21,18 @@ use super::inbox::Choice;
 use super::model::{self, category_label, criteria_words, deadline_words, ItemView};
 use super::page::{link, problem, render, DeskLang, Page};
 use super::State;
-use crate::crypto::{hex, seal, sha256};
-use crate::desk::attachments::safe_file_name;
+use crate::desk::attachments::{self, safe_file_name, Unopened};
 use crate::desk::client::Desk;
 use crate::desk::image;
 use crate::desk::mailbox::{
     investigator_recipients, investigators_only, reporter_recipient, sealer, upload, verified_case,
 };
 use crate::desk::render::clean;
-use crate::desk::reshare;
+use crate::desk::{news, reshare};
 use crate::intake::mailbox::MAX_MESSAGE_CHARS;
 use crate::intake::report::{category, CATEGORIES};
 use crate::intake::Lang;
+use crate::protocol::item::ResealedBlob;
 use crate::protocol::item::{ItemBody, MessageBody, RecategoriseBody, RevealBody, StatusNoteBody};
 use crate::protocol::report::ManifestEntry;
 use crate::protocol::{CaseId, Status};
@@ -59,6 +59,9 @@ pub(super) struct CaseData {
     pub categories: Vec<Choice>,
     /// The case is sealed to another team than the keys copy's: offer to re-seal it (`desk::reshare`).
     pub reseal: bool,
+    /// A WhatsApp case whose reporter agreed to be contacted: offer the "news on your report" notice
+    /// (`desk::news`).
+    pub news: bool,
     /// What each retired investigator in the keys copy could already read of this case, in words.
     pub exposure: Vec<String>,
     /// The newest signed status change, when the server's plaintext status says otherwise.
@@ -125,6 +128,7 @@ fn done_text(l: Lang, done: &str) -> Option<(&'static str, &'static str)> {
         "reveal" => ("reveal", "desk-done-reveal"),
         "category" => ("category", "desk-done-category"),
         "reshare" => ("reshare", "desk-done-reshare"),
+        "news" => ("news", "desk-done-news"),
         _ => return None,
     };
     Some((code, l.text(id)))
@@ -152,7 +156,8 @@ fn case_data(state: &State, l: Lang, case_id: &CaseId, print: bool) -> Result<Ca
     };
     let g = model::gist(&loaded.checked);
     let (mut items, files) = model::thread(l, &loaded.checked, revealed);
-    mark_images(state, &desk, l, case_id, &files, &mut items);
+    let resealed = attachments::resealed_blobs(&loaded.checked);
+    mark_images(state, &desk, l, case_id, (&files, &resealed), &mut items);
     if print {
         items.retain(|i| i.class != "internal");
     }
@@ -163,6 +168,7 @@ fn case_data(state: &State, l: Lang, case_id: &CaseId, print: bool) -> Result<Ca
         && state.ctx.known_set.is_some()
         && loaded.checked.first().is_some_and(|c| c.outcome.is_ok())
         && reshare::sealed_set(&loaded.checked) != state.ctx.known_set;
+    let news = !print && news::whatsapp_contact(&loaded.checked).is_some();
     let exposure = reshare::exposure(&state.ctx, &loaded.checked)
         .into_iter()
         .map(|(name, day, n)| {
@@ -209,6 +215,7 @@ fn case_data(state: &State, l: Lang, case_id: &CaseId, print: bool) -> Result<Ca
             })
             .collect(),
         reseal,
+        news,
         exposure,
         signed_status: crate::desk::decrypt::signed_status(&loaded.checked)
             .filter(|s| *s != d.status)
@@ -287,21 +294,14 @@ fn open_file(
     l: Lang,
     case_id: &CaseId,
     entry: &ManifestEntry,
+    resealed: &[ResealedBlob],
 ) -> Result<zeroize::Zeroizing<Vec<u8>>, String> {
-    let ciphertext = desk
-        .attachment(case_id, &entry.blob)?
-        .ok_or_else(|| l.text("desk-attachment-missing").to_owned())?;
-    if ciphertext.len() as u64 != entry.ciphertext_len
-        || hex(&sha256(&ciphertext)) != entry.ciphertext_sha256
-    {
-        return Err(l.text("desk-attachment-altered").to_owned());
+    let fetch = |blob: &str| desk.attachment(case_id, blob);
+    match attachments::open_entry(&fetch, &st.ctx.identities(), entry, resealed)? {
+        Ok(opened) => Ok(opened.plain),
+        Err(Unopened::Missing) => Err(l.text("desk-attachment-missing").to_owned()),
+        Err(_) => Err(l.text("desk-attachment-altered").to_owned()),
     }
-    let plain = seal::open(&ciphertext, &st.ctx.identities())
-        .map_err(|_| l.text("desk-attachment-altered").to_owned())?;
-    if plain.len() as u64 != entry.size || hex(&sha256(&plain)) != entry.sha256 {
-        return Err(l.text("desk-attachment-altered").to_owned());
-    }
-    Ok(plain)
 }
 
 /// Marks the case's image files for inline display and names the metadata each still carries.
@@ -311,7 +311,7 @@ fn mark_images(
     desk: &Desk,
     l: Lang,
     case_id: &CaseId,
-    files: &[ManifestEntry],
+    (files, resealed): (&[ManifestEntry], &[ResealedBlob]),
     items: &mut [ItemView],
 ) {
     for f in items.iter_mut().flat_map(|i| i.files.iter_mut()) {
@@ -321,7 +321,7 @@ fn mark_images(
         if !entry.media_type.starts_with("image/") {
             continue;
         }
-        let Ok(plain) = open_file(st, desk, l, case_id, entry) else {
+        let Ok(plain) = open_file(st, desk, l, case_id, entry, resealed) else {
             continue;
         };
         if let Some(ty) = image::sniff(&plain) {
@@ -358,7 +358,8 @@ pub(super) async fn image(
         let entry = files
             .get(n)
             .ok_or_else(|| l.text("desk-not-found").to_owned())?;
-        let plain = open_file(&st, &desk, l, &case_id, entry)?;
+        let resealed = attachments::resealed_blobs(&loaded.checked);
+        let plain = open_file(&st, &desk, l, &case_id, entry, &resealed)?;
         let ty = image::sniff(&plain).ok_or_else(|| l.text("desk-not-an-image").to_owned())?;
         Ok((ty, plain))
     })
@@ -401,7 +402,8 @@ pub(super) async fn attachment(
         let entry = files
             .get(n)
             .ok_or_else(|| l.text("desk-not-found").to_owned())?;
-        let plain = open_file(&st, &desk, l, &case_id, entry)?;
+        let resealed = attachments::resealed_blobs(&loaded.checked);
+        let plain = open_file(&st, &desk, l, &case_id, entry, &resealed)?;
         Ok((safe_file_name(&entry.name), plain))
     })
     .await;
@@ -539,6 +541,19 @@ pub(super) async fn reshare(
 ) -> Response {
     act(state, l, id, "reshare", move |st, desk, case_id| {
         reshare::reseal(&st.ctx, desk, case_id).map(|_| ())
+    })
+    .await
+}
+
+/// Asks the server to send the WhatsApp "news on your report" template to the reporter's number
+/// (read here from the verified identity block, never shown); it carries no content.
+pub(super) async fn news(
+    AxState(state): AxState<Arc<State>>,
+    DeskLang(l): DeskLang,
+    Path(id): Path<String>,
+) -> Response {
+    act(state, l, id, "news", move |st, desk, case_id| {
+        news::send(&st.ctx, desk, case_id)
     })
     .await
 }

@@ -136,6 +136,7 @@ fn router(state: Arc<State>) -> Router {
         .route("/case/{id}/reveal", post(case::reveal))
         .route("/case/{id}/reply", post(case::reply))
         .route("/case/{id}/reshare", post(case::reshare))
+        .route("/case/{id}/news", post(case::news))
         .route("/case/{id}/note", post(case::note))
         .route("/case/{id}/status", post(case::status))
         .route("/case/{id}/category", post(case::recategorise))

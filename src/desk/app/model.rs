@@ -14,7 +14,7 @@ use crate::intake::verify::{verify_case, CheckedItem, GenuineItem};
 use crate::intake::Lang;
 use crate::protocol::item::ItemBody;
 use crate::protocol::report::{Criteria, ManifestEntry};
-use crate::protocol::wire::{CaseDetail, DeskDeadline, Stage};
+use crate::protocol::wire::{CaseDetail, DeskDeadline};
 use crate::protocol::{CaseId, ItemKind, Role};
 
 /// A case as fetched and verified.
@@ -199,12 +199,9 @@ pub(super) fn deadline_words(l: Lang, d: Option<&DeskDeadline>) -> (String, bool
     match d {
         None => (l.text("desk-deadline-none").to_owned(), false),
         Some(d) => {
-            let stage = match d.stage {
-                Stage::Acknowledge => l.text("desk-stage-acknowledge"),
-                Stage::Feedback => l.text("desk-stage-feedback"),
-                Stage::Settle => l.text("desk-stage-settle"),
-            };
-            let mut s = l.text_with("desk-deadline-by", &[("stage", &stage), ("day", &d.due)]);
+            // The reporter's words for the same deadline (`deadline-*`, docs/design.md §8): one name
+            // for each deadline on both sides.
+            let mut s = crate::desk::render::reporters_words(d, l);
             if d.overdue {
                 s.push_str(" — ");
                 s.push_str(l.text("desk-overdue"));
@@ -457,7 +454,40 @@ mod tests {
             overdue: true,
         };
         let (text, overdue) = deadline_words(Lang::En, Some(&d));
-        assert_eq!(text, "acknowledgement by 2020-01-09 — OVERDUE");
+        assert_eq!(text, "To be verified by 2020-01-09 — OVERDUE");
         assert!(overdue);
+    }
+
+    use crate::protocol::wire::Stage;
+
+    #[test]
+    fn each_deadline_has_the_reporters_name_on_the_desk_and_the_command_line() {
+        for l in [Lang::Id, Lang::En] {
+            for (stage, key) in [
+                (Stage::Acknowledge, "deadline-acknowledge"),
+                (Stage::Feedback, "deadline-feedback"),
+                (Stage::Settle, "deadline-settle"),
+            ] {
+                let d = DeskDeadline {
+                    stage,
+                    due: crate::protocol::Day::parse("2026-12-04").expect("a day"),
+                    overdue: false,
+                };
+                // What the reporter's follow-up page says (src/web/pantau.rs writes the day out).
+                let reporter = crate::intake::deadline::Deadline {
+                    stage,
+                    due: d.due.clone(),
+                    overdue: false,
+                }
+                .describe(l);
+                assert_eq!(reporter, format!("{} 2026-12-04", l.text(key)));
+                assert_eq!(deadline_words(l, Some(&d)).0, reporter, "desk, {l:?}");
+                assert_eq!(
+                    crate::desk::render::deadline_text_in(l, Some(&d)),
+                    reporter,
+                    "command line, {l:?}"
+                );
+            }
+        }
     }
 }
