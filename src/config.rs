@@ -225,7 +225,11 @@ impl Config {
         }
         c.site = SiteConfig::resolve(file.site.unwrap_or_default())?;
         c.site.retention = c.retention;
+        c.site.acknowledge_working_days = c.deadlines.acknowledge_working_days;
         c.whatsapp = WhatsAppConfig::resolve(file.whatsapp, |k| std::env::var(k).ok())?;
+        if let Some(wa) = &mut c.whatsapp {
+            wa.acknowledge_working_days = c.deadlines.acknowledge_working_days;
+        }
         if c.production
             && c.whatsapp
                 .as_ref()
@@ -319,6 +323,9 @@ pub struct WhatsAppConfig {
     /// The business number as the office publishes it (e.g. `+62 812-0000-0000`), shown on the home
     /// page. Not a secret; never a reporter's number.
     pub display_number: Option<String>,
+    /// The acknowledgement period the chat's receipt message names (`[deadlines]`, copied in by
+    /// `Config::load`, so the chat never promises a period the deadlines do not keep).
+    pub acknowledge_working_days: u32,
 }
 
 impl std::fmt::Debug for WhatsAppConfig {
@@ -436,6 +443,7 @@ impl WhatsAppConfig {
             news_template: file.news_template,
             public_url: public_url.map(|u| u.trim_end_matches('/').to_owned()),
             display_number,
+            acknowledge_working_days: DeadlinePolicy::default().acknowledge_working_days,
         }))
     }
 }
@@ -545,6 +553,8 @@ pub struct SiteConfig {
     /// The retention rule the server applies (`[retention]`), which the privacy notice states: one
     /// setting, so the notice cannot promise a period the server does not keep.
     pub retention: crate::intake::retention::RetentionPolicy,
+    /// The acknowledgement period the pages name (`[deadlines]`, the one setting the deadlines use).
+    pub acknowledge_working_days: u32,
 }
 
 #[derive(Debug, Clone)]
@@ -563,6 +573,7 @@ impl Default for SiteConfig {
             logo: None,
             onion_address: None,
             retention: Default::default(),
+            acknowledge_working_days: DeadlinePolicy::default().acknowledge_working_days,
         }
     }
 }

@@ -95,7 +95,7 @@ wa-stored = ✅ Your report is *stored and encrypted*.
 
     Open { $pantau } and enter this receipt code. At your first login it is replaced by a *new receipt code shown only on the web page*: keep that new code safe. After that the code in this chat no longer works — delete this message.
     There you can read the team's questions and answer them. In this chat, send STATUS and the case number to see the status.
-    The team checks reports within 3 working days.
+    Reports are verified by the team within { $days } working days.
 wa-status-head = Status of case { $case_id }:
 wa-lost-files = { $n } file(s) you sent before the interruption were not stored: send them again if needed.
 wa-file-stored = 📎 { $name } received, checked and encrypted ({ $count } evidence file(s)).

@@ -95,7 +95,7 @@ wa-stored = ✅ Laporan Anda sudah *tersimpan dan terenkripsi*.
 
     Buka { $pantau } dan masukkan kode resi ini. Saat pertama masuk, kode ini diganti dengan *kode resi baru yang hanya ditampilkan di halaman web*: simpan kode baru itu baik-baik. Setelah itu kode di chat ini tidak berlaku lagi — hapus pesan ini.
     Di sana Anda dapat membaca pertanyaan tim dan menjawabnya. Di chat ini, kirim STATUS dan nomor kasus untuk melihat status.
-    Tim memeriksa laporan paling lambat 3 hari kerja.
+    Laporan diverifikasi tim paling lambat { $days } hari kerja.
 wa-status-head = Status kasus { $case_id }:
 wa-lost-files = { $n } file yang Anda kirim sebelum gangguan belum sempat tersimpan: kirim ulang bila masih diperlukan.
 wa-file-stored = 📎 { $name } diterima, diperiksa, dan dienkripsi ({ $count } file bukti).

@@ -96,6 +96,13 @@ impl Page {
     pub(crate) fn t(&self, id: &'static str) -> &'static str {
         self.l.text(id)
     }
+
+    /// A message naming the acknowledgement period (`$days`), from the same `[deadlines]` setting the
+    /// deadlines use, so no page promises a period the office did not configure.
+    pub(crate) fn with_ack_days(&self, id: &'static str) -> String {
+        self.l
+            .text_with(id, &[("days", &self.site.acknowledge_working_days)])
+    }
 }
 
 /// The language from a raw query string (`lang=en`), ignoring everything else.

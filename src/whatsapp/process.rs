@@ -178,8 +178,13 @@ impl WhatsApp {
                         Counters::add(&self.counters.cases);
                         let l = d.lang();
                         let pantau = t::site(self.config.public_url.as_deref(), "/pantau", l);
-                        let mut text =
-                            t::stored(l, done.case_id.as_str(), &done.receipt.grouped(), &pantau);
+                        let mut text = t::stored(
+                            l,
+                            done.case_id.as_str(),
+                            &done.receipt.grouped(),
+                            &pantau,
+                            self.config.acknowledge_working_days,
+                        );
                         if d.anonymous == Some(true) {
                             text.push_str("\n\n");
                             text.push_str(t::anonymous_note(l));

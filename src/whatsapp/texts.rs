@@ -243,13 +243,20 @@ pub(crate) fn wait_for_files(l: Lang, n: u32) -> String {
     l.text_with("wa-wait-for-files", &[("n", &n)])
 }
 
-pub(crate) fn stored(l: Lang, case_id: &str, receipt: &str, pantau: &str) -> String {
+pub(crate) fn stored(
+    l: Lang,
+    case_id: &str,
+    receipt: &str,
+    pantau: &str,
+    acknowledge_days: u32,
+) -> String {
     l.text_with(
         "wa-stored",
         &[
             ("case_id", &case_id),
             ("receipt", &receipt),
             ("pantau", &pantau),
+            ("days", &acknowledge_days),
         ],
     )
 }
@@ -405,7 +412,7 @@ mod tests {
             }
             assert!(files_label(l).chars().count() <= MAX_ROW_TITLE);
             assert!(more(l).0.chars().count() <= MAX_ROW_TITLE);
-            let stored = stored(l, "WBS-AAAA-BBBB-CCCC", "1AAA-BBBB-CCCC-DDDD-EEEE", url);
+            let stored = stored(l, "WBS-AAAA-BBBB-CCCC", "1AAA-BBBB-CCCC-DDDD-EEEE", url, 3);
             assert!(stored.chars().count() <= MAX_TEXT);
         }
     }

@@ -122,7 +122,8 @@ async fn office_identity_and_onion_address_come_from_the_configuration() {
     let env = Env::with_config(&format!(
         "[site]\noffice_name = \"Dinas Contoh Kota Contoh\"\noffice_short_name = \"Dinas Contoh\"\n\
          contact = \"Jl. Contoh No. 1, telepon (0551) 000000\"\nlogo = \"{}\"\nonion_address = \"{onion}\"\n\
-         [retention]\nclosed_years = 7\nuntouched_months = 18\n",
+         [retention]\nclosed_years = 7\nuntouched_months = 18\n\
+         [deadlines]\nacknowledge_working_days = 5\nfeedback_working_days = 20\n",
         logo_path.display()
     ));
     let mut s = env.start();
@@ -152,6 +153,18 @@ async fn office_identity_and_onion_address_come_from_the_configuration() {
         "the notice states the retention the server applies"
     );
     assert!(!privacy.contains("belum menetapkan"));
+    // The acknowledgement period the pages promise is the one the deadlines keep.
+    for path in ["/", "/bantuan"] {
+        let page = reply(c.get(s.url(path)).send().await.unwrap()).await.body;
+        assert!(
+            page.contains("5 hari kerja"),
+            "{path} names the configured period"
+        );
+        assert!(
+            !page.contains("3 hari kerja"),
+            "{path} names no other period"
+        );
+    }
     s.stop();
 }
 
