@@ -54,3 +54,5 @@ pantau-you-are-logged-out = You are logged out. If this is a shared device, clos
 pantau-session-ends-after = The session ends after { $minutes } minutes without opening a new page.
 pantau-typing-is-not-activity = Typing alone does not count. If the session ends while you write, your message is held for a while in the server's memory (not on disk) and comes back after you log in again with the receipt code.
 pantau-draft-kept = The message you wrote is held for a while in the server's memory (at most 30 minutes, not on disk). Enter the receipt code again: the message comes back, ready to send.
+pantau-older-messages = Older messages
+pantau-newer-messages = Newer messages

@@ -54,3 +54,5 @@ pantau-you-are-logged-out = Anda sudah keluar. Jika memakai perangkat bersama, t
 pantau-session-ends-after = Sesi berakhir setelah { $minutes } menit tanpa membuka halaman baru.
 pantau-typing-is-not-activity = Mengetik saja tidak dihitung. Jika sesi berakhir saat Anda menulis, pesan Anda disimpan sementara di memori server (tidak di disk) dan muncul kembali setelah Anda masuk lagi dengan kode resi.
 pantau-draft-kept = Pesan yang Anda tulis disimpan sementara di memori server (paling lama 30 menit, tidak di disk). Masukkan kode resi lagi: pesan akan muncul kembali, siap dikirim.
+pantau-older-messages = Pesan sebelumnya
+pantau-newer-messages = Pesan yang lebih baru

@@ -189,19 +189,38 @@ impl Receipt {
 /// Argon2 working memory for one derivation at a time, kept between derivations. Argon2 writes every
 /// block before reading it, so what an earlier derivation left behind never affects the result; it is
 /// wiped when the memory is dropped.
-pub(crate) struct KdfMemory(Zeroizing<Vec<Block>>);
+///
+/// Its allocation reserves more than glibc's largest dynamic mmap threshold (32 MiB), so it is always
+/// a mapping of its own and freeing it gives the memory back to the system (`Kdf::release_memory`).
+/// A 19 MiB request would be mapped only the first time: freeing a mapping raises the threshold to
+/// its size, and later blocks would come from (and stay in) the heap. Only the 19 MiB written are
+/// resident; the reserve beyond them is never touched.
+pub(crate) struct KdfMemory(Vec<Block>);
+
+/// Bytes reserved per working memory: above glibc's `DEFAULT_MMAP_THRESHOLD_MAX` (32 MiB on 64-bit).
+const RESERVE_BYTES: usize = 33 * 1024 * 1024;
 
 impl KdfMemory {
     /// Empty: grows to the largest epoch's size at its first use, then stays.
     pub(crate) fn new() -> Self {
-        KdfMemory(Zeroizing::new(Vec::new()))
+        KdfMemory(Vec::new())
     }
 
     fn blocks(&mut self, count: usize) -> &mut [Block] {
         if self.0.len() < count {
+            let reserve = count.max(RESERVE_BYTES / std::mem::size_of::<Block>());
+            self.0.reserve_exact(reserve - self.0.len());
             self.0.resize(count, Block::default());
         }
         &mut self.0[..count]
+    }
+}
+
+impl Drop for KdfMemory {
+    /// Wipes the blocks written; the reserve beyond them was never written (wiping it would only
+    /// make it resident).
+    fn drop(&mut self) {
+        self.0.iter_mut().for_each(zeroize::Zeroize::zeroize);
     }
 }
 

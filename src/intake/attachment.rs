@@ -106,9 +106,11 @@ pub struct AttachmentSink {
     problem: Option<AttachmentProblem>,
     /// Photo metadata (location, camera, time) is removed on the way in (`intake::scrub`).
     stripper: Option<Scrubber>,
-    /// Bytes received, and their digest, before any metadata was removed.
+    /// Bytes received, and their digest, before any metadata was removed. The digest is dropped
+    /// once the type is known to have no metadata removal: the bytes sealed are then the bytes
+    /// received, and the sealed content's digest is the same one (hashing once, not twice).
     received: u64,
-    original: Sha256,
+    original: Option<Sha256>,
 }
 
 impl AttachmentSink {
@@ -137,7 +139,7 @@ impl AttachmentSink {
             problem,
             stripper: None,
             received: 0,
-            original: Sha256::new(),
+            original: Some(Sha256::new()),
         }
     }
 
@@ -159,7 +161,9 @@ impl AttachmentSink {
             return self.fail(AttachmentProblem::TooLarge);
         }
         self.received += chunk.len() as u64;
-        self.original.update(chunk);
+        if let Some(h) = self.original.as_mut() {
+            h.update(chunk);
+        }
         if self.media_type.is_none() {
             let take = (SNIFF_LEN - self.head.len()).min(chunk.len());
             self.head.extend_from_slice(&chunk[..take]);
@@ -188,6 +192,9 @@ impl AttachmentSink {
                     }
                     _ => None,
                 };
+                if self.stripper.is_none() {
+                    self.original = None;
+                }
                 let head = std::mem::take(&mut self.head);
                 self.push(&head);
                 true
@@ -259,10 +266,13 @@ impl AttachmentSink {
         let (Some(writer), Some(media_type)) = (self.writer.take(), self.media_type) else {
             return Err((self.name, AttachmentProblem::Storage));
         };
-        let original_sha256: [u8; 32] = self.original.clone().finalize().into();
         let done = writer
             .finish()
             .map_err(|_| (self.name.clone(), AttachmentProblem::Storage))?;
+        let original_sha256: [u8; 32] = match self.original.take() {
+            Some(h) => h.finalize().into(),
+            None => done.plain_sha256,
+        };
         Ok(SealedAttachment {
             entry: ManifestEntry {
                 blob: done.output.id().to_owned(),

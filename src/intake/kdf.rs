@@ -21,6 +21,8 @@ use crate::crypto::receipt::{KdfMemory, Receipt, ReceiptKeys};
 
 /// Queue places per derivation slot: beyond them callers get `Busy` at once.
 const QUEUE_PER_SLOT: usize = 16;
+/// How long the pool must sit full, with nobody deriving, before the Argon2 memory is freed.
+const IDLE_RELEASE: Duration = Duration::from_secs(1);
 
 /// Which budget a derivation draws on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,6 +162,24 @@ impl Kdf {
         keys.map_err(|_| IntakeError::Seal)
     }
 
+    /// Frees the working memory no derivation is using. The next derivation allocates (and the
+    /// system zero-fills) its 19 MiB again: a few milliseconds, paid only after an idle period.
+    pub(crate) fn release_memory(&self) {
+        let idle: Vec<KdfMemory> = self
+            .memory
+            .lock()
+            .map(|mut m| std::mem::take(&mut *m))
+            .unwrap_or_default();
+        // Dropped outside the lock: each wipes its 19 MiB first.
+        drop(idle);
+    }
+
+    /// Working memory blocks kept for reuse right now.
+    #[cfg(test)]
+    fn memory_kept(&self) -> usize {
+        self.memory.lock().map(|m| m.len()).unwrap_or(0)
+    }
+
     /// A fresh receipt and its keys, derived now (blocking).
     pub(crate) fn fresh(&self) -> Result<Prepared, IntakeError> {
         let receipt = Receipt::generate(&mut OsRng);
@@ -190,7 +210,13 @@ impl Kdf {
         tokio::spawn(async move {
             loop {
                 if kdf.pool_len() >= kdf.pool_capacity {
-                    kdf.taken.notified().await;
+                    // Full and idle: after a quiet second, give the Argon2 working memory back, so an
+                    // idle server holds none (a large block is its own mapping, returned to the
+                    // system when freed). Checked again every second for what logins put back.
+                    tokio::select! {
+                        () = kdf.taken.notified() => {}
+                        () = tokio::time::sleep(IDLE_RELEASE) => kdf.release_memory(),
+                    }
                     continue;
                 }
                 let Some(permit) = kdf.idle_submission_slot() else {
@@ -251,5 +277,27 @@ mod tests {
         // What the pool holds is a receipt and the keys it derives to.
         let again = kdf.derive(&p.receipt).map(|k| *k.lookup).ok();
         assert_eq!(again, Some(*p.keys.lookup));
+    }
+
+    #[tokio::test]
+    async fn an_idle_full_pool_gives_its_argon2_memory_back() {
+        let kdf = Arc::new(Kdf::new([3; 32], 1, 1, 1));
+        kdf.spawn_refill();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        while kdf.pool_len() < 1 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(kdf.pool_len(), 1);
+        // A login's derivation leaves its block for reuse while things are busy ...
+        let p = Receipt::generate(&mut OsRng);
+        let w = Arc::clone(&kdf);
+        tokio::task::spawn_blocking(move || w.derive(&p))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(kdf.memory_kept(), 1);
+        // ... and once the pool has sat full and idle, nothing is kept.
+        tokio::time::sleep(IDLE_RELEASE * 3).await;
+        assert_eq!(kdf.memory_kept(), 0);
     }
 }

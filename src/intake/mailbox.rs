@@ -76,6 +76,36 @@ pub(crate) struct ReporterView {
     pub rejected: usize,
 }
 
+/// Items of a case on one page of the reporter's thread (`/pantau`).
+pub(crate) const PAGE_ITEMS: usize = 50;
+/// Items before a page that are walked but not shown, so that the rule that a retired
+/// investigator's item may not follow a later-dated one sees the items just before the page.
+pub(crate) const PAGE_LOOKBACK: usize = 25;
+
+/// One page of the reporter's thread: the messages among items `before - PAGE_ITEMS .. before`.
+pub(crate) struct ReporterPage {
+    pub case: CaseV1,
+    pub messages: Vec<ThreadMessage>,
+    /// Items on this page addressed to the reporter that failed verification.
+    pub rejected: usize,
+    /// `before` for the page of older items, when there are any.
+    pub older: Option<u32>,
+    /// Whether newer items exist, and `before` for their page (`None` inside: the newest page).
+    pub newer: Option<Option<u32>>,
+}
+
+/// The item positions a page shows: `PAGE_ITEMS` ending at `before` (clamped to the case), and the
+/// last few oldest ones with them rather than on a page of their own (the first three items of a
+/// case are the report, sealed to investigators only).
+fn page_window(count: usize, before: Option<usize>) -> std::ops::Range<usize> {
+    let end = before.map_or(count, |b| b.min(count));
+    let mut start = end.saturating_sub(PAGE_ITEMS);
+    if start <= PAGE_ITEMS / 5 {
+        start = 0;
+    }
+    start..end
+}
+
 /// What the reporter can open of a case: each item's envelope (when it decrypts with the receipt's key
 /// or an earlier key handed on by a `rekey` item), `None` for items sealed to investigators only.
 fn open_as_reporter(
@@ -129,6 +159,7 @@ fn open_as_reporter(
 /// are returned as rejected positions.
 fn reporter_keys_by_position(
     case_id: &CaseId,
+    first: usize,
     opened: &[Option<Result<Envelope, ()>>],
     current: String,
 ) -> (Vec<String>, Vec<usize>) {
@@ -138,7 +169,8 @@ fn reporter_keys_by_position(
         .iter()
         .enumerate()
         .filter_map(|(seq, o)| match o {
-            Some(Ok(e)) if e.case_id == *case_id && e.seq as usize == seq => match e.body() {
+            Some(Ok(e)) if e.case_id == *case_id && e.seq as usize == first + seq => match e.body()
+            {
                 Ok(ItemBody::Rekey(r)) => Some((seq, e, r.reporter_keys.ed25519)),
                 _ => None,
             },
@@ -175,34 +207,66 @@ pub(crate) fn reporter_thread(
     keys: &ReceiptKeys,
     investigators: &[InvestigatorPublic],
 ) -> (Vec<ThreadMessage>, usize) {
-    let Some(identity) = keys.reporter.age_identity() else {
-        return (Vec::new(), 0);
+    let walk = Walk {
+        first: 0,
+        prev_of_first: genesis_digest(&case.id),
+        items,
     };
+    let (messages, rejected) = thread_of(case, &walk, keys, investigators);
+    (
+        messages.into_iter().map(|(_, m)| m).collect(),
+        rejected.len(),
+    )
+}
+
+/// A run of a case's items from `first` to the newest: what a page of the thread verifies.
+pub(crate) struct Walk<'a> {
+    /// The sequence number of `items[0]`.
+    pub first: usize,
+    /// The digest `items[0]` must name as its predecessor: the genesis digest, or the SHA-256 of
+    /// item `first - 1`'s ciphertext.
+    pub prev_of_first: [u8; 32],
+    pub items: &'a [Vec<u8>],
+}
+
+/// The genuine messages of a walk with their sequence numbers, and the sequence numbers of the
+/// items addressed to the reporter that failed verification.
+fn thread_of(
+    case: &CaseV1,
+    walk: &Walk<'_>,
+    keys: &ReceiptKeys,
+    investigators: &[InvestigatorPublic],
+) -> (Vec<(usize, ThreadMessage)>, Vec<usize>) {
+    let Some(identity) = keys.reporter.age_identity() else {
+        return (Vec::new(), Vec::new());
+    };
+    let (first, items) = (walk.first, walk.items);
     let own_key = hex(keys.reporter.signing_key().verifying_key().as_bytes());
     let opened = open_as_reporter(case, items, identity);
-    let (reporter_key, bad_rekeys) = reporter_keys_by_position(&case.id, &opened, own_key);
+    let (reporter_key, bad_rekeys) = reporter_keys_by_position(&case.id, first, &opened, own_key);
     let mut messages = Vec::new();
-    let mut rejected = 0;
+    let mut rejected = Vec::new();
     // The latest day of the genuine items the reporter can see (a retired investigator's item may not
     // follow a later one).
     let mut latest: Option<Day> = None;
-    for (seq, envelope) in opened.into_iter().enumerate() {
+    for (idx, envelope) in opened.into_iter().enumerate() {
         // Items sealed only to investigators (the report, identity, notes) do not open: not ours to see.
         let Some(envelope) = envelope else {
             continue;
         };
-        let prev = if seq == 0 {
-            genesis_digest(&case.id)
+        let seq = first + idx;
+        let prev = if idx == 0 {
+            walk.prev_of_first
         } else {
-            sha256(&items[seq - 1])
+            sha256(&items[idx - 1])
         };
         let genuine = envelope.ok().and_then(|e| {
             let body = e.body().ok()?;
             let signer_ok = match e.author.role {
                 Role::Reporter => {
-                    e.author.key == reporter_key[seq]
+                    e.author.key == reporter_key[idx]
                         && matches!(body, ItemBody::Followup(_) | ItemBody::Rekey(_))
-                        && !bad_rekeys.contains(&seq)
+                        && !bad_rekeys.contains(&idx)
                 }
                 Role::Investigator => {
                     investigators.iter().any(|i| {
@@ -233,15 +297,18 @@ pub(crate) fn reporter_thread(
                     // A replaced receipt is bookkeeping, not a message.
                     _ => continue,
                 };
-                messages.push(ThreadMessage {
-                    from: e.author.role,
-                    day: e.day,
-                    body: text,
-                    status,
-                    attachments,
-                });
+                messages.push((
+                    seq,
+                    ThreadMessage {
+                        from: e.author.role,
+                        day: e.day,
+                        body: text,
+                        status,
+                        attachments,
+                    },
+                ));
             }
-            None => rejected += 1,
+            None => rejected.push(seq),
         }
     }
     (messages, rejected)
@@ -296,6 +363,68 @@ impl Intake {
             messages,
             rejected,
         }))
+    }
+
+    /// One page of the reporter's verified thread: the items before `before` (the newest when
+    /// `None`), at most `PAGE_ITEMS` of them. Its cost does not grow with the case: only the page's
+    /// items, `PAGE_LOOKBACK` before them and the newer ones are read and decrypted — for the first
+    /// page, which is every visit's, that is a fixed number (docs/design.md §11).
+    pub(crate) fn reporter_page(
+        &self,
+        case_id: &CaseId,
+        keys: &ReceiptKeys,
+        before: Option<u32>,
+    ) -> Result<Option<ReporterPage>, IntakeError> {
+        if !self.receipt_opens(case_id, keys)? {
+            return Ok(None);
+        }
+        let Some(case) = self.store().case(case_id)? else {
+            return Ok(None);
+        };
+        let count = case.item_count as usize;
+        let window = page_window(count, before.map(|b| b as usize));
+        // Items after the page are walked too: a later `rekey` hands on the key earlier items were
+        // sealed to, and names the signer before it.
+        let first = window.start.saturating_sub(PAGE_LOOKBACK);
+        let prev_of_first = match first {
+            0 => genesis_digest(&case.id),
+            n => sha256(&self.item_or_corrupt(case_id, n - 1)?),
+        };
+        let items = (first..count)
+            .map(|seq| self.item_or_corrupt(case_id, seq))
+            .collect::<Result<Vec<_>, _>>()?;
+        let walk = Walk {
+            first,
+            prev_of_first,
+            items: &items,
+        };
+        let (messages, rejected) = thread_of(&case, &walk, keys, self.investigators().all());
+        let messages = messages
+            .into_iter()
+            .filter(|(seq, _)| window.contains(seq))
+            .map(|(_, m)| m)
+            .collect();
+        let rejected = rejected.iter().filter(|seq| window.contains(seq)).count();
+        let older = (window.start > 0).then_some(window.start as u32);
+        let newer = (window.end < count).then(|| {
+            let end = window.end + PAGE_ITEMS;
+            (end < count).then_some(end as u32)
+        });
+        Ok(Some(ReporterPage {
+            case,
+            messages,
+            rejected,
+            older,
+            newer,
+        }))
+    }
+
+    fn item_or_corrupt(&self, case_id: &CaseId, seq: usize) -> Result<Vec<u8>, IntakeError> {
+        let seq = u32::try_from(seq).map_err(|_| StoreError::Corrupt)?;
+        Ok(self
+            .store()
+            .item(case_id, seq)?
+            .ok_or(StoreError::Corrupt)?)
     }
 
     /// Whether these receipt keys still open this case (false once the receipt was replaced).

@@ -64,6 +64,9 @@ struct CaseTemplate {
     history: Vec<StatusRow>,
     messages: Vec<ThreadMessage>,
     rejected: usize,
+    /// Links to the pages of older and newer messages (no JavaScript: plain links).
+    older: Option<String>,
+    newer: Option<String>,
     sent: bool,
     draft: String,
     errors: Vec<String>,
@@ -138,9 +141,37 @@ impl AppState {
         l.text_with("pantau-session-ends-after", &[("minutes", &minutes)])
     }
 
-    fn case_page(&self, l: Lang, session: &mut Session, extra: CaseExtras) -> Response {
+    /// The case page. Reading, decrypting and verifying the page's items and rendering it run on
+    /// the blocking pool, not on an async worker thread (docs/design.md §11).
+    async fn case_page(
+        self: &Arc<Self>,
+        l: Lang,
+        session: &mut Session,
+        extra: CaseExtras,
+    ) -> Response {
         let keys = ReceiptKeys::from_master(&session.master);
-        let view = match self.intake.reporter_view(&session.case_id, &keys) {
+        let (this, case_id) = (Arc::clone(self), session.case_id.clone());
+        let rendered =
+            tokio::task::spawn_blocking(move || this.render_case_page(l, &case_id, &keys, extra))
+                .await;
+        let mut response = match rendered {
+            Ok(r) => r,
+            Err(_) => return WebError::Unavailable.page(l, self.demo),
+        };
+        if let Some(cookie) = self.sessions.cookie(session) {
+            response.headers_mut().insert(header::SET_COOKIE, cookie);
+        }
+        response
+    }
+
+    fn render_case_page(
+        &self,
+        l: Lang,
+        case_id: &CaseId,
+        keys: &ReceiptKeys,
+        extra: CaseExtras,
+    ) -> Response {
+        let view = match self.intake.reporter_page(case_id, keys, extra.before) {
             Ok(Some(v)) => v,
             Ok(None) => return self.login_page(l, Some(generic_unknown(l)), StatusCode::OK),
             Err(_) => return WebError::Unavailable.page(l, self.demo),
@@ -171,6 +202,8 @@ impl AppState {
                 .collect(),
             messages: view.messages,
             rejected: view.rejected,
+            older: view.older.map(|b| page_url(l, Some(b))),
+            newer: view.newer.map(|b| page_url(l, b)),
             sent: extra.sent,
             draft: extra.draft,
             errors: extra.errors,
@@ -179,11 +212,7 @@ impl AppState {
             max_attachments: self.max_attachments,
             session_note: self.session_note(l),
         };
-        let mut response = (extra.status, render(&t)).into_response();
-        if let Some(cookie) = self.sessions.cookie(session) {
-            response.headers_mut().insert(header::SET_COOKIE, cookie);
-        }
-        response
+        (extra.status, render(&t)).into_response()
     }
 }
 
@@ -194,6 +223,8 @@ struct CaseExtras {
     errors: Vec<String>,
     lost_files: Vec<String>,
     status: StatusCode,
+    /// The page of older messages asked for (`?sebelum=N`), else the newest.
+    before: Option<u32>,
 }
 
 /// `GET /pantau`: the case when a session is open, else the receipt form.
@@ -205,18 +236,24 @@ pub(crate) async fn show(
 ) -> Response {
     match state.sessions.current(&headers) {
         Some(mut session) => {
-            let sent = q
-                .as_deref()
-                .is_some_and(|q| q.split('&').any(|kv| kv == "terkirim=1"));
-            state.case_page(
-                l,
-                &mut session,
-                CaseExtras {
-                    sent,
-                    status: StatusCode::OK,
-                    ..CaseExtras::default()
-                },
-            )
+            let params = || q.as_deref().unwrap_or("").split('&');
+            let sent = params().any(|kv| kv == "terkirim=1");
+            // A malformed page number shows the newest page rather than an error.
+            let before = params()
+                .find_map(|kv| kv.strip_prefix("sebelum="))
+                .and_then(|n| n.parse().ok());
+            state
+                .case_page(
+                    l,
+                    &mut session,
+                    CaseExtras {
+                        sent,
+                        status: StatusCode::OK,
+                        before,
+                        ..CaseExtras::default()
+                    },
+                )
+                .await
         }
         None => state.login_page(l, None, StatusCode::OK),
     }
@@ -255,6 +292,22 @@ fn case_url(l: Lang, sent: bool) -> String {
         "/pantau".to_owned()
     } else {
         format!("/pantau?{}", params.join("&"))
+    }
+}
+
+/// The case page showing the items before `before` (`None`: the newest).
+fn page_url(l: Lang, before: Option<u32>) -> String {
+    let mut params = Vec::new();
+    if l == Lang::En {
+        params.push("lang=en".to_owned());
+    }
+    if let Some(b) = before {
+        params.push(format!("sebelum={b}"));
+    }
+    if params.is_empty() {
+        "/pantau#thread-title".to_owned()
+    } else {
+        format!("/pantau?{}#thread-title", params.join("&"))
     }
 }
 
@@ -305,7 +358,7 @@ pub(crate) async fn login(
                     status: StatusCode::OK,
                     ..CaseExtras::default()
                 };
-                return state.case_page(l, &mut session, extras);
+                return state.case_page(l, &mut session, extras).await;
             }
             let mut r = see_other(&case_url(l, false));
             if let Some(cookie) = state.sessions.cookie(&mut session) {
@@ -373,7 +426,7 @@ pub(crate) async fn followup(
                 status: StatusCode::UNPROCESSABLE_ENTITY,
                 ..CaseExtras::default()
             };
-            return state.case_page(l, &mut session, extras);
+            return state.case_page(l, &mut session, extras).await;
         }
     };
     let keys = ReceiptKeys::from_master(&session.master);
@@ -396,7 +449,7 @@ pub(crate) async fn followup(
                 status,
                 ..CaseExtras::default()
             };
-            state.case_page(l, &mut session, extras)
+            state.case_page(l, &mut session, extras).await
         }
     }
 }

@@ -10,6 +10,7 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use tokio::sync::Semaphore;
+use tokio::task::JoinHandle;
 
 use crate::intake::attachment::{AttachmentProblem, AttachmentSink, SealedAttachment};
 
@@ -34,10 +35,14 @@ fn cpu_budget() -> &'static Semaphore {
     })
 }
 
-/// An `AttachmentSink` fed from the async side.
+/// An `AttachmentSink` fed from the async side. One batch is processed on the blocking pool while
+/// the next is read from the client: receiving and sealing overlap instead of taking turns, and an
+/// upload still holds at most two batches (`2 × BATCH`) in memory.
 pub(super) struct OffloadedSink {
-    /// `None` only if a blocking task was lost (the runtime shutting down): reported as `Storage`.
+    /// The sink when no batch is being processed.
     sink: Option<AttachmentSink>,
+    /// The batch being processed; it hands the sink back when done.
+    in_flight: Option<JoinHandle<AttachmentSink>>,
     name: String,
     batch: Vec<u8>,
 }
@@ -47,6 +52,7 @@ impl OffloadedSink {
         OffloadedSink {
             name: sink.name().to_owned(),
             sink: Some(sink),
+            in_flight: None,
             batch: Vec::new(),
         }
     }
@@ -55,8 +61,8 @@ impl OffloadedSink {
         &self.name
     }
 
-    /// Takes the next chunk; a full batch is processed before this returns, which also paces a client
-    /// that sends faster than its upload can be sealed.
+    /// Takes the next chunk. A full batch waits for the one before it to finish, which also paces a
+    /// client that sends faster than its upload can be sealed.
     pub(super) async fn write(&mut self, chunk: &[u8]) {
         self.batch.extend_from_slice(chunk);
         if self.batch.len() >= BATCH {
@@ -64,30 +70,39 @@ impl OffloadedSink {
         }
     }
 
+    /// The sink, once the batch in flight (if any) is done. `None` only if a blocking task was lost
+    /// (the runtime shutting down): reported as `Storage`.
+    async fn settle(&mut self) -> Option<AttachmentSink> {
+        match self.in_flight.take() {
+            Some(task) => task.await.ok(),
+            None => self.sink.take(),
+        }
+    }
+
+    /// Hands the gathered batch to the blocking pool, without waiting for it.
     async fn flush(&mut self) {
         if self.batch.is_empty() {
             return;
         }
         let batch = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
-        let Some(mut sink) = self.sink.take() else {
+        let Some(mut sink) = self.settle().await else {
             return;
         };
-        let Ok(_cpu) = cpu_budget().acquire().await else {
+        let Ok(cpu) = cpu_budget().acquire().await else {
             return;
         };
-        self.sink = tokio::task::spawn_blocking(move || {
+        self.in_flight = Some(tokio::task::spawn_blocking(move || {
+            let _cpu = cpu;
             sink.write(&batch);
             sink
-        })
-        .await
-        .ok();
+        }));
     }
 
     /// Processes what is left and finishes the file (metadata removal's tail, age's last chunk, sync).
     pub(super) async fn finish(mut self) -> Result<SealedAttachment, (String, AttachmentProblem)> {
         self.flush().await;
-        let name = self.name;
-        let Some(sink) = self.sink.take() else {
+        let name = std::mem::take(&mut self.name);
+        let Some(sink) = self.settle().await else {
             return Err((name, AttachmentProblem::Storage));
         };
         let Ok(_cpu) = cpu_budget().acquire().await else {

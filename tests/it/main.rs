@@ -34,6 +34,7 @@ mod keys;
 mod load;
 mod logs;
 mod pantau;
+mod pantau_paging;
 mod passphrase;
 mod privacy;
 mod refusals;

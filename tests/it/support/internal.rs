@@ -20,7 +20,7 @@ pub use wbs::intake::mailbox::{
 pub use wbs::intake::report::{validate, Party, ReportInput};
 pub use wbs::intake::submit::Channel;
 pub use wbs::protocol::day::unix_now;
-pub use wbs::protocol::item::{IdentityBody, ItemBody, MessageBody};
+pub use wbs::protocol::item::{FollowupBody, IdentityBody, ItemBody, MessageBody};
 pub use wbs::protocol::{wire, CaseId, Day, ItemKind, Role, Status};
 pub use wbs::server::Prepared;
 pub use wbs::store::{
