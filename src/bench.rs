@@ -22,6 +22,9 @@ pub struct BenchOptions {
     /// CI-sized: fewer submissions and a smaller attachment.
     pub quick: bool,
     pub clients: usize,
+    /// The server's submission KDF slots (`kdf_concurrency`), when not the default: each slot is one
+    /// Argon2 working memory (19 MiB) and one core's worth of sustained submissions.
+    pub kdf_slots: Option<usize>,
 }
 
 const BOUNDARY: &str = "wbsbenchXyZ";
@@ -46,11 +49,18 @@ fn free_port() -> Result<u16, String> {
     l.local_addr().map(|a| a.port()).map_err(|e| e.to_string())
 }
 
-fn start(dir: &Path, attachment_mb: u64) -> Result<(Served, u64), String> {
+fn start(
+    dir: &Path,
+    attachment_mb: u64,
+    kdf_slots: Option<usize>,
+) -> Result<(Served, u64), String> {
     let exe = std::env::current_exe().map_err(|e| e.to_string())?;
     let config = dir.join("bench.toml");
-    fs::write(&config, format!("max_upload_mb = {}\n", attachment_mb + 1))
-        .map_err(|e| e.to_string())?;
+    let mut toml = format!("max_upload_mb = {}\n", attachment_mb + 1);
+    if let Some(n) = kdf_slots {
+        toml.push_str(&format!("kdf_concurrency = {n}\n"));
+    }
+    fs::write(&config, toml).map_err(|e| e.to_string())?;
     fs::create_dir_all(dir.join("keys")).map_err(|e| e.to_string())?;
     let port = free_port()?;
     let started = Instant::now();
@@ -254,7 +264,7 @@ fn tempfile_dir() -> Result<std::path::PathBuf, String> {
 fn run_in(dir: &Path, opts: BenchOptions) -> Result<(), String> {
     let (submissions, attachment_mb) = if opts.quick { (64, 20) } else { (1000, 200) };
     let clients = opts.clients.max(1);
-    let (served, start_ms) = start(dir, attachment_mb)?;
+    let (served, start_ms) = start(dir, attachment_mb, opts.kdf_slots)?;
     let pid = served.child.id();
     let base = served.base.clone();
     let client = Blocking::builder()

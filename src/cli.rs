@@ -62,6 +62,9 @@ pub enum Command {
         /// Concurrent clients.
         #[arg(long, default_value_t = 16)]
         clients: usize,
+        /// The server's submission KDF slots (`kdf_concurrency`; default: the server's default).
+        #[arg(long)]
+        kdf_slots: Option<usize>,
     },
     /// Copy every case out of a stopped server's data directory as standard age files.
     Export {
@@ -332,8 +335,16 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
             crate::server::backup::run(&data, &out, &desk)?;
             Ok(ExitCode::SUCCESS)
         }
-        Command::Bench { quick, clients } => {
-            crate::bench::run(crate::bench::BenchOptions { quick, clients })?;
+        Command::Bench {
+            quick,
+            clients,
+            kdf_slots,
+        } => {
+            crate::bench::run(crate::bench::BenchOptions {
+                quick,
+                clients,
+                kdf_slots,
+            })?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Keygen { out, passphrase } => desk::keygen::run(&out, passphrase),

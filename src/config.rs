@@ -129,7 +129,9 @@ impl Default for Config {
             max_upload_bytes: 20 * 1024 * 1024,
             max_attachments: 10,
             sled_cache_bytes: 64 * 1024 * 1024,
-            kdf_concurrency: 2,
+            // One submission slot: the receipt pool absorbs bursts, and each slot is 19 MiB of
+            // Argon2 memory under load (docs/design.md §11, peak memory).
+            kdf_concurrency: 1,
             desk_listen: SocketAddr::from(([127, 0, 0, 1], 8081)),
             deadlines: DeadlinePolicy::default(),
             session_idle_secs: 15 * 60,
