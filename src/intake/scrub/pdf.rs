@@ -84,9 +84,6 @@ fn rewrite(file: &[u8]) -> Result<Vec<u8>, Unscrubbable> {
         .get(b"Root")
         .and_then(Object::as_reference)
         .map_err(|_| Unscrubbable)?;
-    if !matches!(doc.objects.get(&root), Some(Object::Dictionary(_))) {
-        return Err(Unscrubbable);
-    }
     let mut trailer = Dictionary::new();
     trailer.set("Root", Object::Reference(root));
     doc.trailer = trailer;
@@ -104,6 +101,11 @@ fn rewrite(file: &[u8]) -> Result<Vec<u8>, Unscrubbable> {
     }
     // What only the removed entries (or an earlier revision's trailer) pointed at goes too.
     doc.prune_objects();
+    // The catalog must be left (a damaged file may have an embedded file's dictionary in its place):
+    // what is written out has to open as a PDF again.
+    if !matches!(doc.objects.get(&root), Some(Object::Dictionary(_))) {
+        return Err(Unscrubbable);
+    }
 
     let mut out = Vec::with_capacity(file.len());
     doc.save_to(&mut out).map_err(|_| Unscrubbable)?;
