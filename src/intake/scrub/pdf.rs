@@ -107,6 +107,9 @@ fn rewrite(file: &[u8]) -> Result<Vec<u8>, Unscrubbable> {
         return Err(Unscrubbable);
     }
 
+    // Numbered from what is left (not the old cross-reference size), so a scrubbed file scrubs to
+    // itself.
+    doc.max_id = doc.objects.keys().next_back().map_or(0, |id| id.0);
     let mut out = Vec::with_capacity(file.len());
     doc.save_to(&mut out).map_err(|_| Unscrubbable)?;
     Ok(out)

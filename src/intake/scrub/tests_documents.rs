@@ -288,3 +288,9 @@ fn png_keeps_an_orientation_only_exif_with_a_correct_crc() {
     let out = scrub(Format::Png, &png_with_orientation(1)).expect("scrubbed");
     assert!(!has(&out, b"eXIf"));
 }
+
+#[test]
+fn a_scrubbed_pdf_scrubs_to_the_same_bytes() {
+    let out = scrub(Format::Pdf, &hostile_pdf()).expect("scrubbed");
+    assert_eq!(scrub(Format::Pdf, &out).expect("scrubbed again"), out);
+}
