@@ -241,9 +241,10 @@ fn pdf_revision(file: &mut Vec<u8>, first: u32, objects: &[Vec<u8>], trailer: &s
 const PDF_PAGE: &[u8] = b"BT /F1 12 Tf 20 100 Td (Isi laporan bukti) Tj ET";
 
 /// A PDF with canaries in the document info (author, title, producer) of its first revision and of an
-/// incremental update, in XMP, in an embedded file and its name, and in JavaScript run on opening.
+/// incremental update, in XMP, in an embedded file and its name, in JavaScript run on opening and as a
+/// comment's author.
 fn hostile_pdf() -> (Vec<u8>, Vec<String>) {
-    let c: Vec<String> = (0..9).map(|_| marker()).collect();
+    let c: Vec<String> = (0..10).map(|_| marker()).collect();
     let stream = |dict: &str, content: &[u8]| {
         let mut b = format!("<< {dict} /Length {} >>\nstream\n", content.len()).into_bytes();
         b.extend_from_slice(content);
@@ -253,7 +254,7 @@ fn hostile_pdf() -> (Vec<u8>, Vec<String>) {
     let objects = vec![
         b"<< /Type /Catalog /Pages 2 0 R /Metadata 5 0 R /Names << /EmbeddedFiles << /Names [(a) 7 0 R] >> /JavaScript << /Names [(js) 9 0 R] >> >> /OpenAction 9 0 R >>".to_vec(),
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R /Resources << /Font << /F1 10 0 R >> >> /Annots [8 0 R] >>".to_vec(),
+        format!("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R /Resources << /Font << /F1 10 0 R >> >> /Annots [8 0 R << /Subtype /Text /Rect [0 0 5 5] /T ({}) /Contents (catatan) >>] >>", c[9]).into_bytes(),
         stream("", PDF_PAGE),
         stream("/Type /Metadata /Subtype /XML", format!("<x:xmpmeta><dc:creator>{}</dc:creator></x:xmpmeta>", c[0]).as_bytes()),
         format!("<< /Author ({}) /Title ({}) /Producer ({}) >>", c[1], c[2], c[3]).into_bytes(),

@@ -9,6 +9,7 @@
 //!   JavaScript actions anywhere, `/OpenAction` and `/A` actions that run code, launch programs, submit
 //!   or import data), additional actions (`/AA`), XFA forms (`/AcroForm/XFA`), embedded files
 //!   (`/Names/EmbeddedFiles`, `/FileAttachment` annotations, file specifications with `/EF`);
+//! - the author (`/T`) of comments and other markup annotations is blanked to `-`, their times removed;
 //! - photos inside (`/DCTDecode` images, which are JPEG files) go through the JPEG scrubber;
 //! - objects no longer reachable from the catalog are dropped, which removes the old `/Info` and XMP of
 //!   earlier revisions: incremental updates appended after `%%EOF` do not survive the rewrite.
@@ -173,6 +174,14 @@ fn clean(object: &mut Object, removed: &HashSet<ObjectId>) -> Result<(), Unscrub
 fn clean_dictionary(d: &mut Dictionary, removed: &HashSet<ObjectId>) -> Result<(), Unscrubbable> {
     for key in METADATA_KEYS {
         d.remove(key);
+    }
+    // A comment's author and times (markup annotations); a form field's `/T` is its name and stays.
+    if d.has(b"Subtype") && d.has(b"Rect") && name(d, b"Subtype") != Some(b"Widget") {
+        if d.has(b"T") {
+            d.set("T", Object::string_literal("-"));
+        }
+        d.remove(b"M");
+        d.remove(b"CreationDate");
     }
     // The name tree's scripts and files (`/Names`), XFA forms (`/AcroForm`).
     d.remove(b"JavaScript");

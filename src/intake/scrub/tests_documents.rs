@@ -62,7 +62,7 @@ fn hostile_pdf() -> Vec<u8> {
     let objects: Vec<Vec<u8>> = vec![
         b"<< /Type /Catalog /Pages 2 0 R /Metadata 5 0 R /Names << /EmbeddedFiles << /Names [(a.txt) 7 0 R] >> /JavaScript << /Names [(js) 9 0 R] >> >> /OpenAction 9 0 R /AA << /WC 9 0 R >> /PieceInfo << /App << /Private (CANARY-PIECE) >> >> >>".to_vec(),
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R /Resources << /Font << /F1 10 0 R >> /XObject << /Im1 12 0 R >> >> /Annots [8 0 R << /Type /Annot /Subtype /Link /Rect [0 0 5 5] /A << /S /JavaScript /JS (CANARY-LINK-JS) >> >>] >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R /Resources << /Font << /F1 10 0 R >> /XObject << /Im1 12 0 R >> >> /Annots [8 0 R << /Type /Annot /Subtype /Text /Rect [0 0 5 5] /T (CANARY-NOTE-AUTHOR) /M (D:20240101CANARY) /Contents (catatan penting) >> << /Type /Annot /Subtype /Link /Rect [0 0 5 5] /A << /S /JavaScript /JS (CANARY-LINK-JS) >> >>] >>".to_vec(),
         stream("", PAGE_TEXT),
         stream("/Type /Metadata /Subtype /XML", b"<x:xmpmeta><dc:creator>CANARY-XMP</dc:creator></x:xmpmeta>"),
         b"<< /Author (CANARY-OLD-AUTHOR) /Title (CANARY-OLD-TITLE) /Producer (CANARY-OLD-PRODUCER) >>".to_vec(),
@@ -139,6 +139,7 @@ fn pdf_loses_info_xmp_scripts_and_files_and_keeps_its_page() {
     assert!(has(&out, b"Exif\0\0MM"));
     let at = out.windows(6).position(|w| w == b"Exif\0\0").expect("exif");
     assert_eq!(orientation(&out[at + 6..]), Some(6));
+    assert!(has(&out, b"catatan penting"), "a comment's text is kept");
     // One revision, nothing after it.
     assert_eq!(text.matches("%%EOF").count(), 1);
     assert!(out.ends_with(b"%%EOF") || out.ends_with(b"%%EOF\n"));
