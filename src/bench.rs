@@ -132,7 +132,7 @@ fn multipart(token: &str, file: Option<&[u8]>) -> Vec<u8> {
     if let Some(bytes) = file {
         let _ = write!(
             body,
-            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"bukti.pdf\"\r\nContent-Type: application/pdf\r\n\r\n"
+            "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"attachments\"; filename=\"bukti.doc\"\r\nContent-Type: application/msword\r\n\r\n"
         );
         body.extend_from_slice(bytes);
         body.extend_from_slice(b"\r\n");
@@ -329,8 +329,9 @@ fn run_in(dir: &Path, opts: BenchOptions) -> Result<(), String> {
         .collect::<Result<_, _>>()?;
     let peak_rss_mb = status_mb(pid, "VmHWM")?;
 
-    // One large attachment, end to end, against the age crate alone on the same bytes.
-    let mut file = b"%PDF-1.7\n".to_vec();
+    // One large attachment, end to end, against the age crate alone on the same bytes: a legacy Word
+    // file, which streams through unchanged (a PDF would be held whole and rewritten, §6).
+    let mut file = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
     file.resize((attachment_mb * 1024 * 1024) as usize, b'x');
     let t = token(&client, &base)?;
     let attachment_s = post(&client, &base, multipart(&t, Some(&file)))?.as_secs_f64();

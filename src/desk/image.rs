@@ -156,7 +156,10 @@ fn png(b: &[u8]) -> Vec<Metadata> {
         let data = b.get(i + 8..i + 8 + len).unwrap_or(&[]);
         match kind {
             b"IEND" => return out,
-            b"eXIf" => out.push(Metadata::Exif),
+            // The scrubber's orientation-only block is the one tag it keeps on purpose.
+            b"eXIf" if !crate::intake::scrub::is_orientation_only_tiff(data) => {
+                out.push(Metadata::Exif)
+            }
             b"iTXt" if data.starts_with(b"XML:com.adobe.xmp\0") => out.push(Metadata::Xmp),
             b"tEXt" | b"zTXt" | b"iTXt" => out.push(Metadata::Text),
             b"tIME" => out.push(Metadata::Time),

@@ -182,16 +182,7 @@ impl AttachmentSink {
         match sniff(&self.head, &self.name) {
             Some(t) => {
                 self.media_type = Some(t);
-                self.stripper = match t {
-                    "image/jpeg" => Some(Scrubber::new(ScrubFormat::Jpeg)),
-                    "image/png" => Some(Scrubber::new(ScrubFormat::Png)),
-                    "image/gif" => Some(Scrubber::new(ScrubFormat::Gif)),
-                    "image/webp" => Some(Scrubber::new(ScrubFormat::Webp)),
-                    t if crate::intake::scrub::scrubbed_type(t) => {
-                        Some(Scrubber::new(ScrubFormat::Office))
-                    }
-                    _ => None,
-                };
+                self.stripper = ScrubFormat::for_media_type(t).map(Scrubber::new);
                 if self.stripper.is_none() {
                     self.original = None;
                 }

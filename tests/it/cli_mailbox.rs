@@ -718,12 +718,15 @@ case WBS-<ID>: 1 problem(s) — do not trust the rejected parts
         .contains("item 4: reply — verified, signed by investigator alice.pub"));
 }
 
-const PDF: &[u8] = b"%PDF-1.4\n% CANARY-PDF-4410 kuitansi\n%%EOF\n";
+/// A well-formed PDF (the server refuses PDFs it cannot read and rewrites the rest; this one it
+/// rewrites to the same bytes, docs/design.md §6) with the canary in its page content.
+static PDF: std::sync::LazyLock<Vec<u8>> =
+    std::sync::LazyLock::new(|| crate::support::pdf_with("CANARY-PDF-4410 kuitansi"));
 
 /// Submits a report with one PDF attachment in-process (the server must be stopped); returns its id.
 fn submit_with_attachment(env: &Env) -> String {
     let prepared = internal::prepare(&env.data, &env.keys);
-    let attachment = internal::seal_attachment(&prepared, "bukti.pdf", PDF);
+    let attachment = internal::seal_attachment(&prepared, "bukti.pdf", &PDF);
     let input = Report::valid()
         .kind("staff")
         .chronology(CHRONOLOGY)
@@ -761,8 +764,8 @@ async fn show_checks_attachments_and_decrypts_them_on_request() {
     let masked = mask(&r.stdout, &w.env);
     assert!(
         masked.contains(&format!(
-            // Issue 11: a PDF is not scrubbed, and the investigator is told.
-            "  Lampiran:\n      1. bukti.pdf — application/pdf, {} bita (metadata tidak dihapus)\n",
+            // A PDF is scrubbed now (docs/design.md §6): no "metadata not removed" flag.
+            "  Lampiran:\n      1. bukti.pdf — application/pdf, {} bita\n",
             PDF.len()
         )),
         "{masked}"
@@ -779,7 +782,10 @@ async fn show_checks_attachments_and_decrypts_them_on_request() {
     let out = w.env.path().join("files");
     let r = w.desk("show", &["--attachments", out.to_str().unwrap(), &case_id]);
     assert_ok(&r);
-    assert_eq!(fs::read(out.join(&case_id).join("bukti.pdf")).unwrap(), PDF);
+    assert_eq!(
+        fs::read(out.join(&case_id).join("bukti.pdf")).unwrap(),
+        *PDF
+    );
 
     // The blob altered on the server's disk: rejected, not written.
     let blob = fs::read_dir(w.env.data.join("blobs"))

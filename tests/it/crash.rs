@@ -45,7 +45,8 @@ async fn interrupted_uploads_leave_nothing_behind() {
     let mut s = env.start();
     let c = client();
     let m = marker();
-    let mut pdf = b"%PDF-1.4\n".to_vec();
+    // A legacy Word file streams to disk as it arrives (a PDF is held whole until scrubbed).
+    let mut pdf = b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1".to_vec();
     while pdf.len() < 2_000_000 {
         pdf.extend_from_slice(format!("{m} rahasia\n").as_bytes());
     }
@@ -61,7 +62,7 @@ async fn interrupted_uploads_leave_nothing_behind() {
     let body = form_bytes(
         Some(&token),
         &valid_fields(),
-        &[("rekaman.pdf", pdf.clone())],
+        &[("rekaman.doc", pdf.clone())],
     );
     let sock = partial_upload(&s, &body, body.len() / 2);
     wait_for("the upload's temporary file", || {
@@ -79,7 +80,7 @@ async fn interrupted_uploads_leave_nothing_behind() {
 
     // The server dies in the middle of a file: the next start sweeps it.
     let token = form_token(&c, &s).await;
-    let body = form_bytes(Some(&token), &valid_fields(), &[("rekaman.pdf", pdf)]);
+    let body = form_bytes(Some(&token), &valid_fields(), &[("rekaman.doc", pdf)]);
     let sock = partial_upload(&s, &body, body.len() / 2);
     wait_for("the upload's temporary file", || {
         !tmp_files(&env).is_empty()

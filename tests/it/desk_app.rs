@@ -146,7 +146,9 @@ struct World {
     receipt: String,
 }
 
-const ATTACHMENT: &[u8] = b"%PDF-1.4\nCANARY-DESK-FILE-91c0\n%%EOF\n";
+/// A well-formed PDF the server's scrubber rewrites to the same bytes (docs/design.md §6).
+static ATTACHMENT: std::sync::LazyLock<Vec<u8>> =
+    std::sync::LazyLock::new(|| crate::support::pdf_with("CANARY-DESK-FILE-91c0"));
 
 async fn world() -> World {
     let env = Env::new();
@@ -314,7 +316,7 @@ async fn the_desk_guards_its_pages_and_works_a_case_end_to_end() {
         r.headers()["content-disposition"],
         "attachment; filename=\"bukti.pdf\""
     );
-    assert_eq!(r.bytes().await.unwrap().as_ref(), ATTACHMENT);
+    assert_eq!(r.bytes().await.unwrap().as_ref(), ATTACHMENT.as_slice());
 
     // A cross-site POST is refused, even with the cookie.
     let r = c
@@ -587,7 +589,7 @@ async fn the_desk_writes_no_decrypted_byte_to_disk() {
         .bytes()
         .await
         .unwrap();
-    assert_eq!(file.as_ref(), ATTACHMENT);
+    assert_eq!(file.as_ref(), ATTACHMENT.as_slice());
     desk.stop();
 
     let canaries: [&[u8]; 5] = [

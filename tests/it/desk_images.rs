@@ -59,7 +59,7 @@ async fn images_show_inline_from_memory_with_remaining_metadata_flagged() {
     let files = [
         ("foto.webp", webp.clone()),
         ("bersih.png", png_with_text()),
-        ("surat.pdf", b"%PDF-1.4\n%%EOF\n".to_vec()),
+        ("surat.pdf", crate::support::pdf_with("surat")),
     ];
     let r = submit(&client(), &server, &valid_fields(), &files).await;
     let (_, id) = assert_receipt_page(&r);

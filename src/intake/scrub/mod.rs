@@ -6,21 +6,29 @@
 //!
 //! The photo scrubbers are linear in their input: each looks at every byte once and holds at most one
 //! header or one bounded segment, never the file. Office documents are zip archives whose directory is
-//! at the end: they are held whole (bounded by the upload limit) and rewritten at `finish`.
+//! at the end, and so is a PDF's cross-reference table: they are held whole (bounded by the upload limit)
+//! and rewritten at `finish`.
 
 mod gif;
 mod jpeg;
 mod office;
+mod pdf;
 mod png;
 mod webp;
 
-/// Moves bytes from `input` into `hold` until it has `n`; true when it has.
 /// Whether an APP1 segment's body is exactly the orientation-only EXIF block the JPEG scrubber writes
 /// (the one harmless tag it keeps, docs/design.md §6): readers need not flag it as metadata.
 pub(crate) fn is_orientation_only_exif(body: &[u8]) -> bool {
     (2..=8).any(|v| jpeg::orientation_exif(v) == body)
 }
 
+/// Whether a PNG `eXIf` body (a bare TIFF structure) is exactly the orientation-only block the PNG
+/// scrubber writes.
+pub(crate) fn is_orientation_only_tiff(tiff: &[u8]) -> bool {
+    (2..=8).any(|v| jpeg::orientation_exif(v)[6..] == *tiff)
+}
+
+/// Moves bytes from `input` into `hold` until it has `n`; true when it has.
 pub(super) fn fill(hold: &mut Vec<u8>, input: &mut &[u8], n: usize) -> bool {
     let take = n.saturating_sub(hold.len()).min(input.len());
     hold.extend_from_slice(&input[..take]);
@@ -41,16 +49,34 @@ pub enum Format {
     Webp,
     /// OOXML and OpenDocument (zip archives of XML parts); held whole until the end.
     Office,
+    /// PDF, rewritten as one revision; held whole until the end.
+    Pdf,
 }
 
-/// Whether files of this media type went through a scrubber. Those that did not (PDF, office
-/// documents, WebP, GIF) are flagged to investigators: their metadata is as the reporter sent it.
+impl Format {
+    /// The scrubber for files of this media type; `None`: stored as sent (and flagged, see
+    /// `scrubbed_type`).
+    pub fn for_media_type(media_type: &str) -> Option<Format> {
+        Some(match media_type {
+            "image/jpeg" => Format::Jpeg,
+            "image/png" => Format::Png,
+            "image/gif" => Format::Gif,
+            "image/webp" => Format::Webp,
+            "application/pdf" => Format::Pdf,
+            t if t.starts_with("application/vnd.openxmlformats-officedocument.")
+                || t.starts_with("application/vnd.oasis.opendocument.") =>
+            {
+                Format::Office
+            }
+            _ => return None,
+        })
+    }
+}
+
+/// Whether files of this media type went through a scrubber. Those that did not (legacy `.doc`,
+/// `.xls`, `.ppt`) are flagged to investigators: their metadata is as the reporter sent it.
 pub fn scrubbed_type(media_type: &str) -> bool {
-    matches!(
-        media_type,
-        "image/jpeg" | "image/png" | "image/gif" | "image/webp"
-    ) || (media_type.starts_with("application/vnd.openxmlformats-officedocument.")
-        || media_type.starts_with("application/vnd.oasis.opendocument."))
+    Format::for_media_type(media_type).is_some()
 }
 
 enum Inner {
@@ -59,6 +85,7 @@ enum Inner {
     Gif(gif::Gif),
     Webp(webp::Webp),
     Office(office::Office),
+    Pdf(pdf::Pdf),
 }
 
 /// A streaming scrubber: feed it chunks, then `finish`. After an error it must not be fed again.
@@ -75,6 +102,7 @@ impl Scrubber {
                 Format::Gif => Inner::Gif(gif::Gif::new()),
                 Format::Webp => Inner::Webp(webp::Webp::new()),
                 Format::Office => Inner::Office(office::Office::new()),
+                Format::Pdf => Inner::Pdf(pdf::Pdf::new()),
             },
         }
     }
@@ -90,6 +118,10 @@ impl Scrubber {
                 s.push(input);
                 Ok(())
             }
+            Inner::Pdf(s) => {
+                s.push(input);
+                Ok(())
+            }
         }
     }
 
@@ -102,9 +134,12 @@ impl Scrubber {
             Inner::Gif(s) => s.finish().map(|_| s.removed),
             Inner::Webp(s) => s.finish().map(|_| s.removed),
             Inner::Office(s) => s.finish(out),
+            Inner::Pdf(s) => s.finish(out),
         }
     }
 }
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_documents;

@@ -8,7 +8,11 @@
 //!   blanked: the attributes `author`, `initials`, `userId`, `providerId` (Word's comments, revisions and
 //!   `people.xml`, PowerPoint's comment authors' `name`), and the text of `author` (Excel's comment
 //!   authors) and `creator` (ODF annotations and changes) elements;
-//! - embedded JPEG and PNG pictures go through the photo scrubbers.
+//! - Word's editing-session ids (`w:rsid*` attributes and the `w:rsids` list in settings.xml), which
+//!   can tie the document to other files edited on the same computer, are removed;
+//! - ODF `settings.xml` printer names and printer setup blobs (`PrinterName`, `PrinterSetup`) are
+//!   removed;
+//! - embedded JPEG, PNG, GIF and WebP pictures go through the photo scrubbers.
 //!
 //! The whole file is held in memory (a zip's directory is at its end); the upload limit bounds it, and
 //! parts may expand to at most `MAX_EXPANDED` in total (zip bombs are refused).
@@ -112,6 +116,8 @@ fn part(name: &str, bytes: Vec<u8>) -> Result<Vec<u8>, Unscrubbable> {
         n if n.ends_with(".xml") || n.ends_with(".rels") => blank_people(&bytes)?,
         n if n.ends_with(".jpg") || n.ends_with(".jpeg") => picture(Format::Jpeg, &bytes)?,
         n if n.ends_with(".png") => picture(Format::Png, &bytes)?,
+        n if n.ends_with(".gif") => picture(Format::Gif, &bytes)?,
+        n if n.ends_with(".webp") => picture(Format::Webp, &bytes)?,
         _ => bytes,
     })
 }
@@ -135,15 +141,50 @@ fn person_element(element: &str) -> bool {
     matches!(element, "author" | "creator" | "initial-creator")
 }
 
-/// The XML part with every person's name blanked; the rest passes event by event.
+/// Attributes removed outright: Word's editing-session ids (`w:rsidR`, `w:rsidRPr`, `w:rsidDel`, …).
+fn session_attribute(attribute: &str) -> bool {
+    attribute.starts_with("rsid")
+}
+
+/// Elements removed with everything inside: Word's list of editing sessions (`w:rsids`) and ODF's
+/// printer settings (`config:config-item` named `PrinterName` or `PrinterSetup`).
+fn dropped_element(e: &BytesStart<'_>) -> bool {
+    match e.local_name().as_ref() {
+        "rsids" => true,
+        "config-item" => e.attributes().flatten().any(|a| {
+            a.key.local_name().as_ref() == "name"
+                && matches!(a.value.as_ref(), "PrinterName" | "PrinterSetup")
+        }),
+        _ => false,
+    }
+}
+
+/// The XML part with every person's name blanked and session ids and printer settings removed; the
+/// rest passes event by event.
 fn blank_people(xml: &[u8]) -> Result<Vec<u8>, Unscrubbable> {
     let mut reader = Reader::from_reader(xml);
     let mut writer = Writer::new(Vec::with_capacity(xml.len()));
     let mut buf = Vec::new();
     // Inside an element whose text is a name: how deep.
     let mut in_person = 0usize;
+    // Inside an element removed whole: how deep.
+    let mut in_dropped = 0usize;
     loop {
         let event = reader.read_event_into(&mut buf).map_err(|_| Unscrubbable)?;
+        if in_dropped > 0 || matches!(&event, Event::Start(e) if dropped_element(e)) {
+            match event {
+                Event::Start(_) => in_dropped += 1,
+                Event::End(_) => in_dropped -= 1,
+                Event::Eof => return Err(Unscrubbable),
+                _ => {}
+            }
+            buf.clear();
+            continue;
+        }
+        if matches!(&event, Event::Empty(e) if dropped_element(e)) {
+            buf.clear();
+            continue;
+        }
         let mut blank_after = false;
         let event = match event {
             Event::Eof => break,
@@ -184,6 +225,9 @@ fn blank_attributes(e: &BytesStart<'_>) -> Result<BytesStart<'static>, Unscrubba
     let mut out = BytesStart::new(e.name().as_ref().to_owned());
     for a in e.attributes() {
         let a = a.map_err(|_| Unscrubbable)?;
+        if session_attribute(a.key.local_name().as_ref()) {
+            continue;
+        }
         if person_attribute(element.as_ref(), a.key.local_name().as_ref()) {
             out.push_attribute((a.key.as_ref(), BLANK));
         } else {

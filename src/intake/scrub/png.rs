@@ -2,11 +2,17 @@
 //! palette, image data, transparency, colour space and profile, gamma, significant bits, background,
 //! histogram, physical pixel size, and the APNG frame chunks. Text (`tEXt`, `zTXt`, `iTXt`), EXIF
 //! (`eXIf`), times (`tIME`), provenance manifests (`caBX`, C2PA) and any chunk not on the list are
-//! dropped, and so is everything after `IEND`. A PNG's EXIF orientation is dropped with its EXIF
-//! (viewers that honour it are rare; docs/design.md §16). Linear: a chunk's 8-byte header is the only
-//! thing held.
+//! dropped, and so is everything after `IEND`. The EXIF orientation (values 2–8) of the first
+//! `eXIf` before the image data is kept as a fresh orientation-only `eXIf` chunk, as the JPEG scrubber
+//! keeps it, so portrait photos stay upright. Linear: a chunk's 8-byte header is the only thing held,
+//! and an `eXIf` body of at most `MAX_EXIF` bytes to read the orientation from.
 
-use super::Unscrubbable;
+use super::jpeg::{orientation, orientation_exif};
+use super::{fill, Unscrubbable};
+
+/// The largest `eXIf` chunk read for its orientation; larger ones are dropped whole (a camera's EXIF
+/// is a few KiB; JPEG limits it to 64 KiB too).
+const MAX_EXIF: u32 = 0xFFFF;
 
 const SIGNATURE: &[u8] = b"\x89PNG\r\n\x1a\n";
 
@@ -24,6 +30,8 @@ enum State {
     Header,
     Copy,
     Skip,
+    /// Holding an `eXIf` body and CRC to read the orientation.
+    Exif,
     Trailer,
 }
 
@@ -32,6 +40,9 @@ pub(super) struct Png {
     hold: Vec<u8>,
     body: u64,
     seen_header: bool,
+    /// An `IDAT` was seen: an `eXIf` after it is in no decoder's place.
+    seen_data: bool,
+    orientation_done: bool,
     last: bool,
     pub(super) removed: u64,
 }
@@ -43,6 +54,8 @@ impl Png {
             hold: Vec::new(),
             body: 0,
             seen_header: false,
+            seen_data: false,
+            orientation_done: false,
             last: false,
             removed: 0,
         }
@@ -88,6 +101,22 @@ impl Png {
                         };
                     }
                 }
+                State::Exif => {
+                    let n = usize::try_from(self.body).unwrap_or(usize::MAX);
+                    if !fill(&mut self.hold, &mut input, n) {
+                        return Ok(());
+                    }
+                    let held = std::mem::take(&mut self.hold);
+                    self.removed += held.len() as u64;
+                    // The body without its CRC; the kept chunk gets a CRC of its own.
+                    if let Some(v) = orientation(&held[..n - 4]).filter(|o| (2..=8).contains(o)) {
+                        let exif = orientation_exif(v);
+                        let chunk = exif_chunk(&exif[6..]);
+                        self.removed = self.removed.saturating_sub(chunk.len() as u64);
+                        out.extend_from_slice(&chunk);
+                    }
+                    self.state = State::Header;
+                }
                 State::Trailer => {
                     self.removed += input.len() as u64;
                     return Ok(());
@@ -110,7 +139,12 @@ impl Png {
         self.seen_header = true;
         self.body = u64::from(len) + 4;
         self.last = &kind == b"IEND";
-        if KEEP.contains(&&kind) || &kind == FRAME_DATA {
+        self.seen_data |= &kind == b"IDAT";
+        if &kind == b"eXIf" && !self.orientation_done && !self.seen_data && len <= MAX_EXIF {
+            self.orientation_done = true;
+            self.removed += 8;
+            self.state = State::Exif;
+        } else if KEEP.contains(&&kind) || &kind == FRAME_DATA {
             out.extend_from_slice(head);
             self.state = State::Copy;
         } else {
@@ -128,4 +162,31 @@ impl Png {
             Err(Unscrubbable)
         }
     }
+}
+
+/// An `eXIf` chunk holding `tiff`: length, type, data, CRC-32 of type and data (ISO/IEC 15948 §5.3).
+fn exif_chunk(tiff: &[u8]) -> Vec<u8> {
+    let mut chunk = (tiff.len() as u32).to_be_bytes().to_vec();
+    chunk.extend_from_slice(b"eXIf");
+    chunk.extend_from_slice(tiff);
+    let crc = crc32(&chunk[4..]);
+    chunk.extend_from_slice(&crc.to_be_bytes());
+    chunk
+}
+
+/// The PNG CRC-32 (polynomial 0xEDB88320, reflected), bit by bit: it runs over one ~30-byte chunk per
+/// file, so no table is worth having.
+pub(super) fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
 }

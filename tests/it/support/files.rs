@@ -81,19 +81,58 @@ pub fn marker() -> String {
     )
 }
 
-/// A small but genuine-looking PDF whose bytes carry `text`.
+/// A small, well-formed one-page PDF whose page content carries `text`. Made with `lopdf` the way the
+/// server's PDF scrubber writes documents, so scrubbing gives back these very bytes (docs/design.md §6)
+/// and tests can compare what investigators get with what was sent.
 pub fn pdf_with(text: &str) -> Vec<u8> {
-    format!(
-        "%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\n% {text}\nBT ({text}) Tj ET\ntrailer << /Root 1 0 R >>\n%%EOF\n"
-    )
-    .into_bytes()
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('(', "\\(")
+        .replace(')', "\\)");
+    pdf_page(format!("BT /F1 12 Tf 20 100 Td ({escaped}) Tj ET").into_bytes())
 }
 
-/// A PDF of exactly `len` bytes.
+/// A well-formed PDF of exactly `len` bytes (at least about 400), a fixed point of the scrubber too.
 pub fn pdf_of_len(len: usize) -> Vec<u8> {
-    let mut v = b"%PDF-1.4\n".to_vec();
-    v.resize(len, b'x');
-    v
+    let mut pad = len.saturating_sub(pdf_page(Vec::new()).len());
+    loop {
+        // A comment in the content stream: the page stays empty.
+        let mut content = b"%".to_vec();
+        content.resize(pad.max(1), b'x');
+        let pdf = pdf_page(content);
+        match pdf.len().cmp(&len) {
+            std::cmp::Ordering::Equal => return pdf,
+            std::cmp::Ordering::Less => pad += len - pdf.len(),
+            std::cmp::Ordering::Greater => {
+                assert!(pad > 1, "no PDF is as short as {len} bytes");
+                pad -= (pdf.len() - len).min(pad - 1);
+            }
+        }
+    }
+}
+
+fn pdf_page(content: Vec<u8>) -> Vec<u8> {
+    use lopdf::{dictionary, Document, Object, Stream};
+    let mut doc = Document::with_version("1.7");
+    let pages = doc.new_object_id();
+    let contents = doc.add_object(Stream::new(dictionary! {}, content));
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page",
+        "Parent" => pages,
+        "MediaBox" => vec![0.into(), 0.into(), 200.into(), 200.into()],
+        "Contents" => contents,
+    });
+    doc.objects.insert(
+        pages,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+        ),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).expect("a PDF in memory");
+    out
 }
 
 /// The smallest well-formed PNG structure (signature, header, data, end): what the scrubber accepts.

@@ -1,0 +1,219 @@
+//! PDF: read with `lopdf` and written anew as one revision (docs/design.md §6), so what the reporter's
+//! software left in the file but no longer shows goes:
+//!
+//! - the trailer keeps only `/Root`: the document information dictionary (`/Info`: author, title,
+//!   producer, times) and the file identifier (`/ID`) are gone;
+//! - every `/Metadata` (XMP) entry is removed, on the catalog and on pages, images, fonts, and so is
+//!   private application data (`/PieceInfo`) and associated files (`/AF`);
+//! - active content and files carried inside are removed, not refused: JavaScript (`/Names/JavaScript`,
+//!   JavaScript actions anywhere, `/OpenAction` and `/A` actions that run code, launch programs, submit
+//!   or import data), additional actions (`/AA`), XFA forms (`/AcroForm/XFA`), embedded files
+//!   (`/Names/EmbeddedFiles`, `/FileAttachment` annotations, file specifications with `/EF`);
+//! - the author (`/T`) of comments and other markup annotations is blanked to `-`, their times removed;
+//! - photos inside (`/DCTDecode` images, which are JPEG files) go through the JPEG scrubber;
+//! - objects no longer reachable from the catalog are dropped, which removes the old `/Info` and XMP of
+//!   earlier revisions: incremental updates appended after `%%EOF` do not survive the rewrite.
+//!
+//! Page content streams are written byte for byte as they came. Encrypted PDFs and files `lopdf`
+//! cannot read are refused (`Unscrubbable`): the reporter is told to print or save the document to
+//! PDF again. The whole file is held (a PDF's cross-reference table is at its end), bounded by the
+//! upload limit; compressed object streams may expand to at most `MAX_EXPANDED`.
+
+use std::collections::HashSet;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
+
+use super::{Format, Scrubber, Unscrubbable};
+
+/// Decompressed object streams, all together.
+const MAX_EXPANDED: usize = 256 << 20;
+
+/// Keys whose value is metadata or private data, removed wherever they appear.
+const METADATA_KEYS: [&[u8]; 4] = [b"Metadata", b"PieceInfo", b"AF", b"AA"];
+
+/// Action types that run code, start programs or send data somewhere.
+const ACTIVE_ACTIONS: [&[u8]; 6] = [
+    b"JavaScript",
+    b"Launch",
+    b"SubmitForm",
+    b"ImportData",
+    b"GoToE",
+    b"RichMediaExecute",
+];
+
+pub(super) struct Pdf {
+    held: Vec<u8>,
+}
+
+impl Pdf {
+    pub(super) fn new() -> Self {
+        Pdf { held: Vec::new() }
+    }
+
+    pub(super) fn push(&mut self, input: &[u8]) {
+        self.held.extend_from_slice(input);
+    }
+
+    /// Rewrites the document into `out`; returns how many bytes shorter it is (at least 1 when
+    /// anything changed, so the original's digest is kept in the manifest).
+    pub(super) fn finish(&mut self, out: &mut Vec<u8>) -> Result<u64, Unscrubbable> {
+        // A parser bug on a hostile file must refuse the file, not take the upload down with it.
+        let clean =
+            catch_unwind(AssertUnwindSafe(|| rewrite(&self.held))).map_err(|_| Unscrubbable)??;
+        let removed = (self.held.len() as u64)
+            .saturating_sub(clean.len() as u64)
+            .max(u64::from(clean != self.held));
+        out.extend_from_slice(&clean);
+        Ok(removed)
+    }
+}
+
+fn rewrite(file: &[u8]) -> Result<Vec<u8>, Unscrubbable> {
+    let options = LoadOptions {
+        max_decompressed_size: Some(MAX_EXPANDED),
+        ..LoadOptions::default()
+    };
+    let mut doc = Document::load_mem_with_options(file, options).map_err(|_| Unscrubbable)?;
+    // Encrypted documents cannot be rewritten without their keys; the reporter can print them to a
+    // new PDF.
+    if doc.trailer.has(b"Encrypt") || doc.was_encrypted() {
+        return Err(Unscrubbable);
+    }
+    let root = doc
+        .trailer
+        .get(b"Root")
+        .and_then(Object::as_reference)
+        .map_err(|_| Unscrubbable)?;
+    let mut trailer = Dictionary::new();
+    trailer.set("Root", Object::Reference(root));
+    doc.trailer = trailer;
+
+    // Objects that are themselves what is removed: deleted, and every reference to them dropped.
+    let removed: HashSet<ObjectId> = doc
+        .objects
+        .iter()
+        .filter(|(_, o)| unwanted(o))
+        .map(|(id, _)| *id)
+        .collect();
+    doc.objects.retain(|id, _| !removed.contains(id));
+    for object in doc.objects.values_mut() {
+        clean(object, &removed)?;
+    }
+    // What only the removed entries (or an earlier revision's trailer) pointed at goes too.
+    doc.prune_objects();
+    // The catalog must be left (a damaged file may have an embedded file's dictionary in its place):
+    // what is written out has to open as a PDF again.
+    if !matches!(doc.objects.get(&root), Some(Object::Dictionary(_))) {
+        return Err(Unscrubbable);
+    }
+
+    // Numbered from what is left (not the old cross-reference size), so a scrubbed file scrubs to
+    // itself.
+    doc.max_id = doc.objects.keys().next_back().map_or(0, |id| id.0);
+    let mut out = Vec::with_capacity(file.len());
+    doc.save_to(&mut out).map_err(|_| Unscrubbable)?;
+    Ok(out)
+}
+
+fn name<'a>(dict: &'a Dictionary, key: &[u8]) -> Option<&'a [u8]> {
+    dict.get(key).ok()?.as_name().ok()
+}
+
+fn dictionary(object: &Object) -> Option<&Dictionary> {
+    match object {
+        Object::Dictionary(d) => Some(d),
+        Object::Stream(s) => Some(&s.dict),
+        _ => None,
+    }
+}
+
+/// An object removed as a whole: an active action, an embedded file or its file specification, a file
+/// attachment annotation, an XMP stream.
+fn unwanted(object: &Object) -> bool {
+    let Some(d) = dictionary(object) else {
+        return false;
+    };
+    name(d, b"S").is_some_and(|s| ACTIVE_ACTIONS.contains(&s))
+        || d.has(b"JS")
+        || d.has(b"EF")
+        || matches!(name(d, b"Type"), Some(b"EmbeddedFile" | b"Metadata"))
+        || name(d, b"Subtype") == Some(b"FileAttachment")
+}
+
+/// Whether a value is (or points at) something removed.
+fn drops(value: &Object, removed: &HashSet<ObjectId>) -> bool {
+    match value {
+        Object::Reference(id) => removed.contains(id),
+        other => unwanted(other),
+    }
+}
+
+/// Removes metadata keys, removed objects and anything pointing at them, inside `object`.
+fn clean(object: &mut Object, removed: &HashSet<ObjectId>) -> Result<(), Unscrubbable> {
+    match object {
+        Object::Array(items) => {
+            items.retain(|v| !drops(v, removed));
+            for item in items {
+                clean(item, removed)?;
+            }
+        }
+        Object::Dictionary(d) => clean_dictionary(d, removed)?,
+        Object::Stream(s) => {
+            clean_dictionary(&mut s.dict, removed)?;
+            if jpeg(&s.dict) {
+                let scrubbed = picture(&s.content)?;
+                s.set_content(scrubbed);
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn clean_dictionary(d: &mut Dictionary, removed: &HashSet<ObjectId>) -> Result<(), Unscrubbable> {
+    for key in METADATA_KEYS {
+        d.remove(key);
+    }
+    // A comment's author and times (markup annotations); a form field's `/T` is its name and stays.
+    if d.has(b"Subtype") && d.has(b"Rect") && name(d, b"Subtype") != Some(b"Widget") {
+        if d.has(b"T") {
+            d.set("T", Object::string_literal("-"));
+        }
+        d.remove(b"M");
+        d.remove(b"CreationDate");
+    }
+    // The name tree's scripts and files (`/Names`), XFA forms (`/AcroForm`).
+    d.remove(b"JavaScript");
+    d.remove(b"EmbeddedFiles");
+    d.remove(b"XFA");
+    let gone: Vec<Vec<u8>> = d
+        .iter()
+        .filter(|(_, v)| drops(v, removed))
+        .map(|(k, _)| k.clone())
+        .collect();
+    for key in gone {
+        d.remove(&key);
+    }
+    for (_, value) in d.iter_mut() {
+        clean(value, removed)?;
+    }
+    Ok(())
+}
+
+/// A stream holding a JPEG file as it is (its only filter is `/DCTDecode`).
+fn jpeg(dict: &Dictionary) -> bool {
+    match dict.get(b"Filter") {
+        Ok(Object::Name(n)) => n == b"DCTDecode",
+        Ok(Object::Array(a)) => matches!(a.as_slice(), [Object::Name(n)] if n == b"DCTDecode"),
+        _ => false,
+    }
+}
+
+fn picture(bytes: &[u8]) -> Result<Vec<u8>, Unscrubbable> {
+    let mut s = Scrubber::new(Format::Jpeg);
+    let mut out = Vec::with_capacity(bytes.len());
+    s.push(bytes, &mut out)?;
+    s.finish(&mut out)?;
+    Ok(out)
+}
