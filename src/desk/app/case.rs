@@ -335,6 +335,35 @@ fn mark_images(
     }
 }
 
+/// The `n`th file of the case, decrypted in memory on the blocking pool, with its manifest entry.
+/// `Err(None)`: no such case or file (not found); `Err(Some(e))`: it could not be fetched or opened.
+async fn decrypted_file(
+    state: &Arc<State>,
+    l: Lang,
+    id: &str,
+    n: usize,
+) -> Result<(ManifestEntry, zeroize::Zeroizing<Vec<u8>>), Option<String>> {
+    let case_id = parse_id(id).ok_or(None)?;
+    let st = state.clone();
+    let got = blocking(move || {
+        let desk = model::connect(&st)?;
+        let loaded = model::load(&st, &desk, &case_id)?;
+        let (_, files) = model::thread(l, &loaded.checked, false);
+        let Some(entry) = files.get(n).cloned() else {
+            return Ok(None);
+        };
+        let resealed = attachments::resealed_blobs(&loaded.checked);
+        let plain = open_file(&st, &desk, l, &case_id, &entry, &resealed)?;
+        Ok(Some((entry, plain)))
+    })
+    .await;
+    match got {
+        Ok(Some(file)) => Ok(file),
+        Ok(None) => Err(None),
+        Err(e) => Err(Some(e)),
+    }
+}
+
 /// `/case/{id}/image/{n}`: an image of the case, decrypted in memory and served inline with the content
 /// type its bytes show (never the declared one); anything that is not a JPEG, PNG or WebP image is
 /// refused here (it stays a download).
@@ -343,27 +372,12 @@ pub(super) async fn image(
     DeskLang(l): DeskLang,
     Path((id, n)): Path<(String, usize)>,
 ) -> Response {
-    let Some(case_id) = parse_id(&id) else {
-        return problem(
-            l,
-            StatusCode::NOT_FOUND,
-            l.text("desk-not-found").to_owned(),
-        );
+    let got = match decrypted_file(&state, l, &id, n).await {
+        Ok((_, plain)) => image::sniff(&plain)
+            .map(|ty| (ty, plain))
+            .ok_or_else(|| l.text("desk-not-an-image").to_owned()),
+        Err(e) => Err(e.unwrap_or_else(|| l.text("desk-not-found").to_owned())),
     };
-    let st = state.clone();
-    let got = blocking(move || {
-        let desk = model::connect(&st)?;
-        let loaded = model::load(&st, &desk, &case_id)?;
-        let (_, files) = model::thread(l, &loaded.checked, false);
-        let entry = files
-            .get(n)
-            .ok_or_else(|| l.text("desk-not-found").to_owned())?;
-        let resealed = attachments::resealed_blobs(&loaded.checked);
-        let plain = open_file(&st, &desk, l, &case_id, entry, &resealed)?;
-        let ty = image::sniff(&plain).ok_or_else(|| l.text("desk-not-an-image").to_owned())?;
-        Ok((ty, plain))
-    })
-    .await;
     match got {
         Ok((ty, plain)) => {
             let mut r = plain.to_vec().into_response();
@@ -387,26 +401,17 @@ pub(super) async fn attachment(
     DeskLang(l): DeskLang,
     Path((id, n)): Path<(String, usize)>,
 ) -> Response {
-    let Some(case_id) = parse_id(&id) else {
-        return problem(
-            l,
-            StatusCode::NOT_FOUND,
-            l.text("desk-not-found").to_owned(),
-        );
+    let got = match decrypted_file(&state, l, &id, n).await {
+        Ok((entry, plain)) => Ok((safe_file_name(&entry.name), plain)),
+        Err(None) => {
+            return problem(
+                l,
+                StatusCode::NOT_FOUND,
+                l.text("desk-not-found").to_owned(),
+            )
+        }
+        Err(Some(e)) => Err(e),
     };
-    let st = state.clone();
-    let got = blocking(move || {
-        let desk = model::connect(&st)?;
-        let loaded = model::load(&st, &desk, &case_id)?;
-        let (_, files) = model::thread(l, &loaded.checked, false);
-        let entry = files
-            .get(n)
-            .ok_or_else(|| l.text("desk-not-found").to_owned())?;
-        let resealed = attachments::resealed_blobs(&loaded.checked);
-        let plain = open_file(&st, &desk, l, &case_id, entry, &resealed)?;
-        Ok((safe_file_name(&entry.name), plain))
-    })
-    .await;
     match got {
         Ok((name, plain)) => {
             let ascii: String = name
