@@ -174,11 +174,31 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
         .mode(0o700)
         .create(&data)
         .map_err(|e| derr(e.to_string()))?;
-    let store =
-        SledStore::open(&data.join("store"), config.sled_cache_bytes).map_err(|e| match e {
+    let store_dir = data.join("store");
+    let open_store = || {
+        SledStore::open(&store_dir, config.sled_cache_bytes).map_err(|e| match e {
             StoreError::Engine(m) if m.contains("lock") => StartError::InUse(data.clone()),
             e => derr(e.to_string()),
-        })?;
+        })
+    };
+    crate::store::compact::recover(&store_dir).map_err(|e| derr(e.to_string()))?;
+    let mut store = open_store()?;
+    // After the retention rule deleted cases, rewrite the store without their bytes (sled keeps
+    // deleted values in its segments until its own cleaner runs: docs/design.md §7).
+    if store
+        .compaction_pending()
+        .map_err(|e| derr(e.to_string()))?
+    {
+        drop(store);
+        let copied = crate::store::compact::compact(&store_dir, config.sled_cache_bytes)
+            .map_err(|e| derr(e.to_string()))?;
+        tracing::info!(
+            code = "WBS-COMPACTED",
+            records = copied,
+            "store rewritten without the deleted cases' bytes"
+        );
+        store = open_store()?;
+    }
     let blobs = BlobStore::open(&data.join("blobs")).map_err(|e| derr(e.to_string()))?;
 
     // Only retired keys is no team either: demo mode is then refused below if cases exist.

@@ -8,6 +8,7 @@ mod backup;
 mod blobs;
 mod sled;
 
+pub(crate) use self::sled::compact;
 pub use self::sled::SledStore;
 pub(crate) use backup::backup;
 pub use backup::BackupSummary;

@@ -25,6 +25,7 @@ const TREE_SEEN: &str = "wa_seen";
 /// Case id → `TombstoneV1` (JSON): cases deleted under the retention rule (`sled/retention.rs`).
 const TREE_TOMBSTONES: &str = "tombstones";
 
+pub(crate) mod compact;
 mod retention;
 
 pub struct SledStore {

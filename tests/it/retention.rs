@@ -128,3 +128,63 @@ fn expired_cases_and_their_files_go_and_the_rest_verify() {
     );
     assert!(!o.stdout.contains(&untouched) && !o.stdout.contains(&closed));
 }
+
+/// sled keeps deleted values in its segment files until its own cleaner runs: the start after a purge
+/// rewrites the store, so no byte of an expired case's items stays in the data directory, and the
+/// cases that remain are whole.
+#[test]
+fn the_start_after_a_purge_leaves_no_byte_of_the_deleted_case_in_the_data_directory() {
+    let env = Env::with_config("[retention]\nuntouched_months = 12\n");
+    let today = Day::today();
+    let (expired, kept) = {
+        let prepared = internal::prepare(&env.data, &env.keys);
+        let input = Report::valid().input();
+        let submit =
+            |day: &Day| internal::submit_in_process(&prepared, &input, vec![], Channel::Web, day);
+        (submit(&today.plus_days(-400)), submit(&today))
+    };
+    // Pieces of the expired case's sealed items (past the age header), to look for afterwards.
+    let (needles, kept_items) = {
+        let store = internal::open_store(&env.data);
+        let items = store.items(&internal::case_id(&expired)).unwrap();
+        let needles: Vec<Vec<u8>> = items
+            .iter()
+            .map(|item| item[item.len() - 64..item.len() - 16].to_vec())
+            .collect();
+        let kept_items = store.items(&internal::case_id(&kept)).unwrap();
+        (needles, kept_items)
+    };
+    assert_eq!(needles.len(), 3);
+    let needle_refs: Vec<&[u8]> = needles.iter().map(Vec::as_slice).collect();
+    assert!(!files_containing(&env.data, &needle_refs).is_empty());
+
+    // The first start deletes the case; the next one rewrites the store without it.
+    let mut s = env.start();
+    s.stop();
+    let mut s = env.start();
+    s.stop();
+    let log = env.log_text();
+    assert!(log.contains("WBS-RETENTION"), "{log}");
+    assert!(log.contains("WBS-COMPACTED"), "{log}");
+    assert_eq!(
+        files_containing(&env.data, &needle_refs),
+        Vec::<(std::path::PathBuf, String)>::new(),
+        "no byte of the deleted case's items is left"
+    );
+    for leftover in ["store.old", "store.compacting"] {
+        assert!(!env.data.join(leftover).exists(), "{leftover}");
+    }
+    let store = internal::open_store(&env.data);
+    let ids: Vec<String> = store
+        .case_ids()
+        .unwrap()
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
+    assert_eq!(ids, vec![kept.clone()]);
+    assert_eq!(store.items(&internal::case_id(&kept)).unwrap(), kept_items);
+    assert_eq!(
+        internal::RetentionStore::tombstones(&store).unwrap().len(),
+        1
+    );
+}

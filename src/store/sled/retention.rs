@@ -4,7 +4,8 @@
 //! What sled can and cannot do: the deleted values leave every tree at once, but sled is a
 //! log-structured store, so their bytes stay in the segment files until sled's background segment
 //! cleaner rewrites those segments (it does so as segments become mostly empty; `Mode::LowSpace` makes it
-//! eager) — sled has no call to force it. Items are age ciphertext, so what may linger is ciphertext
+//! eager) — sled has no call to force it, so a purge marks the store for a compaction at the next start
+//! (`compact`). Items are age ciphertext, so what may linger until then is ciphertext
 //! only readable with an investigator key; the attachment files, by far the largest part, are removed
 //! from the file system at once.
 
@@ -52,6 +53,11 @@ impl RetentionStore for SledStore {
         });
         match result {
             Ok(Some(case)) => {
+                // The deleted bytes stay in sled's segments until a compaction at the next start
+                // rewrites the store without them (`compact`).
+                self.meta
+                    .insert(super::compact::PENDING, b"1".as_slice())
+                    .map_err(engine)?;
                 self.flush()?;
                 Ok(Some(case))
             }
