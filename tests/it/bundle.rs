@@ -5,50 +5,18 @@
 //! verifies every item — and an outbox whose case moved on meanwhile is refused with nothing sent.
 
 use std::ffi::OsStr;
-use std::path::Path;
 
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::desk_app::DeskApp;
-use crate::support::command::{wbs, Run};
+use crate::support::http::api_submit;
 use crate::support::internal::add_investigator;
-use crate::support::{client, files_containing, Env, Report, Server};
+use crate::support::{client, files_containing, Env};
 
 const REPLY: &str = "CANARY-OFFLINE-REPLY-2e9d: mohon datang ke kantor Senin.";
 const NOTE: &str = "CANARY-OFFLINE-NOTE-2e9d: bukti sudah dicek.";
 const STATUS_NOTE: &str = "CANARY-OFFLINE-STATUS-2e9d: laporan Anda sedang diverifikasi.";
-
-async fn submit(s: &Server) -> (String, String) {
-    let r = client()
-        .post(s.url("/api/v1/reports"))
-        .json(&Report::valid().json())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let v: Value = r.json().await.unwrap();
-    (
-        v["case_id"].as_str().unwrap().to_owned(),
-        v["receipt"].as_str().unwrap().to_owned(),
-    )
-}
-
-fn online(env: &Env, s: &Server, sub: &str, identity: &Path, args: &[&str]) -> Run {
-    let mut all: Vec<&OsStr> = vec![
-        sub.as_ref(),
-        "--server".as_ref(),
-        s.desk_base.as_ref(),
-        "--identity".as_ref(),
-        identity.as_os_str(),
-        "--keys".as_ref(),
-        env.keys.as_os_str(),
-        "--lang".as_ref(),
-        "en".as_ref(),
-    ];
-    all.extend(args.iter().map(OsStr::new));
-    wbs(all)
-}
 
 /// Posts a desk form and expects the redirect back to the case.
 async fn act(c: &reqwest::Client, desk: &DeskApp, path: &str, form: &[(&str, &str)]) {
@@ -63,8 +31,8 @@ async fn offline_work_uploaded_from_the_outbox_is_the_same_case_as_online() {
     let env = Env::new();
     let alice = add_investigator(&env, "alice");
     let mut s = env.start();
-    let (case, receipt) = submit(&s).await;
-    let (moved, _) = submit(&s).await;
+    let (case, receipt) = api_submit(&s).await;
+    let (moved, _) = api_submit(&s).await;
     s.stop();
     let (export, run) = env.export("export");
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -150,10 +118,10 @@ async fn offline_work_uploaded_from_the_outbox_is_the_same_case_as_online() {
 
     // Meanwhile the other case moved on online.
     let s = env.start();
-    let run = online(&env, &s, "note", &alice.file, &[&moved, "Catatan daring."]);
+    let run = env.investigator(&s, "note", &alice.file, &[&moved, "Catatan daring."]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 
-    let run = online(&env, &s, "upload", &alice.file, &[outbox.to_str().unwrap()]);
+    let run = env.investigator(&s, "upload", &alice.file, &[outbox.to_str().unwrap()]);
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
     assert!(
         run.stdout
@@ -169,17 +137,17 @@ async fn offline_work_uploaded_from_the_outbox_is_the_same_case_as_online() {
         run.stdout
     );
     // A second upload finds nothing new for the uploaded case.
-    let again = online(&env, &s, "upload", &alice.file, &[outbox.to_str().unwrap()]);
+    let again = env.investigator(&s, "upload", &alice.file, &[outbox.to_str().unwrap()]);
     assert!(!again.stdout.contains(&case), "{}", again.stdout);
 
     // Online, the case is as if the work had been done there.
-    let run = online(&env, &s, "show", &alice.file, &[&case]);
+    let run = env.investigator(&s, "show", &alice.file, &[&case]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     for text in [REPLY, NOTE, STATUS_NOTE] {
         assert!(run.stdout.contains(text), "{}", run.stdout);
     }
     assert!(!run.stdout.contains("REJECTED"), "{}", run.stdout);
-    let run = online(&env, &s, "show", &alice.file, &[&moved]);
+    let run = env.investigator(&s, "show", &alice.file, &[&moved]);
     assert!(!run.stdout.contains(NOTE), "{}", run.stdout);
 
     let r = client()

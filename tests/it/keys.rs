@@ -14,7 +14,8 @@ use rand::rngs::OsRng;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::support::command::{command, wbs, Run};
+use crate::support::command::{command, wbs};
+use crate::support::http::api_submit;
 use crate::support::internal::{
     self, add_investigator, hex, recipient_from_hex, seal, seal_item, Append, CaseStore, Day,
     Envelope, InvestigatorIdentity, ItemBody, ItemDraft, LoginMessage, MessageBody, Role,
@@ -27,22 +28,6 @@ const SETTLE: Duration = Duration::from_millis(1300);
 
 fn settle() {
     std::thread::sleep(SETTLE);
-}
-
-/// Submits a valid report through the public API; returns (case id, receipt).
-async fn submit(s: &Server) -> (String, String) {
-    let r = client()
-        .post(s.url("/api/v1/reports"))
-        .json(&Report::valid().json())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let v: Value = r.json().await.unwrap();
-    (
-        v["case_id"].as_str().unwrap().to_owned(),
-        v["receipt"].as_str().unwrap().to_owned(),
-    )
 }
 
 /// Logs in to the desk API with a fresh challenge; returns the status and the token, if any.
@@ -137,14 +122,14 @@ async fn a_key_added_or_removed_while_running_is_followed_at_once_with_one_log_l
     let (status, _) = login(&s, &carol.identity).await;
     assert_eq!(status, 200, "a key just added logs in");
     settle();
-    let (with_carol, _) = submit(&s).await;
+    let (with_carol, _) = api_submit(&s).await;
 
     // Bob's key leaves: his token and his logins are refused, and the next report is not his.
     fs::remove_file(&bob.pub_file).unwrap();
     settle();
     assert!(!token_works(&s, &bob_token).await);
     assert_eq!(login(&s, &bob.identity).await.0, 401);
-    let (without_bob, _) = submit(&s).await;
+    let (without_bob, _) = api_submit(&s).await;
     s.stop();
 
     assert!(opens_report(&env, &with_carol, &carol.identity));
@@ -181,10 +166,10 @@ fn the_age_tool_opens_a_report_only_for_the_team_it_was_sealed_to() {
     let mut s = env.start();
     let carol = add_investigator(&env, "carol");
     settle();
-    let (with_carol, _) = rt.block_on(submit(&s));
+    let (with_carol, _) = rt.block_on(api_submit(&s));
     fs::remove_file(&bob.pub_file).unwrap();
     settle();
-    let (without_bob, _) = rt.block_on(submit(&s));
+    let (without_bob, _) = rt.block_on(api_submit(&s));
     s.stop();
 
     let (out, run) = env.export("export");
@@ -232,7 +217,7 @@ async fn a_garbage_or_private_key_file_dropped_in_while_running_locks_nobody_out
     assert_eq!(login(&s, &alice.identity).await.0, 200);
     assert_eq!(login(&s, &bob.identity).await.0, 200);
     assert_eq!(login(&s, &stray).await.0, 401);
-    let (case, _) = submit(&s).await;
+    let (case, _) = api_submit(&s).await;
     s.stop();
     assert!(opens_report(&env, &case, &alice.identity));
     assert!(opens_report(&env, &case, &bob.identity));
@@ -271,7 +256,7 @@ async fn one_key_in_two_files_is_one_person() {
     fs::copy(&bob.pub_file, env.keys.join("bob-backup.pub")).unwrap();
     settle();
     assert_eq!(login(&s, &bob.identity).await.0, 200);
-    let (case, _) = submit(&s).await;
+    let (case, _) = api_submit(&s).await;
     s.stop();
     assert!(opens_report(&env, &case, &alice.identity));
     let log = env.log_text();
@@ -309,19 +294,6 @@ async fn one_key_in_two_files_is_one_person() {
 }
 
 /// `wbs SUB --server DESK --identity ID --keys KEYS ARGS…`.
-fn desk(env: &Env, s: &Server, sub: &str, identity: &Path, args: &[&str]) -> Run {
-    let mut all: Vec<&OsStr> = vec![
-        sub.as_ref(),
-        "--server".as_ref(),
-        s.desk_base.as_ref(),
-        "--identity".as_ref(),
-        identity.as_os_str(),
-        "--keys".as_ref(),
-        env.keys.as_os_str(),
-    ];
-    all.extend(args.iter().map(OsStr::new));
-    wbs(all)
-}
 
 #[tokio::test]
 async fn a_retired_investigator_is_not_sealed_to_nor_logs_in_but_their_earlier_reply_stays_genuine()
@@ -331,8 +303,8 @@ async fn a_retired_investigator_is_not_sealed_to_nor_logs_in_but_their_earlier_r
     let alice = add_investigator(&env, "alice");
     let bob = add_investigator(&env, "bob");
     let mut s = env.start();
-    let (case, receipt) = submit(&s).await;
-    let run = desk(&env, &s, "reply", &alice.file, &[&case, REPLY]);
+    let (case, receipt) = api_submit(&s).await;
+    let run = env.investigator(&s, "reply", &alice.file, &[&case, REPLY]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let (_, alice_token) = login(&s, &alice.identity).await;
     let alice_token = alice_token.unwrap();
@@ -352,7 +324,7 @@ async fn a_retired_investigator_is_not_sealed_to_nor_logs_in_but_their_earlier_r
 
     assert!(!token_works(&s, &alice_token).await);
     assert_eq!(login(&s, &alice.identity).await.0, 401);
-    let (later, _) = submit(&s).await;
+    let (later, _) = api_submit(&s).await;
     let lines = change_lines(&env);
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert!(
@@ -361,7 +333,7 @@ async fn a_retired_investigator_is_not_sealed_to_nor_logs_in_but_their_earlier_r
     );
 
     // Her reply still verifies for a colleague whose copy of keys/ holds her retired file.
-    let run = desk(&env, &s, "show", &bob.file, &[&case]);
+    let run = env.investigator(&s, "show", &bob.file, &[&case]);
     assert!(
         run.stdout
             .contains("reply — verified, signed by investigator alice.pub"),
@@ -421,7 +393,7 @@ async fn an_item_a_retired_investigator_signed_after_their_retirement_day_is_rej
     let alice = add_investigator(&env, "alice");
     let bob = add_investigator(&env, "bob");
     let mut s = env.start();
-    let (case, receipt) = submit(&s).await;
+    let (case, receipt) = api_submit(&s).await;
     s.stop();
     let yesterday = Day::today().plus_days(-1);
     let run = env.wbs([
@@ -478,7 +450,7 @@ async fn an_item_a_retired_investigator_signed_after_their_retirement_day_is_rej
             .unwrap();
     }
     let s = env.start();
-    let run = desk(&env, &s, "show", &bob.file, &[&case]);
+    let run = env.investigator(&s, "show", &bob.file, &[&case]);
     assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
     assert!(
         run.stdout.contains(

@@ -12,9 +12,10 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 
-use crate::support::command::{wbs, Run};
+use crate::support::command::Run;
+use crate::support::http::api_submit;
 use crate::support::internal::add_investigator;
-use crate::support::{client, Env, Report, Server};
+use crate::support::{client, Env, Server};
 
 const REPLY: &str = "CANARY-RESHARE-REPLY-41c7: mohon kirim bukti transfer.";
 const NOTE: &str = "CANARY-RESHARE-NOTE-41c7: saksi kedua sudah dihubungi.";
@@ -23,38 +24,6 @@ const NEW_REPLY: &str = "CANARY-RESHARE-CAROL-41c7: saya penyidik baru kasus ini
 /// Longer than the team's one-second look at keys/.
 fn settle() {
     std::thread::sleep(Duration::from_millis(1300));
-}
-
-async fn submit(s: &Server) -> (String, String) {
-    let r = client()
-        .post(s.url("/api/v1/reports"))
-        .json(&Report::valid().json())
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(r.status(), 201);
-    let v: Value = r.json().await.unwrap();
-    (
-        v["case_id"].as_str().unwrap().to_owned(),
-        v["receipt"].as_str().unwrap().to_owned(),
-    )
-}
-
-/// `wbs SUB --server DESK --identity ID --keys KEYS --lang en ARGS…`.
-fn desk(env: &Env, s: &Server, sub: &str, identity: &Path, args: &[&str]) -> Run {
-    let mut all: Vec<&OsStr> = vec![
-        sub.as_ref(),
-        "--server".as_ref(),
-        s.desk_base.as_ref(),
-        "--identity".as_ref(),
-        identity.as_os_str(),
-        "--keys".as_ref(),
-        env.keys.as_os_str(),
-        "--lang".as_ref(),
-        "en".as_ref(),
-    ];
-    all.extend(args.iter().map(OsStr::new));
-    wbs(all)
 }
 
 fn age_decrypts(identity: &Path, file: &Path) -> bool {
@@ -87,10 +56,10 @@ async fn office() -> Office {
     let alice = add_investigator(&env, "alice");
     let bob = add_investigator(&env, "bob");
     let s = env.start();
-    let (case, receipt) = submit(&s).await;
-    let run = desk(&env, &s, "reply", &alice.file, &[&case, REPLY]);
+    let (case, receipt) = api_submit(&s).await;
+    let run = env.investigator(&s, "reply", &alice.file, &[&case, REPLY]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let run = desk(&env, &s, "note", &alice.file, &[&case, NOTE]);
+    let run = env.investigator(&s, "note", &alice.file, &[&case, NOTE]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let carol = add_investigator(&env, "carol");
     settle();
@@ -111,10 +80,10 @@ async fn a_teammates_reseal_lets_a_new_investigator_open_and_answer_old_cases() 
     let (env, s, case) = (&o.env, &o.s, o.case.as_str());
 
     // Before: Carol's tools cannot open the case, and refuse to write to it with one sentence.
-    let run = desk(env, s, "show", &o.carol.file, &[case]);
+    let run = env.investigator(s, "show", &o.carol.file, &[case]);
     assert_ne!(run.code, 0);
     assert!(!run.stdout.contains(NOTE), "{}", run.stdout);
-    let run = desk(env, s, "reply", &o.carol.file, &[case, NEW_REPLY]);
+    let run = env.investigator(s, "reply", &o.carol.file, &[case, NEW_REPLY]);
     assert_ne!(run.code, 0, "{}", run.stdout);
     assert!(
         run.stderr.contains("cannot open this case"),
@@ -123,7 +92,7 @@ async fn a_teammates_reseal_lets_a_new_investigator_open_and_answer_old_cases() 
     );
 
     // Bob, whose keys copy holds Carol's key, re-seals the case.
-    let run = desk(env, s, "reshare", &o.bob.file, &[case]);
+    let run = env.investigator(s, "reshare", &o.bob.file, &[case]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(
         run.stdout
@@ -133,12 +102,12 @@ async fn a_teammates_reseal_lets_a_new_investigator_open_and_answer_old_cases() 
         run.stdout
     );
     // Once is enough: a second run changes nothing.
-    let run = desk(env, s, "reshare", &o.bob.file, &[case]);
+    let run = env.investigator(s, "reshare", &o.bob.file, &[case]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("already sealed"), "{}", run.stdout);
 
     // Carol now reads the report and the thread, each item still checked against its author.
-    let run = desk(env, s, "show", &o.carol.file, &[case]);
+    let run = env.investigator(s, "show", &o.carol.file, &[case]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(
         run.stdout.contains(REPLY) && run.stdout.contains(NOTE),
@@ -155,12 +124,12 @@ async fn a_teammates_reseal_lets_a_new_investigator_open_and_answer_old_cases() 
     assert!(!run.stdout.contains("REJECTED"), "{}", run.stdout);
 
     // …and may answer: her reply is sealed to the whole team and the reporter.
-    let run = desk(env, s, "reply", &o.carol.file, &[case, NEW_REPLY]);
+    let run = env.investigator(s, "reply", &o.carol.file, &[case, NEW_REPLY]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 
     // The old identities still work and see Carol's reply as genuine.
     for old in [&o.alice, &o.bob] {
-        let run = desk(env, s, "show", &old.file, &[case]);
+        let run = env.investigator(s, "show", &old.file, &[case]);
         assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
         assert!(run.stdout.contains(NEW_REPLY), "{}", run.stdout);
         assert!(
@@ -204,11 +173,11 @@ async fn after_a_retirement_the_reseal_says_what_the_retired_investigator_could_
     assert_eq!(run.code, 0, "{}", run.stderr);
     settle();
     // Bob's copy no longer matches the case's team: writing is refused, with the way out named.
-    let run = desk(env, s, "note", &o.bob.file, &[case, "x"]);
+    let run = env.investigator(s, "note", &o.bob.file, &[case, "x"]);
     assert_ne!(run.code, 0);
     assert!(run.stderr.contains("wbs reshare"), "{}", run.stderr);
 
-    let run = desk(env, s, "reshare", &o.bob.file, &["--all"]);
+    let run = env.investigator(s, "reshare", &o.bob.file, &["--all"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(
         run.stdout
@@ -223,20 +192,14 @@ async fn after_a_retirement_the_reseal_says_what_the_retired_investigator_could_
         run.stdout
     );
     // Bob and Carol write again; Alice's earlier reply stays genuine for Carol.
-    let run = desk(
-        env,
-        s,
-        "note",
-        &o.bob.file,
-        &[case, "Catatan setelah pensiun."],
-    );
+    let run = env.investigator(s, "note", &o.bob.file, &[case, "Catatan setelah pensiun."]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let run = desk(env, s, "show", &o.carol.file, &[case]);
+    let run = env.investigator(s, "show", &o.carol.file, &[case]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stdout.contains(REPLY), "{}", run.stdout);
     assert!(!run.stdout.contains("REJECTED"), "{}", run.stdout);
 
-    let run = desk(env, s, "reshare", &o.bob.file, &[]);
+    let run = env.investigator(s, "reshare", &o.bob.file, &[] as &[&str]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("--all"), "{}", run.stderr);
 }
@@ -246,7 +209,7 @@ async fn after_a_retirement_the_reseal_says_what_the_retired_investigator_could_
 fn the_age_tool_opens_the_old_report_only_for_the_old_team_and_the_reseal_for_the_new_one() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     let mut o = rt.block_on(office());
-    let run = desk(&o.env, &o.s, "reshare", &o.bob.file, &[&o.case]);
+    let run = o.env.investigator(&o.s, "reshare", &o.bob.file, &[&o.case]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     o.s.stop();
     let (out, run) = o.env.export("export");
@@ -339,5 +302,5 @@ async fn the_desk_offers_the_reseal_and_says_what_a_retired_investigator_could_r
 }
 
 fn desk_run(env: &Env, s: &Server, identity: &Path, case: &str) -> Run {
-    desk(env, s, "show", identity, &[case])
+    env.investigator(s, "show", identity, &[case])
 }

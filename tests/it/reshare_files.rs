@@ -8,27 +8,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use crate::support::command::{wbs, Run};
 use crate::support::http::{assert_receipt_page, submit, valid_fields};
 use crate::support::internal::add_investigator;
-use crate::support::{client, files_under, pdf_of_len, Env, Server};
-
-/// `wbs SUB --server DESK --identity ID --keys KEYS --lang en ARGS…`.
-fn desk(env: &Env, s: &Server, sub: &str, identity: &Path, args: &[&OsStr]) -> Run {
-    let mut all: Vec<&OsStr> = vec![
-        sub.as_ref(),
-        "--server".as_ref(),
-        s.desk_base.as_ref(),
-        "--identity".as_ref(),
-        identity.as_os_str(),
-        "--keys".as_ref(),
-        env.keys.as_os_str(),
-        "--lang".as_ref(),
-        "en".as_ref(),
-    ];
-    all.extend_from_slice(args);
-    wbs(all)
-}
+use crate::support::{client, files_under, pdf_of_len, Env};
 
 /// What `age -d -i IDENTITY FILE` writes, if it opens the file.
 fn age_opens(identity: &Path, file: &Path) -> Option<Vec<u8>> {
@@ -91,8 +73,7 @@ fn after_a_reseal_a_new_investigator_opens_an_old_attachment_and_the_old_team_st
 
     // Before: Carol's tools open nothing of the case, the file included.
     let before = env.path().join("carol-before");
-    let run = desk(
-        &env,
+    let run = env.investigator(
         &s,
         "show",
         &carol.file,
@@ -102,7 +83,7 @@ fn after_a_reseal_a_new_investigator_opens_an_old_attachment_and_the_old_team_st
     assert!(files_under(&before).is_empty());
 
     // Bob re-seals the case: its items and its file.
-    let run = desk(&env, &s, "reshare", &bob.file, &[case]);
+    let run = env.investigator(&s, "reshare", &bob.file, &[case]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(
         run.stdout
@@ -113,8 +94,7 @@ fn after_a_reseal_a_new_investigator_opens_an_old_attachment_and_the_old_team_st
 
     // Carol now gets the very file the reporter sent, checked against the signed manifest.
     let carols = env.path().join("carol");
-    let run = desk(
-        &env,
+    let run = env.investigator(
         &s,
         "show",
         &carol.file,
@@ -135,8 +115,7 @@ fn after_a_reseal_a_new_investigator_opens_an_old_attachment_and_the_old_team_st
 
     // Alice still opens the original, which no one rewrote.
     let alices = env.path().join("alice");
-    let run = desk(
-        &env,
+    let run = env.investigator(
         &s,
         "show",
         &alice.file,

@@ -4,14 +4,11 @@
 //! agreed to contact; and a new investigator reads the chat's sealed answers once a teammate re-sealed
 //! the case (`wbs reshare`, docs/design.md §10).
 
-use std::ffi::OsStr;
-use std::path::Path;
 use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::desk_app::DeskApp;
-use crate::support::command::{wbs, Run};
 use crate::support::internal::{add_investigator, Investigator};
 use crate::support::whatsapp::{self as wa, starred, text_of, Chat, Meta};
 use crate::support::{client, marker, Env, Report, Server};
@@ -61,23 +58,6 @@ async fn chat_report(chat: &mut Chat, said: &Said) -> String {
     chat.tap("confirm").await;
     let done = text_of(&chat.expect("tersimpan dan terenkripsi").await);
     starred(&done, "Nomor kasus: *")
-}
-
-/// `wbs SUB --server DESK --identity ID --keys KEYS --lang en ARGS…`.
-fn desk(env: &Env, s: &Server, sub: &str, identity: &Path, args: &[&str]) -> Run {
-    let mut all: Vec<&OsStr> = vec![
-        sub.as_ref(),
-        "--server".as_ref(),
-        s.desk_base.as_ref(),
-        "--identity".as_ref(),
-        identity.as_os_str(),
-        "--keys".as_ref(),
-        env.keys.as_os_str(),
-        "--lang".as_ref(),
-        "en".as_ref(),
-    ];
-    all.extend(args.iter().map(OsStr::new));
-    wbs(all)
 }
 
 fn said() -> Said {
@@ -150,7 +130,7 @@ async fn the_desk_and_wbs_news_send_the_template_with_no_content_only_to_a_repor
     );
 
     // The same from the command line; the number is not printed.
-    let run = desk(&env, &s, "news", &alice.file, &[&case]);
+    let run = env.investigator(&s, "news", &alice.file, &[&case]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(
         run.stdout.contains("carries no content of the report"),
@@ -176,7 +156,7 @@ async fn the_desk_and_wbs_news_send_the_template_with_no_content_only_to_a_repor
         shown.contains(&web) && !shown.contains("id=\"send-news\""),
         "{shown}"
     );
-    let run = desk(&env, &s, "news", &alice.file, &[&web]);
+    let run = env.investigator(&s, "news", &alice.file, &[&web]);
     assert_ne!(run.code, 0);
     assert!(
         run.stderr.contains("did not come by WhatsApp"),
@@ -196,22 +176,21 @@ async fn a_new_investigator_reads_an_old_chat_report_once_a_teammate_re_sealed_i
     // Longer than the team's one-second look at keys/.
     std::thread::sleep(Duration::from_millis(1300));
 
-    let run = desk(&env, &s, "show", &carol.file, &[&case]);
+    let run = env.investigator(&s, "show", &carol.file, &[&case]);
     assert_ne!(run.code, 0);
     assert!(!run.stdout.contains(&said.chronology), "{}", run.stdout);
 
-    let run = desk(&env, &s, "reshare", &alice.file, &[&case]);
+    let run = env.investigator(&s, "reshare", &alice.file, &[&case]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
 
     // The answers the reporter gave in the chat, sealed one at a time to the old team, now read for
     // Carol; the identity block (sealed answers too) opens on a recorded reveal.
-    let run = desk(&env, &s, "show", &carol.file, &[&case]);
+    let run = env.investigator(&s, "show", &carol.file, &[&case]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stdout.contains(&said.chronology), "{}", run.stdout);
     assert!(run.stdout.contains(&said.place), "{}", run.stdout);
     assert!(!run.stdout.contains("REJECTED"), "{}", run.stdout);
-    let run = desk(
-        &env,
+    let run = env.investigator(
         &s,
         "show",
         &carol.file,
@@ -221,7 +200,7 @@ async fn a_new_investigator_reads_an_old_chat_report_once_a_teammate_re_sealed_i
     assert!(run.stdout.contains(&said.name), "{}", run.stdout);
 
     // Alice still reads it from the original items.
-    let run = desk(&env, &s, "show", &alice.file, &[&case]);
+    let run = env.investigator(&s, "show", &alice.file, &[&case]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert!(run.stdout.contains(&said.chronology), "{}", run.stdout);
     s.stop();

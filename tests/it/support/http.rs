@@ -135,6 +135,22 @@ pub fn raw_post(s: &Server, path: &str, head: &str, body: &[u8]) -> Reply {
 }
 
 /// A complete, valid body for `POST /api/v1/reports`.
+/// Submits a valid report through the public JSON API; returns (case id, receipt).
+pub async fn api_submit(s: &Server) -> (String, String) {
+    let r = client()
+        .post(s.url("/api/v1/reports"))
+        .json(&Report::valid().json())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let v: Value = r.json().await.unwrap();
+    (
+        v["case_id"].as_str().unwrap().to_owned(),
+        v["receipt"].as_str().unwrap().to_owned(),
+    )
+}
+
 pub fn valid_api() -> Value {
     Report::valid().json()
 }

@@ -144,6 +144,30 @@ impl Env {
         command::wbs_in(self.path(), args)
     }
 
+    /// `wbs SUB --server DESK --identity ID --keys KEYS --lang en ARGS…`: an investigator's command
+    /// against the running server `s`, with this env's keys copy, in English.
+    pub fn investigator<S: AsRef<OsStr>>(
+        &self,
+        s: &Server,
+        sub: &str,
+        identity: &Path,
+        args: &[S],
+    ) -> Run {
+        let mut all: Vec<&OsStr> = vec![
+            sub.as_ref(),
+            "--server".as_ref(),
+            s.desk_base.as_ref(),
+            "--identity".as_ref(),
+            identity.as_os_str(),
+            "--keys".as_ref(),
+            self.keys.as_os_str(),
+            "--lang".as_ref(),
+            "en".as_ref(),
+        ];
+        all.extend(args.iter().map(AsRef::as_ref));
+        command::wbs(all)
+    }
+
     /// `wbs export --data DATA --out OUT`; returns OUT.
     pub fn export(&self, name: &str) -> (PathBuf, Run) {
         let out = self.path().join(name);
