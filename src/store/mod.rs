@@ -6,13 +6,14 @@
 
 mod backup;
 mod blobs;
+mod live;
 mod sled;
 
-pub(crate) use self::sled::compact;
 pub use self::sled::SledStore;
 pub(crate) use backup::backup;
 pub use backup::BackupSummary;
 pub use blobs::{BlobStore, PendingBlob};
+pub use live::LiveStore;
 
 use serde::{Deserialize, Serialize};
 
@@ -98,6 +99,10 @@ pub trait MetaStore: Send + Sync {
     fn meta_remove(&self, key: &str) -> Result<(), StoreError>;
     /// The meta keys that start with `prefix`.
     fn meta_keys(&self, prefix: &str) -> Result<Vec<String>, StoreError>;
+    /// Asks for a compaction (and flushes): values were deleted whose bytes must leave the store's
+    /// files (docs/design.md §7). The server runs it soon after (`LiveStore::compact_now`), or the
+    /// next start does.
+    fn request_compaction(&self) -> Result<(), StoreError>;
 }
 
 /// Cases: their plaintext records, their sealed items and the receipt index. The rest of the program
