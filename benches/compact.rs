@@ -26,7 +26,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .find_map(|a| a.parse().ok())
         .unwrap_or(1000);
     let dir = tempfile::tempdir()?;
-    let store = Arc::new(LiveStore::open(&dir.path().join("store"), 64 * 1024 * 1024)?);
+    let store = Arc::new(LiveStore::open(
+        &dir.path().join("store"),
+        64 * 1024 * 1024,
+    )?);
     let mut rng = rand::rngs::StdRng::seed_from_u64(3);
     let day = Day::parse("2026-11-30").ok_or("day")?;
     let mut ids = Vec::with_capacity(cases);
