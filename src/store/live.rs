@@ -228,7 +228,7 @@ mod tests {
 
     use super::*;
     use crate::protocol::{Channel, Day};
-    use crate::store::RetentionRule;
+    use crate::store::{files_with, RetentionRule};
 
     fn id(n: u32) -> CaseId {
         CaseId::parse(&format!("WBS-AAAA-AAAA-{n:04}")).expect("case id")
@@ -247,24 +247,6 @@ mod tests {
         }
     }
 
-    fn contains(hay: &[u8], needle: &[u8]) -> bool {
-        hay.windows(needle.len()).any(|w| w == needle)
-    }
-
-    /// Every file under `dir` whose bytes hold `needle`.
-    fn files_with(dir: &Path, needle: &[u8]) -> Vec<PathBuf> {
-        let mut hits = Vec::new();
-        for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                hits.extend(files_with(&path, needle));
-            } else if contains(&std::fs::read(&path).unwrap_or_default(), needle) {
-                hits.push(path);
-            }
-        }
-        hits
-    }
-
     #[test]
     fn after_compact_now_every_record_is_served_and_the_deleted_bytes_are_gone() {
         let dir = tempfile::tempdir().expect("tmp");
@@ -274,10 +256,18 @@ mod tests {
         let kept_item = b"kept item ciphertext 7f3a9c".to_vec();
         let gone_item = b"deleted item ciphertext 51d2e8".to_vec();
         store
-            .create_case(&case(kept.clone()), &[kept_item.clone()], &[1; 32])
+            .create_case(
+                &case(kept.clone()),
+                std::slice::from_ref(&kept_item),
+                &[1; 32],
+            )
             .expect("kept");
         store
-            .create_case(&case(gone.clone()), &[gone_item.clone()], &[2; 32])
+            .create_case(
+                &case(gone.clone()),
+                std::slice::from_ref(&gone_item),
+                &[2; 32],
+            )
             .expect("gone");
         store.meta_init("salt", b"s").expect("meta");
         let seen = [([9; 32], u64::MAX)];

@@ -190,6 +190,25 @@ pub struct TombstoneV1 {
 
 pub use crate::protocol::wire::RetentionRule;
 
+/// Every file under `dir` whose bytes hold `needle` (tests: what is left of deleted records on disk).
+#[cfg(test)]
+pub(crate) fn files_with(dir: &std::path::Path, needle: &[u8]) -> Vec<std::path::PathBuf> {
+    let mut hits = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            hits.extend(files_with(&path, needle));
+        } else if std::fs::read(&path)
+            .unwrap_or_default()
+            .windows(needle.len())
+            .any(|w| w == needle)
+        {
+            hits.push(path);
+        }
+    }
+    hits
+}
+
 /// One engine holds both: cases and dialogues share the atomic steps of `create_case_once`.
 pub trait Store: CaseStore + DialogueStore + RetentionStore {}
 

@@ -388,7 +388,7 @@ pub(crate) fn prepare_store(
 mod tests {
     use super::*;
     use crate::intake::Lang;
-    use crate::store::{AttachmentRefV1, DialogueStore, DialogueWrite, SledStore};
+    use crate::store::{files_with, AttachmentRefV1, DialogueStore, DialogueWrite, SledStore};
 
     #[test]
     fn start_up_keeps_the_blobs_of_live_dialogues_and_deletes_expired_ones() {
@@ -424,24 +424,6 @@ mod tests {
             vec!["live".to_owned()]
         );
         assert_eq!(store.dialogues().expect("list").len(), 1);
-    }
-
-    /// Every file under `dir` whose bytes hold `needle`.
-    fn files_with(dir: &std::path::Path, needle: &[u8]) -> Vec<std::path::PathBuf> {
-        let mut hits = Vec::new();
-        for entry in std::fs::read_dir(dir).expect("read dir").flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                hits.extend(files_with(&path, needle));
-            } else if std::fs::read(&path)
-                .unwrap_or_default()
-                .windows(needle.len())
-                .any(|w| w == needle)
-            {
-                hits.push(path);
-            }
-        }
-        hits
     }
 
     #[test]

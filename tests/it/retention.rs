@@ -112,6 +112,17 @@ fn expired_cases_and_their_files_go_and_the_rest_verify() {
     );
 
     // What remains exports and verifies.
+    let verified = export_and_verify(&env);
+    assert!(
+        verified.contains(&format!("case {fresh}: all")),
+        "{verified}"
+    );
+    assert!(!verified.contains(&untouched) && !verified.contains(&closed));
+}
+
+/// Exports the (stopped) server's data and decrypts and verifies the export with the demo identity;
+/// returns what `wbs decrypt` printed.
+fn export_and_verify(env: &Env) -> String {
     let (out, o) = env.export("export");
     assert!(o.success(), "{}", o.stderr);
     let o = env.wbs([
@@ -121,12 +132,7 @@ fn expired_cases_and_their_files_go_and_the_rest_verify() {
         out.as_os_str(),
     ]);
     assert!(o.success(), "{}", o.stderr);
-    assert!(
-        o.stdout.contains(&format!("case {fresh}: all")),
-        "{}",
-        o.stdout
-    );
-    assert!(!o.stdout.contains(&untouched) && !o.stdout.contains(&closed));
+    o.stdout
 }
 
 /// Pieces of a case's sealed items (past the age header), to look for in the data directory later;
@@ -239,21 +245,11 @@ async fn a_running_server_purges_and_compacts_so_no_byte_of_the_deleted_case_is_
     );
     drop(store);
 
-    // What remains exports and verifies.
-    let (out, o) = env.export("export");
-    assert!(o.success(), "{}", o.stderr);
-    let o = env.wbs([
-        OsStr::new("decrypt"),
-        OsStr::new("--identity"),
-        env.demo_identity().as_os_str(),
-        out.as_os_str(),
-    ]);
-    assert!(o.success(), "{}", o.stderr);
+    let verified = export_and_verify(&env);
     for id in &want {
         assert!(
-            o.stdout.contains(&format!("case {id}: all")),
-            "{id}: {}",
-            o.stdout
+            verified.contains(&format!("case {id}: all")),
+            "{id}: {verified}"
         );
     }
 }
