@@ -156,7 +156,7 @@ fn compact_if_pending(store: &LiveStore) {
         Err(e) => tracing::error!(
             code = "WBS-COMPACT-FAILED",
             error = %e,
-            "the store could not be compacted (tried again within the hour, and at the next start)"
+            "the store could not be compacted (tried again at the next hourly pass and at the next start)"
         ),
     }
 }
