@@ -16,7 +16,7 @@ use crate::intake::submit::Intake;
 use crate::intake::team::Team;
 use crate::protocol::day::Day;
 use crate::protocol::wire::InstallationId;
-use crate::store::{BlobStore, CaseStore, MetaStore, SledStore, StoreError, META_MODE, META_SALT};
+use crate::store::{BlobStore, CaseStore, LiveStore, MetaStore, StoreError, META_MODE, META_SALT};
 
 pub mod backup;
 mod listener;
@@ -92,44 +92,73 @@ pub struct Prepared {
     pub swept: usize,
     /// The WhatsApp channel, when configured (its workers start in `serve`).
     pub whatsapp: Option<Arc<crate::whatsapp::WhatsApp>>,
-    /// The store itself, for backups of the running server (`server::backup`).
-    pub(crate) store: Arc<SledStore>,
+    /// The store itself, for backups of the running server (`server::backup`) and compactions.
+    pub(crate) store: Arc<LiveStore>,
 }
 
-/// Applies the retention rule at start and every hour after (docs/design.md §7, issue 11). Only the
-/// counts are logged, never a case id.
-fn retention_task(prepared: &Prepared) {
+/// Applies the retention rule at start and every hour after (docs/design.md §7, issue 11), then
+/// compacts the store when a purge (or a migration) asked for it, so the deleted cases' bytes leave the
+/// data directory within moments, not at the next start. Only counts are logged, never a case id.
+fn maintenance_task(prepared: &Prepared) {
     let policy = prepared.config.retention;
-    if policy.is_off() {
-        return;
-    }
     let intake = prepared.intake.clone();
+    let store = prepared.store.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(std::time::Duration::from_secs(3600));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            let intake = intake.clone();
-            let pass = tokio::task::spawn_blocking(move || {
-                crate::intake::retention::apply(&intake, &policy, &Day::today())
-            })
-            .await;
-            match pass {
-                Ok(Ok(p)) if p.cases > 0 => tracing::info!(
-                    code = "WBS-RETENTION",
-                    cases = p.cases,
-                    files = p.files,
-                    files_left = p.files_left,
-                    "expired cases deleted under the retention rule"
-                ),
-                Ok(Ok(_)) => {}
-                Ok(Err(e)) => {
-                    tracing::warn!(code = "WBS-RETENTION-FAILED", error = %e, "retention pass failed")
-                }
-                Err(_) => tracing::warn!(code = "WBS-RETENTION-FAILED", "retention pass stopped"),
+            if !policy.is_off() {
+                retention_pass(&intake, policy).await;
             }
+            let store = store.clone();
+            let _ = tokio::task::spawn_blocking(move || compact_if_pending(&store)).await;
         }
     });
+}
+
+async fn retention_pass(intake: &Arc<Intake>, policy: crate::intake::retention::RetentionPolicy) {
+    let intake = intake.clone();
+    let pass = tokio::task::spawn_blocking(move || {
+        crate::intake::retention::apply(&intake, &policy, &Day::today())
+    })
+    .await;
+    match pass {
+        Ok(Ok(p)) if p.cases > 0 => tracing::info!(
+            code = "WBS-RETENTION",
+            cases = p.cases,
+            files = p.files,
+            files_left = p.files_left,
+            "expired cases deleted under the retention rule"
+        ),
+        Ok(Ok(_)) => {}
+        Ok(Err(e)) => {
+            tracing::warn!(code = "WBS-RETENTION-FAILED", error = %e, "retention pass failed")
+        }
+        Err(_) => tracing::warn!(code = "WBS-RETENTION-FAILED", "retention pass stopped"),
+    }
+}
+
+/// Runs a compaction if one was asked for (blocking: requests wait for it). Logs counts only.
+fn compact_if_pending(store: &LiveStore) {
+    let started = std::time::Instant::now();
+    match store
+        .compaction_pending()
+        .and_then(|pending| pending.then(|| store.compact_now()).transpose())
+    {
+        Ok(Some(copied)) => tracing::info!(
+            code = "WBS-COMPACTED",
+            records = copied,
+            millis = started.elapsed().as_millis() as u64,
+            "store rewritten without the bytes of deleted records"
+        ),
+        Ok(None) => {}
+        Err(e) => tracing::error!(
+            code = "WBS-COMPACT-FAILED",
+            error = %e,
+            "the store could not be compacted (tried again at the next hourly pass and at the next start)"
+        ),
+    }
 }
 
 /// Checks the keys and the mode, opens the store and sweeps orphans. Fails closed.
@@ -175,30 +204,10 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
         .create(&data)
         .map_err(|e| derr(e.to_string()))?;
     let store_dir = data.join("store");
-    let open_store = || {
-        SledStore::open(&store_dir, config.sled_cache_bytes).map_err(|e| match e {
-            StoreError::Engine(m) if m.contains("lock") => StartError::InUse(data.clone()),
-            e => derr(e.to_string()),
-        })
-    };
-    crate::store::compact::recover(&store_dir).map_err(|e| derr(e.to_string()))?;
-    let mut store = open_store()?;
-    // After the retention rule deleted cases, rewrite the store without their bytes (sled keeps
-    // deleted values in its segments until its own cleaner runs: docs/design.md §7).
-    if store
-        .compaction_pending()
-        .map_err(|e| derr(e.to_string()))?
-    {
-        drop(store);
-        let copied = crate::store::compact::compact(&store_dir, config.sled_cache_bytes)
-            .map_err(|e| derr(e.to_string()))?;
-        tracing::info!(
-            code = "WBS-COMPACTED",
-            records = copied,
-            "store rewritten without the deleted cases' bytes"
-        );
-        store = open_store()?;
-    }
+    let store = LiveStore::open(&store_dir, config.sled_cache_bytes).map_err(|e| match e {
+        StoreError::Engine(m) if m.contains("lock") => StartError::InUse(data.clone()),
+        e => derr(e.to_string()),
+    })?;
     let blobs = BlobStore::open(&data.join("blobs")).map_err(|e| derr(e.to_string()))?;
 
     // Only retired keys is no team either: demo mode is then refused below if cases exist.
@@ -256,6 +265,20 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
             .map_err(|e| derr(e.to_string()))?,
     );
     let swept = blobs.sweep(&referenced).map_err(|e| derr(e.to_string()))?;
+    // Cases purged before a crash, or WhatsApp records of an earlier version just migrated: rewrite
+    // the store without their bytes before serving (sled keeps deleted values in its segments until
+    // its own cleaner runs: docs/design.md §7).
+    if store
+        .compaction_pending()
+        .map_err(|e| derr(e.to_string()))?
+    {
+        let copied = store.compact_now().map_err(|e| derr(e.to_string()))?;
+        tracing::info!(
+            code = "WBS-COMPACTED",
+            records = copied,
+            "store rewritten without the bytes of deleted records"
+        );
+    }
 
     let store = Arc::new(store);
     let intake = Intake::with_team(
@@ -413,7 +436,7 @@ pub(crate) async fn serve(prepared: Prepared) -> Result<(), StartError> {
             }
         });
     }
-    retention_task(&prepared);
+    maintenance_task(&prepared);
     prepared.intake.start_receipt_pool();
     let whatsapp = prepared.whatsapp.clone();
     if let Some(wa) = &whatsapp {

@@ -23,13 +23,13 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::intake::submit::Intake;
-use crate::store::SledStore;
+use crate::store::LiveStore;
 
 /// The token file in the data directory.
 const TOKEN_FILE: &str = "backup.token";
 
 pub(crate) struct BackupState {
-    pub store: Arc<SledStore>,
+    pub store: Arc<LiveStore>,
     pub intake: Arc<Intake>,
     pub data: PathBuf,
     token: Zeroizing<String>,
@@ -55,7 +55,7 @@ struct BackupRefused {
 impl BackupState {
     /// Makes a fresh token and writes it into the data directory (0600), replacing the last one.
     pub(crate) fn new(
-        store: Arc<SledStore>,
+        store: Arc<LiveStore>,
         intake: Arc<Intake>,
         data: &Path,
     ) -> std::io::Result<Self> {
@@ -125,7 +125,10 @@ async fn backup(
             .mode(0o700)
             .create(&out)
             .map_err(|e| e.to_string())?;
-        let summary = crate::store::backup(&state.store, state.intake.blobs(), &out)
+        // Under the store's read lock: a compaction waits for the copy, and the copy for it.
+        let summary = state
+            .store
+            .with(|store| crate::store::backup(store, state.intake.blobs(), &out))
             .map_err(|e| e.to_string())?;
         // Demo mode's key sits in the data directory: a restored demo server needs it.
         let demo = state.data.join(super::DEMO_KEY_FILE);

@@ -6,13 +6,14 @@
 
 mod backup;
 mod blobs;
+mod live;
 mod sled;
 
-pub(crate) use self::sled::compact;
 pub use self::sled::SledStore;
 pub(crate) use backup::backup;
 pub use backup::BackupSummary;
 pub use blobs::{BlobStore, PendingBlob};
+pub use live::LiveStore;
 
 use serde::{Deserialize, Serialize};
 
@@ -98,6 +99,10 @@ pub trait MetaStore: Send + Sync {
     fn meta_remove(&self, key: &str) -> Result<(), StoreError>;
     /// The meta keys that start with `prefix`.
     fn meta_keys(&self, prefix: &str) -> Result<Vec<String>, StoreError>;
+    /// Asks for a compaction (and flushes): values were deleted whose bytes must leave the store's
+    /// files (docs/design.md §7). The server runs it soon after (`LiveStore::compact_now`), or the
+    /// next start does.
+    fn request_compaction(&self) -> Result<(), StoreError>;
 }
 
 /// Cases: their plaintext records, their sealed items and the receipt index. The rest of the program
@@ -184,6 +189,25 @@ pub struct TombstoneV1 {
 }
 
 pub use crate::protocol::wire::RetentionRule;
+
+/// Every file under `dir` whose bytes hold `needle` (tests: what is left of deleted records on disk).
+#[cfg(test)]
+pub(crate) fn files_with(dir: &std::path::Path, needle: &[u8]) -> Vec<std::path::PathBuf> {
+    let mut hits = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            hits.extend(files_with(&path, needle));
+        } else if std::fs::read(&path)
+            .unwrap_or_default()
+            .windows(needle.len())
+            .any(|w| w == needle)
+        {
+            hits.push(path);
+        }
+    }
+    hits
+}
 
 /// One engine holds both: cases and dialogues share the atomic steps of `create_case_once`.
 pub trait Store: CaseStore + DialogueStore + RetentionStore {}

@@ -228,6 +228,13 @@ impl MetaStore for SledStore {
             })
             .collect()
     }
+
+    fn request_compaction(&self) -> Result<(), StoreError> {
+        self.meta
+            .insert(compact::PENDING, b"1".as_slice())
+            .map_err(engine)?;
+        self.flush()
+    }
 }
 
 impl CaseStore for SledStore {

@@ -331,6 +331,11 @@ pub(crate) fn undelivered(store: &dyn MetaStore, case: &CaseId) -> Option<ChatUn
 /// At start-up, before orphaned blobs are swept: deletes expired or unreadable dialogue records and
 /// returns the blobs the remaining ones hold (photos fetched for dialogues still in progress). Sealed
 /// records are opened with the daily keys of `data_dir`'s key file.
+///
+/// What an earlier version left is migrated here: its daily keys move from sled to the key file, and
+/// its plain records are sealed (or deleted when expired). Both are then only gone from sled's trees,
+/// not its log, so the migration asks for a compaction, which `server::prepare` runs before serving
+/// (docs/design.md §7, §9).
 pub(crate) fn prepare_store(
     store: &dyn DialogueStore,
     data_dir: &std::path::Path,
@@ -338,22 +343,42 @@ pub(crate) fn prepare_store(
 ) -> Result<HashSet<String>, StoreError> {
     let mut keep = HashSet::new();
     let records = store.dialogues()?;
-    // No key file is made for a server without dialogues (WhatsApp may be off).
-    let keys = (!records.is_empty()).then(|| state::State::with_key_file(data_dir));
+    let today = Day::from_unix(now);
+    let legacy_keys = state::State::legacy_keys_in(store)?;
+    // No key file is made for a server without dialogues (WhatsApp may be off), unless an earlier
+    // version's keys are to be moved into one.
+    let keys = (!records.is_empty() || legacy_keys).then(|| state::State::with_key_file(data_dir));
+    if let (Some(k), true) = (&keys, legacy_keys) {
+        k.rotate(store, today.clone())?;
+    }
+    let mut migrated = false;
     for (index, bytes) in records {
+        let plain = matches!(record::parse_stored(&bytes), Some(record::Stored::Plain(_)));
+        migrated |= plain;
         let record = match &keys {
-            Some(k) => k.open_stored(store, &index, &bytes, Day::from_unix(now))?,
+            Some(k) => k.open_stored(store, &index, &bytes, today.clone())?,
             None => None,
         };
-        match record {
-            Some(d) if d.updated + state::DIALOGUE_TTL_SECS >= now => {
+        match (record, &keys) {
+            (Some(d), Some(k)) if d.updated + state::DIALOGUE_TTL_SECS >= now => {
                 keep.extend(d.blobs().map(|b| b.id.clone()));
+                if plain {
+                    let sealed = k.reseal_at(store, &index, &d, today.clone())?;
+                    store.dialogue_write(&crate::store::DialogueWrite {
+                        index,
+                        record: Some(&sealed),
+                        ..Default::default()
+                    })?;
+                }
             }
             _ => store.dialogue_write(&crate::store::DialogueWrite {
                 index,
                 ..Default::default()
             })?,
         }
+    }
+    if migrated {
+        store.request_compaction()?;
     }
     store.forget_seen(now)?;
     Ok(keep)
@@ -363,7 +388,7 @@ pub(crate) fn prepare_store(
 mod tests {
     use super::*;
     use crate::intake::Lang;
-    use crate::store::{AttachmentRefV1, DialogueStore, DialogueWrite, SledStore};
+    use crate::store::{files_with, AttachmentRefV1, DialogueStore, DialogueWrite, SledStore};
 
     #[test]
     fn start_up_keeps_the_blobs_of_live_dialogues_and_deletes_expired_ones() {
@@ -399,5 +424,71 @@ mod tests {
             vec!["live".to_owned()]
         );
         assert_eq!(store.dialogues().expect("list").len(), 1);
+    }
+
+    #[test]
+    fn start_up_seals_an_earlier_versions_records_and_compaction_removes_their_old_bytes() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let store_dir = dir.path().join("store");
+        let store = crate::store::LiveStore::open(&store_dir, 1 << 20).expect("store");
+        let now = unix_now();
+        let (today, yesterday) = (Day::from_unix(now), Day::from_unix(now).plus_days(-1));
+        // An earlier version, yesterday: its daily key in sled, a plain record at the sender's index.
+        let phone = "6281234567890";
+        let old = state::State::default()
+            .indexes_on(&store, phone, yesterday)
+            .expect("legacy index");
+        let mut d = state::DialogueV1::new(Lang::Id, now - 120, now - 60);
+        d.answers.push(state::AnswerV1 {
+            field: crate::intake::answers::Field::Attachment,
+            sealed: String::new(),
+            summary: String::new(),
+            blob: Some(AttachmentRefV1 {
+                id: "legacyblob3c9e".into(),
+                ciphertext_len: 1,
+                ciphertext_sha256: String::new(),
+            }),
+        });
+        let plain = d.encode().expect("v1");
+        store
+            .dialogue_write(&DialogueWrite {
+                index: old.today,
+                record: Some(&plain),
+                ..Default::default()
+            })
+            .expect("write");
+        let key_names = store.meta_keys("whatsapp/sender-key/").expect("keys");
+        assert_eq!(key_names.len(), 1);
+        let legacy_key = store.meta(&key_names[0]).expect("key").expect("there");
+        assert!(!files_with(&store_dir, b"legacyblob3c9e").is_empty());
+        assert!(!files_with(&store_dir, &legacy_key).is_empty());
+
+        let keep = prepare_store(&store, dir.path(), now).expect("prepare");
+        assert_eq!(
+            keep.into_iter().collect::<Vec<_>>(),
+            vec!["legacyblob3c9e".to_owned()]
+        );
+        assert!(store
+            .meta_keys("whatsapp/sender-key/")
+            .expect("keys")
+            .is_empty());
+        assert!(store.compaction_pending().expect("pending"));
+        store.compact_now().expect("compact");
+        // Neither the plain record nor the key that tests a number against its index is left in
+        // sled's files (the key now lives only in the key file, overwritten in place).
+        assert_eq!(
+            files_with(&store_dir, b"legacyblob3c9e"),
+            Vec::<std::path::PathBuf>::new()
+        );
+        assert_eq!(
+            files_with(&store_dir, &legacy_key),
+            Vec::<std::path::PathBuf>::new()
+        );
+        // The sender still finds the dialogue, at yesterday's index, sealed under today's key.
+        let state = state::State::with_key_file(dir.path());
+        let idx = state.indexes_on(&store, phone, today).expect("index");
+        assert_eq!(idx.yesterday, Some(old.today));
+        let (at, found) = state.load(&store, &idx).expect("load").expect("found");
+        assert_eq!((at, found.id), (old.today, d.id));
     }
 }

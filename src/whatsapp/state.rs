@@ -316,14 +316,15 @@ impl State {
     ) -> Result<DailyKeys, StoreError> {
         let yesterday_day = today.plus_days(-1);
         let mut slots = kf.load().map_err(StoreError::Io)?;
-        for name in store.meta_keys(SENDER_KEY_PREFIX)? {
+        let legacy = store.meta_keys(SENDER_KEY_PREFIX)?;
+        for name in &legacy {
             let day = name.strip_prefix(SENDER_KEY_PREFIX).and_then(Day::parse);
-            if let (Some(day), Some(bytes)) = (day, store.meta(&name)?) {
+            if let (Some(day), Some(bytes)) = (day, store.meta(name)?) {
                 if !slots.iter().any(|(d, _)| *d == day) {
                     slots.push((day, key_from(bytes)?));
                 }
             }
-            store.meta_remove(&name)?;
+            store.meta_remove(name)?;
         }
         let find = |day: &Day| slots.iter().find(|(d, _)| d == day).map(|(_, k)| k.clone());
         let today_key = find(&today).unwrap_or_else(random_key);
@@ -337,6 +338,11 @@ impl State {
         let mut keep = vec![(today.clone(), today_key.clone())];
         keep.extend(yesterday.clone().map(|k| (yesterday_day, k)));
         kf.store(&keep).map_err(StoreError::Io)?;
+        if !legacy.is_empty() {
+            // Removed from sled's trees, the keys are still in its log, where with a phone number
+            // they recompute its dialogue index: a compaction rewrites the store without them.
+            store.request_compaction()?;
+        }
         Ok(DailyKeys {
             day: today,
             today: today_key,
@@ -411,6 +417,24 @@ impl State {
         self.daily_keys(store, today, |_| ())
     }
 
+    /// Whether an earlier version's daily sender keys are still in sled (moved to the key file at the
+    /// first rotation: `rotate_in_file`).
+    pub(crate) fn legacy_keys_in(store: &dyn DialogueStore) -> Result<bool, StoreError> {
+        Ok(!store.meta_keys(SENDER_KEY_PREFIX)?.is_empty())
+    }
+
+    /// Seals an earlier version's plain record, found at `index`, under today's key (start-up). Which
+    /// day's key made the index is not known without the sender, so `load` tries both keys.
+    pub(crate) fn reseal_at(
+        &self,
+        store: &dyn DialogueStore,
+        index: &[u8; 32],
+        d: &DialogueV1,
+        today: Day,
+    ) -> Result<Vec<u8>, StoreError> {
+        self.daily_keys(store, today, |k| seal_record(&k.today, index, d))?
+    }
+
     /// Reads a stored record without knowing its sender (expiry, start-up): a sealed one opens under
     /// today's or yesterday's key, or not at all (its key is gone: it can no longer be reached).
     pub(crate) fn open_stored(
@@ -443,10 +467,16 @@ impl State {
             let Some(bytes) = store.dialogue(&index)? else {
                 continue;
             };
-            // A record that cannot be read is treated as absent (and expires).
+            // The index's own key first; then the other day's, for a record of an earlier version
+            // resealed under today's key at start-up (`reseal_at`). A record that cannot be read is
+            // treated as absent (and expires).
             let found = match parse_stored(&bytes) {
                 Some(Stored::Plain(d)) => Some(d),
-                Some(Stored::Sealed(raw)) => key.and_then(|k| open_sealed(k, &index, &raw)),
+                Some(Stored::Sealed(raw)) => key
+                    .into_iter()
+                    .chain([&idx.today_key])
+                    .chain(idx.yesterday_key.as_ref())
+                    .find_map(|k| open_sealed(k, &index, &raw)),
                 None => None,
             };
             if let Some(d) = found {

@@ -112,6 +112,17 @@ fn expired_cases_and_their_files_go_and_the_rest_verify() {
     );
 
     // What remains exports and verifies.
+    let verified = export_and_verify(&env);
+    assert!(
+        verified.contains(&format!("case {fresh}: all")),
+        "{verified}"
+    );
+    assert!(!verified.contains(&untouched) && !verified.contains(&closed));
+}
+
+/// Exports the (stopped) server's data and decrypts and verifies the export with the demo identity;
+/// returns what `wbs decrypt` printed.
+fn export_and_verify(env: &Env) -> String {
     let (out, o) = env.export("export");
     assert!(o.success(), "{}", o.stderr);
     let o = env.wbs([
@@ -121,19 +132,53 @@ fn expired_cases_and_their_files_go_and_the_rest_verify() {
         out.as_os_str(),
     ]);
     assert!(o.success(), "{}", o.stderr);
-    assert!(
-        o.stdout.contains(&format!("case {fresh}: all")),
-        "{}",
-        o.stdout
-    );
-    assert!(!o.stdout.contains(&untouched) && !o.stdout.contains(&closed));
+    o.stdout
 }
 
-/// sled keeps deleted values in its segment files until its own cleaner runs: the start after a purge
-/// rewrites the store, so no byte of an expired case's items stays in the data directory, and the
-/// cases that remain are whole.
-#[test]
-fn the_start_after_a_purge_leaves_no_byte_of_the_deleted_case_in_the_data_directory() {
+/// Pieces of a case's sealed items (past the age header), to look for in the data directory later;
+/// and the items of another case, to compare after. The server must be stopped.
+fn needles_and_items(env: &Env, deleted: &str, kept: &str) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+    let store = internal::open_store(&env.data);
+    let items = store.items(&internal::case_id(deleted)).unwrap();
+    let needles: Vec<Vec<u8>> = items
+        .iter()
+        .map(|item| item[item.len() - 64..item.len() - 16].to_vec())
+        .collect();
+    let kept_items = store.items(&internal::case_id(kept)).unwrap();
+    (needles, kept_items)
+}
+
+/// Sends a valid report to the API at `url`; it must be acknowledged (201). Returns the case id.
+async fn submit_to(url: &str) -> String {
+    let r = client()
+        .post(url)
+        .json(&Report::valid().json())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 201);
+    let v: serde_json::Value = r.json().await.unwrap();
+    v["case_id"].as_str().unwrap().to_owned()
+}
+
+/// Waits (up to 60 s) until the server's log holds `code`.
+async fn log_shows(env: &Env, code: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while !env.log_text().contains(code) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no {code} in the log: {}",
+            env.log_text()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// sled keeps deleted values in its segment files until its own cleaner runs: right after the
+/// retention pass the running server rewrites its store, so no byte of an expired case's items stays
+/// in the data directory — without a restart — while reports keep arriving and every one is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_running_server_purges_and_compacts_so_no_byte_of_the_deleted_case_is_left() {
     let env = Env::with_config("[retention]\nuntouched_months = 12\n");
     let today = Day::today();
     let (expired, kept) = {
@@ -143,29 +188,29 @@ fn the_start_after_a_purge_leaves_no_byte_of_the_deleted_case_in_the_data_direct
             |day: &Day| internal::submit_in_process(&prepared, &input, vec![], Channel::Web, day);
         (submit(&today.plus_days(-400)), submit(&today))
     };
-    // Pieces of the expired case's sealed items (past the age header), to look for afterwards.
-    let (needles, kept_items) = {
-        let store = internal::open_store(&env.data);
-        let items = store.items(&internal::case_id(&expired)).unwrap();
-        let needles: Vec<Vec<u8>> = items
-            .iter()
-            .map(|item| item[item.len() - 64..item.len() - 16].to_vec())
-            .collect();
-        let kept_items = store.items(&internal::case_id(&kept)).unwrap();
-        (needles, kept_items)
-    };
+    let (needles, kept_items) = needles_and_items(&env, &expired, &kept);
     assert_eq!(needles.len(), 3);
     let needle_refs: Vec<&[u8]> = needles.iter().map(Vec::as_slice).collect();
     assert!(!files_containing(&env.data, &needle_refs).is_empty());
 
-    // The first start deletes the case; the next one rewrites the store without it.
     let mut s = env.start();
-    s.stop();
-    let mut s = env.start();
-    s.stop();
-    let log = env.log_text();
-    assert!(log.contains("WBS-RETENTION"), "{log}");
-    assert!(log.contains("WBS-COMPACTED"), "{log}");
+    // Reports sent while the server purges and compacts, and after: each one acknowledged (201).
+    let compacted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let sender = {
+        let (compacted, url) = (compacted.clone(), s.url("/api/v1/reports"));
+        tokio::spawn(async move {
+            let mut sent = vec![submit_to(&url).await];
+            while !compacted.load(std::sync::atomic::Ordering::Relaxed) && sent.len() < 20 {
+                sent.push(submit_to(&url).await);
+            }
+            sent
+        })
+    };
+    log_shows(&env, "WBS-COMPACTED").await;
+    compacted.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut sent = sender.await.unwrap();
+    sent.push(submit_to(&s.url("/api/v1/reports")).await);
+    // Still running: every byte of the data directory is searched.
     assert_eq!(
         files_containing(&env.data, &needle_refs),
         Vec::<(std::path::PathBuf, String)>::new(),
@@ -174,17 +219,78 @@ fn the_start_after_a_purge_leaves_no_byte_of_the_deleted_case_in_the_data_direct
     for leftover in ["store.old", "store.compacting"] {
         assert!(!env.data.join(leftover).exists(), "{leftover}");
     }
+    s.stop();
+    let log = env.log_text();
+    assert!(log.contains("WBS-RETENTION"), "{log}");
+    assert!(!log.contains(&expired), "no case id in the log");
+
     let store = internal::open_store(&env.data);
-    let ids: Vec<String> = store
+    let mut ids: Vec<String> = store
         .case_ids()
         .unwrap()
         .iter()
         .map(|c| c.to_string())
         .collect();
-    assert_eq!(ids, vec![kept.clone()]);
+    ids.sort();
+    let mut want: Vec<String> = sent.iter().chain([&kept]).cloned().collect();
+    want.sort();
+    assert_eq!(
+        ids, want,
+        "the kept case and every report sent, nothing else"
+    );
     assert_eq!(store.items(&internal::case_id(&kept)).unwrap(), kept_items);
     assert_eq!(
         internal::RetentionStore::tombstones(&store).unwrap().len(),
         1
     );
+    drop(store);
+
+    let verified = export_and_verify(&env);
+    for id in &want {
+        assert!(
+            verified.contains(&format!("case {id}: all")),
+            "{id}: {verified}"
+        );
+    }
+}
+
+/// A purge whose compaction never ran (the server stopped or crashed first) is compacted at the next
+/// start, before the server serves.
+#[test]
+fn a_purge_left_uncompacted_is_compacted_at_the_next_start() {
+    let env = Env::new();
+    let today = Day::today();
+    let (deleted, kept) = {
+        let prepared = internal::prepare(&env.data, &env.keys);
+        let input = Report::valid().input();
+        let submit =
+            |day: &Day| internal::submit_in_process(&prepared, &input, vec![], Channel::Web, day);
+        (submit(&today), submit(&today))
+    };
+    let (needles, kept_items) = needles_and_items(&env, &deleted, &kept);
+    {
+        let store = internal::open_store(&env.data);
+        let stone = internal::TombstoneV1 {
+            id: internal::case_id(&deleted),
+            deleted: today.clone(),
+            rule: internal::RetentionRule::NeverTakenUp,
+        };
+        assert!(internal::RetentionStore::purge_case(&store, &stone)
+            .unwrap()
+            .is_some());
+    }
+    let needle_refs: Vec<&[u8]> = needles.iter().map(Vec::as_slice).collect();
+    assert!(!files_containing(&env.data, &needle_refs).is_empty());
+
+    let mut s = env.start();
+    s.stop();
+    assert!(env.log_text().contains("WBS-COMPACTED"));
+    assert_eq!(
+        files_containing(&env.data, &needle_refs),
+        Vec::<(std::path::PathBuf, String)>::new(),
+        "no byte of the deleted case's items is left"
+    );
+    let store = internal::open_store(&env.data);
+    assert_eq!(store.case_ids().unwrap(), vec![internal::case_id(&kept)]);
+    assert_eq!(store.items(&internal::case_id(&kept)).unwrap(), kept_items);
 }

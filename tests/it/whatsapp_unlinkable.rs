@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 
 use crate::support::internal::{unix_now, Day, DialogueStore, MetaStore, SledStore};
 use crate::support::whatsapp::{self as wa, choices, starred, text_of, Chat, Meta};
-use crate::support::{copy_dir, files_under, marker};
+use crate::support::{copy_dir, files_containing, files_under, internal, marker, Env};
 
 const KEY_FILE: &str = "whatsapp-sender-keys";
 const SEALED_RECORD: &[u8] = b"{\"record\":\"wa-dialogue-v2\",\"sealed\":\"";
@@ -325,4 +325,36 @@ async fn copies_of_the_disk_during_and_after_a_dialogue_link_no_number_to_the_ca
         "the log keeps deleted records: {found:?}"
     );
     assert!(!found.links(), "{found:?}");
+}
+
+/// An upgrade from a version that kept the daily keys in sled: the first start moves the key into the
+/// key file and compacts the store before it serves, so no byte of the key is left in sled's files,
+/// where with a candidate number it would recompute a dialogue's index.
+#[test]
+fn an_earlier_versions_daily_key_leaves_sled_s_files_at_the_first_start() {
+    let env = Env::new();
+    drop(internal::prepare(&env.data, &env.keys));
+    let key: [u8; 32] = Sha256::digest(marker().as_bytes()).into();
+    let day = Day::from_unix(unix_now());
+    {
+        let store = internal::open_store(&env.data);
+        let name = format!("whatsapp/sender-key/{}", day.as_str());
+        assert_eq!(store.meta_init(&name, &key).expect("legacy key"), key);
+    }
+    assert!(!files_containing(&env.data.join("store"), &[&key]).is_empty());
+
+    let mut s = env.start();
+    // Serving: the key is in the key file only.
+    assert_eq!(
+        files_containing(&env.data.join("store"), &[&key]),
+        Vec::<(PathBuf, String)>::new(),
+        "the key is left in sled's files"
+    );
+    let file = std::fs::read(env.data.join(KEY_FILE)).expect("key file");
+    assert!(
+        file.windows(32).any(|w| w == key),
+        "dialogues in progress keep their key"
+    );
+    s.stop();
+    assert!(env.log_text().contains("WBS-COMPACTED"));
 }

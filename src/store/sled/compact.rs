@@ -1,7 +1,9 @@
 //! Compaction (docs/design.md §7, issue 11): sled keeps the bytes of deleted values in its segment
 //! files until its own cleaner rewrites them, and has no call to force that. So after the retention
-//! rule deleted a case, the next start copies every live record into a fresh store and swaps it in:
-//! the old segment files, with whatever deleted ciphertext they still held, leave the data directory.
+//! rule deleted a case (or a start-up migration removed an earlier version's records), every live record
+//! is copied into a fresh store that is swapped in: the old segment files, with whatever deleted bytes
+//! they still held, leave the data directory. The running server does it with the store closed under
+//! `LiveStore`'s write lock (`store/live.rs`); a mark left by a stop or a failure, at the next start.
 //!
 //! Crash safety: the copy is written to `store.compacting` and flushed; then `store` becomes
 //! `store.old` and the copy becomes `store`. [`recover`] finishes or undoes an interrupted run at the
@@ -13,7 +15,7 @@ use std::path::{Path, PathBuf};
 use super::{engine, SledStore, TREE_META};
 use crate::store::StoreError;
 
-/// The meta key that asks the next start for a compaction (written after a purge).
+/// The meta key that asks for a compaction (written after a purge or a migration; not copied).
 pub(super) const PENDING: &str = "compact-pending";
 
 fn sibling(dir: &Path, suffix: &str) -> PathBuf {

@@ -4,15 +4,15 @@
 //! What sled can and cannot do: the deleted values leave every tree at once, but sled is a
 //! log-structured store, so their bytes stay in the segment files until sled's background segment
 //! cleaner rewrites those segments (it does so as segments become mostly empty; `Mode::LowSpace` makes it
-//! eager) — sled has no call to force it, so a purge marks the store for a compaction at the next start
-//! (`compact`). Items are age ciphertext, so what may linger until then is ciphertext
-//! only readable with an investigator key; the attachment files, by far the largest part, are removed
-//! from the file system at once.
+//! eager) — sled has no call to force it, so a purge marks the store for a compaction (`compact`), which
+//! the running server does right after the retention pass (`LiveStore::compact_now`). Items are age
+//! ciphertext, so what lingers until then is ciphertext only readable with an investigator key; the
+//! attachment files, by far the largest part, are removed from the file system at once.
 
 use sled::transaction::{ConflictableTransactionError, TransactionError, Transactional};
 
 use super::{decode, engine, id_from_bytes, item_key, SledStore};
-use crate::store::{CaseV1, RetentionStore, StoreError, TombstoneV1};
+use crate::store::{CaseV1, MetaStore, RetentionStore, StoreError, TombstoneV1};
 
 impl RetentionStore for SledStore {
     fn purge_case(&self, tombstone: &TombstoneV1) -> Result<Option<CaseV1>, StoreError> {
@@ -53,12 +53,9 @@ impl RetentionStore for SledStore {
         });
         match result {
             Ok(Some(case)) => {
-                // The deleted bytes stay in sled's segments until a compaction at the next start
-                // rewrites the store without them (`compact`).
-                self.meta
-                    .insert(super::compact::PENDING, b"1".as_slice())
-                    .map_err(engine)?;
-                self.flush()?;
+                // The deleted bytes stay in sled's segments until a compaction rewrites the store
+                // without them (`compact`; the server runs it right after the retention pass).
+                self.request_compaction()?;
                 Ok(Some(case))
             }
             Ok(None) => Ok(None),

@@ -24,7 +24,8 @@ pub use wbs::protocol::item::{FollowupBody, IdentityBody, ItemBody, MessageBody}
 pub use wbs::protocol::{wire, CaseId, Day, ItemKind, Role, Status};
 pub use wbs::server::Prepared;
 pub use wbs::store::{
-    Append, CaseStore, CaseV1, DialogueStore, MetaStore, RetentionStore, SledStore, StatusChangeV1,
+    Append, CaseStore, CaseV1, DialogueStore, MetaStore, RetentionRule, RetentionStore, SledStore,
+    StatusChangeV1, TombstoneV1,
 };
 
 /// `server::prepare` on this data directory and keys directory, everything else default (an empty or
