@@ -66,10 +66,11 @@ impl SledStore {
                 .map(|seq| self.item(&id, seq)?.ok_or(StoreError::Corrupt))
                 .collect::<Result<_, _>>()?;
             copy.put_case(&case, &items)?;
+            copy.copy_rekeys(self, &case)?;
             referenced.extend(case.attachments.iter().map(|a| a.id.clone()));
             copied.insert(id.as_str().to_owned());
         }
-        // Each receipt's lookup entry (and its one-time mark) for the cases copied.
+        // Each receipt's lookup entry (and its one-time and unindexed-rekey marks) for the cases copied.
         copy.copy_lookups(self, &copied)?;
         Ok(copied.len())
     }

@@ -1,5 +1,5 @@
 //! Retention in the store (docs/design.md §7, issue 11): a case is deleted in one transaction —
-//! record, items, receipt lookups, one-time mark — and a tombstone takes its place.
+//! record, items, receipt lookups, one-time mark, rekey index entries — and a tombstone takes its place.
 //!
 //! What sled can and cannot do: the deleted values leave every tree at once, but sled is a
 //! log-structured store, so their bytes stay in the segment files until sled's background segment
@@ -32,15 +32,19 @@ impl RetentionStore for SledStore {
             &self.lookup,
             &self.one_time,
             &self.tombstones,
+            &self.rekeys,
+            &self.rekeys_unindexed,
         );
-        let result = trees.transaction(|(cases, its, look, once, stones)| {
+        let result = trees.transaction(|(cases, its, look, once, stones, rekeys, unindexed)| {
             let Some(bytes) = cases.get(id.as_bytes())? else {
                 return Ok(None);
             };
             let case = decode(&bytes).map_err(ConflictableTransactionError::Abort)?;
             for seq in 0..case.item_count {
                 its.remove(item_key(id, seq))?;
+                rekeys.remove(item_key(id, seq))?;
             }
+            unindexed.remove(id.as_bytes())?;
             for k in &lookups {
                 if look.get(k)?.as_deref() == Some(id.as_bytes()) {
                     look.remove(k)?;
