@@ -59,7 +59,7 @@ impl Intake {
     }
 }
 
-fn rekey_blocking(
+pub(crate) fn rekey_blocking(
     intake: &Intake,
     case_id: &CaseId,
     old: &ReceiptKeys,
