@@ -214,20 +214,27 @@ struct LongCase {
     investigator: InvestigatorIdentity,
 }
 
-fn long_case() -> (tempfile::TempDir, LongCase) {
-    let dir = tempfile::tempdir().expect("tmp");
-    let inner = SledStore::open(&dir.path().join("s"), 1 << 22).expect("store");
+/// The store in `dir` behind a counting wrapper, and an intake over it.
+fn open(dir: &std::path::Path, investigator: &InvestigatorIdentity) -> (Arc<Counting>, Intake) {
+    let inner = SledStore::open(&dir.join("s"), 1 << 22).expect("store");
     let store = Arc::new(Counting {
         inner,
         reads: AtomicUsize::new(0),
     });
-    let blobs = crate::store::BlobStore::open(&dir.path().join("b")).expect("blobs");
+    let blobs = crate::store::BlobStore::open(&dir.join("b")).expect("blobs");
+    let team = vec![investigator.public("a")];
+    let intake = Intake::new(store.clone(), blobs, team, [4; 32], 1);
+    (store, intake)
+}
+
+fn long_case(channel: Channel) -> (tempfile::TempDir, LongCase) {
+    let dir = tempfile::tempdir().expect("tmp");
     let mut rng = rand::rngs::StdRng::seed_from_u64(5);
     let investigator = InvestigatorIdentity::generate(&mut rng);
     let public = investigator.public("a");
-    let intake = Intake::new(store.clone(), blobs, vec![public.clone()], [4; 32], 1);
+    let (store, intake) = open(dir.path(), &investigator);
     let done = intake
-        .submit_blocking(report(), Vec::new(), Channel::Web, &Day::today(), &mut rng)
+        .submit_blocking(report(), Vec::new(), channel, &Day::today(), &mut rng)
         .expect("submit");
     let case_id = done.case_id;
     let old = done.receipt.derive(&[4; 32]).expect("derive");
@@ -284,9 +291,17 @@ fn long_case() -> (tempfile::TempDir, LongCase) {
     (dir, case)
 }
 
+/// The bodies of the whole long case, oldest first.
+fn all_messages() -> Vec<String> {
+    let mut expected = vec!["balasan pertama".to_owned()];
+    expected.extend((0..REKEY_AT - 4).map(|n| format!("lama {n}")));
+    expected.extend((0..ITEMS - REKEY_AT - 1).map(|n| format!("pesan {n}")));
+    expected
+}
+
 #[test]
 fn every_page_of_a_long_case_reads_a_bounded_number_of_items_and_shows_each_message_once() {
-    let (_dir, c) = long_case();
+    let (_dir, c) = long_case(Channel::Web);
     assert_eq!(
         c.store.rekeys(&c.case_id).expect("index"),
         RekeyIndex::Known(vec![REKEY_AT])
@@ -302,18 +317,41 @@ fn every_page_of_a_long_case_reads_a_bounded_number_of_items_and_shows_each_mess
         );
     }
     let shown: Vec<String> = pages.into_iter().rev().flat_map(|(b, _)| b).collect();
-    let mut expected = vec!["balasan pertama".to_owned()];
-    expected.extend((0..REKEY_AT - 4).map(|n| format!("lama {n}")));
-    expected.extend((0..ITEMS - REKEY_AT - 1).map(|n| format!("pesan {n}")));
     assert_eq!(
-        shown, expected,
+        shown,
+        all_messages(),
         "every message once, in order, those before the rekey included"
     );
 }
 
 #[test]
+fn an_older_stores_replaced_chat_receipt_walks_every_newer_item_and_loses_no_message() {
+    let (dir, c) = long_case(Channel::WhatsApp);
+    // As a store written before the rekey index: nothing lists the rekey at `REKEY_AT`.
+    c.store.inner.forget_rekey_index();
+    let LongCase {
+        intake,
+        store,
+        case_id,
+        new,
+        investigator,
+    } = c;
+    drop((intake, store));
+    let (store, intake) = open(dir.path(), &investigator);
+    assert_eq!(store.rekeys(&case_id).expect("index"), RekeyIndex::Unknown);
+    let pages = pages(&intake, &store, &case_id, &new);
+    let (_, oldest_reads) = pages.last().expect("a page");
+    assert!(
+        *oldest_reads as u32 >= ITEMS - PAGE_ITEMS as u32,
+        "the oldest page walks every newer item: {oldest_reads}"
+    );
+    let shown: Vec<String> = pages.into_iter().rev().flat_map(|(b, _)| b).collect();
+    assert_eq!(shown, all_messages(), "every message once, in order");
+}
+
+#[test]
 fn a_rekey_the_server_did_not_write_moves_no_key() {
-    let (_dir, c) = long_case();
+    let (_dir, c) = long_case(Channel::Web);
     // Someone with desk access uploads a "rekey" under their own key naming the reporter's current
     // key: were it honoured, every earlier reporter message would fail as signed by the wrong key.
     let forger = ed25519_dalek::SigningKey::from_bytes(&[7; 32]);

@@ -267,6 +267,17 @@ fn decode(bytes: &[u8]) -> Result<CaseV1, StoreError> {
         .map_err(|_| StoreError::Corrupt)
 }
 
+#[cfg(test)]
+impl SledStore {
+    /// Makes this store look as if written before the rekey index: none listed, none marked.
+    pub(crate) fn forget_rekey_index(&self) {
+        self.rekeys.clear().expect("clear");
+        self.rekeys_unindexed.clear().expect("clear");
+        self.meta.remove(META_REKEY_INDEX).expect("forget");
+        self.flush().expect("flush");
+    }
+}
+
 impl MetaStore for SledStore {
     fn meta(&self, key: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(self.meta.get(key).map_err(engine)?.map(|v| v.to_vec()))
@@ -736,10 +747,7 @@ mod tests {
                 .expect("replace");
             assert_eq!(store.rekeys(&id(A)).expect("A"), RekeyIndex::Known(vec![2]));
             assert_eq!(store.rekeys(&id(B)).expect("B"), RekeyIndex::Known(vec![]));
-            // As a store written before the index: A's rekey would not be listed.
-            store.rekeys.clear().expect("clear");
-            store.meta.remove(META_REKEY_INDEX).expect("forget");
-            store.flush().expect("flush");
+            store.forget_rekey_index();
         }
         let store = SledStore::open(dir.path(), 1 << 20).expect("reopen");
         // A chat case whose receipt was replaced may hold an unlisted rekey; one still one-time,
