@@ -338,7 +338,9 @@ fn run_in(dir: &Path, opts: BenchOptions) -> Result<(), String> {
     let age_s = age_raw_s(dir, &file)?;
     let per_200mb = 200.0 / attachment_mb as f64;
 
-    let figures: [(&str, String); 13] = [
+    let (newest_ms, oldest_ms) = pantau_pages_ms(&dir.join("pantau"))?;
+
+    let figures: [(&str, String); 15] = [
         ("submit_per_s", format!("{:.1}", done / wall)),
         ("submit_p99_ms", format!("{:.1}", p99(latencies))),
         ("server_cpu_ms_per_submit", format!("{cpu_per:.1}")),
@@ -362,10 +364,116 @@ fn run_in(dir: &Path, opts: BenchOptions) -> Result<(), String> {
             format!("{:.2}", age_s / attachment_s.max(0.001)),
         ),
         ("start_ms", start_ms.to_string()),
+        ("pantau_newest_page_ms", format!("{newest_ms:.1}")),
+        ("pantau_oldest_page_ms", format!("{oldest_ms:.1}")),
     ];
     println!("clients = {clients}");
     for (name, value) in figures {
         println!("{name} = {value}");
     }
     Ok(())
+}
+
+/// Items of the case the two `pantau_*_page_ms` figures read.
+const PANTAU_ITEMS: u32 = 500;
+
+/// The median time to read, decrypt and verify the newest and the oldest page of the reporter's thread
+/// of a `PANTAU_ITEMS`-item case whose receipt was replaced halfway (docs/design.md §11), in this
+/// process on a store of its own: the same function `/pantau` and the JSON API call, without HTTP.
+fn pantau_pages_ms(dir: &Path) -> Result<(f64, f64), String> {
+    use crate::intake::mailbox::{next_prev_digest, seal_item, ItemDraft, MESSAGE_MIN};
+    use crate::intake::submit::{Channel, Intake};
+    use crate::protocol::item::{FollowupBody, ItemBody};
+    use crate::protocol::{Day, Role};
+    use crate::store::{Append, CaseStore};
+    let e = |e: &dyn std::fmt::Display| e.to_string();
+    let store = crate::store::SledStore::open(&dir.join("store"), 16 << 20).map_err(|x| e(&x))?;
+    let store = std::sync::Arc::new(store);
+    let blobs = crate::store::BlobStore::open(&dir.join("blobs")).map_err(|x| e(&x))?;
+    let investigator = InvestigatorIdentity::generate(&mut OsRng).public("bench");
+    let intake = Intake::new(store.clone(), blobs, vec![investigator.clone()], [7; 32], 1);
+    let report = crate::intake::report::validate(&crate::intake::report::ReportInput {
+        reporter_kind: "public".into(),
+        category: "PUNGLI".into(),
+        chronology: "Petugas meminta uang tambahan untuk izin usaha.".into(),
+        parties: vec![crate::intake::report::Party {
+            name: "Budi".into(),
+            position: "Staf".into(),
+            unit: "Perizinan".into(),
+        }],
+        incident_when: "Maret".into(),
+        incident_place: "Loket".into(),
+        reporter_name: "Melati".into(),
+        good_faith: Some(true),
+        ..Default::default()
+    })
+    .map_err(|errors| {
+        let fields: Vec<&str> = errors.iter().map(|f| f.field.as_str()).collect();
+        format!("bench report does not validate: {}", fields.join(", "))
+    })?;
+    let today = Day::today();
+    let done = intake
+        .submit_blocking(report, Vec::new(), Channel::Web, &today, &mut OsRng)
+        .map_err(|x| e(&x))?;
+    let mut keys = done.receipt.derive(&[7; 32]).map_err(|x| e(&x))?;
+    // Follow-ups up to `until`, signed and sealed with the receipt's keys of the moment.
+    let fill = |keys: &crate::crypto::receipt::ReceiptKeys, until: u32| -> Result<(), String> {
+        let case = store.case(&done.case_id).map_err(|x| e(&x))?;
+        let case = case.ok_or("bench case missing")?;
+        let to = [
+            investigator.recipient.clone(),
+            keys.reporter.recipient().ok_or("no recipient")?,
+        ];
+        let mut prev = next_prev_digest(&case);
+        let mut items = Vec::new();
+        for seq in case.item_count..until {
+            let body = ItemBody::Followup(FollowupBody {
+                text: format!("pesan {seq} {}", "bukti tambahan ".repeat(60)),
+                attachments: Vec::new(),
+            });
+            let draft = ItemDraft {
+                case_id: &done.case_id,
+                seq,
+                prev_digest: &prev,
+                day: &today,
+                role: Role::Reporter,
+                body: &body,
+            };
+            let ct = seal_item(draft, keys.reporter.signing_key(), &to, MESSAGE_MIN)
+                .map_err(|x| e(&x))?;
+            prev = crate::crypto::hex(&crate::crypto::sha256(&ct));
+            items.push(ct);
+        }
+        let append = Append {
+            items,
+            ..Append::default()
+        };
+        store
+            .append(&done.case_id, case.item_count, append)
+            .map_err(|x| e(&x))?;
+        Ok(())
+    };
+    fill(&keys, PANTAU_ITEMS / 2)?;
+    keys = crate::intake::rekey::rekey_blocking(&intake, &done.case_id, &keys)
+        .map_err(|x| e(&x))?
+        .keys;
+    fill(&keys, PANTAU_ITEMS)?;
+    let median_ms = |before: Option<u32>| -> Result<f64, String> {
+        let mut runs = Vec::new();
+        for _ in 0..5 {
+            let started = Instant::now();
+            let page = intake
+                .reporter_page(&done.case_id, &keys, before)
+                .map_err(|x| e(&x))?
+                .ok_or("bench case does not open")?;
+            runs.push(started.elapsed().as_secs_f64() * 1000.0);
+            if page.messages.is_empty() {
+                return Err("bench page is empty".into());
+            }
+        }
+        runs.sort_by(f64::total_cmp);
+        Ok(runs[runs.len() / 2])
+    };
+    // The oldest page is the one before the first page boundary (`page_window`).
+    Ok((median_ms(None)?, median_ms(Some(50))?))
 }

@@ -21,6 +21,7 @@ api-could-not-be-read = could not be read
 api-report-was-not-stored = the report was not stored; try again shortly
 api-unknown-receipt-code = unknown receipt code
 api-not-valid-json-with = not valid JSON with the expected fields
+api-page-before-invalid = must be a positive whole number: the `before` of a previous answer's `older` or `newer`
 api-one-time-receipt-code = one-time receipt code: log in on the Follow-up page first to get a new receipt code
 api-busy-try-again = busy; try again
 api-storage-fault-try-again = storage fault; try again

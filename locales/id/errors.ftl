@@ -21,6 +21,7 @@ api-could-not-be-read = tidak dapat dibaca
 api-report-was-not-stored = laporan belum tersimpan; coba lagi sebentar lagi
 api-unknown-receipt-code = kode resi tidak dikenal
 api-not-valid-json-with = bukan JSON yang sah dengan kolom yang diharapkan
+api-page-before-invalid = harus bilangan bulat positif: nilai `before` dari `older` atau `newer` jawaban sebelumnya
 api-one-time-receipt-code = kode resi sekali pakai: masuk dulu di halaman Pantau untuk mendapat kode resi baru
 api-busy-try-again = sedang sibuk; coba lagi
 api-storage-fault-try-again = gangguan penyimpanan; coba lagi

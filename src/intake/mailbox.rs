@@ -16,7 +16,7 @@ use crate::crypto::receipt::{Receipt, ReceiptKeys};
 use crate::crypto::{hex, pad, seal, sha256, unhex};
 use crate::protocol::item::{Author, FollowupBody, ItemBody};
 use crate::protocol::{CaseId, Day, Role, Status};
-use crate::store::{Append, AttachmentRefV1, CaseV1, StatusChangeV1, StoreError};
+use crate::store::{Append, AttachmentRefV1, CaseV1, RekeyIndex, StatusChangeV1, StoreError};
 
 pub(crate) use crate::protocol::wire::ThreadMessage;
 
@@ -68,14 +68,6 @@ pub fn next_prev_digest(case: &CaseV1) -> String {
     }
 }
 
-/// What a logged-in reporter may see of their case.
-pub(crate) struct ReporterView {
-    pub case: CaseV1,
-    pub messages: Vec<ThreadMessage>,
-    /// Items addressed to the reporter that failed verification and are therefore not shown.
-    pub rejected: usize,
-}
-
 /// Items of a case on one page of the reporter's thread (`/pantau`).
 pub(crate) const PAGE_ITEMS: usize = 50;
 /// Items before a page that are walked but not shown, so that the rule that a retired
@@ -106,25 +98,25 @@ fn page_window(count: usize, before: Option<usize>) -> std::ops::Range<usize> {
     start..end
 }
 
-/// What the reporter can open of a case: each item's envelope (when it decrypts with the receipt's key
-/// or an earlier key handed on by a `rekey` item), `None` for items sealed to investigators only.
+/// What the reporter can open of a walk: each item's envelope (when it decrypts with the receipt's
+/// key or an earlier key handed on by a `rekey` item), `None` for items sealed to investigators only.
 fn open_as_reporter(
     case: &CaseV1,
-    items: &[Vec<u8>],
+    walk: &Walk,
     current: age::x25519::Identity,
 ) -> Vec<Option<Result<Envelope, ()>>> {
     let mut identities = vec![current];
-    let mut opened: Vec<Option<Result<Envelope, ()>>> = vec![None; items.len()];
+    let mut opened: Vec<Option<Result<Envelope, ()>>> = vec![None; walk.items.len()];
     loop {
         let mut handed_on = Vec::new();
         {
             let ids: Vec<&dyn age::Identity> =
                 identities.iter().map(|i| i as &dyn age::Identity).collect();
-            for (seq, ct) in items.iter().enumerate() {
-                if opened[seq].is_some() {
+            for (idx, item) in walk.items.iter().enumerate() {
+                if opened[idx].is_some() {
                     continue;
                 }
-                let Ok(signed) = seal::open(ct, &ids) else {
+                let Ok(signed) = seal::open(&item.ciphertext, &ids) else {
                     continue;
                 };
                 let envelope = Envelope::open(&signed).map_err(|_| ());
@@ -132,11 +124,14 @@ fn open_as_reporter(
                     // A `rekey` hands the previous reporter X25519 secret on to the new key, so
                     // replies sealed before the receipt was replaced stay readable (docs/format.md).
                     let secret = match e.body() {
-                        Ok(ItemBody::Rekey(r)) if e.case_id == case.id => r
-                            .previous_x25519_secret
-                            .as_deref()
-                            .and_then(unhex::<32>)
-                            .map(Zeroizing::new),
+                        Ok(ItemBody::Rekey(r))
+                            if e.case_id == case.id && walk.may_rekey(item.seq, e) =>
+                        {
+                            r.previous_x25519_secret
+                                .as_deref()
+                                .and_then(unhex::<32>)
+                                .map(Zeroizing::new)
+                        }
                         _ => None,
                     };
                     if let Some(secret) = secret {
@@ -144,7 +139,7 @@ fn open_as_reporter(
                         handed_on.extend(keys.age_identity());
                     }
                 }
-                opened[seq] = Some(envelope);
+                opened[idx] = Some(envelope);
             }
         }
         if handed_on.is_empty() {
@@ -154,24 +149,28 @@ fn open_as_reporter(
     }
 }
 
-/// For each position, the reporter signing key in force there: the receipt's own key after the last
-/// consistent `rekey`, each rekey's signer before it. Rekeys that do not chain up to the receipt's key
-/// are returned as rejected positions.
+/// For each walked item, the reporter signing key in force there: the receipt's own key after the
+/// last consistent `rekey`, each rekey's signer before it. Rekeys that do not chain up to the
+/// receipt's key are returned as rejected indices.
 fn reporter_keys_by_position(
     case_id: &CaseId,
-    first: usize,
+    walk: &Walk,
     opened: &[Option<Result<Envelope, ()>>],
     current: String,
 ) -> (Vec<String>, Vec<usize>) {
-    // Only rekeys that say they are this case's item at this place may move the key; the full chain
-    // check of every item follows in `reporter_thread`.
+    // Only rekeys that say they are this case's item at this place, after the item before them, may
+    // move the key (an older page reads that item only for this); the check of every item's
+    // signer follows in `thread_of`.
+    let placed = |idx: usize, e: &Envelope| {
+        let item = &walk.items[idx];
+        e.case_id == *case_id && walk.may_rekey(item.seq, e) && e.prev_digest == hex(&item.prev)
+    };
     let rekeys: Vec<(usize, &Envelope, String)> = opened
         .iter()
         .enumerate()
-        .filter_map(|(seq, o)| match o {
-            Some(Ok(e)) if e.case_id == *case_id && e.seq as usize == first + seq => match e.body()
-            {
-                Ok(ItemBody::Rekey(r)) => Some((seq, e, r.reporter_keys.ed25519)),
+        .filter_map(|(idx, o)| match o {
+            Some(Ok(e)) if placed(idx, e) => match e.body() {
+                Ok(ItemBody::Rekey(r)) => Some((idx, e, r.reporter_keys.ed25519)),
                 _ => None,
             },
             _ => None,
@@ -181,16 +180,16 @@ fn reporter_keys_by_position(
     let mut rejected = Vec::new();
     let mut expected = current;
     let mut upto = opened.len();
-    for (seq, e, names) in rekeys.into_iter().rev() {
+    for (idx, e, names) in rekeys.into_iter().rev() {
         if names != expected || e.author.role != Role::Reporter {
-            rejected.push(seq);
+            rejected.push(idx);
             continue;
         }
-        for k in keys.iter_mut().take(upto).skip(seq + 1) {
+        for k in keys.iter_mut().take(upto).skip(idx + 1) {
             *k = expected.clone();
         }
         expected = e.author.key.clone();
-        upto = seq + 1;
+        upto = idx + 1;
     }
     for k in keys.iter_mut().take(upto) {
         *k = expected.clone();
@@ -198,20 +197,30 @@ fn reporter_keys_by_position(
     (keys, rejected)
 }
 
-/// Verifies the items a reporter can decrypt and turns the genuine ones into messages.
+/// Verifies the items a reporter can decrypt and turns the genuine ones into messages (every item,
+/// any placed `rekey` counting: the walk of a case whose rekeys are not indexed).
 /// `investigators`: every known key, active and retired (a retired one's signature counts on items
 /// dated up to its retirement day, `verify::signed_in_service`).
+#[cfg(test)]
 pub(crate) fn reporter_thread(
     case: &CaseV1,
     items: &[Vec<u8>],
     keys: &ReceiptKeys,
     investigators: &[InvestigatorPublic],
 ) -> (Vec<ThreadMessage>, usize) {
-    let walk = Walk {
-        first: 0,
-        prev_of_first: genesis_digest(&case.id),
-        items,
+    let mut walk = Walk {
+        items: Vec::new(),
+        rekeys: None,
     };
+    let mut prev = genesis_digest(&case.id);
+    for (seq, ct) in items.iter().enumerate() {
+        walk.items.push(Walked {
+            seq,
+            prev,
+            ciphertext: ct.clone(),
+        });
+        prev = sha256(ct);
+    }
     let (messages, rejected) = thread_of(case, &walk, keys, investigators);
     (
         messages.into_iter().map(|(_, m)| m).collect(),
@@ -219,53 +228,69 @@ pub(crate) fn reporter_thread(
     )
 }
 
-/// A run of a case's items from `first` to the newest: what a page of the thread verifies.
-pub(crate) struct Walk<'a> {
-    /// The sequence number of `items[0]`.
-    pub first: usize,
-    /// The digest `items[0]` must name as its predecessor: the genesis digest, or the SHA-256 of
-    /// item `first - 1`'s ciphertext.
-    pub prev_of_first: [u8; 32],
-    pub items: &'a [Vec<u8>],
+/// The items of a case a page of the thread verifies, in ascending order: a contiguous run (the
+/// page and `PAGE_LOOKBACK` before it), then — for an older page — only the `rekey` items after it.
+pub(crate) struct Walk {
+    pub items: Vec<Walked>,
+    /// Where the server wrote `rekey` items (`CaseStore::rekeys`); `None` when not known, and then
+    /// every placed rekey counts and the walk runs to the newest item.
+    pub rekeys: Option<std::collections::BTreeSet<usize>>,
+}
+
+/// One item of a walk.
+pub(crate) struct Walked {
+    pub seq: usize,
+    /// The digest the item must name as its predecessor: the genesis digest, or the SHA-256 of
+    /// item `seq - 1`'s ciphertext.
+    pub prev: [u8; 32],
+    pub ciphertext: Vec<u8>,
+}
+
+impl Walk {
+    /// Whether the item at `seq` (opened as `e`) may act as a `rekey`: it names its own place, and
+    /// when the index is known, the server wrote a rekey there.
+    fn may_rekey(&self, seq: usize, e: &Envelope) -> bool {
+        e.seq as usize == seq && self.rekeys.as_ref().is_none_or(|r| r.contains(&seq))
+    }
 }
 
 /// The genuine messages of a walk with their sequence numbers, and the sequence numbers of the
 /// items addressed to the reporter that failed verification.
 fn thread_of(
     case: &CaseV1,
-    walk: &Walk<'_>,
+    walk: &Walk,
     keys: &ReceiptKeys,
     investigators: &[InvestigatorPublic],
 ) -> (Vec<(usize, ThreadMessage)>, Vec<usize>) {
     let Some(identity) = keys.reporter.age_identity() else {
         return (Vec::new(), Vec::new());
     };
-    let (first, items) = (walk.first, walk.items);
     let own_key = hex(keys.reporter.signing_key().verifying_key().as_bytes());
-    let opened = open_as_reporter(case, items, identity);
-    let (reporter_key, bad_rekeys) = reporter_keys_by_position(&case.id, first, &opened, own_key);
+    let opened = open_as_reporter(case, walk, identity);
+    let (reporter_key, bad_rekeys) = reporter_keys_by_position(&case.id, walk, &opened, own_key);
     let mut messages = Vec::new();
     let mut rejected = Vec::new();
     // The latest day of the genuine items the reporter can see (a retired investigator's item may not
-    // follow a later one).
+    // follow a later one). It flows forward only: items after a page never change its verdicts.
     let mut latest: Option<Day> = None;
     for (idx, envelope) in opened.into_iter().enumerate() {
         // Items sealed only to investigators (the report, identity, notes) do not open: not ours to see.
         let Some(envelope) = envelope else {
             continue;
         };
-        let seq = first + idx;
-        let prev = if idx == 0 {
-            walk.prev_of_first
-        } else {
-            sha256(&items[idx - 1])
-        };
+        let item = &walk.items[idx];
+        let seq = item.seq;
         let genuine = envelope.ok().and_then(|e| {
             let body = e.body().ok()?;
             let signer_ok = match e.author.role {
                 Role::Reporter => {
                     e.author.key == reporter_key[idx]
-                        && matches!(body, ItemBody::Followup(_) | ItemBody::Rekey(_))
+                        && match body {
+                            ItemBody::Followup(_) => true,
+                            // Where the server wrote no rekey, an item cannot be one.
+                            ItemBody::Rekey(_) => walk.may_rekey(seq, &e),
+                            _ => false,
+                        }
                         && !bad_rekeys.contains(&idx)
                 }
                 Role::Investigator => {
@@ -276,7 +301,7 @@ fn thread_of(
                 }
             };
             let placed =
-                e.case_id == case.id && e.seq as usize == seq && e.prev_digest == hex(&prev);
+                e.case_id == case.id && e.seq as usize == seq && e.prev_digest == hex(&item.prev);
             (placed && signer_ok).then_some((e, body))
         });
         match genuine {
@@ -342,33 +367,11 @@ impl Intake {
         .map_err(|_| IntakeError::Seal)?
     }
 
-    /// The reporter's verified view of a case.
-    pub(crate) fn reporter_view(
-        &self,
-        case_id: &CaseId,
-        keys: &ReceiptKeys,
-    ) -> Result<Option<ReporterView>, IntakeError> {
-        // The receipt must still open this case: a replaced (one-time) receipt's keys, or a session
-        // made from them, open nothing.
-        if !self.receipt_opens(case_id, keys)? {
-            return Ok(None);
-        }
-        let Some(case) = self.store().case(case_id)? else {
-            return Ok(None);
-        };
-        let items = self.store().items(case_id)?;
-        let (messages, rejected) = reporter_thread(&case, &items, keys, self.investigators().all());
-        Ok(Some(ReporterView {
-            case,
-            messages,
-            rejected,
-        }))
-    }
-
     /// One page of the reporter's verified thread: the items before `before` (the newest when
     /// `None`), at most `PAGE_ITEMS` of them. Its cost does not grow with the case: only the page's
-    /// items, `PAGE_LOOKBACK` before them and the newer ones are read and decrypted — for the first
-    /// page, which is every visit's, that is a fixed number (docs/design.md §11).
+    /// items, `PAGE_LOOKBACK` before them and the `rekey` items after them (with each one's
+    /// predecessor, hashed for the chain check) are read and decrypted (docs/design.md §11). The web
+    /// page and the JSON API both show the thread through this.
     pub(crate) fn reporter_page(
         &self,
         case_id: &CaseId,
@@ -383,21 +386,7 @@ impl Intake {
         };
         let count = case.item_count as usize;
         let window = page_window(count, before.map(|b| b as usize));
-        // Items after the page are walked too: a later `rekey` hands on the key earlier items were
-        // sealed to, and names the signer before it.
-        let first = window.start.saturating_sub(PAGE_LOOKBACK);
-        let prev_of_first = match first {
-            0 => genesis_digest(&case.id),
-            n => sha256(&self.item_or_corrupt(case_id, n - 1)?),
-        };
-        let items = (first..count)
-            .map(|seq| self.item_or_corrupt(case_id, seq))
-            .collect::<Result<Vec<_>, _>>()?;
-        let walk = Walk {
-            first,
-            prev_of_first,
-            items: &items,
-        };
+        let walk = self.page_walk(&case, &window)?;
         let (messages, rejected) = thread_of(&case, &walk, keys, self.investigators().all());
         let messages = messages
             .into_iter()
@@ -417,6 +406,62 @@ impl Intake {
             older,
             newer,
         }))
+    }
+
+    /// The items a page verifies (see `Walk`). A case whose rekeys the store does not know (written
+    /// before the index) walks every item after the page instead, as all pages once did.
+    fn page_walk(
+        &self,
+        case: &CaseV1,
+        window: &std::ops::Range<usize>,
+    ) -> Result<Walk, IntakeError> {
+        let count = case.item_count as usize;
+        let first = window.start.saturating_sub(PAGE_LOOKBACK);
+        let (rekeys, run_end) = match self.store().rekeys(&case.id)? {
+            RekeyIndex::Known(at) => {
+                let at: std::collections::BTreeSet<usize> =
+                    at.into_iter().map(|s| s as usize).collect();
+                (Some(at), window.end)
+            }
+            RekeyIndex::Unknown => (None, count),
+        };
+        let mut items: Vec<Walked> = Vec::new();
+        let mut prev = match first {
+            0 => genesis_digest(&case.id),
+            n => sha256(&self.item_or_corrupt(&case.id, n - 1)?),
+        };
+        for seq in first..run_end {
+            let ciphertext = self.item_or_corrupt(&case.id, seq)?;
+            let next = sha256(&ciphertext);
+            items.push(Walked {
+                seq,
+                prev,
+                ciphertext,
+            });
+            prev = next;
+        }
+        // After the run: each later rekey (it hands on the key earlier items were sealed to, and
+        // names the signer before it) and the digest of the item before it.
+        let later = rekeys
+            .iter()
+            .flatten()
+            .filter(|&&seq| seq >= run_end && seq < count);
+        for &seq in later {
+            let prev = match items.last() {
+                Some(last) if last.seq + 1 == seq => sha256(&last.ciphertext),
+                _ => {
+                    let before = seq.checked_sub(1).ok_or(StoreError::Corrupt)?;
+                    sha256(&self.item_or_corrupt(&case.id, before)?)
+                }
+            };
+            let ciphertext = self.item_or_corrupt(&case.id, seq)?;
+            items.push(Walked {
+                seq,
+                prev,
+                ciphertext,
+            });
+        }
+        Ok(Walk { items, rekeys })
     }
 
     fn item_or_corrupt(&self, case_id: &CaseId, seq: usize) -> Result<Vec<u8>, IntakeError> {

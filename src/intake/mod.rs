@@ -7,6 +7,8 @@ pub(crate) mod deadline;
 pub(crate) mod kdf;
 pub(crate) mod limits;
 pub mod mailbox;
+#[cfg(test)]
+mod paging_tests;
 pub(crate) mod rekey;
 pub mod report;
 pub mod retention;

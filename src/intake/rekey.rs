@@ -59,7 +59,7 @@ impl Intake {
     }
 }
 
-fn rekey_blocking(
+pub(crate) fn rekey_blocking(
     intake: &Intake,
     case_id: &CaseId,
     old: &ReceiptKeys,
@@ -120,7 +120,7 @@ fn rekey_blocking(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::crypto::keys::InvestigatorIdentity;
     use crate::crypto::receipt::Receipt;
@@ -133,7 +133,7 @@ mod tests {
     use crate::store::{BlobStore, SledStore};
     use rand::SeedableRng;
 
-    fn report() -> crate::intake::report::ValidReport {
+    pub(crate) fn report() -> crate::intake::report::ValidReport {
         validate(&ReportInput {
             reporter_kind: "public".into(),
             category: "PUNGLI".into(),
@@ -150,6 +150,11 @@ mod tests {
             ..ReportInput::default()
         })
         .expect("valid")
+    }
+
+    /// Replaces the case's receipt as a first web login with a one-time receipt does: the new keys.
+    pub(crate) fn rekey(intake: &Intake, case_id: &CaseId, old: &ReceiptKeys) -> ReceiptKeys {
+        rekey_blocking(intake, case_id, old).expect("rekey").keys
     }
 
     /// Seals an item at the case's next position and appends it.

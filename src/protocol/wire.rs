@@ -258,6 +258,46 @@ pub struct DeskError {
 #[serde(deny_unknown_fields)]
 pub struct FollowupLogin {
     pub receipt: String,
+    /// The page of the thread asked for: the messages before this item position (a `before` from an
+    /// answer's `older` or `newer`); absent for the newest page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<PageBefore>,
+}
+
+/// A page cursor as a client sent it. Anything but a positive whole number is kept as `Invalid`,
+/// so the answer can name the field (`422`, field `before`) instead of refusing the whole body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageBefore {
+    At(u32),
+    Invalid,
+}
+
+impl Serialize for PageBefore {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            PageBefore::At(n) => s.serialize_u32(*n),
+            PageBefore::Invalid => s.serialize_str("invalid"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for PageBefore {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        Ok(value
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .filter(|n| *n > 0)
+            .map_or(PageBefore::Invalid, PageBefore::At))
+    }
+}
+
+/// Where a neighbouring page of the thread is: send `before` as it is here (`null`: leave it out,
+/// the newest page).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PageRef {
+    pub before: Option<u32>,
 }
 
 /// `POST /api/v1/followup/messages`.
@@ -319,9 +359,16 @@ pub struct FollowupCase {
     pub status: Status,
     pub status_history: Vec<StatusDay>,
     pub deadline: Option<ReporterDeadline>,
+    /// The messages of one page of the thread (at most 50 items' worth), oldest first.
     pub messages: Vec<ThreadMessage>,
-    /// Items addressed to the reporter that failed verification, so are not shown.
+    /// Items on this page addressed to the reporter that failed verification, so are not shown.
     pub unverified_hidden: usize,
+    /// The page of older messages, when there is one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub older: Option<PageRef>,
+    /// The page of newer messages, when this is not the newest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub newer: Option<PageRef>,
 }
 
 /// `POST /api/v1/reports` accepted: the receipt, shown once, and which criteria the report misses.

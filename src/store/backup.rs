@@ -66,11 +66,67 @@ impl SledStore {
                 .map(|seq| self.item(&id, seq)?.ok_or(StoreError::Corrupt))
                 .collect::<Result<_, _>>()?;
             copy.put_case(&case, &items)?;
+            copy.copy_rekeys(self, &case)?;
             referenced.extend(case.attachments.iter().map(|a| a.id.clone()));
             copied.insert(id.as_str().to_owned());
         }
-        // Each receipt's lookup entry (and its one-time mark) for the cases copied.
+        // Each receipt's lookup entry (and its one-time and unindexed-rekey marks) for the cases copied.
         copy.copy_lookups(self, &copied)?;
         Ok(copied.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{CaseId, Channel, Day};
+    use crate::store::{CaseV1, DialogueStore, DialogueWrite, RekeyIndex};
+
+    fn chat_case(id: &str) -> CaseV1 {
+        CaseV1 {
+            id: CaseId::parse(id).expect("id"),
+            channel: Channel::WhatsApp,
+            created: Day::parse("2026-11-29").expect("day"),
+            statuses: vec![],
+            item_count: 2,
+            last_digest: "00".into(),
+            recipients_fingerprint: "ff".into(),
+            attachments: vec![],
+        }
+    }
+
+    #[test]
+    fn a_backup_keeps_where_the_rekeys_are_and_which_cases_are_unindexed() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let (a, b) = (
+            chat_case("WBS-AAAA-AAAA-AAAA"),
+            chat_case("WBS-BBBB-BBBB-BBBB"),
+        );
+        let none = DialogueWrite::default();
+        {
+            let store = SledStore::open(&dir.path().join("s"), 1 << 20).expect("open");
+            store
+                .create_case_once(&b, &[b"0".to_vec(), b"1".to_vec()], &[2; 32], &none)
+                .expect("b");
+            store
+                .replace_lookup(&b.id, &[2; 32], &[3; 32], 2, b"2".to_vec())
+                .expect("replace b");
+            // B's rekey is from before the index; A's after it.
+            store.forget_rekey_index();
+        }
+        let store = SledStore::open(&dir.path().join("s"), 1 << 20).expect("reopen");
+        store
+            .create_case_once(&a, &[b"0".to_vec(), b"1".to_vec()], &[1; 32], &none)
+            .expect("a");
+        store
+            .replace_lookup(&a.id, &[1; 32], &[4; 32], 2, b"2".to_vec())
+            .expect("replace a");
+        let blobs = BlobStore::open(&dir.path().join("b")).expect("blobs");
+        let out = dir.path().join("backup");
+        fs::create_dir_all(&out).expect("out");
+        backup(&store, &blobs, &out).expect("backup");
+        let copy = SledStore::open(&out.join("store"), 1 << 20).expect("copy");
+        assert_eq!(copy.rekeys(&a.id).expect("a"), RekeyIndex::Known(vec![2]));
+        assert_eq!(copy.rekeys(&b.id).expect("b"), RekeyIndex::Unknown);
     }
 }

@@ -142,6 +142,19 @@ pub trait CaseStore: MetaStore {
         next_seq: u32,
         item: Vec<u8>,
     ) -> Result<CaseV1, StoreError>;
+    /// Where the `rekey` items of a case are (`replace_lookup` is the only writer of them), in
+    /// ascending order; `Unknown` for a case that may hold one written before the store kept this
+    /// index (docs/design.md §11).
+    fn rekeys(&self, case_id: &CaseId) -> Result<RekeyIndex, StoreError>;
+}
+
+/// The positions of a case's `rekey` items, as far as the store knows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RekeyIndex {
+    /// Every `rekey` item of the case is at one of these positions (ascending).
+    Known(Vec<u32>),
+    /// The case may hold `rekey` items the index does not list: read every item to find them.
+    Unknown,
 }
 
 /// The WhatsApp channel's dialogues (docs/design.md §9, docs/whatsapp.md). Dialogue records are opaque

@@ -8,7 +8,7 @@ use sled::transaction::{
 
 use super::{
     Append, CaseRecord, CaseStore, CaseV1, DialogueEntry, DialogueStore, DialogueWrite, MetaStore,
-    StoreError,
+    RekeyIndex, StoreError,
 };
 use crate::protocol::CaseId;
 
@@ -24,6 +24,14 @@ const TREE_DIALOGUES: &str = "wa_dialogues";
 const TREE_SEEN: &str = "wa_seen";
 /// Case id → `TombstoneV1` (JSON): cases deleted under the retention rule (`sled/retention.rs`).
 const TREE_TOMBSTONES: &str = "tombstones";
+/// Case id ‖ 0 ‖ seq (big-endian) → empty: where the server wrote a `rekey` item (`replace_lookup`), so
+/// an older page of the reporter's thread reads those items instead of every newer one (docs/design.md §11).
+const TREE_REKEYS: &str = "rekeys";
+/// Case ids that may hold a `rekey` item written before `TREE_REKEYS` existed (marked once, at the
+/// first open of an older store): their pages walk every newer item, as before.
+const TREE_REKEYS_UNINDEXED: &str = "rekeys_unindexed";
+/// Meta key set once the store keeps `TREE_REKEYS` (and older cases were marked).
+const META_REKEY_INDEX: &str = "rekey-index";
 
 pub(crate) mod compact;
 mod retention;
@@ -38,6 +46,8 @@ pub struct SledStore {
     dialogues: sled::Tree,
     seen: sled::Tree,
     tombstones: sled::Tree,
+    rekeys: sled::Tree,
+    rekeys_unindexed: sled::Tree,
 }
 
 type TxResult<T> = Result<T, ConflictableTransactionError<StoreError>>;
@@ -83,12 +93,25 @@ fn engine(e: impl std::fmt::Display) -> StoreError {
     StoreError::Engine(e.to_string())
 }
 
+/// The key of a case's item (and of its entry in the rekey index): case id ‖ 0 ‖ seq (big-endian).
 fn item_key(case_id: &CaseId, seq: u32) -> Vec<u8> {
+    let mut k = case_prefix(case_id);
+    k.extend_from_slice(&seq.to_be_bytes());
+    k
+}
+
+/// The prefix of every `item_key` of a case.
+fn case_prefix(case_id: &CaseId) -> Vec<u8> {
     let mut k = Vec::with_capacity(case_id.as_bytes().len() + 5);
     k.extend_from_slice(case_id.as_bytes());
     k.push(0);
-    k.extend_from_slice(&seq.to_be_bytes());
     k
+}
+
+/// The sequence number at the end of an `item_key`.
+fn seq_of_key(key: &[u8]) -> Option<u32> {
+    let tail: [u8; 4] = key.get(key.len().checked_sub(4)?..)?.try_into().ok()?;
+    Some(u32::from_be_bytes(tail))
 }
 
 /// sled creates its files with the process umask: a store made before the server set 077 (or by a
@@ -122,7 +145,7 @@ impl SledStore {
             .open()
             .map_err(engine)?;
         private_files(dir);
-        Ok(SledStore {
+        let store = SledStore {
             meta: db.open_tree(TREE_META).map_err(engine)?,
             cases: db.open_tree(TREE_CASES).map_err(engine)?,
             items: db.open_tree(TREE_ITEMS).map_err(engine)?,
@@ -131,8 +154,35 @@ impl SledStore {
             dialogues: db.open_tree(TREE_DIALOGUES).map_err(engine)?,
             seen: db.open_tree(TREE_SEEN).map_err(engine)?,
             tombstones: db.open_tree(TREE_TOMBSTONES).map_err(engine)?,
+            rekeys: db.open_tree(TREE_REKEYS).map_err(engine)?,
+            rekeys_unindexed: db.open_tree(TREE_REKEYS_UNINDEXED).map_err(engine)?,
             db,
-        })
+        };
+        store.mark_unindexed_rekeys()?;
+        Ok(store)
+    }
+
+    /// Once per store: a store written before the rekey index may hold `rekey` items it does not
+    /// list. Only a chat case whose one-time receipt was replaced can (`replace_lookup` is the only
+    /// writer of them), so exactly those cases are marked for the full walk. Idempotent: a crash
+    /// before the meta key is written marks the same cases again at the next open.
+    fn mark_unindexed_rekeys(&self) -> Result<(), StoreError> {
+        if self.meta.get(META_REKEY_INDEX).map_err(engine)?.is_some() {
+            return Ok(());
+        }
+        for kv in self.cases.iter() {
+            let (k, v) = kv.map_err(engine)?;
+            let case = decode(&v)?;
+            if case.channel == crate::protocol::Channel::WhatsApp
+                && self.one_time.get(&k).map_err(engine)?.is_none()
+            {
+                self.rekeys_unindexed.insert(k, &[][..]).map_err(engine)?;
+            }
+        }
+        self.meta
+            .insert(META_REKEY_INDEX, &b"1"[..])
+            .map_err(engine)?;
+        self.flush()
     }
 
     /// After a committed transaction: a failure here means the change may still reach the disk
@@ -156,6 +206,18 @@ impl SledStore {
         Ok(())
     }
 
+    /// Copies `from`'s rekey index entries of a case for the items a copied record counts (read after
+    /// the record: an entry is written in the same transaction as its item, so none is missed).
+    pub(super) fn copy_rekeys(&self, from: &SledStore, case: &CaseV1) -> Result<(), StoreError> {
+        for kv in from.rekeys.scan_prefix(case_prefix(&case.id)) {
+            let (k, v) = kv.map_err(engine)?;
+            if seq_of_key(&k).is_some_and(|seq| seq < case.item_count) {
+                self.rekeys.insert(k, v).map_err(engine)?;
+            }
+        }
+        Ok(())
+    }
+
     /// Copies `from`'s receipt lookups and one-time marks of the cases in `copied`.
     pub(super) fn copy_lookups(
         &self,
@@ -173,6 +235,12 @@ impl SledStore {
             let (k, v) = kv.map_err(engine)?;
             if wanted(&k) {
                 self.one_time.insert(k, v).map_err(engine)?;
+            }
+        }
+        for kv in from.rekeys_unindexed.iter() {
+            let (k, v) = kv.map_err(engine)?;
+            if wanted(&k) {
+                self.rekeys_unindexed.insert(k, v).map_err(engine)?;
             }
         }
         Ok(())
@@ -197,6 +265,17 @@ fn decode(bytes: &[u8]) -> Result<CaseV1, StoreError> {
     serde_json::from_slice::<CaseRecord>(bytes)
         .map(CaseRecord::into_current)
         .map_err(|_| StoreError::Corrupt)
+}
+
+#[cfg(test)]
+impl SledStore {
+    /// Makes this store look as if written before the rekey index: none listed, none marked.
+    pub(crate) fn forget_rekey_index(&self) {
+        self.rekeys.clear().expect("clear");
+        self.rekeys_unindexed.clear().expect("clear");
+        self.meta.remove(META_REKEY_INDEX).expect("forget");
+        self.flush().expect("flush");
+    }
 }
 
 impl MetaStore for SledStore {
@@ -282,10 +361,8 @@ impl CaseStore for SledStore {
     }
 
     fn items(&self, id: &CaseId) -> Result<Vec<Vec<u8>>, StoreError> {
-        let mut prefix = id.as_bytes().to_vec();
-        prefix.push(0);
         self.items
-            .scan_prefix(prefix)
+            .scan_prefix(case_prefix(id))
             .values()
             .map(|v| v.map(|v| v.to_vec()).map_err(engine))
             .collect()
@@ -362,8 +439,14 @@ impl CaseStore for SledStore {
         next_seq: u32,
         item: Vec<u8>,
     ) -> Result<CaseV1, StoreError> {
-        let trees = (&self.cases, &self.items, &self.lookup, &self.one_time);
-        let result = trees.transaction(|(cases, its, look, once)| {
+        let trees = (
+            &self.cases,
+            &self.items,
+            &self.lookup,
+            &self.one_time,
+            &self.rekeys,
+        );
+        let result = trees.transaction(|(cases, its, look, once, rekeys)| {
             let abort = |e| Err(ConflictableTransactionError::Abort(e));
             let Some(bytes) = cases.get(case_id.as_bytes())? else {
                 return abort(StoreError::Corrupt);
@@ -380,6 +463,7 @@ impl CaseStore for SledStore {
                 return abort(StoreError::Conflict);
             }
             its.insert(item_key(case_id, next_seq), item.as_slice())?;
+            rekeys.insert(item_key(case_id, next_seq), &[][..])?;
             case.item_count += 1;
             case.last_digest = digest_hex(&item);
             let record = encode(&case).map_err(ConflictableTransactionError::Abort)?;
@@ -390,6 +474,23 @@ impl CaseStore for SledStore {
             Ok(case)
         });
         finish_tx(self, result)
+    }
+
+    fn rekeys(&self, case_id: &CaseId) -> Result<RekeyIndex, StoreError> {
+        if self
+            .rekeys_unindexed
+            .get(case_id.as_bytes())
+            .map_err(engine)?
+            .is_some()
+        {
+            return Ok(RekeyIndex::Unknown);
+        }
+        self.rekeys
+            .scan_prefix(case_prefix(case_id))
+            .keys()
+            .map(|k| seq_of_key(&k.map_err(engine)?).ok_or(StoreError::Corrupt))
+            .collect::<Result<_, _>>()
+            .map(RekeyIndex::Known)
     }
 }
 
@@ -626,5 +727,48 @@ mod tests {
         store.meta_init("p/2", b"y").expect("meta");
         store.meta_remove("p/1").expect("remove");
         assert_eq!(store.meta_keys("p/").expect("keys"), vec!["p/2".to_owned()]);
+    }
+
+    #[test]
+    fn replaced_receipts_are_indexed_and_an_older_store_marks_the_cases_it_cannot_vouch_for() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let chat = |id_: &str| CaseV1 {
+            channel: crate::protocol::Channel::WhatsApp,
+            ..case(id_)
+        };
+        const C: &str = "WBS-CCCC-CCCC-CCCC";
+        {
+            let store = SledStore::open(dir.path(), 1 << 20).expect("open");
+            let none = DialogueWrite::default();
+            store
+                .create_case_once(&chat(A), &[b"0".to_vec(), b"1".to_vec()], &[1; 32], &none)
+                .expect("chat case");
+            store
+                .create_case_once(&chat(B), &[b"0".to_vec(), b"1".to_vec()], &[2; 32], &none)
+                .expect("chat case");
+            store
+                .create_case(&case(C), &[b"0".to_vec(), b"1".to_vec()], &[3; 32])
+                .expect("web case");
+            store
+                .replace_lookup(&id(A), &[1; 32], &[4; 32], 2, b"2".to_vec())
+                .expect("replace");
+            assert_eq!(store.rekeys(&id(A)).expect("A"), RekeyIndex::Known(vec![2]));
+            assert_eq!(store.rekeys(&id(B)).expect("B"), RekeyIndex::Known(vec![]));
+            store.forget_rekey_index();
+        }
+        let store = SledStore::open(dir.path(), 1 << 20).expect("reopen");
+        // A chat case whose receipt was replaced may hold an unlisted rekey; one still one-time,
+        // and a web case, cannot.
+        assert_eq!(store.rekeys(&id(A)).expect("A"), RekeyIndex::Unknown);
+        assert_eq!(store.rekeys(&id(B)).expect("B"), RekeyIndex::Known(vec![]));
+        assert_eq!(store.rekeys(&id(C)).expect("C"), RekeyIndex::Known(vec![]));
+        // Marked once: B's receipt replaced from now on is indexed, not marked.
+        store
+            .replace_lookup(&id(B), &[2; 32], &[5; 32], 2, b"2".to_vec())
+            .expect("replace");
+        drop(store);
+        let store = SledStore::open(dir.path(), 1 << 20).expect("reopen");
+        assert_eq!(store.rekeys(&id(B)).expect("B"), RekeyIndex::Known(vec![2]));
+        assert_eq!(store.rekeys(&id(A)).expect("A"), RekeyIndex::Unknown);
     }
 }

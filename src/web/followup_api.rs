@@ -1,5 +1,5 @@
-//! The reporter's JSON API: `POST /api/v1/followup {"receipt"}` reads a case's status and verified
-//! thread; `POST /api/v1/followup/messages {"receipt", "body"}` adds a follow-up. The receipt travels
+//! The reporter's JSON API: `POST /api/v1/followup {"receipt", "before"?}` reads a case's status and
+//! one page of its verified thread; `POST /api/v1/followup/messages {"receipt", "body"}` adds a follow-up. The receipt travels
 //! only in the body. An unknown receipt gets one generic 404, after the same work as a known one.
 
 use std::sync::Arc;
@@ -19,7 +19,7 @@ use crate::intake::report::clean;
 use crate::intake::submit::IntakeError;
 use crate::intake::Lang;
 use crate::protocol::wire::{
-    Accepted, FollowupCase, FollowupLogin, FollowupPost, ReporterDeadline,
+    Accepted, FollowupCase, FollowupLogin, FollowupPost, PageBefore, PageRef, ReporterDeadline,
 };
 use crate::protocol::{CaseId, Day};
 
@@ -76,10 +76,22 @@ pub(crate) async fn case(
     ApiLang(l): ApiLang,
     JsonBody(req): JsonBody<FollowupLogin>,
 ) -> Result<Response, ApiError> {
+    // A bad page cursor is named before any receipt work, and never echoed.
+    let before = match req.before {
+        None => None,
+        Some(PageBefore::At(n)) => Some(n),
+        Some(PageBefore::Invalid) => {
+            return Err(error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "before",
+                l.text("api-page-before-invalid"),
+            ))
+        }
+    };
     let (case_id, keys) = open(&state, &req.receipt, l).await?.ok_or(not_found(l))?;
-    // Decrypting and verifying the thread grows with the case: off the async threads (§11).
+    // One page of the thread, as on `/pantau` (docs/design.md §11), off the async threads.
     let intake = state.intake.clone();
-    let view = tokio::task::spawn_blocking(move || intake.reporter_view(&case_id, &keys))
+    let view = tokio::task::spawn_blocking(move || intake.reporter_page(&case_id, &keys, before))
         .await
         .unwrap_or(Err(IntakeError::Seal));
     let view = match view {
@@ -108,6 +120,8 @@ pub(crate) async fn case(
         deadline,
         messages: view.messages,
         unverified_hidden: view.rejected,
+        older: view.older.map(|b| PageRef { before: Some(b) }),
+        newer: view.newer.map(|before| PageRef { before }),
     })
     .into_response())
 }

@@ -166,6 +166,60 @@ async fn followup_names_a_mistyped_or_unknown_receipt_without_echoing_it() {
     );
 }
 
+#[tokio::test]
+async fn a_bad_page_cursor_is_named_and_not_echoed() {
+    let app = app::router();
+    let mine = receipt(&app).await;
+    let odd = "<b>sebelum</b>";
+    for before in [
+        json!(odd),
+        json!(-1),
+        json!(0),
+        json!(1.5),
+        json!(1u64 << 40),
+        json!({}),
+    ] {
+        let r = post(
+            &app,
+            "/api/v1/followup",
+            &[JSON],
+            &json!({ "receipt": mine, "before": before }),
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{before}: {}",
+            r.text()
+        );
+        let (field, message) = only_error(&r);
+        assert_eq!(field, "before", "{before}");
+        assert!(message.contains("bilangan bulat positif"), "{message}");
+        assert!(!r.text().contains("sebelum</b>"), "the input is not echoed");
+    }
+    let r = post(
+        &app,
+        "/api/v1/followup",
+        &[JSON, ("accept-language", "en")],
+        &json!({ "receipt": mine, "before": "x" }),
+    )
+    .await;
+    assert_eq!(only_error(&r).0, "before");
+    assert!(only_error(&r).1.contains("positive whole number"));
+    // A good one past the end is the newest page; `null` is no cursor.
+    for before in [json!(1000), Value::Null] {
+        let r = post(
+            &app,
+            "/api/v1/followup",
+            &[JSON],
+            &json!({ "receipt": mine, "before": before }),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{before}: {}", r.text());
+        assert!(r.json().get("older").is_none(), "{}", r.text());
+    }
+}
+
 /// Another Crockford symbol in place of `c`.
 fn flip(c: char) -> char {
     if c == '0' {

@@ -193,3 +193,85 @@ async fn a_long_case_serves_a_bounded_page_and_every_older_message_is_reachable(
     let odd = page_at(&c, &s, &cookie, "/pantau?sebelum=abc").await;
     assert!(numbers_on(&odd, &mark).contains(&(MESSAGES - 1)));
 }
+
+/// The JSON API (`POST /api/v1/followup`) pages the same way: one page per answer, `older` and
+/// `newer` cursors, every message reachable once.
+#[tokio::test]
+async fn the_json_api_answers_one_page_and_its_cursors_reach_every_message_once() {
+    let env = Env::new();
+    let mut s = env.start();
+    let c = client();
+    let (receipt, case_id) = submit(&c, &s).await;
+    s.stop();
+    let mark = marker();
+    append_followups(&env, &receipt, &case_id, &mark);
+    let s = env.start();
+
+    let ask = |before: Option<Value>| {
+        let mut body = serde_json::json!({ "receipt": receipt });
+        if let Some(b) = before {
+            body["before"] = b;
+        }
+        let (c, url) = (c.clone(), s.url("/api/v1/followup"));
+        async move {
+            let r = c.post(url).json(&body).send().await.unwrap();
+            assert_eq!(r.status(), 200);
+            let bytes = r.bytes().await.unwrap();
+            (
+                bytes.len(),
+                serde_json::from_slice::<Value>(&bytes).unwrap(),
+            )
+        }
+    };
+    let numbers = |v: &Value| -> Vec<usize> {
+        v["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|m| numbers_on(m["body"].as_str().unwrap(), &mark))
+            .collect()
+    };
+    let (weight, first) = ask(None).await;
+    assert!(weight < 150_000, "the first answer weighs {weight} bytes");
+    let shown = numbers(&first);
+    assert!(
+        shown.contains(&(MESSAGES - 1)) && !shown.contains(&0),
+        "{shown:?}"
+    );
+    assert!(shown.len() <= 50, "{} messages in one answer", shown.len());
+    assert!(
+        first.get("newer").is_none(),
+        "nothing newer than the newest"
+    );
+    assert_eq!(first["case_id"], case_id.as_str());
+
+    let mut seen = shown;
+    let mut page = first;
+    let mut pages = 1;
+    while let Some(older) = page.get("older") {
+        let before = older["before"].clone();
+        assert!(before.as_u64().is_some_and(|n| n > 0), "{older}");
+        page = ask(Some(before)).await.1;
+        pages += 1;
+        assert!(pages <= 5, "paging does not end");
+        let on_page = numbers(&page);
+        assert!(!on_page.is_empty() && on_page.len() <= 50, "{on_page:?}");
+        assert!(
+            on_page.iter().max() < seen.iter().min(),
+            "older answers hold older messages"
+        );
+        // `newer` leads back: to the newest page (`before: null`) or to one between.
+        let newer = page["newer"]["before"].clone();
+        let back = ask((!newer.is_null()).then_some(newer)).await.1;
+        assert!(
+            numbers(&back)
+                .iter()
+                .any(|n| n > on_page.iter().max().unwrap()),
+            "the newer cursor leads to newer messages"
+        );
+        seen.extend(on_page);
+    }
+    let distinct: BTreeSet<usize> = seen.iter().copied().collect();
+    assert_eq!(distinct.len(), seen.len(), "no message on two pages");
+    assert_eq!(distinct, (0..MESSAGES).collect(), "every message reachable");
+}
