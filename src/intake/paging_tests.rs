@@ -40,6 +40,9 @@ impl MetaStore for Counting {
     fn meta_keys(&self, prefix: &str) -> Result<Vec<String>, StoreError> {
         self.inner.meta_keys(prefix)
     }
+    fn request_compaction(&self) -> Result<(), StoreError> {
+        self.inner.request_compaction()
+    }
 }
 
 impl CaseStore for Counting {

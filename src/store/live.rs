@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use super::sled::compact;
 use super::{
-    Append, CaseStore, CaseV1, DialogueEntry, DialogueStore, DialogueWrite, MetaStore,
+    Append, CaseStore, CaseV1, DialogueEntry, DialogueStore, DialogueWrite, MetaStore, RekeyIndex,
     RetentionStore, SledStore, StoreError, TombstoneV1,
 };
 use crate::protocol::CaseId;
@@ -149,6 +149,10 @@ impl CaseStore for LiveStore {
 
     fn item(&self, id: &CaseId, seq: u32) -> Result<Option<Vec<u8>>, StoreError> {
         self.with(|s| s.item(id, seq))
+    }
+
+    fn rekeys(&self, case_id: &CaseId) -> Result<RekeyIndex, StoreError> {
+        self.with(|s| s.rekeys(case_id))
     }
 
     fn case_for_lookup(&self, lookup: &[u8; 32]) -> Result<Option<CaseId>, StoreError> {
