@@ -1,0 +1,77 @@
+//! The server-wide memory budget for documents held whole until scrubbed (`[limits]
+//! document_memory_mb`, docs/design.md §11): a PDF that does not fit while another is arriving is
+//! refused with a clear message and the form as typed (429, counted apart), the one within the
+//! budget is stored and decrypts, and the budget comes back for the next upload.
+
+use std::ffi::OsStr;
+use std::time::Duration;
+
+use crate::support::http::*;
+use crate::support::*;
+
+/// PDFs charge 16 bytes of budget per byte received (`scrub::Format::memory_per_byte`): with 8 MiB,
+/// one 480 000-byte PDF (7.3 MiB) fits, and a second one while the first is held does not.
+const BUDGET: &str = "[limits]\ndocument_memory_mb = 8\n";
+const PDF_LEN: usize = 480_000;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_over_the_memory_budget_is_refused_clearly_and_the_budget_comes_back() {
+    let env = Env::with_config(BUDGET);
+    let mut s = env.start();
+    let c = client();
+    let pdf = pdf_of_len(PDF_LEN);
+    let fields = valid_fields();
+
+    // The first upload stops after 400 000 bytes: the server holds (and has charged) one full
+    // 256 KiB batch of it, 4 MiB of the budget, while it waits for the rest.
+    let token = form_token(&c, &s).await;
+    let body = form_bytes(Some(&token), &fields, &[("pertama.pdf", pdf.clone())]);
+    let first = PausedRequest::start(s.port, "/lapor", MULTIPART_XYZ, &body, 400_000);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    // A second PDF of the same size meanwhile: over the budget, refused, everything typed kept.
+    let token = form_token(&c, &s).await;
+    let body = form_bytes(Some(&token), &fields, &[("kedua.pdf", pdf.clone())]);
+    let r = raw_post(&s, "/lapor", MULTIPART_XYZ, &body);
+    assert_eq!(r.status, 429, "{}", r.body);
+    assert!(r.body.contains("Lampiran: kedua.pdf"), "{}", r.body);
+    assert!(
+        r.body
+            .contains("Server sedang membersihkan banyak dokumen lain"),
+        "{}",
+        r.body
+    );
+    assert_values_kept(&r.body, &fields);
+
+    // The first one, within the budget, is stored.
+    let first = tokio::task::spawn_blocking(move || first.finish())
+        .await
+        .expect("first upload");
+    let first = raw_reply(first);
+    assert_receipt_page(&first);
+
+    // Its share came back: the next one fits again.
+    let r = submit(&c, &s, &fields, &[("ketiga.pdf", pdf.clone())]).await;
+    assert_receipt_page(&r);
+    s.stop();
+    assert_eq!(env.case_count(), 2, "the refused form stored nothing");
+
+    // Both stored PDFs decrypt to what was sent (a file `lopdf` wrote is its own scrubbed form).
+    let (out, o) = env.export("export");
+    assert!(o.success(), "{}", o.stderr);
+    let att = env.path().join("attachments");
+    let o = env.wbs([
+        OsStr::new("decrypt"),
+        OsStr::new("--identity"),
+        env.demo_identity().as_os_str(),
+        OsStr::new("--attachments"),
+        att.as_os_str(),
+        out.as_os_str(),
+    ]);
+    assert!(o.success(), "{}\n{}", o.stdout, o.stderr);
+    let files = files_under(&att);
+    assert_eq!(files.len(), 2, "{files:?}");
+    for f in files {
+        assert_eq!(std::fs::read(&f).expect("decrypted file"), pdf, "{f:?}");
+    }
+}
