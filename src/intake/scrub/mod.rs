@@ -78,10 +78,10 @@ impl Format {
     /// For a format held whole until `finish` (PDF, Office): the memory it takes at its peak, per
     /// byte of the file, counting the held file, the parser's objects and the rewritten output;
     /// `None` for the streaming ones, which hold at most one bounded segment. Charged to
-    /// `intake::limits::DocumentBudget`. Measured with `VmHWM` around `finish` on ~20 MB files
-    /// (docs/performance.md, "Document memory"): PDFs 3.0× (a few large streams), 4.3× (pages of
-    /// 2 KB text) and 15.4× (160 000 small objects — `lopdf` keeps each object as a tree), so the
-    /// worst shape, rounded up; a stored `.docx` 3.4×. Compressed parts and object streams that
+    /// `intake::limits::DocumentBudget`. Measured with `VmHWM` around `push` and `finish` on ~20 MB
+    /// files (`cargo bench --bench document_memory`, docs/performance.md): PDFs 3.0× (large
+    /// streams), 4.3× (pages of 2 KB text) and 18.1× (small objects — `lopdf` keeps each object as a
+    /// tree), so the worst shape, rounded up; a stored `.docx` 3.4×. Compressed parts and object streams that
     /// expand (at most 256 MiB each way, `MAX_EXPANDED`) can take more than this estimate.
     pub(crate) fn memory_per_byte(self) -> Option<u64> {
         match self {
@@ -92,7 +92,7 @@ impl Format {
     }
 }
 
-const PDF_MEMORY_PER_BYTE: u64 = 16;
+const PDF_MEMORY_PER_BYTE: u64 = 20;
 const OFFICE_MEMORY_PER_BYTE: u64 = 4;
 
 /// Whether files of this media type went through a scrubber. Those that did not (legacy `.doc`,
