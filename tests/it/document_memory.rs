@@ -75,3 +75,38 @@ async fn a_document_over_the_memory_budget_is_refused_clearly_and_the_budget_com
         assert_eq!(std::fs::read(&f).expect("decrypted file"), pdf, "{f:?}");
     }
 }
+
+/// On WhatsApp a document that does not fit is answered politely ("busy, send it again shortly") and
+/// the dialogue goes on: a smaller document right after it is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whatsapp_answers_busy_for_a_document_over_the_budget_and_the_dialogue_goes_on() {
+    use crate::support::whatsapp::{self as wa, Chat, Meta};
+    let meta = Meta::start().await;
+    // 1 MiB: a 100 000-byte PDF (1.9 MiB at 20 ×) does not fit, a small one does.
+    let env = Env::with_config(&format!(
+        "{}\n[limits]\ndocument_memory_mb = 1\n",
+        wa::config(&meta)
+    ));
+    let mut s = env.start();
+    let mut chat = Chat::new(&meta, &s);
+    meta.add_media("601", pdf_of_len(100_000), "application/pdf", false);
+    meta.add_media("602", pdf_with("Surat kecil"), "application/pdf", false);
+    chat.text("Halo, saya ingin melapor").await;
+    chat.expect("rahasia, tetapi tidak anonim").await;
+    chat.tap("consent-yes").await;
+    chat.expect("1/8").await;
+    chat.pick("cat-PUNGLI").await;
+    chat.expect("2/8").await;
+    chat.tap("kind-public").await;
+    chat.expect("3/8").await;
+    chat.text("Petugas meminta uang tambahan").await;
+    chat.expect("(1 pesan)").await;
+    chat.media("document.json", "601", "").await;
+    chat.expect("Layanan sedang sibuk; file ini belum disimpan")
+        .await;
+    chat.media("document.json", "602", "").await;
+    chat.expect("bukti.pdf diterima, diperiksa, dan dienkripsi (1 file bukti)")
+        .await;
+    s.stop();
+    assert_eq!(env.blob_files().len(), 1, "{:?}", env.blob_files());
+}
