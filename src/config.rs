@@ -101,6 +101,10 @@ pub struct Limits {
     /// Free space (MiB) the data directory's filesystem keeps: below it new reports, messages and
     /// items are refused with a clear answer.
     pub min_free_mb: u64,
+    /// Memory (MiB) that PDFs and Office documents may hold at once while they are scrubbed, the
+    /// parser's copies counted (docs/design.md §11); a document that does not fit is refused with
+    /// "try again in a few minutes".
+    pub document_memory_mb: u64,
 }
 
 impl Default for Limits {
@@ -115,6 +119,7 @@ impl Default for Limits {
             receipt_pool: 16,
             max_case_items: 500,
             min_free_mb: 64,
+            document_memory_mb: crate::intake::limits::DEFAULT_DOCUMENT_MEMORY >> 20,
         }
     }
 }

@@ -295,7 +295,9 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
     .with_case_bounds(
         config.limits.max_case_items,
         config.limits.min_free_mb.saturating_mul(1024 * 1024),
-    );
+    )
+    .with_document_memory(config.limits.document_memory_mb.saturating_mul(1024 * 1024));
+    warn_small_document_memory(&config);
     let intake = Arc::new(intake);
     let whatsapp = match &config.whatsapp {
         Some(wa) => Some(
@@ -488,5 +490,23 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
             }
             _ => std::future::pending::<()>().await,
         }
+    }
+}
+
+/// A document memory smaller than one PDF at the upload limit would refuse the largest PDFs every
+/// time: said once at start-up (the setting stays as configured).
+fn warn_small_document_memory(config: &Config) {
+    let per_byte = crate::intake::scrub::Format::Pdf
+        .memory_per_byte()
+        .unwrap_or(1);
+    let largest = config.max_upload_bytes.saturating_mul(per_byte);
+    let budget = config.limits.document_memory_mb.saturating_mul(1024 * 1024);
+    if budget < largest {
+        tracing::warn!(
+            code = "WBS-DOCUMENT-MEMORY",
+            document_memory_mb = config.limits.document_memory_mb,
+            needed_mb = largest.div_ceil(1024 * 1024),
+            "[limits] document_memory_mb is smaller than one PDF at the upload limit needs: the largest PDFs will be refused"
+        );
     }
 }

@@ -1,6 +1,8 @@
 //! age encryption of padded items and attachments. Every ciphertext is a standard age file.
 
 use std::io::{Read, Write};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::thread::JoinHandle;
 
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
@@ -77,42 +79,118 @@ pub fn open(
 }
 
 /// Streams content through padding and age into `W`, hashing plaintext and ciphertext on the way.
+///
+/// Both SHA-256 digests are computed on a thread of their own (`Digests`) while this one encrypts and
+/// writes: the two digests cost more than the encryption (issue 9, docs/performance.md), and a
+/// pipeline over two cores takes them off the upload's path. They are the same digests as before,
+/// of the same bytes in the same order; `finish` waits for them.
 pub(crate) struct SealWriter<W: Write> {
     inner: age::stream::StreamWriter<HashingWriter<W>>,
     content_len: u64,
-    plain_hash: Sha256,
+    digests: Digests,
 }
 
 impl<W: Write> SealWriter<W> {
     pub fn new(output: W, recipients: &[age::x25519::Recipient]) -> Result<Self, SealError> {
-        let inner = encryptor(recipients)?.wrap_output(HashingWriter::new(output))?;
+        let (digests, spare) = Digests::start()?;
+        let hashing = HashingWriter::new(output, digests.feed.clone(), spare);
+        let inner = encryptor(recipients)?.wrap_output(hashing)?;
         Ok(SealWriter {
             inner,
             content_len: 0,
-            plain_hash: Sha256::new(),
+            digests,
         })
     }
 
-    pub(crate) fn write_chunk(&mut self, chunk: &[u8]) -> Result<(), SealError> {
-        self.inner.write_all(chunk)?;
-        self.plain_hash.update(chunk);
+    /// Takes the next chunk; it goes to the digest thread as it is, without a copy.
+    pub(crate) fn write_owned(&mut self, chunk: Vec<u8>) -> Result<(), SealError> {
+        self.inner.write_all(&chunk)?;
         self.content_len += chunk.len() as u64;
-        Ok(())
+        self.digests.send(Part::Plain(chunk))
     }
 
     /// Appends the padding and finishes the age stream. Without this the file would be truncated.
     pub fn finish(mut self) -> Result<SealedStream<W>, SealError> {
         let trailer: Vec<u8> = pad::trailer(self.content_len, 0).collect();
         self.inner.write_all(&trailer)?;
-        let hashing = self.inner.finish()?;
+        let HashingWriter {
+            inner: output,
+            feed,
+            written,
+            ..
+        } = self.inner.finish()?;
+        // Every part is queued: the writer's end of the queue closes, then the digests are done.
+        drop(feed);
+        let (plain_sha256, ciphertext_sha256) = self.digests.finish()?;
         Ok(SealedStream {
             content_len: self.content_len,
-            plain_sha256: self.plain_hash.finalize().into(),
-            ciphertext_len: hashing.written,
-            ciphertext_sha256: hashing.hash.finalize().into(),
-            output: hashing.inner,
+            plain_sha256,
+            ciphertext_len: written,
+            ciphertext_sha256,
+            output,
         })
     }
+}
+
+/// What the digest thread is fed, in the order it was written.
+enum Part {
+    Plain(Vec<u8>),
+    Cipher(Vec<u8>),
+}
+
+/// Parts queued for the digest thread, at most: bounds the memory one upload holds ahead of its
+/// hashing (a batch of at most 256 KiB each, `web::upload`; age writes 64 KiB chunks).
+const QUEUED_PARTS: usize = 8;
+
+/// The digest thread of one `SealWriter`: plaintext and ciphertext SHA-256, fed through a bounded
+/// queue. Dropped without `finish` (an upload that failed), its queue closes and the thread ends.
+struct Digests {
+    feed: SyncSender<Part>,
+    thread: JoinHandle<([u8; 32], [u8; 32])>,
+}
+
+impl Digests {
+    /// The thread, and where it hands back the ciphertext buffers it is done with (for reuse).
+    fn start() -> Result<(Self, Receiver<Vec<u8>>), SealError> {
+        let (feed, parts) = sync_channel(QUEUED_PARTS);
+        let (give_back, spare) = sync_channel(QUEUED_PARTS);
+        let thread = std::thread::Builder::new()
+            .name("wbs-digest".into())
+            .spawn(move || Self::run(parts, give_back))?;
+        Ok((Digests { feed, thread }, spare))
+    }
+
+    fn run(parts: Receiver<Part>, give_back: SyncSender<Vec<u8>>) -> ([u8; 32], [u8; 32]) {
+        let (mut plain, mut cipher) = (Sha256::new(), Sha256::new());
+        for part in parts {
+            match part {
+                Part::Plain(b) => plain.update(&b),
+                Part::Cipher(b) => {
+                    cipher.update(&b);
+                    // Reused when the writer wants one; dropped when enough are waiting.
+                    let _ = give_back.try_send(b);
+                }
+            }
+        }
+        (plain.finalize().into(), cipher.finalize().into())
+    }
+
+    fn send(&self, part: Part) -> Result<(), SealError> {
+        send(&self.feed, part)
+    }
+
+    /// Closes the queue and waits for both digests.
+    fn finish(self) -> Result<([u8; 32], [u8; 32]), SealError> {
+        drop(self.feed);
+        self.thread
+            .join()
+            .map_err(|_| SealError::Io(std::io::Error::other("digest thread failed")))
+    }
+}
+
+fn send(feed: &SyncSender<Part>, part: Part) -> Result<(), SealError> {
+    feed.send(part)
+        .map_err(|_| SealError::Io(std::io::Error::other("digest thread gone")))
 }
 
 /// What a finished stream tells about itself.
@@ -124,17 +202,22 @@ pub(crate) struct SealedStream<W> {
     pub output: W,
 }
 
+/// Passes age's output to `W` and each written part to the digest thread, so the ciphertext is
+/// hashed as it is written rather than read back.
 struct HashingWriter<W> {
     inner: W,
-    hash: Sha256,
+    feed: SyncSender<Part>,
+    /// Buffers the digest thread is done with.
+    spare: Receiver<Vec<u8>>,
     written: u64,
 }
 
 impl<W> HashingWriter<W> {
-    fn new(inner: W) -> Self {
+    fn new(inner: W, feed: SyncSender<Part>, spare: Receiver<Vec<u8>>) -> Self {
         HashingWriter {
             inner,
-            hash: Sha256::new(),
+            feed,
+            spare,
             written: 0,
         }
     }
@@ -143,7 +226,13 @@ impl<W> HashingWriter<W> {
 impl<W: Write> Write for HashingWriter<W> {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         let n = self.inner.write(buf)?;
-        self.hash.update(&buf[..n]);
+        let mut part = self.spare.try_recv().unwrap_or_default();
+        part.clear();
+        part.extend_from_slice(&buf[..n]);
+        send(&self.feed, Part::Cipher(part)).map_err(|e| match e {
+            SealError::Io(e) => e,
+            SealError::NoRecipients => std::io::Error::other("digest thread gone"),
+        })?;
         self.written += n as u64;
         Ok(n)
     }
@@ -198,8 +287,8 @@ mod tests {
         let a = identity(4);
         let mut out = Vec::new();
         let mut w = SealWriter::new(&mut out, &[a.recipient()]).expect("writer");
-        w.write_chunk(b"hello ").expect("chunk");
-        w.write_chunk(b"world").expect("chunk");
+        w.write_owned(b"hello ".to_vec()).expect("chunk");
+        w.write_owned(b"world".to_vec()).expect("chunk");
         let done = w.finish().expect("finish");
         assert_eq!(done.content_len, 11);
         assert_eq!(done.plain_sha256, crate::crypto::sha256(b"hello world"));

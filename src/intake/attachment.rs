@@ -3,9 +3,11 @@
 
 use sha2::{Digest, Sha256};
 
+use super::limits::DocumentCharge;
 use super::scrub::{Format as ScrubFormat, Scrubber};
+use super::submit::Intake;
+use crate::crypto::hex;
 use crate::crypto::seal::{SealError, SealWriter};
-use crate::crypto::{hex, keys::InvestigatorPublic};
 use crate::store::{BlobStore, PendingBlob};
 
 pub(crate) use crate::protocol::report::ManifestEntry;
@@ -23,6 +25,9 @@ pub enum AttachmentProblem {
     Unscrubbable,
     /// HEIC/HEIF photos and videos: not accepted, with advice (send as JPEG, or as a photo).
     HeicOrVideo,
+    /// A PDF or Office document while the server already holds as many as its memory budget allows
+    /// (`[limits] document_memory_mb`): refused with "try again in a few minutes".
+    DocumentsBusy,
 }
 
 /// Recognises allowed files by their first bytes, with the extension to tell office formats apart.
@@ -106,6 +111,11 @@ pub struct AttachmentSink {
     problem: Option<AttachmentProblem>,
     /// Photo metadata (location, camera, time) is removed on the way in (`intake::scrub`).
     stripper: Option<Scrubber>,
+    /// For a document held whole until it is rewritten (PDF, Office): its share of the server's
+    /// document memory, grown with every chunk (`intake::limits::DocumentBudget`), and the multiple
+    /// charged per byte.
+    charge: Option<(DocumentCharge, u64)>,
+    documents: std::sync::Arc<super::limits::DocumentBudget>,
     /// Bytes received, and their digest, before any metadata was removed. The digest is dropped
     /// once the type is known to have no metadata removal: the bytes sealed are then the bytes
     /// received, and the sealed content's digest is the same one (hashing once, not twice).
@@ -114,17 +124,14 @@ pub struct AttachmentSink {
 }
 
 impl AttachmentSink {
-    pub fn new(
-        blobs: &BlobStore,
-        recipients: impl AsRef<[InvestigatorPublic]>,
-        name: &str,
-        limit: u64,
-    ) -> Self {
-        let recipients: Vec<_> = recipients
-            .as_ref()
+    /// A sink sealing to `intake`'s investigators into its blob store, charging its document budget.
+    pub fn new(intake: &Intake, name: &str, limit: u64) -> Self {
+        let recipients: Vec<_> = intake
+            .investigators()
             .iter()
             .map(|r| r.recipient.clone())
             .collect();
+        let blobs: &BlobStore = intake.blobs();
         let writer = blobs
             .begin(&mut rand::rngs::OsRng)
             .map_err(SealError::from)
@@ -138,6 +145,8 @@ impl AttachmentSink {
             limit,
             problem,
             stripper: None,
+            charge: None,
+            documents: intake.documents().clone(),
             received: 0,
             original: Some(Sha256::new()),
         }
@@ -178,11 +187,29 @@ impl AttachmentSink {
         self.push(chunk);
     }
 
+    /// `write` for a chunk the caller is done with (the upload's batches, `web::upload`): once the
+    /// type is known and the file is sealed as sent, it is handed on without a copy.
+    pub(crate) fn write_vec(&mut self, chunk: Vec<u8>) {
+        let as_sent = self.problem.is_none()
+            && self.media_type.is_some()
+            && self.stripper.is_none()
+            && self.size() + chunk.len() as u64 <= self.limit;
+        if !as_sent || chunk.is_empty() {
+            return self.write(&chunk);
+        }
+        self.received += chunk.len() as u64;
+        self.write_out_owned(chunk);
+    }
+
     fn decide_type(&mut self) -> bool {
         match sniff(&self.head, &self.name) {
             Some(t) => {
                 self.media_type = Some(t);
-                self.stripper = ScrubFormat::for_media_type(t).map(Scrubber::new);
+                let format = ScrubFormat::for_media_type(t);
+                self.stripper = format.map(Scrubber::new);
+                self.charge = format
+                    .and_then(ScrubFormat::memory_per_byte)
+                    .map(|per_byte| (self.documents.open(), per_byte));
                 if self.stripper.is_none() {
                     self.original = None;
                 }
@@ -205,24 +232,35 @@ impl AttachmentSink {
         if chunk.is_empty() {
             return;
         }
+        if let Some((charge, per_byte)) = self.charge.as_mut() {
+            if !charge.grow(chunk.len() as u64 * *per_byte) {
+                return self.fail(AttachmentProblem::DocumentsBusy);
+            }
+        }
         if let Some(stripper) = self.stripper.as_mut() {
             let mut kept = Vec::with_capacity(chunk.len());
             if stripper.push(chunk, &mut kept).is_err() {
                 return self.fail(AttachmentProblem::Unscrubbable);
             }
-            return self.write_out(&kept);
+            return self.write_out_owned(kept);
         }
         self.write_out(chunk);
     }
 
     fn write_out(&mut self, chunk: &[u8]) {
+        if !chunk.is_empty() {
+            self.write_out_owned(chunk.to_vec());
+        }
+    }
+
+    fn write_out_owned(&mut self, chunk: Vec<u8>) {
         if chunk.is_empty() {
             return;
         }
         let ok = self
             .writer
             .as_mut()
-            .is_some_and(|w| w.write_chunk(chunk).is_ok());
+            .is_some_and(|w| w.write_owned(chunk).is_ok());
         if !ok {
             self.fail(AttachmentProblem::Storage);
         }
@@ -232,6 +270,9 @@ impl AttachmentSink {
         self.problem = Some(problem);
         self.writer = None; // drops the pending blob, which deletes its temporary file
         self.head.clear();
+        // A held document is let go at once, and with it its share of the document memory.
+        self.stripper = None;
+        self.charge = None;
     }
 
     /// Finishes the stream: a sealed, not yet committed blob, or what was wrong with the file.
@@ -249,7 +290,9 @@ impl AttachmentSink {
                 Ok(removed) => stripped = removed > 0,
                 Err(_) => return Err((self.name, AttachmentProblem::Unscrubbable)),
             }
-            self.write_out(&rest);
+            self.write_out_owned(rest);
+            // Rewritten and sealed: the document's memory goes back to the budget.
+            self.charge = None;
             if let Some(p) = self.problem {
                 return Err((self.name, p));
             }
@@ -311,6 +354,18 @@ mod tests {
         assert_eq!(sniff(b"PK\x03\x04rest", "a.zip"), None);
         assert_eq!(sniff(b"MZ\x90\x00", "a.pdf"), None);
         assert_eq!(sniff(b"%PDF-1.7", "x"), Some("application/pdf"));
+    }
+
+    /// A JPEG 2000 file sent on its own is not accepted (its XML boxes are not removed outside a
+    /// PDF): refused as a type the form does not list, not stored as sent.
+    #[test]
+    fn jpeg_2000_files_are_not_accepted() {
+        let jp2 = b"\0\0\0\x0CjP  \r\n\x87\n\0\0\0\x14ftypjp2 ";
+        let codestream = b"\xFF\x4F\xFF\x51\0\x29\0\0\0\0\0\0\0\0";
+        for (head, name) in [(&jp2[..], "scan.jp2"), (&codestream[..], "scan.j2k")] {
+            assert_eq!(sniff(head, name), None, "{name}");
+            assert!(!heic_or_video(head), "{name}");
+        }
     }
 
     #[test]

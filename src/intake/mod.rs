@@ -6,6 +6,7 @@ pub mod attachment;
 pub(crate) mod deadline;
 pub(crate) mod kdf;
 pub(crate) mod limits;
+pub use limits::DocumentBudget;
 pub mod mailbox;
 #[cfg(test)]
 mod paging_tests;

@@ -7,6 +7,7 @@ use rand::{rngs::OsRng, CryptoRng, RngCore};
 
 use super::attachment::SealedAttachment;
 use super::kdf::{Kdf, KdfUse, Prepared};
+use super::limits::{DocumentBudget, DEFAULT_DOCUMENT_MEMORY};
 use super::report::ValidReport;
 use super::team::{Roster, Team};
 use crate::crypto::envelope::{genesis_digest, Envelope, Header};
@@ -86,6 +87,8 @@ pub struct Intake {
     kdf: Arc<Kdf>,
     /// Items one case may hold, and the free space the data directory keeps (`intake::limits`).
     pub(super) bounds: super::limits::Bounds,
+    /// Memory for documents held whole until scrubbed, server-wide (`intake::limits`).
+    documents: Arc<DocumentBudget>,
     /// One receipt re-key at a time (`intake::rekey`).
     pub(super) rekeying: tokio::sync::Mutex<()>,
 }
@@ -122,6 +125,7 @@ impl Intake {
             team,
             kdf: Arc::new(Kdf::new(salt, kdf_concurrency, 1, 0)),
             bounds: super::limits::Bounds::default(),
+            documents: DocumentBudget::new(DEFAULT_DOCUMENT_MEMORY),
             rekeying: tokio::sync::Mutex::new(()),
         }
     }
@@ -152,6 +156,18 @@ impl Intake {
 
     pub fn blobs(&self) -> &BlobStore {
         &self.blobs
+    }
+
+    /// Sets the memory documents may hold at once while they are scrubbed (`[limits]
+    /// document_memory_mb`).
+    pub fn with_document_memory(mut self, bytes: u64) -> Self {
+        self.documents = DocumentBudget::new(bytes);
+        self
+    }
+
+    /// The budget every upload of a held document charges (`intake::limits`).
+    pub fn documents(&self) -> &Arc<DocumentBudget> {
+        &self.documents
     }
 
     /// The store, for intake's own modules: every other layer goes through the methods here.

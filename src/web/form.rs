@@ -273,8 +273,7 @@ pub(super) async fn receive(state: &AppState, mut mp: Multipart) -> Received {
             let mut sink = (token_ok && !file_name.is_empty() && count < state.max_attachments)
                 .then(|| {
                     OffloadedSink::new(AttachmentSink::new(
-                        state.intake.blobs(),
-                        state.intake.investigators(),
+                        &state.intake,
                         &file_name,
                         state.max_upload_bytes.saturating_sub(used),
                     ))
@@ -373,6 +372,7 @@ pub(super) fn file_message(
         AttachmentProblem::Storage => l.text("form-could-not-be-stored").to_owned(),
         AttachmentProblem::Unscrubbable => l.text("scrub-cannot-be-cleaned").to_owned(),
         AttachmentProblem::HeicOrVideo => l.text("scrub-heic-or-video").to_owned(),
+        AttachmentProblem::DocumentsBusy => l.text("limits-documents-busy").to_owned(),
     }
 }
 
@@ -454,7 +454,8 @@ pub(crate) async fn submit(
         if nonce.is_none() {
             t.notice = Some(l.text("form-this-form-was-open"));
         }
-        return (StatusCode::UNPROCESSABLE_ENTITY, render(&t)).into_response();
+        let status = super::refusal::files_status(&received.file_problems);
+        return (status, render(&t)).into_response();
     }
     let (Some(nonce), Ok(report)) = (nonce, validated) else {
         return WebError::BadForm.page(l, state.demo);

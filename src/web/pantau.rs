@@ -423,7 +423,7 @@ pub(crate) async fn followup(
                 draft: text,
                 errors,
                 lost_files: lost,
-                status: StatusCode::UNPROCESSABLE_ENTITY,
+                status: super::refusal::files_status(&received.file_problems),
                 ..CaseExtras::default()
             };
             return state.case_page(l, &mut session, extras).await;

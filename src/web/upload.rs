@@ -93,7 +93,7 @@ impl OffloadedSink {
         };
         self.in_flight = Some(tokio::task::spawn_blocking(move || {
             let _cpu = cpu;
-            sink.write(&batch);
+            sink.write_vec(batch);
             sink
         }));
     }

@@ -45,6 +45,9 @@ pub(crate) enum Fetched {
     Failed,
     /// The queue was full: not fetched.
     Busy,
+    /// A PDF or Office document while the server's document memory was in use
+    /// (`[limits] document_memory_mb`).
+    DocumentsBusy,
 }
 
 pub(crate) async fn worker(
@@ -92,12 +95,7 @@ impl WhatsApp {
         if response.content_length().is_some_and(|n| n > r.limit) {
             return Fetched::TooLarge;
         }
-        let mut sink = AttachmentSink::new(
-            self.intake.blobs(),
-            self.intake.investigators(),
-            &r.name,
-            r.limit,
-        );
+        let mut sink = AttachmentSink::new(&self.intake, &r.name, r.limit);
         let mut received: u64 = 0;
         loop {
             match response.chunk().await {
@@ -118,6 +116,7 @@ impl WhatsApp {
             Ok(Ok(s)) => s,
             Ok(Err((_, AttachmentProblem::TooLarge))) => return Fetched::TooLarge,
             Ok(Err((_, AttachmentProblem::Type))) => return Fetched::WrongType,
+            Ok(Err((_, AttachmentProblem::DocumentsBusy))) => return Fetched::DocumentsBusy,
             _ => return Fetched::Failed,
         };
         // Meta's digest is of the file as sent, before photo metadata was removed.
@@ -258,6 +257,11 @@ impl WhatsApp {
             }
             Fetched::Busy => {
                 Counters::add(&self.counters.media_refused);
+                t::busy(l).to_owned()
+            }
+            // The dialogue goes on: the reporter sends the file again later.
+            Fetched::DocumentsBusy => {
+                Counters::add(&self.counters.media_busy);
                 t::busy(l).to_owned()
             }
         };

@@ -68,6 +68,8 @@ pub(crate) struct Counters {
     pub media_stored: AtomicU64,
     pub media_refused: AtomicU64,
     pub media_failed: AtomicU64,
+    /// Documents refused because the server's document memory was in use.
+    pub media_busy: AtomicU64,
     pub cases: AtomicU64,
     pub cancelled: AtomicU64,
     pub expired: AtomicU64,
@@ -112,6 +114,7 @@ impl Counters {
             Self::take(&self.media_stored),
             Self::take(&self.media_refused),
             Self::take(&self.media_failed),
+            Self::take(&self.media_busy),
             Self::take(&self.cases),
             Self::take(&self.cancelled),
             Self::take(&self.expired),
@@ -123,7 +126,7 @@ impl Counters {
         if counts.iter().all(|n| *n == 0) {
             return;
         }
-        let [messages, duplicates, late, statuses, foreign, sent, send_failed, delivery_failed, dropped_window, dropped_full, media_stored, media_refused, media_failed, cases, cancelled, expired, faults] =
+        let [messages, duplicates, late, statuses, foreign, sent, send_failed, delivery_failed, dropped_window, dropped_full, media_stored, media_refused, media_failed, media_busy, cases, cancelled, expired, faults] =
             counts;
         tracing::info!(
             messages,
@@ -139,6 +142,7 @@ impl Counters {
             media_stored,
             media_refused,
             media_failed,
+            media_busy,
             cases,
             cancelled,
             expired,

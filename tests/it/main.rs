@@ -27,6 +27,7 @@ mod desk_api;
 mod desk_app;
 mod desk_images;
 mod desk_rollback;
+mod document_memory;
 mod followup_api;
 mod form;
 mod headers;

@@ -10,6 +10,7 @@
 //! and rewritten at `finish`.
 
 mod gif;
+mod jp2;
 mod jpeg;
 mod office;
 mod pdf;
@@ -72,6 +73,27 @@ impl Format {
         })
     }
 }
+
+impl Format {
+    /// For a format held whole until `finish` (PDF, Office): the memory it takes at its peak, per
+    /// byte of the file, counting the held file, the parser's objects and the rewritten output;
+    /// `None` for the streaming ones, which hold at most one bounded segment. Charged to
+    /// `intake::limits::DocumentBudget`. Measured with `VmHWM` around `push` and `finish` on ~20 MB
+    /// files (`cargo bench --bench document_memory`, docs/performance.md): PDFs 3.0× (large
+    /// streams), 4.3× (pages of 2 KB text) and 18.1× (small objects — `lopdf` keeps each object as a
+    /// tree), so the worst shape, rounded up; a stored `.docx` 3.4×. Compressed parts and object streams that
+    /// expand (at most 256 MiB each way, `MAX_EXPANDED`) can take more than this estimate.
+    pub(crate) fn memory_per_byte(self) -> Option<u64> {
+        match self {
+            Format::Pdf => Some(PDF_MEMORY_PER_BYTE),
+            Format::Office => Some(OFFICE_MEMORY_PER_BYTE),
+            Format::Jpeg | Format::Png | Format::Gif | Format::Webp => None,
+        }
+    }
+}
+
+const PDF_MEMORY_PER_BYTE: u64 = 20;
+const OFFICE_MEMORY_PER_BYTE: u64 = 4;
 
 /// Whether files of this media type went through a scrubber. Those that did not (legacy `.doc`,
 /// `.xls`, `.ppt`) are flagged to investigators: their metadata is as the reporter sent it.

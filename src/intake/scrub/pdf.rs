@@ -10,7 +10,9 @@
 //!   or import data), additional actions (`/AA`), XFA forms (`/AcroForm/XFA`), embedded files
 //!   (`/Names/EmbeddedFiles`, `/FileAttachment` annotations, file specifications with `/EF`);
 //! - the author (`/T`) of comments and other markup annotations is blanked to `-`, their times removed;
-//! - photos inside (`/DCTDecode` images, which are JPEG files) go through the JPEG scrubber;
+//! - photos inside (`/DCTDecode` images, which are JPEG files) go through the JPEG scrubber, and JPEG
+//!   2000 images (`/JPXDecode`) lose their XML, `uuid` and other metadata boxes and their comments
+//!   (`jp2`);
 //! - objects no longer reachable from the catalog are dropped, which removes the old `/Info` and XMP of
 //!   earlier revisions: incremental updates appended after `%%EOF` do not survive the rewrite.
 //!
@@ -161,8 +163,11 @@ fn clean(object: &mut Object, removed: &HashSet<ObjectId>) -> Result<(), Unscrub
         Object::Dictionary(d) => clean_dictionary(d, removed)?,
         Object::Stream(s) => {
             clean_dictionary(&mut s.dict, removed)?;
-            if jpeg(&s.dict) {
+            if only_filter(&s.dict, b"DCTDecode") {
                 let scrubbed = picture(&s.content)?;
+                s.set_content(scrubbed);
+            } else if only_filter(&s.dict, b"JPXDecode") {
+                let scrubbed = super::jp2::scrub(&s.content)?;
                 s.set_content(scrubbed);
             }
         }
@@ -201,11 +206,12 @@ fn clean_dictionary(d: &mut Dictionary, removed: &HashSet<ObjectId>) -> Result<(
     Ok(())
 }
 
-/// A stream holding a JPEG file as it is (its only filter is `/DCTDecode`).
-fn jpeg(dict: &Dictionary) -> bool {
+/// A stream holding a picture file as it is: its only filter is `filter` (`/DCTDecode`: a JPEG file,
+/// `/JPXDecode`: a JPEG 2000 file).
+fn only_filter(dict: &Dictionary, filter: &[u8]) -> bool {
     match dict.get(b"Filter") {
-        Ok(Object::Name(n)) => n == b"DCTDecode",
-        Ok(Object::Array(a)) => matches!(a.as_slice(), [Object::Name(n)] if n == b"DCTDecode"),
+        Ok(Object::Name(n)) => n == filter,
+        Ok(Object::Array(a)) => matches!(a.as_slice(), [Object::Name(n)] if n == filter),
         _ => false,
     }
 }

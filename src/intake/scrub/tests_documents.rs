@@ -295,3 +295,50 @@ fn a_scrubbed_pdf_scrubs_to_the_same_bytes() {
     let out = scrub(Format::Pdf, &hostile_pdf()).expect("scrubbed");
     assert_eq!(scrub(Format::Pdf, &out).expect("scrubbed again"), out);
 }
+
+/// Issue 11: a JPEG 2000 image inside a PDF keeps its picture and loses its XML (XMP) box and its
+/// codestream comment, at the same length.
+#[test]
+fn pdf_jpeg_2000_images_lose_their_xml_boxes() {
+    let jp2_box = |kind: &[u8; 4], body: &[u8]| {
+        let mut b = ((body.len() + 8) as u32).to_be_bytes().to_vec();
+        b.extend_from_slice(kind);
+        b.extend_from_slice(body);
+        b
+    };
+    // SOC, SIZ, a comment, one tile-part (SOT, SOD, data), EOC.
+    let mut cs = vec![0xFF, 0x4F, 0xFF, 0x51, 0, 40];
+    cs.extend_from_slice(&[0; 38]);
+    let comment = b"\0\x01CANARY-JPX-COMMENT";
+    cs.extend_from_slice(&[0xFF, 0x64, 0, (comment.len() + 2) as u8]);
+    cs.extend_from_slice(comment);
+    let data = b"JPX-PIXELS";
+    cs.extend_from_slice(&[0xFF, 0x90, 0, 10, 0, 0]);
+    cs.extend_from_slice(&((12 + 2 + data.len()) as u32).to_be_bytes());
+    cs.extend_from_slice(&[0, 1, 0xFF, 0x93]);
+    cs.extend_from_slice(data);
+    cs.extend_from_slice(&[0xFF, 0xD9]);
+    let mut picture = jp2_box(b"jP  ", b"\r\n\x87\n");
+    picture.extend(jp2_box(b"ftyp", b"jp2 \0\0\0\0jp2 "));
+    picture.extend(jp2_box(b"jp2h", &jp2_box(b"ihdr", &[0; 14])));
+    picture.extend(jp2_box(b"xml ", b"<x:xmpmeta>CANARY-JPX-XMP</x:xmpmeta>"));
+    picture.extend(jp2_box(b"jp2c", &cs));
+    let mut file = Vec::new();
+    pdf_revision(
+        &mut file,
+        1,
+        &[
+            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Resources << /XObject << /Im1 4 0 R >> >> >>".to_vec(),
+            stream(
+                "/Type /XObject /Subtype /Image /Width 1 /Height 1 /Filter /JPXDecode",
+                &picture,
+            ),
+        ],
+        "<< /Size 5 /Root 1 0 R >>",
+    );
+    let out = scrub(Format::Pdf, &file).expect("scrubbed");
+    assert!(!has(&out, b"CANARY"), "{}", String::from_utf8_lossy(&out));
+    assert!(has(&out, b"JPX-PIXELS") && has(&out, b"jp2c"));
+}

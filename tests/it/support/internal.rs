@@ -48,7 +48,7 @@ pub fn router(prepared: Prepared) -> axum::Router {
 /// An attachment sealed the way an upload is (limit 1 MiB).
 pub fn seal_attachment(prepared: &Prepared, name: &str, bytes: &[u8]) -> SealedAttachment {
     let intake = &prepared.intake;
-    let mut sink = AttachmentSink::new(intake.blobs(), intake.investigators(), name, 1 << 20);
+    let mut sink = AttachmentSink::new(intake, name, 1 << 20);
     sink.write(bytes);
     sink.finish().map_err(|(_, p)| format!("{p:?}")).unwrap()
 }

@@ -54,6 +54,42 @@ pub fn raw_request(port: u16, method: &str, path: &str, head: &str, body: &[u8])
     parse_response(&buf)
 }
 
+/// A request whose body is sent in two parts, with the connection held open in between: the server
+/// has the first part and waits for the rest (an upload still arriving).
+pub struct PausedRequest {
+    stream: TcpStream,
+    rest: Vec<u8>,
+}
+
+impl PausedRequest {
+    /// Sends the head and the first `first` bytes of `body` (see `raw_request` for `head`).
+    pub fn start(port: u16, path: &str, head: &str, body: &[u8], first: usize) -> Self {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        stream
+            .set_read_timeout(Some(Duration::from_secs(60)))
+            .expect("timeout");
+        let mut req = format!(
+            "POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUser-Agent: {USER_AGENT}\r\nContent-Length: {}\r\nConnection: close\r\n{head}\r\n",
+            body.len()
+        )
+        .into_bytes();
+        req.extend_from_slice(&body[..first]);
+        stream.write_all(&req).expect("first part");
+        PausedRequest {
+            stream,
+            rest: body[first..].to_vec(),
+        }
+    }
+
+    /// Sends the rest of the body and reads the answer.
+    pub fn finish(mut self) -> RawReply {
+        self.stream.write_all(&self.rest).expect("rest of the body");
+        let mut buf = Vec::new();
+        self.stream.read_to_end(&mut buf).expect("answer");
+        parse_response(&buf)
+    }
+}
+
 fn parse_response(buf: &[u8]) -> RawReply {
     let end = buf
         .windows(4)

@@ -1,0 +1,112 @@
+//! The server-wide memory budget for documents held whole until scrubbed (`[limits]
+//! document_memory_mb`, docs/design.md §11): a PDF that does not fit while another is arriving is
+//! refused with a clear message and the form as typed (429, counted apart), the one within the
+//! budget is stored and decrypts, and the budget comes back for the next upload.
+
+use std::ffi::OsStr;
+use std::time::Duration;
+
+use crate::support::http::*;
+use crate::support::*;
+
+/// PDFs charge 20 bytes of budget per byte received (`scrub::Format::memory_per_byte`): with 10 MiB,
+/// one 480 000-byte PDF (9.2 MiB) fits, and a second one while the first is held does not.
+const BUDGET: &str = "[limits]\ndocument_memory_mb = 10\n";
+const PDF_LEN: usize = 480_000;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_over_the_memory_budget_is_refused_clearly_and_the_budget_comes_back() {
+    let env = Env::with_config(BUDGET);
+    let mut s = env.start();
+    let c = client();
+    let pdf = pdf_of_len(PDF_LEN);
+    let fields = valid_fields();
+
+    // The first upload stops after 400 000 bytes: the server holds (and has charged) at least one
+    // full 256 KiB batch of it, 5 MiB of the budget, while it waits for the rest.
+    let token = form_token(&c, &s).await;
+    let body = form_bytes(Some(&token), &fields, &[("pertama.pdf", pdf.clone())]);
+    let first = PausedRequest::start(s.port, "/lapor", MULTIPART_XYZ, &body, 400_000);
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    // A second PDF of the same size meanwhile: over the budget, refused, everything typed kept.
+    let token = form_token(&c, &s).await;
+    let body = form_bytes(Some(&token), &fields, &[("kedua.pdf", pdf.clone())]);
+    let r = raw_post(&s, "/lapor", MULTIPART_XYZ, &body);
+    assert_eq!(r.status, 429, "{}", r.body);
+    assert!(r.body.contains("Lampiran: kedua.pdf"), "{}", r.body);
+    assert!(
+        r.body
+            .contains("Server sedang membersihkan banyak dokumen lain"),
+        "{}",
+        r.body
+    );
+    assert_values_kept(&r.body, &fields);
+
+    // The first one, within the budget, is stored.
+    let first = tokio::task::spawn_blocking(move || first.finish())
+        .await
+        .expect("first upload");
+    let first = raw_reply(first);
+    assert_receipt_page(&first);
+
+    // Its share came back: the next one fits again.
+    let r = submit(&c, &s, &fields, &[("ketiga.pdf", pdf.clone())]).await;
+    assert_receipt_page(&r);
+    s.stop();
+    assert_eq!(env.case_count(), 2, "the refused form stored nothing");
+
+    // Both stored PDFs decrypt to what was sent (a file `lopdf` wrote is its own scrubbed form).
+    let (out, o) = env.export("export");
+    assert!(o.success(), "{}", o.stderr);
+    let att = env.path().join("attachments");
+    let o = env.wbs([
+        OsStr::new("decrypt"),
+        OsStr::new("--identity"),
+        env.demo_identity().as_os_str(),
+        OsStr::new("--attachments"),
+        att.as_os_str(),
+        out.as_os_str(),
+    ]);
+    assert!(o.success(), "{}\n{}", o.stdout, o.stderr);
+    let files = files_under(&att);
+    assert_eq!(files.len(), 2, "{files:?}");
+    for f in files {
+        assert_eq!(std::fs::read(&f).expect("decrypted file"), pdf, "{f:?}");
+    }
+}
+
+/// On WhatsApp a document that does not fit is answered politely ("busy, send it again shortly") and
+/// the dialogue goes on: a smaller document right after it is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn whatsapp_answers_busy_for_a_document_over_the_budget_and_the_dialogue_goes_on() {
+    use crate::support::whatsapp::{self as wa, Chat, Meta};
+    let meta = Meta::start().await;
+    // 1 MiB: a 100 000-byte PDF (1.9 MiB at 20 ×) does not fit, a small one does.
+    let env = Env::with_config(&format!(
+        "{}\n[limits]\ndocument_memory_mb = 1\n",
+        wa::config(&meta)
+    ));
+    let mut s = env.start();
+    let mut chat = Chat::new(&meta, &s);
+    meta.add_media("601", pdf_of_len(100_000), "application/pdf", false);
+    meta.add_media("602", pdf_with("Surat kecil"), "application/pdf", false);
+    chat.text("Halo, saya ingin melapor").await;
+    chat.expect("rahasia, tetapi tidak anonim").await;
+    chat.tap("consent-yes").await;
+    chat.expect("1/8").await;
+    chat.pick("cat-PUNGLI").await;
+    chat.expect("2/8").await;
+    chat.tap("kind-public").await;
+    chat.expect("3/8").await;
+    chat.text("Petugas meminta uang tambahan").await;
+    chat.expect("(1 pesan)").await;
+    chat.media("document.json", "601", "").await;
+    chat.expect("Layanan sedang sibuk; file ini belum disimpan")
+        .await;
+    chat.media("document.json", "602", "").await;
+    chat.expect("bukti.pdf diterima, diperiksa, dan dienkripsi (1 file bukti)")
+        .await;
+    s.stop();
+    assert_eq!(env.blob_files().len(), 1, "{:?}", env.blob_files());
+}
