@@ -203,7 +203,7 @@ pub(crate) fn router(state: Arc<DeskState>) -> Router {
 
 async fn harden(request: Request, next: Next) -> Response {
     let mut response = next.run(request).await;
-    super::error::retry_after_on_503(&mut response);
+    super::error::retry_after_when_busy(&mut response);
     let h = response.headers_mut();
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert(

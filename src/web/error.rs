@@ -84,8 +84,8 @@ impl WebError {
 }
 
 /// A refusal of the public JSON API: `{"errors": {"<field path>": "<message>"}}`, messages in the
-/// caller's language, never echoing input. (`Retry-After` on 503 is the router's, see
-/// `retry_after_on_503`.)
+/// caller's language, never echoing input. (`Retry-After` on 503 and 429 is the router's, see
+/// `retry_after_when_busy`.)
 #[derive(Debug)]
 pub(crate) struct ApiError {
     status: StatusCode,
@@ -116,12 +116,15 @@ impl IntoResponse for ApiError {
     }
 }
 
-/// Every 503 tells the client when to come back: one rule for pages, the JSON APIs and the desk API,
-/// applied by the routers' response layers (no handler sets it).
-pub(crate) fn retry_after_on_503(response: &mut Response) {
-    if response.status() == StatusCode::SERVICE_UNAVAILABLE
-        && !response.headers().contains_key(header::RETRY_AFTER)
-    {
+/// Every 503 and 429 tells the client when to come back: one rule for pages, the JSON APIs and the
+/// desk API, applied by the routers' response layers (no handler sets it). A 429 is a refusal that
+/// passes within seconds (documents being scrubbed, `[limits] document_memory_mb`), as is a 503.
+pub(crate) fn retry_after_when_busy(response: &mut Response) {
+    let busy = matches!(
+        response.status(),
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::TOO_MANY_REQUESTS
+    );
+    if busy && !response.headers().contains_key(header::RETRY_AFTER) {
         response
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));

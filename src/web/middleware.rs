@@ -65,7 +65,7 @@ pub(crate) async fn count_and_harden(
         .unwrap_or_else(|| "(unmatched)".to_owned());
     let mut response = next.run(request).await;
     state.counters.add(&route, response.status().as_u16());
-    super::error::retry_after_on_503(&mut response);
+    super::error::retry_after_when_busy(&mut response);
     let h = response.headers_mut();
     let set = |h: &mut HeaderMap, name: HeaderName, value: &'static str| {
         h.insert(name, HeaderValue::from_static(value));

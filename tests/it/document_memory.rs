@@ -34,6 +34,11 @@ async fn a_document_over_the_memory_budget_is_refused_clearly_and_the_budget_com
     let body = form_bytes(Some(&token), &fields, &[("kedua.pdf", pdf.clone())]);
     let r = raw_post(&s, "/lapor", MULTIPART_XYZ, &body);
     assert_eq!(r.status, 429, "{}", r.body);
+    assert_eq!(
+        r.headers.get("retry-after").map(|v| v.to_str().unwrap()),
+        Some("5"),
+        "a busy refusal says when to come back"
+    );
     assert!(r.body.contains("Lampiran: kedua.pdf"), "{}", r.body);
     assert!(
         r.body
