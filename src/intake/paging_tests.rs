@@ -218,8 +218,9 @@ struct LongCase {
 }
 
 /// The store in `dir` behind a counting wrapper, and an intake over it.
+/// (`reopen`: the second call follows a drop in this process, see `SledStore::reopen`.)
 fn open(dir: &std::path::Path, investigator: &InvestigatorIdentity) -> (Arc<Counting>, Intake) {
-    let inner = SledStore::open(&dir.join("s"), 1 << 22).expect("store");
+    let inner = SledStore::reopen(&dir.join("s"), 1 << 22).expect("store");
     let store = Arc::new(Counting {
         inner,
         reads: AtomicUsize::new(0),

@@ -114,7 +114,7 @@ mod tests {
             // B's rekey is from before the index; A's after it.
             store.forget_rekey_index();
         }
-        let store = SledStore::open(&dir.path().join("s"), 1 << 20).expect("reopen");
+        let store = SledStore::reopen(&dir.path().join("s"), 1 << 20).expect("reopen");
         store
             .create_case_once(&a, &[b"0".to_vec(), b"1".to_vec()], &[1; 32], &none)
             .expect("a");

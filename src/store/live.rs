@@ -5,17 +5,13 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
-use std::time::{Duration, Instant};
 
-use super::sled::compact;
+use super::sled::{compact, while_locked};
 use super::{
     Append, CaseStore, CaseV1, DialogueEntry, DialogueStore, DialogueWrite, MetaStore, RekeyIndex,
     RetentionStore, SledStore, StoreError, TombstoneV1,
 };
 use crate::protocol::CaseId;
-
-/// How long a reopen waits for the last dropped handle's threads to let go of sled's file lock.
-const LOCK_WAIT: Duration = Duration::from_secs(10);
 
 pub struct LiveStore {
     dir: PathBuf,
@@ -27,20 +23,6 @@ pub struct LiveStore {
 
 fn closed() -> StoreError {
     StoreError::Engine("the store could not be reopened after a compaction".into())
-}
-
-/// Runs `f` again while sled refuses its file lock (a dropped handle's flusher thread may hold it a
-/// moment longer), for up to `LOCK_WAIT`.
-fn while_locked<T>(mut f: impl FnMut() -> Result<T, StoreError>) -> Result<T, StoreError> {
-    let deadline = Instant::now() + LOCK_WAIT;
-    loop {
-        match f() {
-            Err(StoreError::Engine(m)) if m.contains("lock") && Instant::now() < deadline => {
-                std::thread::sleep(Duration::from_millis(20));
-            }
-            other => return other,
-        }
-    }
 }
 
 impl LiveStore {
@@ -96,9 +78,7 @@ impl LiveStore {
         // Whatever happened, `recover` leaves `dir` as the old store or its complete copy (never
         // missing, which would let `open` make an empty store in its place).
         compact::recover(&self.dir)?;
-        *guard = Some(while_locked(|| {
-            SledStore::open(&self.dir, self.cache_bytes)
-        })?);
+        *guard = Some(SledStore::reopen(&self.dir, self.cache_bytes)?);
         copied
     }
 }

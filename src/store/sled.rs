@@ -1,6 +1,7 @@
 //! The sled engine behind `Store`. The only file that names sled.
 
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use sled::transaction::{
     ConflictableTransactionError, TransactionError, Transactional, TransactionalTree,
@@ -135,7 +136,33 @@ fn private_files(dir: &Path) {
     }
 }
 
+/// How long a reopen waits for the last dropped handle's threads to let go of sled's file lock.
+const LOCK_WAIT: Duration = Duration::from_secs(10);
+
+/// Runs `f` again while sled refuses its file lock, for up to `LOCK_WAIT`: a dropped handle's
+/// flusher thread may hold the lock a moment after the drop returns, so a reopen in the same
+/// process (a compaction, a test) must wait for it rather than fail.
+pub(crate) fn while_locked<T>(
+    mut f: impl FnMut() -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    let deadline = Instant::now() + LOCK_WAIT;
+    loop {
+        match f() {
+            Err(StoreError::Engine(m)) if m.contains("lock") && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            other => return other,
+        }
+    }
+}
+
 impl SledStore {
+    /// `open` for a directory this process held a moment ago: waits for the dropped handle's
+    /// threads to release sled's file lock (see `while_locked`).
+    pub fn reopen(dir: &Path, cache_bytes: u64) -> Result<Self, StoreError> {
+        while_locked(|| SledStore::open(dir, cache_bytes))
+    }
+
     /// Opens (or creates) the store in `dir` with an explicit cache size: sled's default is 1 GiB.
     pub fn open(dir: &Path, cache_bytes: u64) -> Result<Self, StoreError> {
         let db = sled::Config::new()
@@ -756,7 +783,7 @@ mod tests {
             assert_eq!(store.rekeys(&id(B)).expect("B"), RekeyIndex::Known(vec![]));
             store.forget_rekey_index();
         }
-        let store = SledStore::open(dir.path(), 1 << 20).expect("reopen");
+        let store = SledStore::reopen(dir.path(), 1 << 20).expect("reopen");
         // A chat case whose receipt was replaced may hold an unlisted rekey; one still one-time,
         // and a web case, cannot.
         assert_eq!(store.rekeys(&id(A)).expect("A"), RekeyIndex::Unknown);
@@ -767,7 +794,7 @@ mod tests {
             .replace_lookup(&id(B), &[2; 32], &[5; 32], 2, b"2".to_vec())
             .expect("replace");
         drop(store);
-        let store = SledStore::open(dir.path(), 1 << 20).expect("reopen");
+        let store = SledStore::reopen(dir.path(), 1 << 20).expect("reopen");
         assert_eq!(store.rekeys(&id(B)).expect("B"), RekeyIndex::Known(vec![2]));
         assert_eq!(store.rekeys(&id(A)).expect("A"), RekeyIndex::Unknown);
     }

@@ -116,7 +116,7 @@ mod tests {
                 .expect("replace b");
             store.forget_rekey_index();
         }
-        let store = SledStore::open(dir.path(), 1 << 20).expect("reopen");
+        let store = SledStore::reopen(dir.path(), 1 << 20).expect("reopen");
         store
             .create_case_once(&a, &[b"0".to_vec(), b"1".to_vec()], &[1; 32], &none)
             .expect("a");

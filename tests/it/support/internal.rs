@@ -75,21 +75,10 @@ pub fn submit_in_process(
         .to_string()
 }
 
-/// The store under a stopped server's data directory. A handle this test process dropped a moment
-/// ago may still hold sled's file lock while its flusher thread winds down, so a refused open is tried
-/// again for a few seconds before it counts as a failure.
+/// The store under a stopped server's data directory (`reopen`: a handle this test process dropped a
+/// moment ago may still hold sled's file lock while its flusher thread winds down).
 pub fn open_store(data: &Path) -> SledStore {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    loop {
-        match SledStore::open(&data.join("store"), 8 * 1024 * 1024) {
-            Ok(store) => return store,
-            Err(e) if std::time::Instant::now() < deadline => {
-                let _ = e;
-                std::thread::sleep(std::time::Duration::from_millis(50));
-            }
-            Err(e) => panic!("open store: {e}"),
-        }
-    }
+    SledStore::reopen(&data.join("store"), 8 * 1024 * 1024).expect("open store")
 }
 
 /// How many cases the store holds (the server must be stopped).
