@@ -4,7 +4,7 @@
 use sha2::{Digest, Sha256};
 
 use super::limits::DocumentCharge;
-use super::scrub::{Format as ScrubFormat, Scrubber};
+use super::scrub::{Format as ScrubFormat, Scrubber, Unfinished};
 use super::submit::Intake;
 use crate::crypto::hex;
 use crate::crypto::seal::{SealError, SealWriter};
@@ -286,9 +286,18 @@ impl AttachmentSink {
         let mut stripped = false;
         if let Some(stripper) = self.stripper.take() {
             let mut rest = Vec::new();
-            match stripper.finish(&mut rest) {
+            // What the rewrite expands into is charged too (docs/design.md §11); a refusal drops
+            // the charge with `self`, so the budget gets it all back.
+            let mut room = |bytes: u64| match self.charge.as_mut() {
+                Some((charge, _)) => charge.grow(bytes),
+                None => true,
+            };
+            match stripper.finish_within(&mut rest, &mut room) {
                 Ok(removed) => stripped = removed > 0,
-                Err(_) => return Err((self.name, AttachmentProblem::Unscrubbable)),
+                Err(Unfinished::Busy) => return Err((self.name, AttachmentProblem::DocumentsBusy)),
+                Err(Unfinished::Unscrubbable) => {
+                    return Err((self.name, AttachmentProblem::Unscrubbable))
+                }
             }
             self.write_out_owned(rest);
             // Rewritten and sealed: the document's memory goes back to the budget.

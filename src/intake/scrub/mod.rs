@@ -41,6 +41,20 @@ pub(super) fn fill(hold: &mut Vec<u8>, input: &mut &[u8], n: usize) -> bool {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Unscrubbable;
 
+/// Why a rewrite did not finish: the file cannot be cleaned, or what it expands to does not fit in
+/// the server's document budget now (`intake::limits::DocumentBudget`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unfinished {
+    Unscrubbable,
+    Busy,
+}
+
+impl From<Unscrubbable> for Unfinished {
+    fn from(_: Unscrubbable) -> Self {
+        Unfinished::Unscrubbable
+    }
+}
+
 /// The formats scrubbed on the way in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -149,14 +163,26 @@ impl Scrubber {
 
     /// The end of the file: appends what is still to come to `out` and returns the number of bytes
     /// removed (0: the file is kept as it came).
-    pub fn finish(mut self, out: &mut Vec<u8>) -> Result<u64, Unscrubbable> {
+    pub fn finish(self, out: &mut Vec<u8>) -> Result<u64, Unscrubbable> {
+        self.finish_within(out, &mut |_| true)
+            .map_err(|_| Unscrubbable)
+    }
+
+    /// `finish`, asking `room` for each stretch of memory the rewrite expands into (Office parts as
+    /// they inflate, docs/design.md §11); `room` answers false when the server's document budget cannot
+    /// cover it, and the document is then refused as busy, not as unscrubbable.
+    pub(crate) fn finish_within(
+        mut self,
+        out: &mut Vec<u8>,
+        room: &mut dyn FnMut(u64) -> bool,
+    ) -> Result<u64, Unfinished> {
         match &mut self.inner {
-            Inner::Jpeg(s) => s.finish().map(|_| s.removed),
-            Inner::Png(s) => s.finish().map(|_| s.removed),
-            Inner::Gif(s) => s.finish().map(|_| s.removed),
-            Inner::Webp(s) => s.finish().map(|_| s.removed),
-            Inner::Office(s) => s.finish(out),
-            Inner::Pdf(s) => s.finish(out),
+            Inner::Jpeg(s) => s.finish().map(|_| s.removed).map_err(Unfinished::from),
+            Inner::Png(s) => s.finish().map(|_| s.removed).map_err(Unfinished::from),
+            Inner::Gif(s) => s.finish().map(|_| s.removed).map_err(Unfinished::from),
+            Inner::Webp(s) => s.finish().map(|_| s.removed).map_err(Unfinished::from),
+            Inner::Office(s) => s.finish(out, room),
+            Inner::Pdf(s) => s.finish(out).map_err(Unfinished::from),
         }
     }
 }

@@ -24,7 +24,7 @@ use quick_xml::{Reader, Writer};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipArchive, ZipWriter};
 
-use super::{Format, Scrubber, Unscrubbable};
+use super::{Format, Scrubber, Unfinished, Unscrubbable};
 
 /// All parts together, uncompressed.
 const MAX_EXPANDED: u64 = 256 << 20;
@@ -55,8 +55,15 @@ impl Office {
 
     /// Rewrites the archive into `out`; returns how many bytes shorter it is (at least 1 when anything
     /// was rewritten, so the original's digest is kept in the manifest).
-    pub(super) fn finish(&mut self, out: &mut Vec<u8>) -> Result<u64, Unscrubbable> {
-        let clean = rewrite(&self.held)?;
+    ///
+    /// Every inflated byte is first asked of `room` (the document budget, docs/design.md §11), so
+    /// what a small archive expands to is charged as it is produced, not assumed from its size.
+    pub(super) fn finish(
+        &mut self,
+        out: &mut Vec<u8>,
+        room: &mut dyn FnMut(u64) -> bool,
+    ) -> Result<u64, Unfinished> {
+        let clean = rewrite(&self.held, room)?;
         let removed = (self.held.len() as u64)
             .saturating_sub(clean.len() as u64)
             .max(u64::from(clean != self.held));
@@ -65,7 +72,10 @@ impl Office {
     }
 }
 
-fn rewrite(file: &[u8]) -> Result<Vec<u8>, Unscrubbable> {
+/// Inflates in steps of this size, each charged before it is read.
+const CHARGE_STEP: u64 = 1 << 20;
+
+fn rewrite(file: &[u8], room: &mut dyn FnMut(u64) -> bool) -> Result<Vec<u8>, Unfinished> {
     let mut archive = ZipArchive::new(Cursor::new(file)).map_err(|_| Unscrubbable)?;
     let mut writer = ZipWriter::new(Cursor::new(Vec::with_capacity(file.len())));
     let mut expanded = 0u64;
@@ -87,15 +97,24 @@ fn rewrite(file: &[u8]) -> Result<Vec<u8>, Unscrubbable> {
             continue;
         }
         let mut bytes = Vec::new();
-        let budget = MAX_EXPANDED - expanded;
-        let read = (&mut entry)
-            .take(budget + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|_| Unscrubbable)? as u64;
-        if read > budget {
-            return Err(Unscrubbable);
+        loop {
+            let left = MAX_EXPANDED - expanded;
+            let step = CHARGE_STEP.min(left + 1);
+            if !room(step) {
+                return Err(Unfinished::Busy);
+            }
+            let read = (&mut entry)
+                .take(step)
+                .read_to_end(&mut bytes)
+                .map_err(|_| Unscrubbable)? as u64;
+            if read > left {
+                return Err(Unfinished::Unscrubbable);
+            }
+            expanded += read;
+            if read < step {
+                break;
+            }
         }
-        expanded += read;
         drop(entry);
         let clean = part(&name, bytes)?;
         writer.start_file(name, options).map_err(|_| Unscrubbable)?;
