@@ -115,3 +115,59 @@ async fn whatsapp_answers_busy_for_a_document_over_the_budget_and_the_dialogue_g
     s.stop();
     assert_eq!(env.blob_files().len(), 1, "{:?}", env.blob_files());
 }
+
+/// A Word document whose one media part inflates from a few KiB to 16 MiB of zeros.
+fn expanding_docx() -> Vec<u8> {
+    use std::io::Write;
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let deflated = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    for (name, bytes) in [
+        ("[Content_Types].xml", b"<Types/>".to_vec()),
+        (
+            "word/document.xml",
+            b"<w:document><w:p><w:t>isi dokumen</w:t></w:p></w:document>".to_vec(),
+        ),
+        ("word/media/data.bin", vec![0u8; 16 << 20]),
+    ] {
+        w.start_file(name, deflated).unwrap();
+        w.write_all(&bytes).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+/// What an archive expands into while it is rewritten is charged too, not only its size on the wire:
+/// a 16 KiB document inflating to 16 MiB does not fit a 10 MiB budget (busy, the form kept), the
+/// budget comes back whole afterwards, and with the default budget the same document is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_archive_is_charged_for_what_it_inflates_to() {
+    let docx = expanding_docx();
+    assert!(docx.len() < 64 * 1024, "{} bytes", docx.len());
+    let fields = valid_fields();
+    let c = client();
+
+    let env = Env::with_config(BUDGET);
+    let mut s = env.start();
+    let r = submit(&c, &s, &fields, &[("bom.docx", docx.clone())]).await;
+    assert_eq!(r.status, 429, "{}", r.body);
+    assert!(r.body.contains("Lampiran: bom.docx"), "{}", r.body);
+    assert!(
+        r.body
+            .contains("Server sedang membersihkan banyak dokumen lain"),
+        "{}",
+        r.body
+    );
+    assert_values_kept(&r.body, &fields);
+    // Nothing of the refused inflation is still charged: a PDF needing 9.2 of the 10 MiB fits.
+    let r = submit(&c, &s, &fields, &[("surat.pdf", pdf_of_len(PDF_LEN))]).await;
+    assert_receipt_page(&r);
+    s.stop();
+    assert_eq!(env.case_count(), 1, "the refused form stored nothing");
+
+    let env = Env::new();
+    let mut s = env.start();
+    let r = submit(&c, &s, &fields, &[("bom.docx", docx)]).await;
+    assert_receipt_page(&r);
+    s.stop();
+    assert_eq!(env.case_count(), 1);
+}

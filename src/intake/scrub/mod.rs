@@ -95,8 +95,8 @@ impl Format {
     /// `intake::limits::DocumentBudget`. Measured with `VmHWM` around `push` and `finish` on ~20 MB
     /// files (`cargo bench --bench document_memory`, docs/performance.md): PDFs 3.0× (large
     /// streams), 4.3× (pages of 2 KB text) and 18.1× (small objects — `lopdf` keeps each object as a
-    /// tree), so the worst shape, rounded up; a stored `.docx` 3.4×. Compressed parts and object streams that
-    /// expand (at most 256 MiB each way, `MAX_EXPANDED`) can take more than this estimate.
+    /// tree), so the worst shape, rounded up; a stored `.docx` 3.4×. What compressed parts and object
+    /// streams expand into is charged apart, before it is inflated (`Scrubber::finish_within`).
     pub(crate) fn memory_per_byte(self) -> Option<u64> {
         match self {
             Format::Pdf => Some(PDF_MEMORY_PER_BYTE),
@@ -106,7 +106,7 @@ impl Format {
     }
 }
 
-const PDF_MEMORY_PER_BYTE: u64 = 20;
+pub(super) const PDF_MEMORY_PER_BYTE: u64 = 20;
 const OFFICE_MEMORY_PER_BYTE: u64 = 4;
 
 /// Whether files of this media type went through a scrubber. Those that did not (legacy `.doc`,
@@ -169,7 +169,7 @@ impl Scrubber {
     }
 
     /// `finish`, asking `room` for each stretch of memory the rewrite expands into (Office parts as
-    /// they inflate, docs/design.md §11); `room` answers false when the server's document budget cannot
+    /// they inflate, PDF object streams before `lopdf` inflates them, docs/design.md §11); `room` answers false when the server's document budget cannot
     /// cover it, and the document is then refused as busy, not as unscrubbable.
     pub(crate) fn finish_within(
         mut self,
@@ -182,7 +182,7 @@ impl Scrubber {
             Inner::Gif(s) => s.finish().map(|_| s.removed).map_err(Unfinished::from),
             Inner::Webp(s) => s.finish().map(|_| s.removed).map_err(Unfinished::from),
             Inner::Office(s) => s.finish(out, room),
-            Inner::Pdf(s) => s.finish(out).map_err(Unfinished::from),
+            Inner::Pdf(s) => s.finish(out, room),
         }
     }
 }
@@ -191,3 +191,5 @@ impl Scrubber {
 mod tests;
 #[cfg(test)]
 mod tests_documents;
+#[cfg(test)]
+mod tests_expansion;

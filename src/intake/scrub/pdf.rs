@@ -19,17 +19,39 @@
 //! Page content streams are written byte for byte as they came. Encrypted PDFs and files `lopdf`
 //! cannot read are refused (`Unscrubbable`): the reporter is told to print or save the document to
 //! PDF again. The whole file is held (a PDF's cross-reference table is at its end), bounded by the
-//! upload limit; compressed object streams may expand to at most `MAX_EXPANDED`.
+//! upload limit. What compressed object streams expand into is charged to the document budget before
+//! `lopdf` inflates it (`Expansion`), at most `MAX_EXPANDED` in all.
 
+use std::cell::Cell;
 use std::collections::HashSet;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
 
-use super::{Format, Scrubber, Unscrubbable};
+use super::{Format, Scrubber, Unfinished, Unscrubbable, PDF_MEMORY_PER_BYTE};
 
-/// Decompressed object streams, all together.
-const MAX_EXPANDED: usize = 256 << 20;
+/// The text of decompressed object streams, all together. Real documents hold far less (a
+/// thousand-page report: a few MiB); charged at the PDF multiple, this much is 320 MiB of budget.
+const MAX_EXPANDED: u64 = 16 << 20;
+
+/// The first allowance of object-stream text for a file that names object streams, before a load is
+/// tried again with more (×8 each time, up to `MAX_EXPANDED`): most documents need one load.
+const FIRST_ALLOWANCE: u64 = 256 << 10;
+
+/// The allowance a load starts with: nothing for a file without `/ObjStm` in its bytes (most
+/// documents need nothing then; a name spelled with `#` escapes is not seen here, but is counted by
+/// the filter all the same and loads again with `FIRST_ALLOWANCE`), so such PDFs are charged no more
+/// than their own multiple.
+fn first_allowance(file: &[u8]) -> u64 {
+    if file.windows(7).any(|w| w == b"/ObjStm") {
+        FIRST_ALLOWANCE
+    } else {
+        0
+    }
+}
+
+/// Any one stream `lopdf` decodes while loading (object and cross-reference streams).
+const MAX_STREAM: usize = MAX_EXPANDED as usize;
 
 /// Keys whose value is metadata or private data, removed wherever they appear.
 const METADATA_KEYS: [&[u8]; 4] = [b"Metadata", b"PieceInfo", b"AF", b"AA"];
@@ -59,10 +81,34 @@ impl Pdf {
 
     /// Rewrites the document into `out`; returns how many bytes shorter it is (at least 1 when
     /// anything changed, so the original's digest is kept in the manifest).
-    pub(super) fn finish(&mut self, out: &mut Vec<u8>) -> Result<u64, Unscrubbable> {
-        // A parser bug on a hostile file must refuse the file, not take the upload down with it.
-        let clean =
-            catch_unwind(AssertUnwindSafe(|| rewrite(&self.held))).map_err(|_| Unscrubbable)??;
+    ///
+    /// `room` is asked for the memory the object streams expand into before `lopdf` inflates them
+    /// (docs/design.md §11); when it refuses, the document is refused as busy.
+    pub(super) fn finish(
+        &mut self,
+        out: &mut Vec<u8>,
+        room: &mut dyn FnMut(u64) -> bool,
+    ) -> Result<u64, Unfinished> {
+        let mut allowance = 0;
+        let mut next = first_allowance(&self.held);
+        let clean = loop {
+            // Object-stream text, parsed, is held like the file's own objects: the same multiple.
+            if !room((next - allowance) * PDF_MEMORY_PER_BYTE) {
+                return Err(Unfinished::Busy);
+            }
+            allowance = next;
+            next = allowance
+                .saturating_mul(8)
+                .clamp(FIRST_ALLOWANCE, MAX_EXPANDED);
+            // A parser bug on a hostile file must refuse the file, not take the upload down with it.
+            let attempt = catch_unwind(AssertUnwindSafe(|| rewrite(&self.held, allowance)))
+                .map_err(|_| Unscrubbable)?;
+            match attempt {
+                Ok(clean) => break clean,
+                Err(Loaded::OverAllowance) if allowance < MAX_EXPANDED => continue,
+                Err(_) => return Err(Unfinished::Unscrubbable),
+            }
+        };
         let removed = (self.held.len() as u64)
             .saturating_sub(clean.len() as u64)
             .max(u64::from(clean != self.held));
@@ -71,16 +117,106 @@ impl Pdf {
     }
 }
 
-fn rewrite(file: &[u8]) -> Result<Vec<u8>, Unscrubbable> {
-    let options = LoadOptions {
-        max_decompressed_size: Some(MAX_EXPANDED),
-        ..LoadOptions::default()
+/// Why a load did not give a document.
+enum Loaded {
+    /// The object streams hold more text than the allowance: try again with more, or refuse.
+    OverAllowance,
+    Unscrubbable,
+}
+
+impl From<Unscrubbable> for Loaded {
+    fn from(_: Unscrubbable) -> Self {
+        Loaded::Unscrubbable
+    }
+}
+
+/// The object-stream text a load may still inflate, on the thread that loads. `lopdf` takes a plain
+/// `fn` as its load filter, so the filter cannot capture the count; `lopdf` is built without its
+/// `rayon` feature, so the whole load runs on this thread, and `rewrite` sets the count before each
+/// load.
+struct Expansion;
+
+thread_local! {
+    static LEFT: Cell<u64> = const { Cell::new(0) };
+    static OVER: Cell<bool> = const { Cell::new(false) };
+}
+
+impl Expansion {
+    fn start(allowance: u64) {
+        LEFT.set(allowance);
+        OVER.set(false);
+    }
+
+    /// `lopdf` calls this on every object it reads at the top level, an object stream before it
+    /// inflates it: the stream's text is measured (inflating at most what is left of the allowance)
+    /// and counted, and a stream over the allowance is dropped unread, so `lopdf` never inflates it.
+    ///
+    /// `lopdf` keeps a top-level object as it is after the call and only looks at whether `Some`
+    /// came back, but takes the returned value for an object read out of an object stream. Streams
+    /// are only ever top-level, so they return a placeholder (no copy of their content); anything
+    /// else returns its copy.
+    fn filter(id: ObjectId, object: &mut Object) -> Option<(ObjectId, Object)> {
+        let Object::Stream(stream) = object else {
+            return Some((id, object.clone()));
+        };
+        if stream.dict.has_type(b"ObjStm") {
+            let left = LEFT.get();
+            let text = usize::try_from(left)
+                .ok()
+                .and_then(|limit| stream.get_plain_content_with_limit(limit).ok());
+            match text {
+                Some(text) => LEFT.set(left.saturating_sub(text.len() as u64)),
+                None => {
+                    OVER.set(true);
+                    return None;
+                }
+            }
+        }
+        Some((id, Object::Null))
+    }
+
+    fn over() -> bool {
+        OVER.get()
+    }
+}
+
+/// Loads `file`, inflating at most `allowance` bytes of object-stream text.
+fn load(file: &[u8], allowance: u64) -> Result<Document, Loaded> {
+    let load = |force_reconstruct| {
+        Expansion::start(allowance);
+        let loaded = Document::load_mem_with_options(
+            file,
+            LoadOptions {
+                max_decompressed_size: Some(MAX_STREAM),
+                filter: Some(Expansion::filter),
+                force_reconstruct,
+                ..LoadOptions::default()
+            },
+        );
+        if Expansion::over() {
+            return Err(Loaded::OverAllowance);
+        }
+        loaded.map_err(|_| Loaded::Unscrubbable)
     };
-    let mut doc = Document::load_mem_with_options(file, options).map_err(|_| Unscrubbable)?;
+    let doc = load(false)?;
+    // With a filter `lopdf` does not rebuild a cross-reference table that leaves no pages (it would
+    // load again without the filter, uncounted); this does it, counted.
+    if doc.get_pages().is_empty() {
+        match load(true) {
+            Ok(rebuilt) if !rebuilt.get_pages().is_empty() => return Ok(rebuilt),
+            Err(Loaded::OverAllowance) => return Err(Loaded::OverAllowance),
+            _ => {}
+        }
+    }
+    Ok(doc)
+}
+
+fn rewrite(file: &[u8], allowance: u64) -> Result<Vec<u8>, Loaded> {
+    let mut doc = load(file, allowance)?;
     // Encrypted documents cannot be rewritten without their keys; the reporter can print them to a
     // new PDF.
     if doc.trailer.has(b"Encrypt") || doc.was_encrypted() {
-        return Err(Unscrubbable);
+        return Err(Loaded::Unscrubbable);
     }
     let root = doc
         .trailer
@@ -107,7 +243,7 @@ fn rewrite(file: &[u8]) -> Result<Vec<u8>, Unscrubbable> {
     // The catalog must be left (a damaged file may have an embedded file's dictionary in its place):
     // what is written out has to open as a PDF again.
     if !matches!(doc.objects.get(&root), Some(Object::Dictionary(_))) {
-        return Err(Unscrubbable);
+        return Err(Loaded::Unscrubbable);
     }
 
     // Numbered from what is left (not the old cross-reference size), so a scrubbed file scrubs to

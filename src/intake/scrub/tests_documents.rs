@@ -57,7 +57,7 @@ pub(super) const PAGE_TEXT: &[u8] = b"BT /F1 12 Tf 20 100 Td (Isi laporan bukti)
 
 /// A PDF with a canary in the info dictionary of two revisions, XMP on the catalog and on an image,
 /// an embedded file, a file attachment annotation, JavaScript run on opening and a photo with EXIF.
-fn hostile_pdf() -> Vec<u8> {
+pub(super) fn hostile_pdf() -> Vec<u8> {
     let (photo, _) = hostile_jpeg();
     let objects: Vec<Vec<u8>> = vec![
         b"<< /Type /Catalog /Pages 2 0 R /Metadata 5 0 R /Names << /EmbeddedFiles << /Names [(a.txt) 7 0 R] >> /JavaScript << /Names [(js) 9 0 R] >> >> /OpenAction 9 0 R /AA << /WC 9 0 R >> /PieceInfo << /App << /Private (CANARY-PIECE) >> >> >>".to_vec(),
