@@ -171,3 +171,49 @@ async fn an_archive_is_charged_for_what_it_inflates_to() {
     s.stop();
     assert_eq!(env.case_count(), 1);
 }
+
+/// A follow-up on `/pantau` whose document does not fit is refused the same way as on the form:
+/// 429 with `Retry-After`, the message as typed and the file named; the next one that fits is sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_follow_up_over_the_budget_is_refused_clearly_and_keeps_the_message() {
+    use crate::pantau::{case_page, login, submit};
+    let env = Env::with_config(BUDGET);
+    let mut s = env.start();
+    let c = client();
+    let (receipt, _) = submit(&c, &s).await;
+    let cookie = login(&c, &s, &receipt).await;
+    let page = case_page(&c, &s, &cookie).await;
+    let text = format!("Tambahan bukti {}", marker());
+    let send = |file: (&'static str, Vec<u8>)| {
+        let form = reqwest::multipart::Form::new()
+            .text("form_token", token_in(&page).expect("token"))
+            .text("lang", "id")
+            .text("body", text.clone())
+            .part(
+                "attachments",
+                reqwest::multipart::Part::bytes(file.1).file_name(file.0),
+            );
+        c.post(s.url("/pantau/pesan"))
+            .header("cookie", &cookie)
+            .multipart(form)
+            .send()
+    };
+    let r = send(("bom.docx", expanding_docx())).await.expect("sent");
+    assert_eq!(r.status(), 429);
+    assert_eq!(r.headers()["retry-after"], "5");
+    let body = r.text().await.expect("body");
+    assert!(
+        body.contains("Server sedang membersihkan banyak dokumen lain"),
+        "{body}"
+    );
+    assert!(body.contains("bom.docx"), "the file is named: {body}");
+    assert!(body.contains(&text), "the message as typed: {body}");
+
+    let r = send(("surat.pdf", pdf_of_len(PDF_LEN)))
+        .await
+        .expect("sent");
+    assert_eq!(r.status(), 303);
+    let page = case_page(&c, &s, &cookie).await;
+    assert!(page.contains(&text) && page.contains("surat.pdf"), "{page}");
+    s.stop();
+}

@@ -17,7 +17,7 @@ fn report(chronology: &str) -> Value {
 }
 
 /// Submits a report through the API; returns (receipt, case id).
-async fn submit(c: &reqwest::Client, s: &Server) -> (String, String) {
+pub(crate) async fn submit(c: &reqwest::Client, s: &Server) -> (String, String) {
     let r = c
         .post(s.url("/api/v1/reports"))
         .json(&report("Petugas meminta uang tambahan untuk izin usaha."))
@@ -45,7 +45,7 @@ async fn login_page_token(c: &reqwest::Client, s: &Server) -> String {
 }
 
 /// Logs in through the form; returns the cookie (`wbs_sesi=…`).
-async fn login(c: &reqwest::Client, s: &Server, receipt: &str) -> String {
+pub(crate) async fn login(c: &reqwest::Client, s: &Server, receipt: &str) -> String {
     let token = login_page_token(c, s).await;
     let r = c
         .post(s.url("/pantau"))
@@ -64,7 +64,7 @@ async fn login(c: &reqwest::Client, s: &Server, receipt: &str) -> String {
     cookie
 }
 
-async fn case_page(c: &reqwest::Client, s: &Server, cookie: &str) -> String {
+pub(crate) async fn case_page(c: &reqwest::Client, s: &Server, cookie: &str) -> String {
     page_at(c, s, cookie, "/pantau").await
 }
 
