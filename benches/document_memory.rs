@@ -95,7 +95,37 @@ fn measure(shape: &str, path: &str) -> Result<()> {
         "{shape}: file {mb:.1} MB, peak +{extra:.1} MB = {:.1} × the file",
         extra / mb
     );
+    if format == Format::Pdf {
+        println!("{shape}: {}", in_cleaner(&file)?);
+    }
     Ok(())
+}
+
+/// The running server's way: `wbs scrub-pdf` in a child limited to what the budget charges for the
+/// file (`scrub::pdf_cleaner_memory_limit`). The charge must leave room for every ordinary shape.
+fn in_cleaner(file: &[u8]) -> Result<String> {
+    use std::process::Stdio;
+    let limit = wbs::intake::scrub::pdf_cleaner_memory_limit(file.len(), 0);
+    let started = std::time::Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_wbs"))
+        .args(["scrub-pdf", "--allowance", "0"])
+        .arg("--memory-limit")
+        .arg(limit.to_string())
+        .arg("--len")
+        .arg(file.len().to_string())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()?;
+    child.stdin.take().ok_or("no stdin")?.write_all(file)?;
+    let status = child.wait()?;
+    let took = started.elapsed().as_secs_f64();
+    if !status.success() {
+        return Err(format!("the cleaner within {} MiB: {status}", limit >> 20).into());
+    }
+    Ok(format!(
+        "cleaned in a child within {} MiB in {took:.2} s",
+        limit >> 20
+    ))
 }
 
 fn main() -> Result<()> {

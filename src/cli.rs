@@ -66,6 +66,17 @@ pub enum Command {
         #[arg(long)]
         kdf_slots: Option<usize>,
     },
+    /// Internal: the running server's PDF cleaner, one file from standard input to standard output
+    /// within a memory limit (docs/design.md §6). Not for people.
+    #[command(hide = true)]
+    ScrubPdf {
+        #[arg(long)]
+        memory_limit: u64,
+        #[arg(long)]
+        allowance: u64,
+        #[arg(long)]
+        len: usize,
+    },
     /// Copy every case out of a stopped server's data directory as standard age files.
     Export {
         #[arg(long, default_value = "data")]
@@ -347,6 +358,15 @@ pub fn run(cli: Cli) -> Result<ExitCode, String> {
             })?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::ScrubPdf {
+            memory_limit,
+            allowance,
+            len,
+        } => Ok(crate::intake::scrub::pdf_child_main(
+            memory_limit,
+            allowance,
+            len,
+        )),
         Command::Keygen { out, passphrase } => desk::keygen::run(&out, passphrase),
         Command::Export { data, out } => desk::export::run(&data, &out),
         Command::Decrypt {

@@ -331,6 +331,8 @@ pub fn prepare(config: Config) -> Result<Prepared, StartError> {
 /// refusal is the one sentence of `StartError`.
 pub fn run(config: Config) -> Result<(), String> {
     let prepared = prepare(config).map_err(|e| e.to_string())?;
+    // PDFs are rewritten in a child process with a memory ceiling (intake::scrub::pdf_child).
+    crate::intake::scrub::rewrite_pdfs_in_child();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -496,10 +498,11 @@ fn shutdown_signal() -> impl std::future::Future<Output = ()> {
 /// A document memory smaller than one PDF at the upload limit would refuse the largest PDFs every
 /// time: said once at start-up (the setting stays as configured).
 fn warn_small_document_memory(config: &Config) {
-    let per_byte = crate::intake::scrub::Format::Pdf
-        .memory_per_byte()
-        .unwrap_or(1);
-    let largest = config.max_upload_bytes.saturating_mul(per_byte);
+    let pdf = crate::intake::scrub::Format::Pdf;
+    let largest = config
+        .max_upload_bytes
+        .saturating_mul(pdf.memory_per_byte().unwrap_or(1))
+        .saturating_add(pdf.memory_base());
     let budget = config.limits.document_memory_mb.saturating_mul(1024 * 1024);
     if budget < largest {
         tracing::warn!(

@@ -207,9 +207,14 @@ impl AttachmentSink {
                 self.media_type = Some(t);
                 let format = ScrubFormat::for_media_type(t);
                 self.stripper = format.map(Scrubber::new);
-                self.charge = format
-                    .and_then(ScrubFormat::memory_per_byte)
-                    .map(|per_byte| (self.documents.open(), per_byte));
+                if let Some((f, per_byte)) = format.and_then(|f| Some((f, f.memory_per_byte()?))) {
+                    let mut charge = self.documents.open();
+                    if !charge.grow(f.memory_base()) {
+                        self.fail(AttachmentProblem::DocumentsBusy);
+                        return false;
+                    }
+                    self.charge = Some((charge, per_byte));
+                }
                 if self.stripper.is_none() {
                     self.original = None;
                 }

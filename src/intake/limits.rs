@@ -57,8 +57,9 @@ impl Intake {
 }
 
 /// `[limits] document_memory_mb`'s default: one PDF at the default 20 MB upload limit (× 20,
-/// `scrub::Format::memory_per_byte`), or several smaller documents at once (docs/admin.md).
-pub(crate) const DEFAULT_DOCUMENT_MEMORY: u64 = 400 * 1024 * 1024;
+/// `scrub::Format::memory_per_byte`, and the 8 MiB its cleaner needs, `memory_base`), or several
+/// smaller documents at once (docs/admin.md).
+pub(crate) const DEFAULT_DOCUMENT_MEMORY: u64 = 416 * 1024 * 1024;
 
 /// The memory documents may hold at once, server-wide (`[limits] document_memory_mb`, docs/design.md
 /// §11). PDFs and Office documents are held whole until they are rewritten (`intake::scrub`), and the

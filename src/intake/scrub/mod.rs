@@ -14,8 +14,12 @@ mod jp2;
 mod jpeg;
 mod office;
 mod pdf;
+mod pdf_child;
 mod png;
 mod webp;
+
+pub use pdf_child::memory_limit as pdf_cleaner_memory_limit;
+pub(crate) use pdf_child::{child_main as pdf_child_main, rewrite_pdfs_in_child};
 
 /// Whether an APP1 segment's body is exactly the orientation-only EXIF block the JPEG scrubber writes
 /// (the one harmless tag it keeps, docs/design.md §6): readers need not flag it as metadata.
@@ -104,9 +108,22 @@ impl Format {
             Format::Jpeg | Format::Png | Format::Gif | Format::Webp => None,
         }
     }
+
+    /// For a format held whole: the memory charged once when it starts, besides the multiple. A PDF
+    /// is rewritten in a child process (`pdf_child`) whose ceiling is what was charged for it, and
+    /// the child itself needs this much beyond the file.
+    pub(crate) fn memory_base(self) -> u64 {
+        match self {
+            Format::Pdf => PDF_MEMORY_BASE,
+            Format::Office | Format::Jpeg | Format::Png | Format::Gif | Format::Webp => 0,
+        }
+    }
 }
 
 pub(super) const PDF_MEMORY_PER_BYTE: u64 = 20;
+/// The PDF cleaner's own needs: the program, its runtime and buffers, and room for the rewrite's
+/// smaller allocations (a child cleaning a small PDF uses about 1 MiB beyond the file).
+pub(super) const PDF_MEMORY_BASE: u64 = 8 << 20;
 const OFFICE_MEMORY_PER_BYTE: u64 = 4;
 
 /// Whether files of this media type went through a scrubber. Those that did not (legacy `.doc`,

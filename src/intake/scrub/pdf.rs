@@ -24,7 +24,6 @@
 
 use std::cell::Cell;
 use std::collections::HashSet;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use lopdf::{Dictionary, Document, LoadOptions, Object, ObjectId};
 
@@ -100,10 +99,7 @@ impl Pdf {
             next = allowance
                 .saturating_mul(8)
                 .clamp(FIRST_ALLOWANCE, MAX_EXPANDED);
-            // A parser bug on a hostile file must refuse the file, not take the upload down with it.
-            let attempt = catch_unwind(AssertUnwindSafe(|| rewrite(&self.held, allowance)))
-                .map_err(|_| Unscrubbable)?;
-            match attempt {
+            match super::pdf_child::rewrite(&self.held, allowance) {
                 Ok(clean) => break clean,
                 Err(Loaded::OverAllowance) if allowance < MAX_EXPANDED => continue,
                 Err(_) => return Err(Unfinished::Unscrubbable),
@@ -118,7 +114,7 @@ impl Pdf {
 }
 
 /// Why a load did not give a document.
-enum Loaded {
+pub(super) enum Loaded {
     /// The object streams hold more text than the allowance: try again with more, or refuse.
     OverAllowance,
     Unscrubbable,
@@ -211,7 +207,8 @@ fn load(file: &[u8], allowance: u64) -> Result<Document, Loaded> {
     Ok(doc)
 }
 
-fn rewrite(file: &[u8], allowance: u64) -> Result<Vec<u8>, Loaded> {
+/// The rewrite itself, in this process (`pdf_child::rewrite` decides where it runs).
+pub(super) fn rewrite(file: &[u8], allowance: u64) -> Result<Vec<u8>, Loaded> {
     let mut doc = load(file, allowance)?;
     // Encrypted documents cannot be rewritten without their keys; the reporter can print them to a
     // new PDF.

@@ -111,6 +111,77 @@ pub fn pdf_of_len(len: usize) -> Vec<u8> {
     }
 }
 
+/// A small PDF whose cross-reference streams inflate to `sections` × 5.6 million free entries: each
+/// section is 16 MiB of zeros over an id range of its own (`/W [1 1 1]`), compressed twice (a few
+/// hundred bytes), chained by `/Prev` behind a newest section that locates one empty page. Opening
+/// it in full takes ~100 MiB per section.
+pub fn pdf_with_inflating_cross_references(sections: usize) -> Vec<u8> {
+    use flate2::{write::ZlibEncoder, Compression};
+    use std::io::Write;
+    let deflate = |bytes: &[u8]| {
+        let mut z = ZlibEncoder::new(Vec::new(), Compression::best());
+        z.write_all(bytes).expect("deflate");
+        z.finish().expect("deflate")
+    };
+    let per = (16 << 20) / 3 - 1;
+    let zeros = deflate(&deflate(&vec![0u8; per * 3]));
+    let mut pdf = b"%PDF-1.5\n".to_vec();
+    let mut offsets = Vec::new();
+    for (n, body) in [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>",
+    ]
+    .iter()
+    .enumerate()
+    {
+        offsets.push(pdf.len());
+        pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", n + 1).as_bytes());
+    }
+    let mut prev = None;
+    for i in 0..sections {
+        let at = pdf.len();
+        let start = 1000 + i * per;
+        let mut dict = format!(
+            "{} 0 obj\n<< /Type /XRef /Size {} /W [1 1 1] /Index [{start} {per}] \
+             /Filter [/FlateDecode /FlateDecode] /Length {} /Root 1 0 R",
+            10 + i,
+            start + per,
+            zeros.len()
+        );
+        if let Some(p) = prev {
+            dict.push_str(&format!(" /Prev {p}"));
+        }
+        pdf.extend_from_slice(dict.as_bytes());
+        pdf.extend_from_slice(b" >>\nstream\n");
+        pdf.extend_from_slice(&zeros);
+        pdf.extend_from_slice(b"\nendstream\nendobj\n");
+        prev = Some(at);
+    }
+    // The newest section: the three objects and itself, `/W [1 4 1]`, uncompressed.
+    let n = 10 + sections;
+    let at = pdf.len();
+    let mut rows = Vec::new();
+    for offset in offsets.iter().copied().chain([at]) {
+        rows.push(1u8);
+        rows.extend_from_slice(&u32::try_from(offset).expect("offset").to_be_bytes());
+        rows.push(0);
+    }
+    let mut dict = format!(
+        "{n} 0 obj\n<< /Type /XRef /Size {} /W [1 4 1] /Index [1 3 {n} 1] /Length {} /Root 1 0 R",
+        n + 1,
+        rows.len()
+    );
+    if let Some(p) = prev {
+        dict.push_str(&format!(" /Prev {p}"));
+    }
+    pdf.extend_from_slice(dict.as_bytes());
+    pdf.extend_from_slice(b" >>\nstream\n");
+    pdf.extend_from_slice(&rows);
+    pdf.extend_from_slice(format!("\nendstream\nendobj\nstartxref\n{at}\n%%EOF\n").as_bytes());
+    pdf
+}
+
 fn pdf_page(content: Vec<u8>) -> Vec<u8> {
     use lopdf::{dictionary, Document, Object, Stream};
     let mut doc = Document::with_version("1.7");

@@ -230,6 +230,19 @@ impl Server {
         format!("{}{path}", self.base)
     }
 
+    /// The server process's peak resident memory so far (`VmHWM`), in MiB.
+    pub fn peak_rss_mib(&self) -> u64 {
+        let pid = self.child.as_ref().expect("server running").id();
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).expect("status");
+        let kib: u64 = status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|v| v.parse().ok())
+            .expect("VmHWM");
+        kib / 1024
+    }
+
     /// A URL on the desk listener.
     pub fn desk_url(&self, path: &str) -> String {
         format!("{}{path}", self.desk_base)
