@@ -20,7 +20,8 @@
 //! cannot read are refused (`Unscrubbable`): the reporter is told to print or save the document to
 //! PDF again. The whole file is held (a PDF's cross-reference table is at its end), bounded by the
 //! upload limit. What compressed object streams expand into is charged to the document budget before
-//! `lopdf` inflates it (`Expansion`), at most `MAX_EXPANDED` in all.
+//! `lopdf` inflates it (`Expansion`), at most `MAX_EXPANDED` in all; in the running server the whole
+//! rewrite runs in a child process held to what was charged (`pdf_child`).
 
 use std::cell::Cell;
 use std::collections::HashSet;

@@ -24,8 +24,8 @@ use std::sync::OnceLock;
 use super::pdf::{self, Loaded};
 use super::{PDF_MEMORY_BASE, PDF_MEMORY_PER_BYTE};
 
-/// CPU seconds a child may use: the largest PDF the upload limit allows rewrites in about a second
-/// (docs/performance.md); the hard limit (SIGKILL) a little later.
+/// CPU seconds a child may use: the slowest ordinary shape at the upload limit (~20 MB of tiny
+/// objects) rewrites in under 4 s (docs/performance.md); the hard limit (SIGKILL) a little later.
 const CHILD_CPU_SECS: u64 = 60;
 
 /// The child's answers other than success, as exit codes.
