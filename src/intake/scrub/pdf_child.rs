@@ -37,9 +37,24 @@ const EXIT_NO_LIMITS: u8 = 5;
 static CHILD_PROGRAM: OnceLock<OsString> = OnceLock::new();
 
 /// Called by the server at start: from now on PDFs are rewritten in a child process running this
-/// same binary (`/proc/self/exe`, which stays this binary even if the file on disk is replaced).
+/// same binary: `/proc/self/exe` on Linux, which stays this binary even if the file on disk is
+/// replaced by an update while the server runs; elsewhere the path the binary was started from.
 pub fn rewrite_pdfs_in_child() {
-    let _ = CHILD_PROGRAM.set(OsString::from("/proc/self/exe"));
+    let proc_exe = std::path::Path::new("/proc/self/exe");
+    let program = if proc_exe.exists() {
+        Some(proc_exe.as_os_str().to_owned())
+    } else {
+        std::env::current_exe().ok().map(Into::into)
+    };
+    match program {
+        Some(program) => {
+            let _ = CHILD_PROGRAM.set(program);
+        }
+        None => tracing::warn!(
+            code = "WBS-SCRUB-CHILD",
+            "this binary's path is unknown (no /proc?): PDFs are cleaned in the server's own memory"
+        ),
+    }
 }
 
 /// The memory a child may use for `file_len` bytes with `allowance` bytes of object-stream text:
