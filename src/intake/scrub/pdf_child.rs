@@ -79,10 +79,11 @@ pub(super) fn rewrite(file: &[u8], allowance: u64) -> Result<Vec<u8>, Loaded> {
 }
 
 fn in_child(program: &OsString, file: &[u8], allowance: u64) -> Result<Vec<u8>, Loaded> {
+    let limit = memory_limit(file.len(), allowance);
     let spawned = Command::new(program)
         .arg("scrub-pdf")
         .arg("--memory-limit")
-        .arg(memory_limit(file.len(), allowance).to_string())
+        .arg(limit.to_string())
         .arg("--allowance")
         .arg(allowance.to_string())
         .arg("--len")
@@ -111,7 +112,6 @@ fn in_child(program: &OsString, file: &[u8], allowance: u64) -> Result<Vec<u8>, 
         return Err(Loaded::Unscrubbable);
     };
     // The child holds its answer within its memory limit, so a longer one is not a clean file.
-    let limit = memory_limit(file.len(), allowance);
     let mut clean = Vec::with_capacity(file.len());
     let read = std::thread::scope(|scope| {
         // Written beside the reading, so neither side waits on a full pipe. A child that ends early

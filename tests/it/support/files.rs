@@ -138,24 +138,27 @@ pub fn pdf_with_inflating_cross_references(sections: usize) -> Vec<u8> {
         offsets.push(pdf.len());
         pdf.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", n + 1).as_bytes());
     }
+    // One cross-reference stream object: its dictionary's start, the link to the one before, its data.
+    let section = |pdf: &mut Vec<u8>, head: String, prev: Option<usize>, data: &[u8]| {
+        let link = prev.map(|p| format!(" /Prev {p}")).unwrap_or_default();
+        let length = data.len();
+        pdf.extend_from_slice(
+            format!("{head} /Length {length} /Root 1 0 R{link} >>\nstream\n").as_bytes(),
+        );
+        pdf.extend_from_slice(data);
+        pdf.extend_from_slice(b"\nendstream\nendobj\n");
+    };
     let mut prev = None;
     for i in 0..sections {
         let at = pdf.len();
         let start = 1000 + i * per;
-        let mut dict = format!(
+        let head = format!(
             "{} 0 obj\n<< /Type /XRef /Size {} /W [1 1 1] /Index [{start} {per}] \
-             /Filter [/FlateDecode /FlateDecode] /Length {} /Root 1 0 R",
+             /Filter [/FlateDecode /FlateDecode]",
             10 + i,
             start + per,
-            zeros.len()
         );
-        if let Some(p) = prev {
-            dict.push_str(&format!(" /Prev {p}"));
-        }
-        pdf.extend_from_slice(dict.as_bytes());
-        pdf.extend_from_slice(b" >>\nstream\n");
-        pdf.extend_from_slice(&zeros);
-        pdf.extend_from_slice(b"\nendstream\nendobj\n");
+        section(&mut pdf, head, prev, &zeros);
         prev = Some(at);
     }
     // The newest section: the three objects and itself, `/W [1 4 1]`, uncompressed.
@@ -167,18 +170,12 @@ pub fn pdf_with_inflating_cross_references(sections: usize) -> Vec<u8> {
         rows.extend_from_slice(&u32::try_from(offset).expect("offset").to_be_bytes());
         rows.push(0);
     }
-    let mut dict = format!(
-        "{n} 0 obj\n<< /Type /XRef /Size {} /W [1 4 1] /Index [1 3 {n} 1] /Length {} /Root 1 0 R",
-        n + 1,
-        rows.len()
+    let head = format!(
+        "{n} 0 obj\n<< /Type /XRef /Size {} /W [1 4 1] /Index [1 3 {n} 1]",
+        n + 1
     );
-    if let Some(p) = prev {
-        dict.push_str(&format!(" /Prev {p}"));
-    }
-    pdf.extend_from_slice(dict.as_bytes());
-    pdf.extend_from_slice(b" >>\nstream\n");
-    pdf.extend_from_slice(&rows);
-    pdf.extend_from_slice(format!("\nendstream\nendobj\nstartxref\n{at}\n%%EOF\n").as_bytes());
+    section(&mut pdf, head, prev, &rows);
+    pdf.extend_from_slice(format!("startxref\n{at}\n%%EOF\n").as_bytes());
     pdf
 }
 
